@@ -1,0 +1,217 @@
+/**
+ * The rollout engine's vocabulary. Everything here is plain data: the engine is a pure function
+ * of (policy, state, observations, now), so these shapes are also what the handlers store in
+ * DynamoDB and what `replay` prints.
+ *
+ * Times inside the engine are epoch milliseconds (numbers are cheap to compare on the hot path);
+ * they become ISO strings only at the edges (replay output, notifications, the API).
+ */
+
+/** Lifecycle of one rollout (DESIGN 3.3). `Promoted`, `RolledBack` and `Aborted` are final. */
+export type Phase = 'Progressing' | 'Paused' | 'Promoted' | 'RolledBack' | 'Aborted';
+
+/** What a decision did (DESIGN 3.3). */
+export type Action = 'hold' | 'advance' | 'pause' | 'promote' | 'rollback' | 'inconclusive';
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** Strategy used when a rollback alarm fires. */
+export type RollbackStrategy = 'immediate' | 'staged';
+
+// ---------------------------------------------------------------------------------------------
+// Policy (validated, normalised, frozen). The raw YAML/JSON shape is DESIGN 3.2; durations are
+// normalised to seconds here so the engine never parses strings.
+// ---------------------------------------------------------------------------------------------
+
+export type Step = { kind: 'setWeight'; weight: number } | { kind: 'pause'; durationSeconds: number | null };
+
+export interface ErrorRateMetric {
+  type: 'errorRate';
+  name: string;
+  /** Canary ceiling, as a fraction (0.05 = 5 %). Absent: no ceiling. */
+  threshold?: number;
+  /** Allowed canary-minus-baseline increase, as a fraction, judged with confidence. Absent: not compared. */
+  maxIncrease?: number;
+  /** Which errors count: 5xx (default) or also 4xx when the policy asks for them. */
+  errorClasses: ReadonlyArray<'5xx' | '4xx'>;
+  failureLimit: number;
+}
+
+export type LatencyStatistic = 'avg' | 'p50' | 'p90' | 'p99';
+
+export interface LatencyMetric {
+  type: 'latency';
+  name: string;
+  statistic: LatencyStatistic;
+  thresholdMs?: number;
+  /** Allowed increase over the baseline, in percent of the baseline. */
+  maxIncreasePct?: number;
+  failureLimit: number;
+}
+
+export interface CustomMetric {
+  type: 'custom';
+  name: string;
+  namespace: string;
+  metricName: string;
+  /** CloudWatch dimensions; the value `${canaryVariant}` etc. are resolved at the edge. */
+  dimensions: Readonly<Record<string, string>>;
+  /** CloudWatch statistic: Average, Sum, Minimum, Maximum, SampleCount or pNN. */
+  statistic: string;
+  min?: number;
+  max?: number;
+  failureLimit: number;
+}
+
+export type MetricPolicy = ErrorRateMetric | LatencyMetric | CustomMetric;
+
+export interface AlarmRollbackPolicy {
+  alarmName: string;
+  strategy: RollbackStrategy;
+  /** For `staged`: how long to observe at half weight before deciding. Seconds. */
+  observeSeconds: number;
+}
+
+export interface RegionTarget {
+  region: string;
+  endpointName: string;
+}
+
+export interface RolloutPolicy {
+  apiVersion: 'rollout-watchdog/v1';
+  endpoint: { name: string; region: string; baselineVariant: string; canaryVariant: string };
+  steps: ReadonlyArray<Step>;
+  analysis: {
+    intervalSeconds: number;
+    windowSeconds: number;
+    minCanaryInvocations: number;
+    inconclusiveLimit: number;
+    metrics: ReadonlyArray<MetricPolicy>;
+  };
+  rollback: { onAlarms: ReadonlyArray<AlarmRollbackPolicy> };
+  regions: ReadonlyArray<RegionTarget>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observations: one analysis period of per-variant aggregates (the replay input line, DESIGN 3.3).
+// ---------------------------------------------------------------------------------------------
+
+/** One period of one variant. Latencies in milliseconds (CloudWatch's microseconds are converted at the edge). */
+export interface VariantPeriodMetrics {
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  latencyAvgMs: number | null;
+  latencyP50Ms: number | null;
+  latencyP90Ms: number | null;
+  latencyP99Ms: number | null;
+}
+
+export interface PeriodObservation {
+  /** End of the period, epoch ms. */
+  time: number;
+  /** Keyed by variant name. A variant with no traffic may be missing. */
+  variants: Readonly<Record<string, VariantPeriodMetrics | undefined>>;
+  /** Custom metric values for this period, keyed by the policy's metric `name`; null = no datapoint. */
+  custom?: Readonly<Record<string, number | null>>;
+}
+
+/** What one tick hands the engine. */
+export interface TickInput {
+  /** Periods, oldest first. Periods already seen (same `time`) replace the stored ones. */
+  periods: ReadonlyArray<PeriodObservation>;
+  /** Current alarm states by alarm name (only the ones the policy names matter). */
+  alarms?: Readonly<Record<string, AlarmStateValue>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// State and decisions.
+// ---------------------------------------------------------------------------------------------
+
+export type PauseCause = 'step' | 'operator' | 'inconclusive';
+
+export interface StagedRollbackState {
+  alarmName: string;
+  startedAt: number;
+  observeUntil: number;
+  /** Canary weight to restore if the canary recovers. */
+  restoreWeight: number;
+}
+
+export interface RolloutState {
+  endpointName: string;
+  phase: Phase;
+  /** Index into policy.steps of the step in progress (steps.length once promoted). */
+  stepIndex: number;
+  stepStartedAt: number;
+  startedAt: number;
+  /** Canary share of traffic, whole percent 0..100; the baseline has the rest. */
+  canaryWeight: number;
+  /** Periods inside the analysis window, oldest first. */
+  recent: ReadonlyArray<PeriodObservation>;
+  /** Time of the newest period judged, epoch ms; older or equal periods are stale. */
+  lastPeriodTime: number | null;
+  /** When the canary was last judged (for analysis.interval), epoch ms. */
+  lastJudgedAt: number | null;
+  consecutiveFailures: Readonly<Record<string, number>>;
+  consecutiveInconclusive: number;
+  pauseCause: PauseCause | null;
+  staged: StagedRollbackState | null;
+  /** Last alarm state seen per alarm name (to act on transitions, not levels). */
+  alarmStates: Readonly<Record<string, AlarmStateValue>>;
+  /** Human reason of the last decision. */
+  message: string;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface VariantSummary {
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  /** errors / invocations with a zero guard; null without traffic. */
+  errorRate: number | null;
+  latencyP99Ms: number | null;
+}
+
+export interface MetricVerdict {
+  name: string;
+  type: MetricPolicy['type'];
+  verdict: Verdict;
+  /** Canary and baseline values in the metric's unit (fraction, ms, or the custom unit). */
+  canary: number | null;
+  baseline: number | null;
+  /** The bound that was crossed, or that applied. */
+  limit: number | null;
+  consecutiveFailures: number;
+  reason: string;
+}
+
+export interface Evidence {
+  windowStart: number | null;
+  windowEnd: number | null;
+  baseline: VariantSummary;
+  canary: VariantSummary;
+  metrics: ReadonlyArray<MetricVerdict>;
+  alarm?: { name: string; state: AlarmStateValue };
+}
+
+export interface Decision {
+  action: Action;
+  reason: string;
+  evidence: Evidence;
+}
+
+export interface Transition {
+  state: RolloutState;
+  decision: Decision;
+}
+
+export type OperatorCommand =
+  | { type: 'pause'; reason?: string }
+  | { type: 'resume'; reason?: string }
+  | { type: 'promote'; reason?: string }
+  | { type: 'abort'; reason?: string }
+  | { type: 'rollback'; reason: string };
+
+export type CommandResult = { ok: true; transition: Transition } | { ok: false; error: string };
