@@ -1,0 +1,489 @@
+/**
+ * SageMaker (AWS JSON 1.1) for the calls the watchdog makes: models, endpoint configs, endpoints
+ * and their variant weights. Endpoints go `Creating`/`Updating` → `InService` after a delay on the
+ * sandbox clock; while an update is in flight `CurrentWeight` and `DesiredWeight` differ and a
+ * second update is refused as AWS refuses it.
+ */
+import { AwsError } from '../../aws-error';
+import type { Faults } from '../../faults';
+import type { Operation, RequestContext, ServiceEmulation } from '../../service';
+import { SANDBOX_ACCOUNT_ID } from '../../service';
+
+/** Default time an endpoint stays `Creating`/`Updating`, simulated ms (real endpoints take minutes). */
+export const DEFAULT_ENDPOINT_DELAY_MS = 60_000;
+
+interface Model {
+  ModelName: string;
+  ModelArn: string;
+  ExecutionRoleArn?: unknown;
+  PrimaryContainer?: unknown;
+  Containers?: unknown;
+  CreationTime: number;
+}
+
+interface ConfigVariant {
+  VariantName: string;
+  ModelName?: string;
+  InitialInstanceCount?: number;
+  InstanceType?: string;
+  InitialVariantWeight: number;
+  [key: string]: unknown;
+}
+
+interface EndpointConfig {
+  EndpointConfigName: string;
+  EndpointConfigArn: string;
+  ProductionVariants: ConfigVariant[];
+  CreationTime: number;
+}
+
+interface Variant {
+  VariantName: string;
+  CurrentWeight: number;
+  DesiredWeight: number;
+  CurrentInstanceCount: number;
+  DesiredInstanceCount: number;
+}
+
+interface PendingChange {
+  /** Simulated ms at which the endpoint becomes `InService`. */
+  readyAt: number;
+  /** Variants after the change (weights become current). */
+  variants: Variant[];
+  configName: string;
+}
+
+interface Endpoint {
+  EndpointName: string;
+  EndpointArn: string;
+  EndpointConfigName: string;
+  status: 'Creating' | 'Updating' | 'InService';
+  variants: Variant[];
+  CreationTime: number;
+  LastModifiedTime: number;
+  pending?: PendingChange;
+}
+
+interface RegionState {
+  models: Map<string, Model>;
+  configs: Map<string, EndpointConfig>;
+  endpoints: Map<string, Endpoint>;
+}
+
+export interface SageMakerOptions {
+  /** Simulated epoch ms. */
+  now(): number;
+  /** How long endpoints stay `Creating`/`Updating`, simulated ms. */
+  endpointDelayMs?: number;
+  /** Consulted for endpoints held `Updating` on purpose. */
+  faults?: Pick<Faults, 'isEndpointHeld'>;
+}
+
+export interface SageMakerEmulation {
+  emulation: ServiceEmulation;
+  /**
+   * Current traffic share per variant in percent (from `CurrentWeight`, so during an update the
+   * old split), or `undefined` when the endpoint does not exist or all current weights are zero.
+   */
+  getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
+  /** Status as DescribeEndpoint would report it now, or `undefined` for an unknown endpoint. */
+  getEndpointStatus(region: string, endpointName: string): string | undefined;
+  /** Plain dump of one region's state, for `/_sandbox/state`. */
+  dump(region: string): unknown;
+  /** Regions that hold any SageMaker resource. */
+  regions(): string[];
+}
+
+const arn = (region: string, kind: string, name: string) =>
+  `arn:aws:sagemaker:${region}:${SANDBOX_ACCOUNT_ID}:${kind}/${name.toLowerCase()}`;
+
+const validation = (message: string) => new AwsError('ValidationException', message, 400);
+
+function requireName(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value === '') {
+    throw validation(
+      `1 validation error detected: Value null at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(value)) {
+    throw validation(
+      `1 validation error detected: Value '${value}' at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Creates the SageMaker emulation. `now` drives the `Creating`/`Updating` → `InService`
+ * transitions, `endpointDelayMs` their length, and `faults.isEndpointHeld` keeps one in flight.
+ */
+export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
+  const delayMs = options.endpointDelayMs ?? DEFAULT_ENDPOINT_DELAY_MS;
+  const states = new Map<string, RegionState>();
+  const state = (region: string): RegionState => {
+    let s = states.get(region);
+    if (!s) {
+      s = { models: new Map(), configs: new Map(), endpoints: new Map() };
+      states.set(region, s);
+    }
+    return s;
+  };
+
+  /** Applies a finished change lazily: status is a function of the clock, read whenever asked. */
+  const settle = (region: string, endpoint: Endpoint): Endpoint => {
+    const { pending } = endpoint;
+    if (!pending) return endpoint;
+    if (options.now() < pending.readyAt || options.faults?.isEndpointHeld(region, endpoint.EndpointName)) {
+      return endpoint;
+    }
+    endpoint.variants = pending.variants.map((v) => ({
+      ...v,
+      CurrentWeight: v.DesiredWeight,
+      CurrentInstanceCount: v.DesiredInstanceCount,
+    }));
+    endpoint.EndpointConfigName = pending.configName;
+    endpoint.status = 'InService';
+    endpoint.LastModifiedTime = Math.max(pending.readyAt, endpoint.LastModifiedTime);
+    endpoint.pending = undefined;
+    return endpoint;
+  };
+
+  const findEndpoint = (ctx: RequestContext, name: string): Endpoint => {
+    const endpoint = state(ctx.region).endpoints.get(name);
+    if (!endpoint) throw validation(`Could not find endpoint "${arn(ctx.region, 'endpoint', name)}".`);
+    return settle(ctx.region, endpoint);
+  };
+
+  const findConfig = (ctx: RequestContext, name: string): EndpointConfig => {
+    const config = state(ctx.region).configs.get(name);
+    if (!config) {
+      throw validation(
+        `Could not find endpoint configuration "${arn(ctx.region, 'endpoint-config', name)}".`,
+      );
+    }
+    return config;
+  };
+
+  const refuseInProgress = (endpoint: Endpoint) => {
+    if (endpoint.status !== 'InService') {
+      throw validation(`Cannot update in-progress endpoint "${endpoint.EndpointArn}".`);
+    }
+  };
+
+  const variantsFromConfig = (config: EndpointConfig): Variant[] =>
+    config.ProductionVariants.map((v) => ({
+      VariantName: v.VariantName,
+      CurrentWeight: v.InitialVariantWeight,
+      DesiredWeight: v.InitialVariantWeight,
+      CurrentInstanceCount: v.InitialInstanceCount ?? 1,
+      DesiredInstanceCount: v.InitialInstanceCount ?? 1,
+    }));
+
+  const startChange = (ctx: RequestContext, endpoint: Endpoint, variants: Variant[], configName: string) => {
+    const now = ctx.now();
+    endpoint.pending = { readyAt: now + delayMs, variants, configName };
+    endpoint.LastModifiedTime = now;
+  };
+
+  const describeEndpoint = (region: string, endpoint: Endpoint) => {
+    settle(region, endpoint);
+    const inFlight = endpoint.pending !== undefined;
+    return {
+      EndpointName: endpoint.EndpointName,
+      EndpointArn: endpoint.EndpointArn,
+      EndpointConfigName: endpoint.EndpointConfigName,
+      EndpointStatus: endpoint.status,
+      CreationTime: new Date(endpoint.CreationTime),
+      LastModifiedTime: new Date(endpoint.LastModifiedTime),
+      ProductionVariants: endpoint.variants.map((v) => {
+        const desired = endpoint.pending?.variants.find((p) => p.VariantName === v.VariantName);
+        return {
+          VariantName: v.VariantName,
+          DeployedImages: [],
+          CurrentWeight: v.CurrentWeight,
+          DesiredWeight: desired?.DesiredWeight ?? v.DesiredWeight,
+          CurrentInstanceCount: v.CurrentInstanceCount,
+          DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.DesiredInstanceCount,
+          ...(inFlight
+            ? {
+                VariantStatus: [
+                  {
+                    Status: endpoint.status === 'Creating' ? 'Creating' : 'Updating',
+                    StartTime: new Date(endpoint.LastModifiedTime),
+                  },
+                ],
+              }
+            : {}),
+        };
+      }),
+    };
+  };
+
+  const operations: Record<string, Operation> = {
+    CreateModel(input, ctx) {
+      const name = requireName(input, 'ModelName');
+      const models = state(ctx.region).models;
+      const modelArn = arn(ctx.region, 'model', name);
+      if (models.has(name)) throw validation(`Cannot create already existing model "${modelArn}".`);
+      models.set(name, {
+        ModelName: name,
+        ModelArn: modelArn,
+        ExecutionRoleArn: input.ExecutionRoleArn,
+        PrimaryContainer: input.PrimaryContainer,
+        Containers: input.Containers,
+        CreationTime: ctx.now(),
+      });
+      return { ModelArn: modelArn };
+    },
+    DescribeModel(input, ctx) {
+      const name = requireName(input, 'ModelName');
+      const model = state(ctx.region).models.get(name);
+      if (!model) throw validation(`Could not find model "${arn(ctx.region, 'model', name)}".`);
+      return { ...model, CreationTime: new Date(model.CreationTime) };
+    },
+    DeleteModel(input, ctx) {
+      const name = requireName(input, 'ModelName');
+      if (!state(ctx.region).models.delete(name)) {
+        throw validation(`Could not find model "${arn(ctx.region, 'model', name)}".`);
+      }
+      return {};
+    },
+    CreateEndpointConfig(input, ctx) {
+      const name = requireName(input, 'EndpointConfigName');
+      const s = state(ctx.region);
+      const configArn = arn(ctx.region, 'endpoint-config', name);
+      if (s.configs.has(name))
+        throw validation(`Cannot create already existing endpoint configuration "${configArn}".`);
+      const raw = input.ProductionVariants;
+      if (!Array.isArray(raw) || raw.length === 0) {
+        throw validation(
+          "1 validation error detected: Value '[]' at 'productionVariants' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
+      }
+      const seen = new Set<string>();
+      const variants = raw.map((entry: Record<string, unknown>, index): ConfigVariant => {
+        const variantName = entry.VariantName;
+        if (typeof variantName !== 'string' || variantName === '') {
+          throw validation(
+            `1 validation error detected: Value null at 'productionVariants.${index + 1}.member.variantName' failed to satisfy constraint: Member must not be null`,
+          );
+        }
+        if (seen.has(variantName))
+          throw validation(`Duplicate VariantName "${variantName}" in ProductionVariants.`);
+        seen.add(variantName);
+        const modelName = entry.ModelName;
+        if (typeof modelName === 'string' && !s.models.has(modelName)) {
+          throw validation(`Could not find model "${arn(ctx.region, 'model', modelName)}".`);
+        }
+        const weight = entry.InitialVariantWeight === undefined ? 1 : Number(entry.InitialVariantWeight);
+        if (!(weight >= 0)) {
+          throw validation(
+            `1 validation error detected: Value '${entry.InitialVariantWeight}' at 'productionVariants.${index + 1}.member.initialVariantWeight' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+          );
+        }
+        return { ...entry, VariantName: variantName, InitialVariantWeight: weight } as ConfigVariant;
+      });
+      s.configs.set(name, {
+        EndpointConfigName: name,
+        EndpointConfigArn: configArn,
+        ProductionVariants: variants,
+        CreationTime: ctx.now(),
+      });
+      return { EndpointConfigArn: configArn };
+    },
+    DescribeEndpointConfig(input, ctx) {
+      const config = findConfig(ctx, requireName(input, 'EndpointConfigName'));
+      return { ...config, CreationTime: new Date(config.CreationTime) };
+    },
+    DeleteEndpointConfig(input, ctx) {
+      const name = requireName(input, 'EndpointConfigName');
+      const config = findConfig(ctx, name);
+      const s = state(ctx.region);
+      // Real SageMaker lets this through and the endpoint then cannot be updated or scaled; the
+      // sandbox refuses it so the mistake surfaces at the call that makes it.
+      const user = [...s.endpoints.values()].find(
+        (e) => e.EndpointConfigName === name || e.pending?.configName === name,
+      );
+      if (user) {
+        throw validation(
+          `Cannot delete endpoint configuration "${config.EndpointConfigArn}" while it is in use by endpoint "${user.EndpointArn}".`,
+        );
+      }
+      s.configs.delete(name);
+      return {};
+    },
+    CreateEndpoint(input, ctx) {
+      const name = requireName(input, 'EndpointName');
+      const configName = requireName(input, 'EndpointConfigName');
+      const s = state(ctx.region);
+      const endpointArn = arn(ctx.region, 'endpoint', name);
+      if (s.endpoints.has(name))
+        throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
+      const config = findConfig(ctx, configName);
+      const now = ctx.now();
+      const variants = variantsFromConfig(config);
+      const endpoint: Endpoint = {
+        EndpointName: name,
+        EndpointArn: endpointArn,
+        EndpointConfigName: configName,
+        status: 'Creating',
+        variants: variants.map((v) => ({ ...v, CurrentWeight: 0, CurrentInstanceCount: 0 })),
+        CreationTime: now,
+        LastModifiedTime: now,
+      };
+      s.endpoints.set(name, endpoint);
+      startChange(ctx, endpoint, variants, configName);
+      return { EndpointArn: endpointArn };
+    },
+    DescribeEndpoint(input, ctx) {
+      return describeEndpoint(ctx.region, findEndpoint(ctx, requireName(input, 'EndpointName')));
+    },
+    DeleteEndpoint(input, ctx) {
+      const endpoint = findEndpoint(ctx, requireName(input, 'EndpointName'));
+      state(ctx.region).endpoints.delete(endpoint.EndpointName);
+      return {};
+    },
+    ListEndpoints(input, ctx) {
+      const nameContains = typeof input.NameContains === 'string' ? input.NameContains : undefined;
+      const statusEquals = typeof input.StatusEquals === 'string' ? input.StatusEquals : undefined;
+      const maxResults = input.MaxResults === undefined ? 10 : Number(input.MaxResults);
+      if (!(Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= 100)) {
+        throw validation(
+          `1 validation error detected: Value '${input.MaxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`,
+        );
+      }
+      const sortBy = input.SortBy === 'Name' ? 'Name' : input.SortBy === 'Status' ? 'Status' : 'CreationTime';
+      const ascending = input.SortOrder === 'Ascending';
+      const all = [...state(ctx.region).endpoints.values()]
+        .map((e) => settle(ctx.region, e))
+        .filter((e) =>
+          nameContains ? e.EndpointName.toLowerCase().includes(nameContains.toLowerCase()) : true,
+        )
+        .filter((e) => (statusEquals ? e.status === statusEquals : true))
+        .sort((a, b) => {
+          const order =
+            sortBy === 'Name'
+              ? a.EndpointName.localeCompare(b.EndpointName)
+              : sortBy === 'Status'
+                ? a.status.localeCompare(b.status)
+                : a.CreationTime - b.CreationTime;
+          return ascending ? order : -order;
+        });
+      const start = decodeToken(input.NextToken);
+      const page = all.slice(start, start + maxResults);
+      const next = start + maxResults < all.length ? encodeToken(start + maxResults) : undefined;
+      return {
+        Endpoints: page.map((e) => ({
+          EndpointName: e.EndpointName,
+          EndpointArn: e.EndpointArn,
+          CreationTime: new Date(e.CreationTime),
+          LastModifiedTime: new Date(e.LastModifiedTime),
+          EndpointStatus: e.status,
+        })),
+        ...(next ? { NextToken: next } : {}),
+      };
+    },
+    UpdateEndpoint(input, ctx) {
+      const endpoint = findEndpoint(ctx, requireName(input, 'EndpointName'));
+      const configName = requireName(input, 'EndpointConfigName');
+      const config = findConfig(ctx, configName);
+      refuseInProgress(endpoint);
+      endpoint.status = 'Updating';
+      startChange(ctx, endpoint, variantsFromConfig(config), configName);
+      return { EndpointArn: endpoint.EndpointArn };
+    },
+    UpdateEndpointWeightsAndCapacities(input, ctx) {
+      const endpoint = findEndpoint(ctx, requireName(input, 'EndpointName'));
+      const desired = input.DesiredWeightsAndCapacities;
+      if (!Array.isArray(desired) || desired.length === 0) {
+        throw validation(
+          "1 validation error detected: Value '[]' at 'desiredWeightsAndCapacities' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        );
+      }
+      const next = endpoint.variants.map((v) => ({ ...v }));
+      const seen = new Set<string>();
+      for (const [index, entry] of (desired as Record<string, unknown>[]).entries()) {
+        const variantName = entry.VariantName;
+        const weight = entry.DesiredWeight;
+        const count = entry.DesiredInstanceCount;
+        if (typeof weight === 'number' && !(weight >= 0)) {
+          throw validation(
+            `1 validation error detected: Value '${weight}' at 'desiredWeightsAndCapacities.${index + 1}.member.desiredWeight' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+          );
+        }
+        if (typeof count === 'number' && !(Number.isInteger(count) && count >= 0)) {
+          throw validation(
+            `1 validation error detected: Value '${count}' at 'desiredWeightsAndCapacities.${index + 1}.member.desiredInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+          );
+        }
+        const variant = next.find((v) => v.VariantName === variantName);
+        if (typeof variantName !== 'string' || !variant) {
+          throw validation(
+            `The variant name(s) "${String(variantName)}" is/are not present in endpoint "${endpoint.EndpointArn}".`,
+          );
+        }
+        if (seen.has(variantName)) {
+          throw validation(
+            `The variant name "${variantName}" appears more than once in DesiredWeightsAndCapacities.`,
+          );
+        }
+        seen.add(variantName);
+        if (typeof weight === 'number') variant.DesiredWeight = weight;
+        if (typeof count === 'number') variant.DesiredInstanceCount = count;
+      }
+      refuseInProgress(endpoint);
+      if (next.every((v) => v.DesiredWeight === 0)) {
+        throw validation(
+          `The sum of the weights of all variants must be greater than zero for endpoint "${endpoint.EndpointArn}".`,
+        );
+      }
+      endpoint.status = 'Updating';
+      startChange(ctx, endpoint, next, endpoint.EndpointConfigName);
+      return { EndpointArn: endpoint.EndpointArn };
+    },
+  };
+
+  return {
+    emulation: { signingName: 'sagemaker', operations },
+    getEndpointWeights(region, endpointName) {
+      const endpoint = states.get(region)?.endpoints.get(endpointName);
+      if (!endpoint) return undefined;
+      settle(region, endpoint);
+      const total = endpoint.variants.reduce((sum, v) => sum + v.CurrentWeight, 0);
+      if (total <= 0) return undefined;
+      return Object.fromEntries(
+        endpoint.variants.map((v) => [v.VariantName, (v.CurrentWeight / total) * 100]),
+      );
+    },
+    getEndpointStatus(region, endpointName) {
+      const endpoint = states.get(region)?.endpoints.get(endpointName);
+      return endpoint ? settle(region, endpoint).status : undefined;
+    },
+    dump(region) {
+      const s = states.get(region);
+      if (!s) return { models: [], endpointConfigs: [], endpoints: [] };
+      return {
+        models: [...s.models.values()],
+        endpointConfigs: [...s.configs.values()],
+        endpoints: [...s.endpoints.values()].map((e) => describeEndpoint(region, e)),
+      };
+    },
+    regions: () => [...states.keys()],
+  };
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64');
+}
+
+function decodeToken(token: unknown): number {
+  if (token === undefined || token === null || token === '') return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { offset?: unknown };
+    if (typeof parsed.offset === 'number' && parsed.offset >= 0) return parsed.offset;
+  } catch {
+    // fall through to the AWS-like refusal below
+  }
+  throw validation('Invalid pagination token.');
+}
