@@ -1,0 +1,82 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Action } from '../domain/types';
+
+/** Service name stamped on every log line and metric. */
+export const SERVICE_NAME = 'rollout-watchdog';
+
+/** CloudWatch namespace of the watchdog's own metrics (EMF, written through the logs). */
+export const METRICS_NAMESPACE = 'RolloutWatchdog';
+
+/**
+ * Structured JSON logger shared by every module of a function. Constructed at module load
+ * because construction is cheap (no I/O); the level comes from `POWERTOOLS_LOG_LEVEL`
+ * (default INFO) so a stage can turn on DEBUG without a code change.
+ */
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+
+/**
+ * The watchdog's own metrics, flushed once per invocation by `makeHandler` (Embedded Metric
+ * Format on stdout: no PutMetricData call, so no latency and no extra IAM permission).
+ */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/** Metric names, kept here so dashboards and alarms in `resources/` match the code. */
+export const METRIC = {
+  decisions: 'Decisions',
+  rollbacks: 'Rollbacks',
+  tickDuration: 'TickDuration',
+  rolloutsJudged: 'RolloutsJudged',
+  notificationsPublished: 'NotificationsPublished',
+  notificationsFailed: 'NotificationsFailed',
+  slackDelivered: 'SlackDelivered',
+  slackPermanentFailures: 'SlackPermanentFailures',
+  slackTransientFailures: 'SlackTransientFailures',
+  malformedEvents: 'MalformedEvents',
+} as const;
+
+const ACTION_METRIC: Readonly<Record<Action, string>> = {
+  hold: 'HoldDecisions',
+  advance: 'AdvanceDecisions',
+  pause: 'PauseDecisions',
+  promote: 'PromoteDecisions',
+  rollback: 'RollbackDecisions',
+  inconclusive: 'InconclusiveDecisions',
+};
+
+/**
+ * Counts one engine decision: the total `Decisions` plus one metric per `action` (separate
+ * metric names rather than a dimension, so all of them share one EMF blob per invocation).
+ */
+export function recordDecision(action: Action): void {
+  metrics.addMetric(METRIC.decisions, MetricUnit.Count, 1);
+  metrics.addMetric(ACTION_METRIC[action], MetricUnit.Count, 1);
+}
+
+/** Counts one rollback that moved traffic; `source` says who triggered it (tick, alarm, operator). */
+export function recordRollback(source: 'tick' | 'alarm' | 'operator'): void {
+  metrics.addMetric(METRIC.rollbacks, MetricUnit.Count, 1);
+  metrics.addMetric(
+    `${METRIC.rollbacks}From${source[0]?.toUpperCase()}${source.slice(1)}`,
+    MetricUnit.Count,
+    1,
+  );
+}
+
+/** Records how long one canary tick took, in milliseconds. */
+export function recordTickDuration(milliseconds: number): void {
+  metrics.addMetric(METRIC.tickDuration, MetricUnit.Milliseconds, milliseconds);
+}
+
+/** Records how many active rollouts one tick judged. */
+export function recordRolloutsJudged(count: number): void {
+  metrics.addMetric(METRIC.rolloutsJudged, MetricUnit.Count, count);
+}
+
+/**
+ * Counts any other notable event (`MalformedEvents`, `SlackPermanentFailures`, ...). Prefer the
+ * names in `METRIC`; a new name is fine when nothing else fits.
+ */
+export function countEvent(name: string, count = 1): void {
+  metrics.addMetric(name, MetricUnit.Count, count);
+}

@@ -1,0 +1,59 @@
+import type { Evidence, VariantSummary } from '../domain/types';
+import type { RolloutNotification } from './notification';
+
+/** Formats a fraction as a percentage with one decimal (`0.081` → `8.1%`); `n/a` when unknown. */
+export function formatRate(rate: number | null | undefined): string {
+  return rate === null || rate === undefined || !Number.isFinite(rate)
+    ? 'n/a'
+    : `${(rate * 100).toFixed(1)}%`;
+}
+
+/** Formats milliseconds without decimals (`412 ms`); `n/a` when unknown. */
+export function formatMs(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : `${Math.round(value)} ms`;
+}
+
+/** Formats a count with thousands separators (`14,103`). */
+export function formatCount(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? 'n/a'
+    : Math.round(value).toLocaleString('en-US');
+}
+
+/** A metric verdict's value in the metric's own unit. */
+export function formatMetricValue(type: string, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return 'n/a';
+  if (type === 'errorRate') return formatRate(value);
+  if (type === 'latency') return formatMs(value);
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}
+
+/** `primary 80% / canary 20%`, baseline first. */
+export function formatWeights(n: RolloutNotification, weights: Record<string, number> = n.weights): string {
+  const names = Object.keys(weights);
+  const order = [n.baselineVariant, n.canaryVariant, ...names].filter(
+    (v, i, all): v is string => typeof v === 'string' && v in weights && all.indexOf(v) === i,
+  );
+  return order.map((v) => `${v} ${weights[v]}%`).join(' / ') || 'unknown';
+}
+
+export interface VariantRow {
+  role: 'baseline' | 'canary';
+  name: string;
+  summary: VariantSummary;
+}
+
+/** Per-variant rows of the evidence, baseline first. */
+export function variantRows(n: RolloutNotification, evidence: Evidence): VariantRow[] {
+  return [
+    { role: 'baseline', name: n.baselineVariant ?? 'baseline', summary: evidence.baseline },
+    { role: 'canary', name: n.canaryVariant ?? 'canary', summary: evidence.canary },
+  ];
+}
+
+/** `2026-01-01T00:05:00Z .. 2026-01-01T00:10:00Z`, or null when the window is unknown. */
+export function formatWindow(evidence: Evidence): string | null {
+  if (evidence.windowStart === null || evidence.windowEnd === null) return null;
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  return `${iso(evidence.windowStart)} .. ${iso(evidence.windowEnd)}`;
+}

@@ -1,0 +1,377 @@
+import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
+
+/**
+ * What the watchdog announces on its SNS topic. One shape for every subscriber: the email body
+ * and the Slack message are rendered from it, and the `lambda` key of the SNS message carries
+ * it as JSON for the Slack notifier and region sync.
+ */
+export type NotificationEventType =
+  | 'rollout.started'
+  | 'rollout.advanced'
+  | 'rollout.held'
+  | 'rollout.inconclusive'
+  | 'rollout.paused'
+  | 'rollout.resumed'
+  | 'rollout.promoted'
+  | 'rollout.rollback-staged'
+  | 'rollout.rolled-back'
+  | 'rollout.aborted'
+  | 'rollout.alert';
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** Why an `rollout.alert` was raised. */
+export type AlertKind =
+  | 'drift'
+  | 'missing-variant'
+  | 'invalid-policy'
+  | 'missing-policy'
+  | 'endpoint-failed'
+  | 'endpoint-missing'
+  | 'other';
+
+/** Who caused the event. */
+export type NotificationSource = 'tick' | 'alarm' | 'operator' | 'system';
+
+/** Schema version of the JSON carried on the topic; bump on incompatible change. */
+export const NOTIFICATION_VERSION = 1;
+
+export interface RolloutNotification {
+  version: typeof NOTIFICATION_VERSION;
+  eventType: NotificationEventType;
+  severity: Severity;
+  endpointName: string;
+  region: string;
+  /** Phase after the event (null when the alert concerns an endpoint without a rollout state). */
+  phase: Phase | null;
+  /** The engine's action, or `alert` for alerts raised outside the engine. */
+  action: Action | 'start' | 'alert';
+  /** One sentence, with the numbers, saying why. */
+  reason: string;
+  baselineVariant: string | null;
+  canaryVariant: string | null;
+  /** Traffic share per variant in percent after the event. */
+  weights: Record<string, number>;
+  /** Traffic share before the event, when it changed. */
+  previousWeights?: Record<string, number>;
+  /** 0-based step index and the number of steps of the policy. */
+  step?: { index: number; count: number };
+  evidence?: Evidence;
+  /** ISO time of the event (the event's time, not the wall clock). */
+  time: string;
+  /** What happens next, in plain words. */
+  next: string;
+  /** How to intervene: exact commands, one per entry. */
+  intervene: string[];
+  source: NotificationSource;
+  /** Operator identity (IAM ARN) for operator commands. */
+  actor?: string;
+  correlationId?: string;
+  alertKind?: AlertKind;
+  /** Validation problems of an invalid policy, or other itemised detail. */
+  problems?: string[];
+  /** Regions to sync after a promotion. */
+  regions?: Array<{ region: string; endpointName: string }>;
+}
+
+/**
+ * Placeholder for the control API's base URL in intervention commands. The deployed URL is
+ * printed by `serverless info`; notifications name the variable rather than guess it.
+ */
+export const API_URL_PLACEHOLDER = '$ROLLOUT_WATCHDOG_API';
+
+export interface TransitionNotificationArgs {
+  policy: RolloutPolicy;
+  /** State before the transition; null when the transition started the rollout. */
+  before: RolloutState | null;
+  transition: Transition;
+  source: NotificationSource;
+  actor?: string;
+  correlationId?: string;
+  /** Base URL of the control API for the intervention commands (default: API_URL_PLACEHOLDER). */
+  apiUrl?: string;
+}
+
+/**
+ * Builds the notification for one engine transition. The event type comes from
+ * `before` (null: started; Paused to Progressing: resumed) and from the decision's `action` and
+ * the new `phase`; the severity from the event type; `next` and `intervene` from the policy's
+ * steps and the new state. It never decides whether to send: the caller notifies only for the
+ * transitions it committed.
+ */
+export function notificationFromTransition(args: TransitionNotificationArgs): RolloutNotification {
+  const { policy, before, transition, source } = args;
+  const { state, decision } = transition;
+  const eventType = eventTypeOf(before, transition);
+  const weights = weightsFor(policy, state.canaryWeight);
+  const previousWeights =
+    before && before.canaryWeight !== state.canaryWeight
+      ? weightsFor(policy, before.canaryWeight)
+      : undefined;
+  const notification: RolloutNotification = {
+    version: NOTIFICATION_VERSION,
+    eventType,
+    severity: severityOf(eventType),
+    endpointName: policy.endpoint.name,
+    region: policy.endpoint.region,
+    phase: state.phase,
+    action: before === null ? 'start' : decision.action,
+    reason: decision.reason,
+    baselineVariant: policy.endpoint.baselineVariant,
+    canaryVariant: policy.endpoint.canaryVariant,
+    weights,
+    step: { index: Math.min(state.stepIndex, policy.steps.length), count: policy.steps.length },
+    evidence: decision.evidence,
+    time: isoTime(state, decision.evidence),
+    next: describeNext(policy, state),
+    intervene: interventionsFor(policy.endpoint.name, state.phase, args.apiUrl ?? API_URL_PLACEHOLDER),
+    source,
+  };
+  if (previousWeights) notification.previousWeights = previousWeights;
+  if (args.actor) notification.actor = args.actor;
+  if (args.correlationId) notification.correlationId = args.correlationId;
+  if (eventType === 'rollout.promoted' && policy.regions.length > 0) {
+    notification.regions = policy.regions.map((r) => ({ region: r.region, endpointName: r.endpointName }));
+  }
+  return notification;
+}
+
+export interface AlertNotificationArgs {
+  kind: AlertKind;
+  endpointName: string;
+  region: string;
+  /** Event time, epoch ms (the event's time, not the wall clock). */
+  now: number;
+  reason: string;
+  /** Default: critical for missing variant / failed or missing endpoint, warning otherwise. */
+  severity?: Severity;
+  policy?: RolloutPolicy;
+  state?: RolloutState;
+  problems?: string[];
+  /** Overrides the default "what happens next" text for this kind. */
+  next?: string;
+  source?: NotificationSource;
+  correlationId?: string;
+  apiUrl?: string;
+}
+
+/**
+ * Builds a `rollout.alert`: something a person must look at that is not an engine decision
+ * (drift or a manual weight change, a missing variant, an invalid or missing stored policy, a
+ * failed or missing endpoint). `kind` drives the default severity and the "next" text; `state`
+ * (when known) the phase, weights and intervention commands.
+ */
+export function alertNotification(args: AlertNotificationArgs): RolloutNotification {
+  const phase = args.state?.phase ?? null;
+  const weights = args.policy && args.state ? weightsFor(args.policy, args.state.canaryWeight) : {};
+  const notification: RolloutNotification = {
+    version: NOTIFICATION_VERSION,
+    eventType: 'rollout.alert',
+    severity: args.severity ?? ALERT_SEVERITY[args.kind],
+    endpointName: args.endpointName,
+    region: args.region,
+    phase,
+    action: 'alert',
+    reason: args.reason,
+    baselineVariant: args.policy?.endpoint.baselineVariant ?? null,
+    canaryVariant: args.policy?.endpoint.canaryVariant ?? null,
+    weights,
+    time: new Date(args.now).toISOString(),
+    next: args.next ?? ALERT_NEXT[args.kind],
+    intervene: interventionsFor(args.endpointName, phase, args.apiUrl ?? API_URL_PLACEHOLDER, args.kind),
+    source: args.source ?? 'system',
+    alertKind: args.kind,
+  };
+  if (args.policy && args.state) {
+    notification.step = {
+      index: Math.min(args.state.stepIndex, args.policy.steps.length),
+      count: args.policy.steps.length,
+    };
+  }
+  if (args.problems && args.problems.length > 0) notification.problems = [...args.problems];
+  if (args.correlationId) notification.correlationId = args.correlationId;
+  return notification;
+}
+
+const ALERT_SEVERITY: Readonly<Record<AlertKind, Severity>> = {
+  drift: 'warning',
+  'missing-variant': 'critical',
+  'invalid-policy': 'warning',
+  'missing-policy': 'warning',
+  'endpoint-failed': 'critical',
+  'endpoint-missing': 'critical',
+  other: 'warning',
+};
+
+const ALERT_NEXT: Readonly<Record<AlertKind, string>> = {
+  drift:
+    'The rollout is paused: the endpoint weights were changed outside the watchdog, and it does not fight a person. Resume to let the watchdog take over again from the current weights, or abort.',
+  'missing-variant':
+    'The rollout is aborted and no weights are sent for unverified variant names. Fix the endpoint configuration, then start a new rollout.',
+  'invalid-policy':
+    'The last valid policy stays in force (a policy that never validated changes no traffic). Fix the stored policy; the next tick picks it up.',
+  'missing-policy':
+    'No traffic changes until a policy is stored. Store the policy, or start the rollout with a policy in the request.',
+  'endpoint-failed':
+    'Automation for this endpoint is paused and no weights are sent. Repair the endpoint, then resume or abort the rollout.',
+  'endpoint-missing':
+    'Automation for this endpoint is paused and no weights are sent. Recreate the endpoint or abort the rollout.',
+  other: 'The watchdog keeps running; look at the logs of the function named below.',
+};
+
+function eventTypeOf(before: RolloutState | null, transition: Transition): NotificationEventType {
+  const { state, decision } = transition;
+  if (before === null) return 'rollout.started';
+  if (state.phase === 'RolledBack') return 'rollout.rolled-back';
+  if (state.phase === 'Aborted') return 'rollout.aborted';
+  if (state.phase === 'Promoted') return 'rollout.promoted';
+  if (decision.action === 'rollback') return 'rollout.rollback-staged';
+  if (state.phase === 'Paused') {
+    return state.pauseCause === 'inconclusive' ? 'rollout.inconclusive' : 'rollout.paused';
+  }
+  if (before.phase === 'Paused') return 'rollout.resumed';
+  if (decision.action === 'advance' || state.stepIndex !== before.stepIndex) return 'rollout.advanced';
+  if (decision.action === 'inconclusive') return 'rollout.inconclusive';
+  return 'rollout.held';
+}
+
+function severityOf(eventType: NotificationEventType): Severity {
+  switch (eventType) {
+    case 'rollout.rolled-back':
+    case 'rollout.rollback-staged':
+      return 'critical';
+    case 'rollout.aborted':
+    case 'rollout.paused':
+    case 'rollout.inconclusive':
+    case 'rollout.alert':
+      return 'warning';
+    default:
+      return 'info';
+  }
+}
+
+/** Weights in percent per variant name for a canary weight (the baseline has the rest). */
+export function weightsFor(policy: RolloutPolicy, canaryWeight: number): Record<string, number> {
+  return {
+    [policy.endpoint.baselineVariant]: 100 - canaryWeight,
+    [policy.endpoint.canaryVariant]: canaryWeight,
+  };
+}
+
+function isoTime(state: RolloutState, evidence: Evidence): string {
+  const t = evidence.windowEnd ?? state.stepStartedAt;
+  return new Date(Number.isFinite(t) ? t : 0).toISOString();
+}
+
+/** Formats a duration given in seconds as `10m`, `1h 30m`, `45s`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ');
+}
+
+/** The next setWeight after `index`, or null when promotion comes next. */
+function nextWeightAfter(policy: RolloutPolicy, index: number): number | null {
+  for (let i = index + 1; i < policy.steps.length; i++) {
+    const step = policy.steps[i];
+    if (step?.kind === 'setWeight') return step.weight;
+  }
+  return null;
+}
+
+/**
+ * Plain words for what the watchdog does next, from the new phase, the step in progress and
+ * a staged rollback's observation window.
+ */
+export function describeNext(policy: RolloutPolicy, state: RolloutState): string {
+  const canary = policy.endpoint.canaryVariant;
+  switch (state.phase) {
+    case 'Promoted': {
+      const regions = policy.regions.map((r) => `${r.endpointName} (${r.region})`);
+      return regions.length > 0
+        ? `${canary} now takes all traffic. Region sync will make ${regions.join(', ')} run the promoted model. Nothing else is needed.`
+        : `${canary} now takes all traffic. The rollout is complete; nothing else is needed.`;
+    }
+    case 'RolledBack':
+      return `${canary} gets no traffic and the watchdog stops acting on this endpoint. Fix the canary, then start a new rollout.`;
+    case 'Aborted':
+      return `${canary} gets no traffic and the watchdog stops acting on this endpoint. Start a new rollout when ready.`;
+    case 'Paused':
+      if (state.pauseCause === 'inconclusive') {
+        return `Paused at ${state.canaryWeight}% because there was too little canary data to judge. Nothing changes until a person resumes (judging starts again) or promotes; automatic rollback still applies.`;
+      }
+      if (state.pauseCause === 'operator') {
+        return `Paused by an operator at ${state.canaryWeight}%. Nothing advances until someone resumes; automatic rollback still applies.`;
+      }
+      return `Waiting for a person at ${state.canaryWeight}%: resume to continue with the next step, or promote. Automatic rollback still applies.`;
+    case 'Progressing': {
+      if (state.staged) {
+        const until = new Date(state.staged.observeUntil).toISOString();
+        return `Staged rollback for alarm ${state.staged.alarmName}: the canary is held at ${state.canaryWeight}% and observed until ${until}; then it is rolled back if the alarm or a metric still fails, otherwise restored to ${state.staged.restoreWeight}%.`;
+      }
+      const step = policy.steps[state.stepIndex];
+      const after = nextWeightAfter(policy, state.stepIndex);
+      const then = after === null ? 'promoted' : `moved to ${after}%`;
+      if (step?.kind === 'pause' && step.durationSeconds !== null) {
+        const at = new Date(state.stepStartedAt + step.durationSeconds * 1000).toISOString();
+        return `The canary stays at ${state.canaryWeight}% until ${at} (${formatDuration(step.durationSeconds)} pause), then is ${then} if the judgement passes. A failing canary is rolled back.`;
+      }
+      return `The canary stays at ${state.canaryWeight}% and is judged every ${formatDuration(policy.analysis.intervalSeconds)}; then it is ${then} if the judgement passes.`;
+    }
+  }
+}
+
+/**
+ * Exact commands a person can run now, for the phase: the watchdog CLI, the control API
+ * (SigV4-signed, IAM auth) and, when traffic must move at once, SageMaker itself.
+ */
+export function interventionsFor(
+  endpointName: string,
+  phase: Phase | null,
+  apiUrl: string = API_URL_PLACEHOLDER,
+  alertKind?: AlertKind,
+): string[] {
+  const ep = shellQuote(endpointName);
+  const api = `--api "${apiUrl}"`;
+  const status = `rollout-watchdog status ${ep} ${api}`;
+  const history = `rollout-watchdog history ${ep} ${api}`;
+  const rollback = `rollout-watchdog rollback ${ep} --reason "<why>" ${api}`;
+  const rollbackHttp = `awscurl --service execute-api -X POST -d '{"reason":"<why>"}' "${apiUrl}/rollouts/${encodeURIComponent(endpointName)}/rollback"`;
+  if (alertKind === 'invalid-policy' || alertKind === 'missing-policy') {
+    return [
+      `rollout-watchdog validate policy.yaml`,
+      `aws ssm put-parameter --overwrite --type String --name "/rollout-watchdog/<stage>/policies/${endpointName}" --value file://policy.yaml`,
+      status,
+    ];
+  }
+  switch (phase) {
+    case 'Progressing':
+      return [
+        `rollout-watchdog pause ${ep} ${api}`,
+        rollback,
+        `rollout-watchdog promote ${ep} ${api}`,
+        rollbackHttp,
+        status,
+      ];
+    case 'Paused':
+      return [
+        `rollout-watchdog resume ${ep} ${api}`,
+        `rollout-watchdog promote ${ep} ${api}`,
+        rollback,
+        `rollout-watchdog abort ${ep} ${api}`,
+        status,
+      ];
+    case 'Promoted':
+    case 'RolledBack':
+    case 'Aborted':
+      return [history, `rollout-watchdog start ${ep} --policy policy.yaml ${api}`];
+    default:
+      return [status, history];
+  }
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,93 @@
+import {
+  formatCount,
+  formatMetricValue,
+  formatMs,
+  formatRate,
+  formatWeights,
+  formatWindow,
+  variantRows,
+} from './format';
+import type { RolloutNotification } from './notification';
+
+const HEADLINE: Readonly<Record<string, string>> = {
+  'rollout.started': 'A canary rollout started',
+  'rollout.advanced': 'The canary advanced to the next step',
+  'rollout.held': 'The canary is held at its weight',
+  'rollout.inconclusive': 'The canary could not be judged',
+  'rollout.paused': 'The rollout is paused',
+  'rollout.resumed': 'The rollout resumed',
+  'rollout.promoted': 'The canary was promoted',
+  'rollout.rollback-staged': 'Staged rollback: the canary weight was halved',
+  'rollout.rolled-back': 'The canary was rolled back',
+  'rollout.aborted': 'The rollout was aborted',
+  'rollout.alert': 'The watchdog needs attention',
+};
+
+/**
+ * Plain-text email body: what happened, to which endpoint, why, the numbers behind it (per
+ * variant requests, error rate and p99; each metric's verdict), what happens next and the exact
+ * commands to intervene. Lines stay short so any mail client shows them as written.
+ */
+export function renderEmail(n: RolloutNotification): string {
+  const lines: string[] = [];
+  const headline = HEADLINE[n.eventType] ?? 'Rollout event';
+  lines.push(`${headline}: ${n.endpointName} (${n.region})`, '');
+  lines.push('WHAT HAPPENED');
+  lines.push(`  Event:     ${n.eventType} (severity ${n.severity})`);
+  lines.push(`  Endpoint:  ${n.endpointName} in ${n.region}`);
+  if (n.phase) lines.push(`  Phase:     ${n.phase}${stepText(n)}`);
+  if (Object.keys(n.weights).length > 0) {
+    const before = n.previousWeights ? `${formatWeights(n, n.previousWeights)}  ->  ` : '';
+    lines.push(`  Traffic:   ${before}${formatWeights(n)}`);
+  }
+  lines.push(`  Time:      ${n.time}`);
+  lines.push(`  Source:    ${n.source}${n.actor ? ` (${n.actor})` : ''}`);
+  if (n.alertKind) lines.push(`  Alert:     ${n.alertKind}`);
+  lines.push('', 'WHY', `  ${n.reason}`);
+  if (n.problems && n.problems.length > 0) {
+    lines.push('', 'PROBLEMS');
+    for (const p of n.problems) lines.push(`  - ${p}`);
+  }
+  const evidence = n.evidence;
+  if (evidence) {
+    lines.push('', 'THE NUMBERS');
+    const window = formatWindow(evidence);
+    if (window) lines.push(`  Window: ${window}`);
+    lines.push(`  ${pad('variant', 22)}${pad('requests', 12)}${pad('5xx', 8)}${pad('error rate', 12)}p99`);
+    for (const row of variantRows(n, evidence)) {
+      const s = row.summary;
+      lines.push(
+        `  ${pad(`${row.name} (${row.role})`, 22)}${pad(formatCount(s.invocations), 12)}${pad(formatCount(s.errors5xx), 8)}${pad(formatRate(s.errorRate), 12)}${formatMs(s.latencyP99Ms)}`,
+      );
+    }
+    if (evidence.metrics.length > 0) {
+      lines.push('');
+      for (const m of evidence.metrics) {
+        const limit = m.limit === null ? '' : `, limit ${formatMetricValue(m.type, m.limit)}`;
+        lines.push(
+          `  ${m.name}: ${m.verdict.toUpperCase()} - canary ${formatMetricValue(m.type, m.canary)}, baseline ${formatMetricValue(m.type, m.baseline)}${limit}, failing in a row ${m.consecutiveFailures}`,
+        );
+        if (m.reason) lines.push(`      ${m.reason}`);
+      }
+    }
+    if (evidence.alarm) lines.push(`  Alarm: ${evidence.alarm.name} is ${evidence.alarm.state}`);
+  }
+  lines.push('', 'WHAT HAPPENS NEXT', `  ${n.next}`);
+  if (n.intervene.length > 0) {
+    lines.push('', 'HOW TO INTERVENE');
+    for (const command of n.intervene) lines.push(`  $ ${command}`);
+  }
+  lines.push('', '--', 'rollout-watchdog');
+  if (n.correlationId) lines.push(`correlation id: ${n.correlationId}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function stepText(n: RolloutNotification): string {
+  if (!n.step || n.step.count === 0) return '';
+  if (n.step.index >= n.step.count) return ` (all ${n.step.count} steps done)`;
+  return ` (step ${n.step.index + 1} of ${n.step.count})`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
+}

@@ -1,0 +1,115 @@
+import {
+  formatCount,
+  formatMetricValue,
+  formatMs,
+  formatRate,
+  formatWeights,
+  formatWindow,
+  variantRows,
+} from './format';
+import type { RolloutNotification, Severity } from './notification';
+import { renderSubject } from './subject';
+
+/** Attachment colour per severity (Slack's legacy attachment `color`). */
+export const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
+  info: '#2eb886',
+  warning: '#daa038',
+  critical: '#a30200',
+};
+
+/** Slack caps a section's text at 3000 characters and a header at 150. */
+const MAX_SECTION_TEXT = 2900;
+const MAX_HEADER_TEXT = 150;
+
+/** An incoming-webhook payload: fallback `text` and blocks inside a coloured attachment. */
+export interface SlackPayload {
+  text: string;
+  attachments: Array<{ color: string; blocks: SlackBlock[] }>;
+}
+
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string } }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'context'; elements: SlackText[] }
+  | { type: 'divider' };
+
+type SlackText = { type: 'mrkdwn' | 'plain_text'; text: string };
+
+/**
+ * Block Kit message for one notification: a header, fields (endpoint, phase, traffic, time),
+ * why, the per-variant numbers, each metric's verdict, what happens next and how to intervene,
+ * inside an attachment coloured by `severity`. `text` is the fallback for notifications and
+ * clients that cannot show blocks.
+ */
+export function renderSlack(n: RolloutNotification): SlackPayload {
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(renderSubject(n), MAX_HEADER_TEXT) } },
+    {
+      type: 'section',
+      fields: [
+        md(`*Endpoint*\n${escapeMrkdwn(n.endpointName)} (${escapeMrkdwn(n.region)})`),
+        md(
+          `*Phase*\n${n.phase ?? 'n/a'}${n.step && n.step.count > 0 ? ` (step ${Math.min(n.step.index + 1, n.step.count)}/${n.step.count})` : ''}`,
+        ),
+        md(
+          `*Traffic*\n${n.previousWeights ? `${escapeMrkdwn(formatWeights(n, n.previousWeights))} → ` : ''}${escapeMrkdwn(formatWeights(n))}`,
+        ),
+        md(`*Severity*\n${n.severity}`),
+        md(`*Time*\n${n.time}`),
+        md(`*Source*\n${n.source}${n.actor ? ` (${escapeMrkdwn(n.actor)})` : ''}`),
+      ],
+    },
+    { type: 'section', text: md(clip(`*Why*\n${escapeMrkdwn(n.reason)}`, MAX_SECTION_TEXT)) },
+  ];
+  if (n.problems && n.problems.length > 0) {
+    const list = n.problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n');
+    blocks.push({ type: 'section', text: md(clip(`*Problems*\n${list}`, MAX_SECTION_TEXT)) });
+  }
+  const evidence = n.evidence;
+  if (evidence) {
+    const rows = variantRows(n, evidence).map(
+      (r) =>
+        `*${escapeMrkdwn(r.name)}* (${r.role}): ${formatCount(r.summary.invocations)} req, ${formatRate(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
+    );
+    const metrics = evidence.metrics.map(
+      (m) =>
+        `${m.verdict === 'fail' ? ':x:' : m.verdict === 'pass' ? ':white_check_mark:' : ':grey_question:'} *${escapeMrkdwn(m.name)}* ${m.verdict}: canary ${formatMetricValue(m.type, m.canary)}, baseline ${formatMetricValue(m.type, m.baseline)}${m.limit === null ? '' : `, limit ${formatMetricValue(m.type, m.limit)}`}`,
+    );
+    const window = formatWindow(evidence);
+    const alarm = evidence.alarm
+      ? [`Alarm *${escapeMrkdwn(evidence.alarm.name)}* is ${evidence.alarm.state}`]
+      : [];
+    blocks.push({
+      type: 'section',
+      text: md(clip(['*The numbers*', ...rows, ...metrics, ...alarm].join('\n'), MAX_SECTION_TEXT)),
+    });
+    if (window) blocks.push({ type: 'context', elements: [md(`Window ${window}`)] });
+  }
+  blocks.push({
+    type: 'section',
+    text: md(clip(`*What happens next*\n${escapeMrkdwn(n.next)}`, MAX_SECTION_TEXT)),
+  });
+  if (n.intervene.length > 0) {
+    const commands = n.intervene.map((c) => `\`${c.replace(/`/g, "'")}\``).join('\n');
+    blocks.push({ type: 'section', text: md(clip(`*How to intervene*\n${commands}`, MAX_SECTION_TEXT)) });
+  }
+  if (n.correlationId)
+    blocks.push({ type: 'context', elements: [md(`correlation id ${escapeMrkdwn(n.correlationId)}`)] });
+  return {
+    text: `${renderSubject(n)} - ${n.reason}`.slice(0, 3000),
+    attachments: [{ color: SEVERITY_COLOR[n.severity] ?? SEVERITY_COLOR.warning, blocks }],
+  };
+}
+
+function md(text: string): SlackText {
+  return { type: 'mrkdwn', text };
+}
+
+/** Slack mrkdwn control characters (its docs ask for exactly these three). */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,77 @@
+import type { NotificationEventType, RolloutNotification } from './notification';
+
+/** SNS refuses subjects of 100 characters or more; this is the longest subject we produce. */
+export const MAX_SUBJECT_LENGTH = 99;
+
+const TAG: Readonly<Record<NotificationEventType, string>> = {
+  'rollout.started': 'STARTED',
+  'rollout.advanced': 'ADVANCED',
+  'rollout.held': 'HOLD',
+  'rollout.inconclusive': 'INCONCLUSIVE',
+  'rollout.paused': 'PAUSED',
+  'rollout.resumed': 'RESUMED',
+  'rollout.promoted': 'PROMOTED',
+  'rollout.rollback-staged': 'STAGED ROLLBACK',
+  'rollout.rolled-back': 'ROLLED BACK',
+  'rollout.aborted': 'ABORTED',
+  'rollout.alert': 'ALERT',
+};
+
+/**
+ * The email subject / SNS Subject: `[ROLLED BACK] demo-endpoint: error-rate 8.1% > 5.0%`.
+ * Always printable ASCII on one line and at most `MAX_SUBJECT_LENGTH` characters, whatever the
+ * endpoint name or reason hold (SNS refuses anything else, and a refused publish loses the news).
+ * The summary is the first failing metric of the evidence when there is one, else the reason.
+ */
+export function renderSubject(n: RolloutNotification): string {
+  const tag = `[${TAG[n.eventType] ?? 'ROLLOUT'}]`;
+  const endpoint = toAscii(n.endpointName) || 'endpoint';
+  const summary = toAscii(summaryOf(n));
+  return fitSubject(`${tag} ${truncate(endpoint, 50)}${summary ? `: ${summary}` : ''}`);
+}
+
+function summaryOf(n: RolloutNotification): string {
+  const failing = n.evidence?.metrics.find((m) => m.verdict === 'fail');
+  if (failing && failing.canary !== null && failing.limit !== null && n.eventType !== 'rollout.promoted') {
+    const fmt = failing.type === 'errorRate' ? pct : failing.type === 'latency' ? ms : num;
+    return `${failing.name} ${fmt(failing.canary)} > ${fmt(failing.limit)}`;
+  }
+  if (n.eventType === 'rollout.advanced' || n.eventType === 'rollout.started') {
+    const canary = n.canaryVariant ? n.weights[n.canaryVariant] : undefined;
+    if (canary !== undefined) return `canary at ${canary}%`;
+  }
+  return firstSentence(n.reason);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function ms(x: number): string {
+  return `${Math.round(x)}ms`;
+}
+function num(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(3);
+}
+
+function firstSentence(text: string): string {
+  const cut = text.search(/[.;\n](\s|$)/);
+  return cut > 0 ? text.slice(0, cut) : text;
+}
+
+/** Printable ASCII only, whitespace runs collapsed to one space (no line breaks or controls). */
+export function toAscii(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function fitSubject(subject: string): string {
+  return truncate(subject, MAX_SUBJECT_LENGTH).trim();
+}

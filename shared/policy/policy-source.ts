@@ -1,0 +1,117 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from '../aws/parameter-store';
+import { parsePolicy } from '../domain/index';
+import type { RolloutPolicy } from '../domain/types';
+
+/** Default time a stored policy is reused before SSM is asked again, in milliseconds. */
+export const DEFAULT_POLICY_TTL_MS = DEFAULT_PARAMETER_TTL_MS;
+
+/** The policy the caller last acted on: its stored text and the validated policy. */
+export interface LastGoodPolicy {
+  text: string;
+  policy: RolloutPolicy;
+}
+
+/**
+ * What the store holds for an endpoint. The caller decides what to do: an `invalid` or `missing`
+ * policy keeps `lastGood` in force (when there is one) and alerts; without one, no traffic moves.
+ */
+export type PolicyLookup =
+  | { status: 'ok'; policy: RolloutPolicy; text: string; changed: boolean }
+  | { status: 'invalid'; problems: string[]; lastGood?: RolloutPolicy }
+  | { status: 'missing'; lastGood?: RolloutPolicy };
+
+/** Result of validating a policy text (YAML or JSON). */
+export type PolicyParse = { ok: true; policy: RolloutPolicy } | { ok: false; problems: string[] };
+
+export interface PolicySourceOptions {
+  /** How long a stored policy is cached, in milliseconds. */
+  ttlMs?: number;
+  /** Cache clock, epoch ms. */
+  now?: () => number;
+  /** Validator (default: YAML/JSON text through the engine's `parsePolicy`). */
+  parse?: (text: string) => PolicyParse;
+}
+
+/**
+ * Parses a policy text, YAML or JSON (YAML is a superset), into a validated policy or every
+ * problem found; a YAML syntax error is one problem.
+ */
+export function parsePolicyText(text: string): PolicyParse {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [`(document): not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`],
+    };
+  }
+  return parsePolicy(raw);
+}
+
+/**
+ * Rollout policies stored in SSM Parameter Store at `<prefix>/policies/<endpointName>`, read
+ * through a TTL cache; a text validated once is not validated again while it stays the same.
+ */
+export class PolicySource {
+  private readonly store: ParameterStore;
+  private readonly parse: (text: string) => PolicyParse;
+  private readonly parsed = new Map<string, { text: string; result: PolicyParse }>();
+
+  constructor(
+    ssm: SSMClient,
+    private readonly prefix: string,
+    options: PolicySourceOptions = {},
+  ) {
+    this.store = new ParameterStore(ssm, { ttlMs: options.ttlMs ?? DEFAULT_POLICY_TTL_MS, now: options.now });
+    this.parse = options.parse ?? parsePolicyText;
+  }
+
+  /** Parameter name of an endpoint's policy. */
+  parameterName(endpointName: string): string {
+    return `${this.prefix.replace(/\/+$/, '')}/policies/${endpointName}`;
+  }
+
+  /** Number of SSM calls made so far (tests, benchmarks). */
+  get calls(): number {
+    return this.store.calls;
+  }
+
+  /**
+   * The stored policy of `endpointName`. `changed` compares the stored text with `lastGood.text`
+   * (true when there is no last good policy). Throws `ParameterStoreError` when SSM fails for a
+   * reason other than a missing parameter (the caller treats it like any infrastructure fault).
+   */
+  async get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup> {
+    const text = await this.store.getText(this.parameterName(endpointName));
+    if (text === undefined) {
+      return lastGood ? { status: 'missing', lastGood: lastGood.policy } : { status: 'missing' };
+    }
+    const result = this.validate(endpointName, text);
+    if (!result.ok) {
+      return lastGood
+        ? { status: 'invalid', problems: result.problems, lastGood: lastGood.policy }
+        : { status: 'invalid', problems: result.problems };
+    }
+    return { status: 'ok', policy: result.policy, text, changed: lastGood?.text !== text };
+  }
+
+  private validate(endpointName: string, text: string): PolicyParse {
+    const seen = this.parsed.get(endpointName);
+    if (seen && seen.text === text) return seen.result;
+    let result = this.parse(text);
+    if (result.ok && result.policy.endpoint.name !== endpointName) {
+      // A policy stored under one endpoint's name must not steer another endpoint.
+      result = {
+        ok: false,
+        problems: [
+          `endpoint.name: is "${result.policy.endpoint.name}" but the policy is stored for "${endpointName}"`,
+        ],
+      };
+    }
+    this.parsed.set(endpointName, { text, result });
+    return result;
+  }
+}
