@@ -1,0 +1,382 @@
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
+import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION } from './rollout-table';
+
+/** How long history items are kept before DynamoDB's TTL removes them. Seconds (90 days). */
+export const HISTORY_TTL_SECONDS = 90 * 24 * 3600;
+
+/** Default number of history entries `history()` returns. Entries. */
+export const DEFAULT_HISTORY_LIMIT = 100;
+
+/** BatchWriteItem's per-call limit. Items. */
+const BATCH_WRITE_LIMIT = 25;
+
+/** Retries of BatchWriteItem's UnprocessedItems before giving up. Attempts. */
+const UNPROCESSED_RETRIES = 5;
+
+const FINAL_PHASES: ReadonlySet<Phase> = new Set(['Promoted', 'RolledBack', 'Aborted']);
+
+/**
+ * One rollout as stored: the engine's state plus what the watchdog knows about the endpoint.
+ * `appliedCanaryWeight` is the canary weight last confirmed on the endpoint (`null`: never
+ * applied); when it differs from `state.canaryWeight` an intent is pending and the next run
+ * applies it (this is how a crash between the weights call and the state write is repaired).
+ */
+export interface RolloutRecord {
+  endpointName: string;
+  /** Region of the SageMaker endpoint (the table lives in the watchdog's home region). */
+  region: string;
+  /** Identity of this rollout (a later rollout of the same endpoint gets a new one). */
+  rolloutId: string;
+  policyText: string;
+  policy: RolloutPolicy;
+  state: RolloutState;
+  appliedCanaryWeight: number | null;
+  version: number;
+  /** ISO times. */
+  createdAt: string;
+  updatedAt: string;
+  /** State timestamp (ISO) of the newest alarm event processed, per alarm name (out-of-order guard). */
+  lastAlarmEvent?: Record<string, string>;
+  /** Problems of the stored policy already alerted on (so an invalid policy alerts once). */
+  policyAlert?: string;
+}
+
+/** What `create` needs; identity, version and timestamps are assigned by the store. */
+export type NewRolloutRecord = Pick<
+  RolloutRecord,
+  'endpointName' | 'region' | 'policyText' | 'policy' | 'state' | 'appliedCanaryWeight'
+> & { rolloutId?: string };
+
+/** One history item: a decision, an alert or a command, with its reason and the numbers behind it. */
+export interface HistoryEntry {
+  /** ISO time of the decision (the event's time, not the wall clock). */
+  time: string;
+  rolloutId: string;
+  /** Record version this entry produced (or saw, for alerts). */
+  version: number;
+  source: 'tick' | 'alarm' | 'operator' | 'reconcile' | 'start';
+  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights';
+  action?: Action;
+  phase: Phase;
+  stepIndex: number;
+  canaryWeight: number;
+  reason: string;
+  evidence?: Evidence;
+  correlationId?: string;
+}
+
+/** Another writer changed the rollout since it was read: re-read and decide again. */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(
+    readonly endpointName: string,
+    readonly expectedVersion: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`rollout ${endpointName} changed since version ${expectedVersion}`, options);
+  }
+}
+
+/** A non-final rollout already exists for the endpoint. */
+export class RolloutExistsError extends Error {
+  override readonly name = 'RolloutExistsError';
+  constructor(
+    readonly endpointName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`a rollout of ${endpointName} is still in progress`, options);
+  }
+}
+
+/** DynamoDB failed in a way the caller cannot decide on (throttling after retries, network...). */
+export class RolloutStoreError extends Error {
+  override readonly name = 'RolloutStoreError';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+const rolloutPk = (endpointName: string): string => `ROLLOUT#${endpointName}`;
+const STATE_SK = 'STATE';
+const HISTORY_PREFIX = 'HISTORY#';
+
+/** True while the tick must still visit the rollout: not final, or final with weights not yet landed. */
+export function needsTick(record: Pick<RolloutRecord, 'state' | 'appliedCanaryWeight'>): boolean {
+  return !FINAL_PHASES.has(record.state.phase) || record.state.canaryWeight !== record.appliedCanaryWeight;
+}
+
+const isConditionalFailure = (error: unknown): boolean =>
+  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Rollout state, history and event receipts in one DynamoDB table (layout in
+ * `shared/runtime/env.ts`). Every state write is conditional on `version`; the engine's state and
+ * policy are stored as JSON strings (compact, and immune to DynamoDB's empty-set/undefined rules),
+ * with phase and weights copied to top-level attributes for people reading the table.
+ */
+export class RolloutStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The rollout of `endpointName` (strongly consistent), or undefined. */
+  async get(endpointName: string): Promise<RolloutRecord | undefined> {
+    const out = await this.call(`get ${endpointName}`, () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: rolloutPk(endpointName), sk: STATE_SK },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  /**
+   * Every rollout the tick must visit (the sparse `active-index`: non-final rollouts and final
+   * ones whose weights have not landed yet). GSI reads are eventually consistent, so callers
+   * treat the result as a work list and rely on versioned writes, not on its freshness.
+   */
+  async listActive(): Promise<RolloutRecord[]> {
+    const records: RolloutRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('listActive', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ACTIVE_INDEX_NAME,
+            KeyConditionExpression: 'activePk = :a',
+            ExpressionAttributeValues: { ':a': ACTIVE_PARTITION },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) records.push(fromItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  /**
+   * Stores a new rollout at version 1. Refuses (RolloutExistsError) when the endpoint already has
+   * a rollout the tick still visits; a finished one is replaced (its history stays).
+   * `now` (epoch ms) stamps createdAt/updatedAt.
+   */
+  async create(input: NewRolloutRecord, now: number): Promise<RolloutRecord> {
+    const iso = new Date(now).toISOString();
+    const record: RolloutRecord = {
+      endpointName: input.endpointName,
+      region: input.region,
+      rolloutId: input.rolloutId ?? `${input.endpointName}@${iso}#${Math.random().toString(36).slice(2, 10)}`,
+      policyText: input.policyText,
+      policy: input.policy,
+      state: input.state,
+      appliedCanaryWeight: input.appliedCanaryWeight,
+      version: 1,
+      createdAt: iso,
+      updatedAt: iso,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(activePk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error)) throw new RolloutExistsError(input.endpointName, { cause: error });
+      throw new RolloutStoreError(`create ${input.endpointName} failed`, { cause: error });
+    }
+    return record;
+  }
+
+  /**
+   * Writes `record` as version `expectedVersion + 1` if the stored item is still
+   * `expectedVersion` of the same rollout; otherwise throws VersionConflictError (re-read and
+   * decide again). The caller sets `updatedAt`.
+   */
+  async save(record: RolloutRecord, expectedVersion: number): Promise<RolloutRecord> {
+    const next: RolloutRecord = { ...record, version: expectedVersion + 1 };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next),
+          ConditionExpression: '#v = :v AND rolloutId = :r',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': expectedVersion, ':r': record.rolloutId },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalFailure(error))
+        throw new VersionConflictError(record.endpointName, expectedVersion, { cause: error });
+      throw new RolloutStoreError(`save ${record.endpointName} failed`, { cause: error });
+    }
+    return next;
+  }
+
+  /** Appends history items (TTL HISTORY_TTL_SECONDS after each entry's time), batched. */
+  async appendHistory(endpointName: string, entries: ReadonlyArray<HistoryEntry>): Promise<void> {
+    const items = entries.map((entry, index) => historyItem(endpointName, entry, index));
+    await this.batchPut(items);
+  }
+
+  /** Appends history items of many rollouts in as few BatchWriteItem calls as possible (the tick's path). */
+  async appendHistoryMany(
+    entries: ReadonlyArray<{ endpointName: string; entry: HistoryEntry }>,
+  ): Promise<void> {
+    await this.batchPut(
+      entries.map(({ endpointName, entry }, index) => historyItem(endpointName, entry, index)),
+    );
+  }
+
+  /** Newest-first history of `endpointName`, at most `limit` entries. */
+  async history(endpointName: string, options: { limit?: number } = {}): Promise<HistoryEntry[]> {
+    const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
+    const entries: HistoryEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(`history ${endpointName}`, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :h)',
+            ExpressionAttributeValues: { ':p': rolloutPk(endpointName), ':h': HISTORY_PREFIX },
+            ScanIndexForward: false,
+            Limit: limit - entries.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) entries.push(JSON.parse(item.entry as string) as HistoryEntry);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && entries.length < limit);
+    return entries;
+  }
+
+  /**
+   * Records that event `key` is being processed. True the first time (act on it), false for a
+   * duplicate delivery. The receipt expires `ttlSeconds` after `now` (epoch ms).
+   */
+  async claimEvent(key: string, ttlSeconds: number, now: number = Date.now()): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `EVENT#${key}`,
+            sk: 'EVENT',
+            claimedAt: new Date(now).toISOString(),
+            expiresAt: Math.floor(now / 1000) + ttlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      throw new RolloutStoreError(`claimEvent ${key} failed`, { cause: error });
+    }
+  }
+
+  /** Gives a claim back after processing failed, so the retried delivery is acted on. */
+  async releaseEvent(key: string): Promise<void> {
+    await this.call(`releaseEvent ${key}`, () =>
+      this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: `EVENT#${key}`, sk: 'EVENT' } }),
+      ),
+    );
+  }
+
+  private async batchPut(items: Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = items
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES)
+          throw new RolloutStoreError('history write left unprocessed items', { cause: pending.length });
+        const out = await this.call('appendHistory', () =>
+          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+        );
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new RolloutStoreError(`${what} failed`, { cause: error });
+    }
+  }
+}
+
+function historyItem(endpointName: string, entry: HistoryEntry, index: number): Record<string, unknown> {
+  const epochSeconds = Math.floor(Date.parse(entry.time) / 1000);
+  return {
+    pk: rolloutPk(endpointName),
+    // Version plus index keeps two entries of the same instant (alarm and tick) apart.
+    sk: `${HISTORY_PREFIX}${entry.time}#${String(entry.version).padStart(8, '0')}#${index}#${entry.kind}`,
+    kind: entry.kind,
+    phase: entry.phase,
+    entry: JSON.stringify(entry),
+    expiresAt: epochSeconds + HISTORY_TTL_SECONDS,
+  };
+}
+
+function toItem(record: RolloutRecord): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    pk: rolloutPk(record.endpointName),
+    sk: STATE_SK,
+    endpointName: record.endpointName,
+    region: record.region,
+    rolloutId: record.rolloutId,
+    version: record.version,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    phase: record.state.phase,
+    canaryWeight: record.state.canaryWeight,
+    appliedCanaryWeight: record.appliedCanaryWeight,
+    policyText: record.policyText,
+    policy: JSON.stringify(record.policy),
+    state: JSON.stringify(record.state),
+    lastAlarmEvent: JSON.stringify(record.lastAlarmEvent ?? {}),
+  };
+  if (record.policyAlert !== undefined) item.policyAlert = record.policyAlert;
+  if (needsTick(record)) item.activePk = ACTIVE_PARTITION;
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): RolloutRecord {
+  const record: RolloutRecord = {
+    endpointName: item.endpointName as string,
+    region: item.region as string,
+    rolloutId: item.rolloutId as string,
+    policyText: item.policyText as string,
+    policy: JSON.parse(item.policy as string) as RolloutPolicy,
+    state: JSON.parse(item.state as string) as RolloutState,
+    appliedCanaryWeight: (item.appliedCanaryWeight as number | null | undefined) ?? null,
+    version: item.version as number,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+  const alarms = JSON.parse((item.lastAlarmEvent as string | undefined) ?? '{}') as Record<string, string>;
+  if (Object.keys(alarms).length > 0) record.lastAlarmEvent = alarms;
+  if (typeof item.policyAlert === 'string') record.policyAlert = item.policyAlert;
+  return record;
+}

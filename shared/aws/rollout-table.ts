@@ -1,0 +1,47 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The watchdog's one DynamoDB table, as a CreateTable input. Tests, the demo and the benchmarks
+ * create the table from this value; `resources/table.yml` mirrors it in CloudFormation, so a change
+ * here must be made there too.
+ *
+ * Key layout (see `shared/runtime/env.ts`): pk/sk strings; `expiresAt` (epoch seconds) is the TTL
+ * attribute; the sparse GSI `active-index` holds only rollouts that still need the tick.
+ */
+
+/** Name of the sparse GSI listing rollouts the tick must visit. */
+export const ACTIVE_INDEX_NAME = 'active-index';
+
+/** Partition value of `activePk` on every item in the active index (one partition: a query lists all). */
+export const ACTIVE_PARTITION = 'ACTIVE';
+
+/** TTL attribute, epoch seconds. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Builds the CreateTable input for `tableName` (on-demand billing, sparse active-rollout GSI). */
+export function rolloutTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: 'activePk', AttributeType: 'S' },
+      { AttributeName: 'endpointName', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: ACTIVE_INDEX_NAME,
+        KeySchema: [
+          { AttributeName: 'activePk', KeyType: 'HASH' },
+          { AttributeName: 'endpointName', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

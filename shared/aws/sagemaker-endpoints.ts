@@ -1,0 +1,177 @@
+import {
+  DescribeEndpointCommand,
+  type SageMakerClient,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+} from '@aws-sdk/client-sagemaker';
+
+/** One production variant as the endpoint reports it; weights also as percentages of the sum. */
+export interface VariantSnapshot {
+  name: string;
+  currentWeight: number | null;
+  desiredWeight: number | null;
+  /** currentWeight / sum of current weights × 100; null when unknown or the sum is 0. */
+  currentPct: number | null;
+  desiredPct: number | null;
+}
+
+export interface EndpointSnapshot {
+  name: string;
+  /** `InService`, `Updating`, `Failed`, ... as SageMaker reports it. */
+  status: string;
+  failureReason?: string;
+  variants: VariantSnapshot[];
+}
+
+/** The endpoint is busy (Updating, SystemUpdating, ...): try again later; not a failure. */
+export class EndpointNotReadyError extends Error {
+  override readonly name = 'EndpointNotReadyError';
+  constructor(
+    readonly endpointName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`endpoint ${endpointName} is being updated`, options);
+  }
+}
+
+/** The endpoint does not exist (deleted, or a wrong name/region). */
+export class EndpointNotFoundError extends Error {
+  override readonly name = 'EndpointNotFoundError';
+  constructor(
+    readonly endpointName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`endpoint ${endpointName} not found`, options);
+  }
+}
+
+/** Weights refused before the call (negative, fractional, all zero, unverified variant names). */
+export class InvalidWeightsError extends Error {
+  override readonly name = 'InvalidWeightsError';
+  constructor(
+    readonly endpointName: string,
+    readonly problems: string[],
+  ) {
+    super(`refusing weights for ${endpointName}: ${problems.join('; ')}`);
+  }
+}
+
+/** Any other SageMaker failure (throttling after the SDK's retries, 5xx...). */
+export class SageMakerCallError extends Error {
+  override readonly name = 'SageMakerCallError';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+  }
+}
+
+/** SDK attempts (first try included) for the watchdog's AWS clients; throttling is retried with jitter by the SDK. Attempts. */
+export const SDK_MAX_ATTEMPTS = 4;
+
+const percentages = (weights: ReadonlyArray<number | null>): Array<number | null> => {
+  const known = weights.every((w) => typeof w === 'number' && Number.isFinite(w));
+  const sum = known ? (weights as number[]).reduce((a, b) => a + b, 0) : 0;
+  return weights.map((w) => (known && sum > 0 ? ((w as number) / sum) * 100 : null));
+};
+
+/**
+ * Checks weights before they reach the endpoint: whole numbers, 0..100, summing to 100, at
+ * least one non-zero, and only names present in `verifiedVariants` (names read from the endpoint
+ * in this run). Returns the problems; empty means valid.
+ */
+export function weightProblems(
+  weights: Readonly<Record<string, number>>,
+  verifiedVariants: ReadonlyArray<string>,
+): string[] {
+  const problems: string[] = [];
+  const entries = Object.entries(weights);
+  if (entries.length === 0) problems.push('no weights');
+  let sum = 0;
+  for (const [name, weight] of entries) {
+    if (!verifiedVariants.includes(name)) problems.push(`variant ${name} is not on the endpoint`);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100)
+      problems.push(`weight of ${name} must be a whole number 0..100, got ${weight}`);
+    else sum += weight;
+  }
+  if (entries.length > 0 && problems.length === 0 && sum !== 100)
+    problems.push(`weights must sum to 100, got ${sum}`);
+  if (entries.length > 0 && entries.every(([, w]) => w === 0)) problems.push('all weights are zero');
+  return problems;
+}
+
+const errorName = (error: unknown): string => (error as { name?: string } | null)?.name ?? '';
+const errorMessage = (error: unknown): string => (error as { message?: string } | null)?.message ?? '';
+
+/**
+ * SageMaker endpoint reads and weight changes for one region. The client is handed in (pointed at
+ * the sandbox in tests); it should be built with `maxAttempts: SDK_MAX_ATTEMPTS` so throttling is
+ * retried with jittered backoff by the SDK before a call fails.
+ */
+export class SageMakerEndpoints {
+  constructor(private readonly client: SageMakerClient) {}
+
+  /** Status and per-variant weights of `endpointName`. Throws EndpointNotFoundError / SageMakerCallError. */
+  async describe(endpointName: string): Promise<EndpointSnapshot> {
+    try {
+      const out = await this.client.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+      const variants = out.ProductionVariants ?? [];
+      const current = percentages(variants.map((v) => v.CurrentWeight ?? null));
+      const desired = percentages(variants.map((v) => v.DesiredWeight ?? v.CurrentWeight ?? null));
+      const snapshot: EndpointSnapshot = {
+        name: out.EndpointName ?? endpointName,
+        status: out.EndpointStatus ?? 'Unknown',
+        variants: variants.map((v, i) => ({
+          name: v.VariantName ?? '',
+          currentWeight: v.CurrentWeight ?? null,
+          desiredWeight: v.DesiredWeight ?? v.CurrentWeight ?? null,
+          currentPct: current[i] ?? null,
+          desiredPct: desired[i] ?? null,
+        })),
+      };
+      if (out.FailureReason) snapshot.failureReason = out.FailureReason;
+      return snapshot;
+    } catch (error) {
+      throw mapError(endpointName, 'DescribeEndpoint', error);
+    }
+  }
+
+  /**
+   * Sets the variants' weights (whole percentages). `verifiedVariants` are the names read from the
+   * endpoint in this run; weights for any other name are refused before the call
+   * (InvalidWeightsError). An in-progress endpoint raises EndpointNotReadyError.
+   */
+  async setWeights(
+    endpointName: string,
+    weights: Readonly<Record<string, number>>,
+    verifiedVariants: ReadonlyArray<string>,
+  ): Promise<void> {
+    const problems = weightProblems(weights, verifiedVariants);
+    if (problems.length > 0) throw new InvalidWeightsError(endpointName, problems);
+    try {
+      await this.client.send(
+        new UpdateEndpointWeightsAndCapacitiesCommand({
+          EndpointName: endpointName,
+          DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+            VariantName,
+            DesiredWeight,
+          })),
+        }),
+      );
+    } catch (error) {
+      throw mapError(endpointName, 'UpdateEndpointWeightsAndCapacities', error);
+    }
+  }
+}
+
+function mapError(endpointName: string, operation: string, error: unknown): Error {
+  const name = errorName(error);
+  const message = errorMessage(error);
+  if (name === 'ValidationException' && /in-progress|in progress|is updating/i.test(message))
+    return new EndpointNotReadyError(endpointName, { cause: error });
+  if (
+    (name === 'ValidationException' && /could not find endpoint|not found|does not exist/i.test(message)) ||
+    name === 'ResourceNotFound'
+  )
+    return new EndpointNotFoundError(endpointName, { cause: error });
+  return new SageMakerCallError(`${operation} ${endpointName} failed: ${name} ${message}`.trim(), {
+    cause: error,
+  });
+}
