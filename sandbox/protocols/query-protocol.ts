@@ -88,10 +88,20 @@ export function xmlEscape(text: string): string {
   );
 }
 
+/** A map member (`Attributes`) that awsQuery writes as `<entry><key/><value/></entry>` elements. */
+export class QueryMap {
+  constructor(readonly values: Readonly<Record<string, string>>) {}
+}
+
 /** Serialises a plain value: arrays as `<member>` lists, objects as child elements, Dates as ISO 8601. */
 function toXml(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof QueryMap) {
+    return Object.entries(value.values)
+      .map(([k, v]) => `<entry><key>${xmlEscape(k)}</key><value>${xmlEscape(v)}</value></entry>`)
+      .join('');
+  }
   if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
