@@ -1,0 +1,63 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotificationPublisher } from '../shared/aws/notification-publisher';
+import { RolloutStore } from '../shared/aws/rollout-store';
+import { SageMakerEndpoints, SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
+import { type ControlApiEvent, handleControlRequest } from '../shared/http/control-api-router';
+import { makeHandler } from '../shared/middleware/make-handler';
+import { logger } from '../shared/middleware/telemetry';
+import { PolicySource } from '../shared/policy/policy-source';
+import { readEnv } from '../shared/runtime/env';
+import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/control-commands';
+
+/**
+ * Control API (HTTP API, payload 2.0, IAM auth when deployed): start / list / status / history /
+ * pause / resume / promote / abort / rollback. Routing, validation and the commands live in
+ * `shared/http/control-api-router.ts` and `shared/watchdog/control-commands.ts`.
+ *
+ * `CONTROL_API_CLOCK_HEADER=true` (local stage only) lets the sandbox's simulated clock reach the
+ * commands through the `x-watchdog-now` header; `CONTROL_API_URL` is printed in notifications.
+ */
+
+/** How long a stored policy read for `POST /rollouts` is reused, in milliseconds (short: operators just edited it). */
+export const START_POLICY_TTL_MS = 5_000;
+
+const env = readEnv();
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: SDK_MAX_ATTEMPTS }), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const store = new RolloutStore(doc, env.tableName);
+const sagemaker = new Map<string, SageMakerEndpoints>();
+
+const deps: ControlDeps = {
+  store,
+  endpoints(region) {
+    let adapter = sagemaker.get(region);
+    if (!adapter) {
+      adapter = new SageMakerEndpoints(new SageMakerClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }));
+      sagemaker.set(region, adapter);
+    }
+    return adapter;
+  },
+  notifier: new NotificationPublisher(new SNSClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.topicArn),
+  policies: new PolicySource(new SSMClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.parameterPrefix, {
+    ttlMs: START_POLICY_TTL_MS,
+  }),
+  listRecent: recentRolloutsByScan(doc, env.tableName, store),
+  log: {
+    debug: (message, extra) => logger.debug(message, extra ?? {}),
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  },
+  ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
+};
+
+const allowClockHeader = process.env.CONTROL_API_CLOCK_HEADER === 'true';
+
+export const handler = makeHandler('controlApi', (event: ControlApiEvent) =>
+  handleControlRequest(deps, event, { allowClockHeader }),
+);

@@ -1,0 +1,234 @@
+import type { z } from 'zod';
+import type { OperatorCommand } from '../domain/types';
+import {
+  type ControlContext,
+  type ControlDeps,
+  type ControlResult,
+  listRollouts,
+  rolloutHistory,
+  rolloutStatus,
+  runOperatorCommand,
+  startRolloutCommand,
+} from '../watchdog/control-commands';
+import { SILENT_LOG } from '../watchdog/watchdog-deps';
+import {
+  commandBodySchema,
+  DEFAULT_HISTORY_LIMIT,
+  endpointParamSchema,
+  historyQuerySchema,
+  rollbackBodySchema,
+  startRolloutBodySchema,
+} from './control-api-schemas';
+import { formatIssues } from './format-issues';
+import { errorResponse, type HttpResponse, jsonResponse } from './json-response';
+import { matchRoute, type RouteDefinition } from './match-route';
+import { headerValue, type IdentityCarrier, operatorIdentity } from './operator-identity';
+import { readJsonBody } from './read-json-body';
+
+/** Header carrying the caller's clock (ISO time or epoch ms), honoured only when `allowClockHeader` is set. */
+export const CLOCK_HEADER = 'x-watchdog-now';
+
+type CommandName = OperatorCommand['type'];
+type RouteName = 'start' | 'list' | 'status' | 'history' | CommandName;
+
+const COMMANDS: ReadonlyArray<CommandName> = ['pause', 'resume', 'promote', 'abort', 'rollback'];
+
+/** The control API's routes (serverless.yml's httpApi events must list the same ones). */
+export const CONTROL_API_ROUTES: ReadonlyArray<RouteDefinition<RouteName>> = [
+  { name: 'start', method: 'POST', pattern: '/rollouts' },
+  { name: 'list', method: 'GET', pattern: '/rollouts' },
+  { name: 'status', method: 'GET', pattern: '/rollouts/{endpoint}' },
+  { name: 'history', method: 'GET', pattern: '/rollouts/{endpoint}/history' },
+  ...COMMANDS.map((command) => ({
+    name: command,
+    method: 'POST',
+    pattern: `/rollouts/{endpoint}/${command}`,
+  })),
+];
+
+/** The parts of an API Gateway HTTP API (payload 2.0) event the control API reads. */
+export interface ControlApiEvent extends IdentityCarrier {
+  rawPath?: string;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  requestContext?: IdentityCarrier['requestContext'] & {
+    http?: { method?: string; path?: string };
+    requestId?: string;
+    timeEpoch?: number;
+  };
+}
+
+export interface ControlApiOptions {
+  /** Clock used when the event carries no request time, epoch ms. */
+  now?: () => number;
+  /**
+   * Honour CLOCK_HEADER (local stage only): the sandbox runs time faster than the wall clock and
+   * the tick reads time from its events, so a rollout started on the wall clock would have its
+   * pauses measured against the wrong clock. Never enable it where the API is deployed.
+   */
+  allowClockHeader?: boolean;
+}
+
+const STATUS_OF_KIND = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+} as const;
+
+/**
+ * Handles one control API request: routing (404 unknown path, 405 wrong method with `Allow`),
+ * body and parameter validation (400 listing every problem; malformed JSON is one problem), the
+ * command, and mapping its result to a status. Never throws: an unexpected fault is logged and
+ * answered 500 with the request id, so the operator can find the log line.
+ */
+export async function handleControlRequest(
+  deps: ControlDeps,
+  event: ControlApiEvent,
+  options: ControlApiOptions = {},
+): Promise<HttpResponse> {
+  const log = deps.log ?? SILENT_LOG;
+  const correlationId = event.requestContext?.requestId ?? `local-${Date.now().toString(36)}`;
+  try {
+    return await route(deps, event, options, correlationId);
+  } catch (error) {
+    log.error('control API request failed', {
+      correlationId,
+      error:
+        error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+    });
+    return errorResponse(500, `internal error (request ${correlationId})`);
+  }
+}
+
+async function route(
+  deps: ControlDeps,
+  event: ControlApiEvent,
+  options: ControlApiOptions,
+  correlationId: string,
+): Promise<HttpResponse> {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+  const match = matchRoute(CONTROL_API_ROUTES, method, path);
+  if (match.kind === 'not-found') return errorResponse(404, `no route ${method} ${path}`);
+  if (match.kind === 'method-not-allowed') {
+    return errorResponse(
+      405,
+      `${method} is not allowed on ${path}; use ${match.allow.join(', ')}`,
+      undefined,
+      {
+        allow: match.allow.join(', '),
+      },
+    );
+  }
+
+  const problems: string[] = [];
+  const endpoint = match.params.endpoint;
+  if (endpoint !== undefined) {
+    const checked = endpointParamSchema.safeParse(endpoint);
+    if (!checked.success)
+      problems.push(...checked.error.issues.map((issue) => `path.endpoint: ${issue.message}`));
+  }
+  const now = requestTime(event, options, problems);
+
+  switch (match.route) {
+    case 'list':
+      return answer(await listRollouts(deps), 200);
+    case 'status':
+      if (problems.length > 0) return invalidRequest(problems);
+      return answer(await rolloutStatus(deps, endpoint as string), 200);
+    case 'history': {
+      const query = historyQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) problems.push(...formatIssues(query.error.issues, 'query.'));
+      if (problems.length > 0 || !query.success) return invalidRequest(problems);
+      return answer(
+        await rolloutHistory(deps, endpoint as string, query.data.limit ?? DEFAULT_HISTORY_LIMIT),
+        200,
+      );
+    }
+    case 'start': {
+      const body = parseBody(event, startRolloutBodySchema, problems);
+      if (problems.length > 0 || body === undefined) return invalidRequest(problems);
+      const ctx = context(event, now, correlationId);
+      const request = {
+        endpointName: body.endpointName,
+        ...optional('policy', body.policy),
+        ...optional('reason', body.reason),
+      };
+      return answer(await startRolloutCommand(deps, request, ctx), 201);
+    }
+    default: {
+      const command = match.route;
+      const schema = command === 'rollback' ? rollbackBodySchema : commandBodySchema;
+      const body = parseBody(event, schema, problems, command !== 'rollback');
+      if (problems.length > 0 || body === undefined) return invalidRequest(problems);
+      const operatorCommand = (
+        body.reason === undefined ? { type: command } : { type: command, reason: body.reason }
+      ) as OperatorCommand;
+      return answer(
+        await runOperatorCommand(
+          deps,
+          endpoint as string,
+          operatorCommand,
+          context(event, now, correlationId),
+        ),
+        200,
+      );
+    }
+  }
+}
+
+/** Parses the JSON body against `schema`, adding every problem; an absent body counts as `{}` when `emptyIsObject`. */
+function parseBody<S extends z.ZodType>(
+  event: ControlApiEvent,
+  schema: S,
+  problems: string[],
+  emptyIsObject = false,
+): z.infer<S> | undefined {
+  const raw = readJsonBody(event);
+  if (!raw.ok) {
+    problems.push(raw.problem);
+    return undefined;
+  }
+  const value = raw.value === undefined && emptyIsObject ? {} : raw.value;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    problems.push(...formatIssues(parsed.error.issues));
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function requestTime(event: ControlApiEvent, options: ControlApiOptions, problems: string[]): number {
+  if (options.allowClockHeader) {
+    const header = headerValue(event.headers, CLOCK_HEADER);
+    if (header !== undefined) {
+      const value = /^\d+$/.test(header) ? Number(header) : Date.parse(header);
+      if (Number.isFinite(value)) return value;
+      problems.push(`header.${CLOCK_HEADER}: must be an ISO time or epoch milliseconds`);
+    }
+  }
+  const epoch = event.requestContext?.timeEpoch;
+  if (typeof epoch === 'number' && Number.isFinite(epoch)) return epoch;
+  return (options.now ?? Date.now)();
+}
+
+function context(event: ControlApiEvent, now: number, correlationId: string): ControlContext {
+  return { operator: operatorIdentity(event), now, correlationId };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function invalidRequest(problems: string[]): HttpResponse {
+  return errorResponse(400, 'invalid request', problems);
+}
+
+function answer<T>(result: ControlResult<T>, okStatus: number): HttpResponse {
+  if (result.ok) return jsonResponse(okStatus, result.body);
+  return errorResponse(STATUS_OF_KIND[result.kind], result.error, result.problems);
+}

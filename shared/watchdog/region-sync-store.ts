@@ -1,0 +1,189 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ACTIVE_INDEX_NAME } from '../aws/rollout-table';
+import type { PromotedIdentity, RegionSyncItem, RegionSyncStatus } from './region-sync-types';
+
+/**
+ * Partition of the table's sparse `active-index` that lists sync items still needing work. The tick
+ * queries the `ACTIVE` partition only, so sharing the index costs no extra GSI and never mixes the two.
+ */
+export const SYNC_PENDING_PARTITION = 'SYNC';
+
+/** Raised when a sync item changed under us (another run holds it); carries the DynamoDB error as `cause`. */
+export class RegionSyncConflictError extends Error {
+  override readonly name = 'RegionSyncConflictError';
+  constructor(endpointName: string, region: string, options?: { cause?: unknown }) {
+    super(`region sync item ${endpointName}/${region} changed concurrently`, options);
+  }
+}
+
+export interface NewRegionSync {
+  endpointName: string;
+  region: string;
+  targetEndpointName: string;
+  identity: PromotedIdentity;
+  promotedAt: string;
+  /** Epoch ms of the recording (the event's time). */
+  now: number;
+}
+
+/** `created`: first sighting of this promotion for the region; `duplicate`: already recorded, nothing written. */
+export type RecordOutcome = 'created' | 'duplicate';
+
+const pkOf = (endpointName: string) => `SYNC#${endpointName}`;
+const skOf = (region: string) => `REGION#${region}`;
+
+/** Reads and writes region sync items in the watchdog table (layout in `shared/runtime/env.ts`). */
+export class RegionSyncStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Records a pending sync for one target region. Idempotent: a duplicate delivery of the same
+   * promotion (same identity key) writes nothing; a later promotion of a different model replaces
+   * the item and starts over. The decision is made by DynamoDB's condition, so two concurrent
+   * deliveries cannot both create.
+   */
+  async recordPending(input: NewRegionSync): Promise<RecordOutcome> {
+    const at = new Date(input.now).toISOString();
+    const item: RegionSyncItem & Record<string, unknown> = {
+      pk: pkOf(input.endpointName),
+      sk: skOf(input.region),
+      activePk: SYNC_PENDING_PARTITION,
+      endpointName: input.endpointName,
+      region: input.region,
+      targetEndpointName: input.targetEndpointName,
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      identity: input.identity,
+      identityKey: input.identity.key,
+      promotedAt: input.promotedAt,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR identityKey <> :key',
+          ExpressionAttributeValues: { ':key': input.identity.key },
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** Every region's item for one promoted endpoint, by region name. */
+  async list(endpointName: string): Promise<RegionSyncItem[]> {
+    const items: RegionSyncItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :region)',
+          ExpressionAttributeValues: { ':pk': pkOf(endpointName), ':region': 'REGION#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of page.Items ?? []) items.push(toItem(raw));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** Items that still need work (pending, in progress or failed), across all endpoints, from the sparse index. */
+  async listUnfinished(): Promise<RegionSyncItem[]> {
+    const items: RegionSyncItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: ACTIVE_INDEX_NAME,
+          KeyConditionExpression: 'activePk = :p',
+          ExpressionAttributeValues: { ':p': SYNC_PENDING_PARTITION },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of page.Items ?? []) items.push(toItem(raw));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
+   * Moves an item to `status` if nobody changed it since `item.version` was read; `done` leaves the
+   * sparse index so finished regions cost nothing on later schedules. Returns the updated item.
+   */
+  async update(
+    item: RegionSyncItem,
+    change: {
+      status: RegionSyncStatus;
+      now: number;
+      lastError?: string | null;
+      countAttempt?: boolean;
+      targetModelName?: string;
+      targetEndpointConfigName?: string;
+      drift?: string | null;
+    },
+  ): Promise<RegionSyncItem> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':status': change.status,
+      ':updatedAt': new Date(change.now).toISOString(),
+      ':expected': item.version,
+      ':one': 1,
+    };
+    const sets = ['#status = :status', 'updatedAt = :updatedAt', 'version = version + :one'];
+    if (change.countAttempt) sets.push('attempts = attempts + :one');
+    if (change.lastError !== undefined) {
+      sets.push('lastError = :lastError');
+      values[':lastError'] = change.lastError;
+    }
+    for (const key of ['targetModelName', 'targetEndpointConfigName', 'drift'] as const) {
+      if (change[key] !== undefined) {
+        sets.push(`${key} = :${key}`);
+        values[`:${key}`] = change[key];
+      }
+    }
+    let expression = `SET ${sets.join(', ')}`;
+    if (change.status === 'done') expression += ' REMOVE activePk';
+    else {
+      expression = `SET ${[...sets, 'activePk = :active'].join(', ')}`;
+      values[':active'] = SYNC_PENDING_PARTITION;
+    }
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pkOf(item.endpointName), sk: skOf(item.region) },
+          UpdateExpression: expression,
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toItem(result.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new RegionSyncConflictError(item.endpointName, item.region, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function toItem(raw: Record<string, unknown>): RegionSyncItem {
+  const { pk: _pk, sk: _sk, activePk: _active, identityKey: _key, ...rest } = raw;
+  return rest as unknown as RegionSyncItem;
+}

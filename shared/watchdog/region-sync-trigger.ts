@@ -1,0 +1,128 @@
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import type { RolloutPolicy, RolloutState } from '../domain/types';
+import { PromotedIdentityError, readPromotedIdentity } from './region-sync-identity';
+import type { RecordOutcome, RegionSyncStore } from './region-sync-store';
+
+/** What region sync needs of a rollout: its validated policy (for `regions`), its state and home region. */
+export interface RolloutSnapshot {
+  region: string;
+  policy: RolloutPolicy;
+  state: RolloutState;
+}
+
+export interface RegionSyncTriggerDeps {
+  syncStore: Pick<RegionSyncStore, 'recordPending'>;
+  /** The rollout record of the promoted endpoint (TICK's `RolloutStore.get` fits). */
+  readRollout(endpointName: string): Promise<RolloutSnapshot | null | undefined>;
+  /** A SageMaker client for a region (the primary endpoint may live outside the watchdog's home region). */
+  sagemakerFor(region: string): SageMakerClient;
+}
+
+/** The fields of a `rollout.promoted` notification region sync relies on; the rest passes through. */
+export const promotedNotificationSchema = z.looseObject({
+  eventType: z.string(),
+  endpointName: z.string().min(1),
+  region: z.string().min(1),
+  time: z.string().min(1),
+  canaryVariant: z.string().nullable().optional(),
+  phase: z.string().nullable().optional(),
+});
+
+export type PromotedNotification = z.infer<typeof promotedNotificationSchema>;
+
+export type PromotionOutcome =
+  | {
+      kind: 'recorded';
+      endpointName: string;
+      regions: Array<{ region: string; targetEndpointName: string; outcome: RecordOutcome }>;
+      identityKey: string;
+    }
+  | { kind: 'ignored'; endpointName: string | null; reason: string };
+
+/**
+ * Records one pending sync item per target region of a promoted rollout. What drives it:
+ * the notification's `eventType` (only `rollout.promoted` counts), the stored rollout (it must exist
+ * and be `Promoted`, so a forged or stale notification does nothing), the policy's `regions` (the
+ * authoritative target list), and the promoted identity read from the primary endpoint. Duplicate
+ * deliveries are `duplicate` per region and write nothing.
+ */
+export async function recordPromotion(
+  deps: RegionSyncTriggerDeps,
+  notification: PromotedNotification,
+  now: number,
+): Promise<PromotionOutcome> {
+  const { endpointName } = notification;
+  if (notification.eventType !== 'rollout.promoted') {
+    return {
+      kind: 'ignored',
+      endpointName,
+      reason: `event type ${notification.eventType} is not a promotion`,
+    };
+  }
+  const rollout = await deps.readRollout(endpointName);
+  if (!rollout) return { kind: 'ignored', endpointName, reason: 'no rollout is stored for this endpoint' };
+  if (rollout.state.phase !== 'Promoted') {
+    return {
+      kind: 'ignored',
+      endpointName,
+      reason: `the stored rollout is ${rollout.state.phase}, not Promoted (stale or foreign notification)`,
+    };
+  }
+  const targets = rollout.policy.regions;
+  if (targets.length === 0) return { kind: 'ignored', endpointName, reason: 'the policy names no regions' };
+  const region = rollout.policy.endpoint.region || rollout.region;
+  let identity: Awaited<ReturnType<typeof readPromotedIdentity>>;
+  try {
+    identity = await readPromotedIdentity(deps.sagemakerFor(region), {
+      region,
+      endpointName,
+      variantName: rollout.policy.endpoint.canaryVariant,
+    });
+  } catch (error) {
+    // A primary endpoint that cannot say what it runs cannot be copied; the scheduled run retries.
+    if (error instanceof PromotedIdentityError)
+      return { kind: 'ignored', endpointName, reason: error.message };
+    throw error;
+  }
+  const regions: Array<{ region: string; targetEndpointName: string; outcome: RecordOutcome }> = [];
+  for (const target of targets) {
+    const outcome = await deps.syncStore.recordPending({
+      endpointName,
+      region: target.region,
+      targetEndpointName: target.endpointName,
+      identity,
+      promotedAt: notification.time,
+      now,
+    });
+    regions.push({ region: target.region, targetEndpointName: target.endpointName, outcome });
+  }
+  return { kind: 'recorded', endpointName, regions, identityKey: identity.key };
+}
+
+/**
+ * Extracts the notification from an SNS record's `Message`. The publisher sends `MessageStructure:
+ * json`, so a Lambda subscriber normally gets the `lambda` key's JSON; a raw message with the whole
+ * structure (`{ default, lambda }`) is unwrapped too. Returns null for anything that is not one.
+ */
+export function notificationFromSnsMessage(message: string): PromotedNotification | null {
+  const parsed = parseJson(message);
+  const direct = promotedNotificationSchema.safeParse(parsed);
+  if (direct.success) return direct.data;
+  if (parsed && typeof parsed === 'object') {
+    const wrapped = (parsed as Record<string, unknown>).lambda ?? (parsed as Record<string, unknown>).default;
+    if (typeof wrapped === 'string') {
+      const inner = promotedNotificationSchema.safeParse(parseJson(wrapped));
+      if (inner.success) return inner.data;
+    }
+  }
+  return null;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
