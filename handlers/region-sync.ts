@@ -1,0 +1,49 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RolloutStore } from '../shared/aws/rollout-store';
+import { SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
+import { makeHandler } from '../shared/middleware/make-handler';
+import { logger } from '../shared/middleware/telemetry';
+import { readEnv } from '../shared/runtime/env';
+import { handleRegionSyncEvent, type RegionSyncRunDeps } from '../shared/watchdog/region-sync-run';
+import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
+import { syncRegion } from '../shared/watchdog/region-sync-worker';
+
+/**
+ * Region sync: invoked by its schedule and by the SNS `rollout.promoted` notification (the
+ * subscription filters on `eventType`). A promotion records one sync item per target region; the
+ * schedule copies the promoted model into each region that is not done yet (`region-sync-worker.ts`).
+ */
+
+const env = readEnv();
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: SDK_MAX_ATTEMPTS }), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const store = new RolloutStore(doc, env.tableName);
+const syncStore = new RegionSyncStore(doc, env.tableName);
+const clients = new Map<string, SageMakerClient>();
+
+function sagemakerFor(region: string): SageMakerClient {
+  let client = clients.get(region);
+  if (!client) {
+    client = new SageMakerClient({ region, maxAttempts: SDK_MAX_ATTEMPTS });
+    clients.set(region, client);
+  }
+  return client;
+}
+
+const deps: RegionSyncRunDeps = {
+  syncStore,
+  readRollout: (endpointName) => store.get(endpointName),
+  sagemakerFor,
+  syncRegion: (item, now) => syncRegion({ syncStore, sagemakerFor }, item, now),
+  log: {
+    debug: (message, extra) => logger.debug(message, extra ?? {}),
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  },
+};
+
+export const handler = makeHandler('regionSync', (event: unknown) => handleRegionSyncEvent(deps, event));

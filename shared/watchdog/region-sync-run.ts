@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import type { RegionSyncStore } from './region-sync-store';
+import {
+  notificationFromSnsMessage,
+  type PromotionOutcome,
+  type RegionSyncTriggerDeps,
+  recordPromotion,
+} from './region-sync-trigger';
+import type { RegionSyncItem } from './region-sync-types';
+import { SILENT_LOG, type WatchdogLog } from './watchdog-deps';
+
+export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
+  syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'>;
+  log?: WatchdogLog;
+  /**
+   * Does the cross-region work for one unfinished item (CreateModel, CreateEndpointConfig,
+   * UpdateEndpoint in its region) and returns the updated item. Optional: without it the scheduled
+   * run only reports what is waiting.
+   */
+  syncRegion?(item: RegionSyncItem, now: number): Promise<RegionSyncItem>;
+}
+
+const snsEventSchema = z.looseObject({
+  Records: z
+    .array(
+      z.looseObject({
+        EventSource: z.literal('aws:sns').optional(),
+        Sns: z.looseObject({
+          Message: z.string(),
+          MessageId: z.string().optional(),
+          Timestamp: z.string().optional(),
+        }),
+      }),
+    )
+    .min(1),
+});
+
+const scheduledEventSchema = z.looseObject({
+  'detail-type': z.literal('Scheduled Event'),
+  time: z.string(),
+});
+
+export type RegionSyncRunResult =
+  | { kind: 'promotions'; outcomes: PromotionOutcome[]; malformed: number }
+  | {
+      kind: 'schedule';
+      unfinished: number;
+      results: Array<{ endpointName: string; region: string; status: string; error?: string }>;
+    }
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * Entry point of the region-sync function. Decided by the event's shape: an SNS event records a
+ * pending sync per target region for each `rollout.promoted` notification (duplicates write
+ * nothing); the scheduled event works through unfinished items (when `syncRegion` is given) or
+ * reports them; anything else is logged and acknowledged. Never throws for a bad event; a region
+ * whose work fails stays `failed` for the next schedule without stopping the others.
+ */
+export async function handleRegionSyncEvent(
+  deps: RegionSyncRunDeps,
+  event: unknown,
+  clock: () => number = Date.now,
+): Promise<RegionSyncRunResult> {
+  const log = deps.log ?? SILENT_LOG;
+  const sns = snsEventSchema.safeParse(event);
+  if (sns.success) {
+    const outcomes: PromotionOutcome[] = [];
+    let malformed = 0;
+    for (const record of sns.data.Records) {
+      const notification = notificationFromSnsMessage(record.Sns.Message);
+      if (!notification) {
+        malformed += 1;
+        log.warn('region sync: SNS message is not a rollout notification', {
+          messageId: record.Sns.MessageId,
+        });
+        continue;
+      }
+      const at = Date.parse(record.Sns.Timestamp ?? notification.time);
+      const outcome = await recordPromotion(deps, notification, Number.isFinite(at) ? at : clock());
+      log.info('region sync: promotion handled', { outcome });
+      outcomes.push(outcome);
+    }
+    return { kind: 'promotions', outcomes, malformed };
+  }
+
+  const scheduled = scheduledEventSchema.safeParse(event);
+  if (scheduled.success) {
+    const parsed = Date.parse(scheduled.data.time);
+    const now = Number.isFinite(parsed) ? parsed : clock();
+    const items = await deps.syncStore.listUnfinished();
+    const results: Array<{ endpointName: string; region: string; status: string; error?: string }> = [];
+    for (const item of items) {
+      if (!deps.syncRegion) {
+        results.push({ endpointName: item.endpointName, region: item.region, status: item.status });
+        continue;
+      }
+      try {
+        const updated = await deps.syncRegion(item, now);
+        const result: { endpointName: string; region: string; status: string; error?: string } = {
+          endpointName: item.endpointName,
+          region: item.region,
+          status: updated.status,
+        };
+        if (updated.lastError) result.error = updated.lastError;
+        results.push(result);
+      } catch (error) {
+        // One region's fault never stops the others; its item stays unfinished for the next run.
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        log.error('region sync: region failed', {
+          endpointName: item.endpointName,
+          region: item.region,
+          error: message,
+        });
+        results.push({
+          endpointName: item.endpointName,
+          region: item.region,
+          status: item.status,
+          error: message,
+        });
+      }
+    }
+    log.info('region sync: scheduled run', { unfinished: items.length, results });
+    return { kind: 'schedule', unfinished: items.length, results };
+  }
+
+  log.warn('region sync: ignoring an event that is neither SNS nor a schedule', {
+    keys: event && typeof event === 'object' ? Object.keys(event).slice(0, 10) : typeof event,
+  });
+  return { kind: 'ignored', reason: 'neither an SNS event nor a scheduled event' };
+}

@@ -1,0 +1,185 @@
+import {
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  type SageMakerClient,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { RegionSyncConflictError, type RegionSyncStore } from './region-sync-store';
+import type { RegionSyncItem } from './region-sync-types';
+
+/** SageMaker's limit on model and endpoint-config names, in characters. */
+export const SAGEMAKER_NAME_LIMIT = 63;
+
+/** Attempts after which a region is no longer retried by the schedule (a person must look). Attempts. */
+export const MAX_SYNC_ATTEMPTS = 20;
+
+export interface RegionSyncWorkerDeps {
+  syncStore: Pick<RegionSyncStore, 'update'>;
+  sagemakerFor(region: string): SageMakerClient;
+}
+
+/**
+ * Deterministic name of the copies made in a target region: `<endpoint>-<identity key>`, the
+ * endpoint part shortened so the whole stays within SageMaker's 63 characters. Re-running after a
+ * crash finds the same names, which is what makes the work resumable.
+ */
+export function regionCopyName(endpointName: string, identityKey: string): string {
+  const room = SAGEMAKER_NAME_LIMIT - identityKey.length - 1;
+  const base = endpointName.slice(0, room).replace(/-+$/, '');
+  return `${base}-${identityKey}`;
+}
+
+/**
+ * Makes one target region run the promoted model, resumably: each step first looks whether it was
+ * already done (DescribeModel / DescribeEndpointConfig / DescribeEndpoint) before acting, so a run
+ * that died half-way picks up where it stopped. Decided by: the item's attempts (capped), what
+ * exists in the target region, and the target endpoint's status and config. A region that cannot
+ * be reached is `failed` with the error and retried by the next schedule. The target endpoint is
+ * never created (that would start billing for infrastructure nobody declared): a missing one is a
+ * failure that names it.
+ */
+export async function syncRegion(
+  deps: RegionSyncWorkerDeps,
+  item: RegionSyncItem,
+  now: number,
+): Promise<RegionSyncItem> {
+  if (item.status === 'done') return item;
+  if (item.attempts >= MAX_SYNC_ATTEMPTS) return item;
+  const name = regionCopyName(item.endpointName, item.identity.key);
+  let current: RegionSyncItem;
+  try {
+    current = await deps.syncStore.update(item, {
+      status: 'in-progress',
+      now,
+      countAttempt: true,
+      targetModelName: name,
+      targetEndpointConfigName: name,
+    });
+  } catch (error) {
+    // Another run holds this item; it will finish or fail it.
+    if (error instanceof RegionSyncConflictError) return item;
+    throw error;
+  }
+
+  let step: StepResult;
+  try {
+    step = await advance(deps.sagemakerFor(item.region), current, name);
+  } catch (error) {
+    step = { status: 'failed', error: describeSdkError(error) };
+  }
+  return deps.syncStore.update(current, {
+    status: step.status,
+    now,
+    lastError: step.error ?? null,
+    ...(step.drift !== undefined ? { drift: step.drift } : {}),
+  });
+}
+
+type StepResult = { status: 'in-progress' | 'done' | 'failed'; error?: string; drift?: string | null };
+
+async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: string): Promise<StepResult> {
+  const { identity } = item;
+  if (!(await exists(() => sagemaker.send(new DescribeModelCommand({ ModelName: name }))))) {
+    if (!identity.image)
+      return {
+        status: 'failed',
+        error: `promoted model ${identity.modelName} has no container image to copy`,
+      };
+    await sagemaker.send(
+      new CreateModelCommand({
+        ModelName: name,
+        PrimaryContainer: {
+          Image: identity.image,
+          ...(identity.modelDataUrl ? { ModelDataUrl: identity.modelDataUrl } : {}),
+        },
+        ...(identity.executionRoleArn ? { ExecutionRoleArn: identity.executionRoleArn } : {}),
+      }),
+    );
+  }
+  if (
+    !(await exists(() => sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))))
+  ) {
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: name,
+        ProductionVariants: [
+          {
+            VariantName: identity.variantName,
+            ModelName: name,
+            InitialVariantWeight: 1,
+            ...(identity.instanceType ? { InstanceType: identity.instanceType as never } : {}),
+            ...(identity.initialInstanceCount ? { InitialInstanceCount: identity.initialInstanceCount } : {}),
+          },
+        ],
+      }),
+    );
+  }
+
+  let endpoint: Awaited<ReturnType<typeof describe>>;
+  try {
+    endpoint = await describe(sagemaker, item.targetEndpointName);
+  } catch (error) {
+    if (isNotFound(error)) {
+      return {
+        status: 'failed',
+        error: `target endpoint ${item.targetEndpointName} does not exist in ${item.region}`,
+      };
+    }
+    throw error;
+  }
+  const status = endpoint.EndpointStatus ?? 'Unknown';
+  if (endpoint.EndpointConfigName === name) {
+    if (status === 'InService') return { status: 'done' };
+    if (status === 'Failed') {
+      return {
+        status: 'failed',
+        error: `target endpoint is Failed: ${endpoint.FailureReason ?? 'no reason given'}`,
+      };
+    }
+    return { status: 'in-progress', error: `waiting for the target endpoint (${status})` };
+  }
+  // The target runs something else: the model it ran before, or a change made by hand since.
+  const drift = `target ran endpoint config ${endpoint.EndpointConfigName ?? '(none)'}`;
+  if (status !== 'InService') {
+    return {
+      status: 'in-progress',
+      error: `target endpoint is ${status}; updating once it is InService`,
+      drift,
+    };
+  }
+  await sagemaker.send(
+    new UpdateEndpointCommand({ EndpointName: item.targetEndpointName, EndpointConfigName: name }),
+  );
+  return { status: 'in-progress', drift };
+}
+
+function describe(sagemaker: SageMakerClient, endpointName: string) {
+  return sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+}
+
+async function exists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** SageMaker says "not found" as a ValidationException ("Could not find ...") or ResourceNotFound. */
+function isNotFound(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  return (
+    name === 'ResourceNotFound' ||
+    (name === 'ValidationException' && /could not find|not found|does not exist/i.test(message ?? ''))
+  );
+}
+
+function describeSdkError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  return String(error).slice(0, 500);
+}
