@@ -34,6 +34,8 @@ export interface CommitOptions {
   skipWeights?: boolean;
   /** Extra words for the history entry and the notification (e.g. why reconcile paused). */
   note?: string;
+  /** Send no notification (the caller announces the change itself, e.g. as an alert). */
+  silent?: boolean;
 }
 
 export type WeightsOutcome = 'none' | 'applied' | 'deferred' | 'failed';
@@ -127,7 +129,7 @@ export async function commitTransition(
       correlationId: options.correlationId,
     });
   }
-  if (material) {
+  if (material && !options.silent) {
     const notification = notificationFromTransition({
       policy: saved.policy,
       before,

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** The detail-type this function acts on; others share `source: aws.cloudwatch` and are ignored. */
+export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
+
+const alarmStateSchema = z.looseObject({
+  value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  reason: z.string().optional(),
+  /** A JSON string, missing for some alarms: parse with `parseReasonData`. */
+  reasonData: z.string().optional(),
+  timestamp: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'),
+});
+
+/**
+ * `CloudWatch Alarm State Change` as EventBridge delivers it. Unknown fields pass through (AWS
+ * adds optional ones such as `muteDetail` and `alarmTags`); composite alarms have no
+ * `configuration.metrics`, only `alarmRule`; alarm names may contain spaces.
+ */
+export const alarmStateChangeEventSchema = z.looseObject({
+  'detail-type': z.literal(ALARM_STATE_CHANGE),
+  source: z.literal('aws.cloudwatch'),
+  id: z.string().optional(),
+  time: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'),
+  region: z.string().min(1),
+  account: z.string().optional(),
+  resources: z.array(z.string()).default([]),
+  detail: z.looseObject({
+    alarmName: z.string().min(1),
+    state: alarmStateSchema,
+    previousState: alarmStateSchema.optional(),
+    configuration: z
+      .looseObject({
+        metrics: z.array(z.unknown()).optional(),
+        alarmRule: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type AlarmStateChangeEvent = z.infer<typeof alarmStateChangeEventSchema>;
+
+export type AlarmEventParse =
+  | { ok: true; event: AlarmStateChangeEvent }
+  | { ok: false; kind: 'foreign' | 'malformed'; problems: string[] };
+
+/**
+ * Validates an incoming event. `foreign`: not an alarm state change (another detail-type or
+ * source, or not an object); `malformed`: claims to be one but does not have its shape.
+ */
+export function parseAlarmStateChangeEvent(input: unknown): AlarmEventParse {
+  const head = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+  if (!head || head['detail-type'] !== ALARM_STATE_CHANGE || head.source !== 'aws.cloudwatch') {
+    const detailType = head && typeof head['detail-type'] === 'string' ? head['detail-type'] : typeof input;
+    return { ok: false, kind: 'foreign', problems: [`detail-type: ${String(detailType).slice(0, 100)}`] };
+  }
+  const parsed = alarmStateChangeEventSchema.safeParse(input);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  return {
+    ok: false,
+    kind: 'malformed',
+    problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`),
+  };
+}
+
+/** `reasonData` parsed when it is a JSON object string; undefined otherwise (never throws). */
+export function parseReasonData(reasonData: string | undefined): Record<string, unknown> | undefined {
+  if (!reasonData) return undefined;
+  try {
+    const value: unknown = JSON.parse(reasonData);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,230 @@
+import type { RolloutRecord } from '../aws/rollout-store';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../aws/sagemaker-endpoints';
+import { applyCommand } from '../domain/index';
+import type { Evidence, OperatorCommand, RolloutState, Transition, VariantSummary } from '../domain/types';
+import { type AlertKind, alertNotification } from '../notify/notification';
+import {
+  applyIntent,
+  commitTransition,
+  describeError,
+  missingVariants,
+  type TransitionSource,
+} from './commit-transition';
+import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+
+/** SageMaker statuses in which the endpoint is being changed by someone: wait, never send weights. */
+const BUSY_STATUSES: ReadonlySet<string> = new Set([
+  'Creating',
+  'Updating',
+  'SystemUpdating',
+  'RollingBack',
+  'Deleting',
+]);
+
+/** Statuses after which automation must stop for a person. */
+const BROKEN_STATUSES: ReadonlySet<string> = new Set(['Failed', 'UpdateRollbackFailed', 'OutOfService']);
+
+export type ReconcileResult =
+  /** The endpoint agrees with the record: judge now. */
+  | { kind: 'proceed'; record: RolloutRecord; snapshot: EndpointSnapshot }
+  /** Not this run (endpoint busy, pending weights applied or deferred, SageMaker unavailable). */
+  | { kind: 'hold'; record: RolloutRecord; reason: string }
+  /** Reconcile paused or aborted the rollout (drift, missing variant, failed/missing endpoint). */
+  | { kind: 'stopped'; record: RolloutRecord; reason: string }
+  /** Another writer changed the record while reconciling: re-read and try again. */
+  | { kind: 'conflict'; record: RolloutRecord };
+
+export interface ReconcileOptions {
+  /** Epoch ms (the event's time). */
+  now: number;
+  correlationId: string;
+  source?: TransitionSource;
+}
+
+/**
+ * Compares the endpoint (DescribeEndpoint, the source of truth for weights) with the record before
+ * anything is decided. In order:
+ * - endpoint missing or Failed → pause the rollout (automation stops) and alert;
+ * - a policy variant missing → abort and alert critical; weights are never sent for unverified names;
+ * - endpoint busy (Updating, ...) → hold, no weights call;
+ * - pending intent (`state.canaryWeight !== appliedCanaryWeight`) → apply it (repairs a crash
+ *   between the intent write, the weights call and the confirm write) and hold for this run;
+ * - weights that disagree with the applied state (a person changed them) → pause, adopt the
+ *   endpoint's weights, alert: the watchdog never fights a person.
+ */
+export async function reconcileEndpoint(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  options: ReconcileOptions,
+): Promise<ReconcileResult> {
+  const log = deps.log ?? SILENT_LOG;
+  const { endpointName, policy, state } = record;
+  let snapshot: EndpointSnapshot;
+  try {
+    snapshot = await deps.endpoints(record.region).describe(endpointName);
+  } catch (error) {
+    if (error instanceof EndpointNotFoundError) {
+      return stop(deps, record, options, 'endpoint-missing', {
+        command: { type: 'pause', reason: `endpoint ${endpointName} not found` },
+        reason: `Endpoint ${endpointName} was not found in ${record.region}; automation stops and no weights are sent.`,
+      });
+    }
+    // Throttling after the SDK's retries, 5xx: change nothing this run.
+    log.warn('DescribeEndpoint failed; holding', { endpointName, error: describeError(error) });
+    return { kind: 'hold', record, reason: `endpoint unavailable: ${describeError(error)}` };
+  }
+
+  if (BROKEN_STATUSES.has(snapshot.status)) {
+    return stop(deps, record, options, 'endpoint-failed', {
+      command: { type: 'pause', reason: `endpoint ${endpointName} is ${snapshot.status}` },
+      reason: `Endpoint ${endpointName} is ${snapshot.status}${snapshot.failureReason ? ` (${snapshot.failureReason})` : ''}; automation stops and no weights are sent.`,
+    });
+  }
+
+  const missing = missingVariants(policy, snapshot);
+  if (missing.length > 0) {
+    const present = snapshot.variants.map((v) => v.name).join(', ') || 'none';
+    return stop(deps, record, options, 'missing-variant', {
+      command: { type: 'abort', reason: `variant(s) ${missing.join(', ')} missing from the endpoint` },
+      reason: `Variant(s) ${missing.join(', ')} named by the policy are not on endpoint ${endpointName} (it has: ${present}); the rollout is aborted and no weights are sent.`,
+      skipWeights: true,
+    });
+  }
+
+  if (BUSY_STATUSES.has(snapshot.status) || snapshot.status !== 'InService') {
+    return { kind: 'hold', record, reason: `endpoint is ${snapshot.status}; trying again next run` };
+  }
+
+  if (state.canaryWeight !== record.appliedCanaryWeight) {
+    const applied = await applyIntent(deps, record, { now: options.now, snapshot });
+    const reason =
+      applied.status === 'applied'
+        ? `pending weights (canary ${state.canaryWeight}%) applied`
+        : `pending weights (canary ${state.canaryWeight}%) ${applied.status}${applied.error ? `: ${applied.error}` : ''}`;
+    if (applied.status === 'applied') {
+      await deps.store
+        .appendHistory(endpointName, [
+          {
+            time: new Date(options.now).toISOString(),
+            rolloutId: record.rolloutId,
+            version: applied.record.version,
+            source: 'reconcile',
+            kind: 'weights',
+            phase: applied.record.state.phase,
+            stepIndex: applied.record.state.stepIndex,
+            canaryWeight: applied.record.appliedCanaryWeight ?? state.canaryWeight,
+            reason: `Reconciled: the endpoint now runs canary ${applied.record.appliedCanaryWeight}% as the stored state intends.`,
+            correlationId: options.correlationId,
+          },
+        ])
+        .catch((error: unknown) =>
+          log.warn('history write failed', { endpointName, error: describeError(error) }),
+        );
+    } else {
+      log.warn('pending weights not applied', { endpointName, status: applied.status, error: applied.error });
+    }
+    return { kind: 'hold', record: applied.record, reason };
+  }
+
+  const canary = snapshot.variants.find((v) => v.name === policy.endpoint.canaryVariant);
+  const actual = canary?.desiredPct ?? null;
+  if (actual !== null && Math.abs(actual - state.canaryWeight) >= 0.5) {
+    const adopted = Math.min(100, Math.max(0, Math.round(actual)));
+    const why = `Endpoint weights were changed outside the watchdog: canary at ${round1(actual)}% where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;
+    return stop(deps, record, options, 'drift', {
+      command: state.phase === 'Progressing' ? { type: 'pause', reason: why } : null,
+      reason: why,
+      adoptCanaryWeight: adopted,
+    });
+  }
+  return { kind: 'proceed', record, snapshot };
+}
+
+interface StopPlan {
+  /** Engine command that stops automation (null: keep the phase, e.g. already paused). */
+  command: OperatorCommand | null;
+  reason: string;
+  skipWeights?: boolean;
+  /** Record the endpoint's canary weight as both intended and applied (drift). */
+  adoptCanaryWeight?: number;
+}
+
+/**
+ * Stops automation through the engine (pause or abort) plus exactly one alert, sent only by the
+ * writer whose write changed the rollout (an already paused rollout is not alerted again).
+ */
+async function stop(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  options: ReconcileOptions,
+  kind: AlertKind,
+  plan: StopPlan,
+): Promise<ReconcileResult> {
+  const { policy } = record;
+  let transition: Transition | null = null;
+  if (plan.command && (record.state.phase === 'Progressing' || plan.command.type === 'abort')) {
+    const result = applyCommand(policy, record.state, plan.command, options.now);
+    if (result.ok) transition = result.transition;
+  }
+  let state: RolloutState = transition?.state ?? record.state;
+  if (plan.adoptCanaryWeight !== undefined) state = { ...state, canaryWeight: plan.adoptCanaryWeight };
+  if (state !== record.state) state = { ...state, message: plan.reason };
+  if (state === record.state) return { kind: 'stopped', record, reason: plan.reason };
+
+  const committed = await commitTransition(
+    deps,
+    plan.adoptCanaryWeight !== undefined
+      ? { ...record, appliedCanaryWeight: plan.adoptCanaryWeight }
+      : record,
+    {
+      state,
+      decision: {
+        action: transition?.decision.action ?? (state.phase === 'Paused' ? 'pause' : 'hold'),
+        reason: plan.reason,
+        evidence: transition?.decision.evidence ?? EMPTY_EVIDENCE,
+      },
+    },
+    {
+      source: options.source ?? 'tick',
+      correlationId: options.correlationId,
+      now: options.now,
+      silent: true,
+      ...(plan.skipWeights ? { skipWeights: true } : {}),
+    },
+  );
+  if (committed.outcome === 'conflict') return { kind: 'conflict', record };
+  await deps.notifier.publish(
+    alertNotification({
+      kind,
+      endpointName: record.endpointName,
+      region: record.region,
+      now: options.now,
+      reason: plan.reason,
+      policy,
+      state: committed.record.state,
+      correlationId: options.correlationId,
+      source: 'system',
+      ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+    }),
+  );
+  return { kind: 'stopped', record: committed.record, reason: plan.reason };
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+const EMPTY_SUMMARY: VariantSummary = {
+  invocations: 0,
+  errors5xx: 0,
+  errors4xx: 0,
+  errorRate: null,
+  latencyP99Ms: null,
+};
+
+/** Evidence of a decision taken without metrics (reconcile, alerts). */
+export const EMPTY_EVIDENCE: Evidence = {
+  windowStart: null,
+  windowEnd: null,
+  baseline: EMPTY_SUMMARY,
+  canary: EMPTY_SUMMARY,
+  metrics: [],
+};

@@ -1,0 +1,333 @@
+import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
+import { needsTick, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
+import { judgeTick } from '../domain/index';
+import type { Action, PeriodObservation, RolloutPolicy } from '../domain/types';
+import { type AlertKind, alertNotification } from '../notify/notification';
+import type { LastGoodPolicy, PolicyLookup } from '../policy/policy-source';
+import { commitTransition, describeError } from './commit-transition';
+import { reconcileEndpoint } from './reconcile-endpoint';
+import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+
+/** Rollouts processed at the same time within one tick. Rollouts. */
+export const DEFAULT_TICK_CONCURRENCY = 16;
+
+/** Times one rollout is re-read and re-decided after a version conflict. Attempts. */
+export const MAX_DECIDE_ATTEMPTS = 3;
+
+export interface TickDeps extends WatchdogDeps {
+  /** Stored policies (INFRA's PolicySource fits). */
+  policies: { get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup> };
+  /** CloudWatch reader for a region (cache one per region). */
+  metrics(region: string): CloudWatchMetrics;
+  /** Default DEFAULT_TICK_CONCURRENCY. */
+  concurrency?: number;
+}
+
+export type RolloutOutcome =
+  | 'held'
+  | 'judged'
+  | 'applied'
+  | 'deferred'
+  | 'stopped'
+  | 'skipped'
+  | 'conflict'
+  | 'no-metrics'
+  | 'error';
+
+export interface TickSummary {
+  /** Tick time, ISO (the event's time). */
+  time: string;
+  rollouts: number;
+  /** Rollouts the engine judged this tick. */
+  judged: number;
+  outcomes: Partial<Record<RolloutOutcome, number>>;
+  decisions: Partial<Record<Action, number>>;
+  /** Decisions that changed phase, step or weights (one notification each). */
+  notifications: number;
+  metricCalls: number;
+  errors: Array<{ endpointName: string; error: string }>;
+  perRollout: Array<{ endpointName: string; outcome: RolloutOutcome; action?: Action; reason?: string }>;
+}
+
+/**
+ * One scheduled tick over every active rollout: list them, resolve each one's policy (an invalid
+ * stored policy keeps the last good one in force and alerts once), read all their metrics in as
+ * few GetMetricData calls as possible, then per rollout reconcile with the endpoint, judge, and
+ * commit (re-reading and re-deciding on a version conflict). Errors in one rollout are isolated:
+ * logged, counted, and the others carry on.
+ *
+ * Inputs that drive it: `now` (the EventBridge event's time, never the clock), the stored
+ * records, the stored policies, the metrics, and the endpoints' state.
+ */
+export async function runTick(
+  deps: TickDeps,
+  input: { now: number; correlationId: string },
+): Promise<TickSummary> {
+  const { now, correlationId } = input;
+  const log = deps.log ?? SILENT_LOG;
+  const summary: TickSummary = {
+    time: new Date(now).toISOString(),
+    rollouts: 0,
+    judged: 0,
+    outcomes: {},
+    decisions: {},
+    notifications: 0,
+    metricCalls: 0,
+    errors: [],
+    perRollout: [],
+  };
+  const records = await deps.store.listActive();
+  summary.rollouts = records.length;
+  if (records.length === 0) return summary;
+
+  const resolved = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, (record) =>
+    resolvePolicy(deps, record),
+  );
+
+  // One batched read per region for every rollout that will be judged.
+  const periods = new Map<string, PeriodObservation[]>();
+  const unreadable = new Map<string, string>();
+  const byRegion = new Map<string, MetricsTarget[]>();
+  records.forEach((record, i) => {
+    const policy = resolved[i]?.policy;
+    if (!policy || (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused')) return;
+    const targets = byRegion.get(record.region) ?? [];
+    targets.push({ key: record.endpointName, policy });
+    byRegion.set(record.region, targets);
+  });
+  await Promise.all(
+    [...byRegion].map(async ([region, targets]) => {
+      try {
+        const read = await deps.metrics(region).read(targets, now);
+        summary.metricCalls += read.calls;
+        for (const [key, value] of read.periods) periods.set(key, value);
+        for (const key of read.incomplete) unreadable.set(key, 'CloudWatch returned incomplete data');
+      } catch (error) {
+        // A failed read changes nothing for these rollouts this tick (never half of something).
+        log.error('metrics read failed; rollouts in this region are held', {
+          region,
+          error: describeError(error),
+        });
+        for (const t of targets) unreadable.set(t.key, describeError(error));
+      }
+    }),
+  );
+
+  const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record, i) => {
+    try {
+      return await processRollout(deps, record, resolved[i] ?? { policy: record.policy }, {
+        now,
+        correlationId,
+        periods: periods.get(record.endpointName),
+        unreadable: unreadable.get(record.endpointName),
+      });
+    } catch (error) {
+      log.error('rollout failed in this tick', {
+        endpointName: record.endpointName,
+        error: describeError(error),
+      });
+      summary.errors.push({ endpointName: record.endpointName, error: describeError(error) });
+      return { endpointName: record.endpointName, outcome: 'error' as const };
+    }
+  });
+  for (const r of results) {
+    summary.outcomes[r.outcome] = (summary.outcomes[r.outcome] ?? 0) + 1;
+    if (r.action) {
+      summary.judged++;
+      summary.decisions[r.action] = (summary.decisions[r.action] ?? 0) + 1;
+    }
+    if (r.notified) summary.notifications++;
+    summary.perRollout.push({
+      endpointName: r.endpointName,
+      outcome: r.outcome,
+      ...(r.action ? { action: r.action } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    });
+  }
+  return summary;
+}
+
+interface ResolvedPolicy {
+  /** Policy to judge with; null: none that ever validated (no traffic changes). */
+  policy: RolloutPolicy | null;
+  /** The stored policy replaces the record's. */
+  adopt?: { policy: RolloutPolicy; text: string };
+  /** Alert once for this problem (key) unless the record already carries it. */
+  alert?: { kind: AlertKind; key: string; reason: string; problems?: string[] };
+  /** A previously alerted problem is gone. */
+  clearAlert?: boolean;
+}
+
+async function resolvePolicy(deps: TickDeps, record: RolloutRecord): Promise<ResolvedPolicy> {
+  let lookup: PolicyLookup;
+  try {
+    lookup = await deps.policies.get(record.endpointName, { text: record.policyText, policy: record.policy });
+  } catch (error) {
+    // SSM unavailable: the record's validated policy stays in force (fail closed, not open).
+    (deps.log ?? SILENT_LOG).warn('policy lookup failed; keeping the stored rollout policy', {
+      endpointName: record.endpointName,
+      error: describeError(error),
+    });
+    return { policy: record.policy };
+  }
+  switch (lookup.status) {
+    case 'ok':
+      if (lookup.changed && lookup.text !== record.policyText)
+        return {
+          policy: lookup.policy,
+          adopt: { policy: lookup.policy, text: lookup.text },
+          clearAlert: true,
+        };
+      return { policy: record.policy, clearAlert: true };
+    case 'invalid': {
+      const policy = lookup.lastGood ?? record.policy ?? null;
+      return {
+        policy,
+        alert: {
+          kind: 'invalid-policy',
+          key: `invalid:${lookup.problems.join('|')}`.slice(0, 1000),
+          reason: policy
+            ? `The stored policy of ${record.endpointName} is invalid (${lookup.problems.length} problem(s)); the last valid policy stays in force.`
+            : `The stored policy of ${record.endpointName} is invalid and no valid policy was ever in force; no traffic changes.`,
+          problems: lookup.problems,
+        },
+      };
+    }
+    case 'missing':
+      // Rollouts started with a policy in the request have none stored: the record's policy rules.
+      return { policy: lookup.lastGood ?? record.policy ?? null };
+  }
+}
+
+interface RolloutResult {
+  endpointName: string;
+  outcome: RolloutOutcome;
+  action?: Action;
+  reason?: string;
+  notified?: boolean;
+}
+
+async function processRollout(
+  deps: TickDeps,
+  listed: RolloutRecord,
+  resolved: ResolvedPolicy,
+  ctx: {
+    now: number;
+    correlationId: string;
+    periods: PeriodObservation[] | undefined;
+    unreadable: string | undefined;
+  },
+): Promise<RolloutResult> {
+  const { endpointName } = listed;
+  let record: RolloutRecord | undefined = listed;
+  let alertSent = false;
+  for (let attempt = 0; attempt < MAX_DECIDE_ATTEMPTS; attempt++) {
+    if (attempt > 0) record = await deps.store.get(endpointName);
+    if (!record || !needsTick(record)) return { endpointName, outcome: 'skipped' };
+
+    // Policy bookkeeping first, so an alert is sent by the one writer that records it.
+    const patched = policyPatch(record, resolved);
+    if (patched) {
+      try {
+        record = await deps.store.save(
+          { ...record, ...patched, updatedAt: new Date(ctx.now).toISOString() },
+          record.version,
+        );
+      } catch (error) {
+        if (error instanceof VersionConflictError) continue;
+        throw error;
+      }
+      if (resolved.alert && patched.policyAlert === resolved.alert.key && !alertSent) {
+        alertSent = true;
+        await deps.notifier.publish(
+          alertNotification({
+            kind: resolved.alert.kind,
+            endpointName,
+            region: record.region,
+            now: ctx.now,
+            reason: resolved.alert.reason,
+            policy: record.policy,
+            state: record.state,
+            correlationId: ctx.correlationId,
+            source: 'tick',
+            ...(resolved.alert.problems ? { problems: resolved.alert.problems } : {}),
+            ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+          }),
+        );
+      }
+    }
+    if (!resolved.policy) return { endpointName, outcome: 'held', reason: 'no valid policy' };
+
+    const reconciled = await reconcileEndpoint(deps, record, {
+      now: ctx.now,
+      correlationId: ctx.correlationId,
+      source: 'tick',
+    });
+    if (reconciled.kind === 'conflict') continue;
+    if (reconciled.kind === 'hold') return { endpointName, outcome: 'held', reason: reconciled.reason };
+    if (reconciled.kind === 'stopped') return { endpointName, outcome: 'stopped', reason: reconciled.reason };
+    record = reconciled.record;
+    if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused')
+      return { endpointName, outcome: 'skipped' };
+    if (ctx.unreadable) return { endpointName, outcome: 'no-metrics', reason: ctx.unreadable };
+
+    const transition = judgeTick(record.policy, record.state, { periods: ctx.periods ?? [] }, ctx.now);
+    const committed = await commitTransition(deps, record, transition, {
+      source: 'tick',
+      correlationId: ctx.correlationId,
+      now: ctx.now,
+    });
+    if (committed.outcome === 'conflict') continue;
+    const outcome: RolloutOutcome =
+      committed.outcome === 'unchanged'
+        ? 'judged'
+        : committed.outcome === 'deferred'
+          ? 'deferred'
+          : 'applied';
+    return {
+      endpointName,
+      outcome,
+      action: transition.decision.action,
+      reason: transition.decision.reason,
+      notified: committed.notification !== undefined,
+    };
+  }
+  return {
+    endpointName,
+    outcome: 'conflict',
+    reason: `gave up after ${MAX_DECIDE_ATTEMPTS} conflicting writes`,
+  };
+}
+
+/** Record fields to write because of the policy lookup, or null when nothing changes. */
+function policyPatch(
+  record: RolloutRecord,
+  resolved: ResolvedPolicy,
+): Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert'>> | null {
+  const patch: Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert'>> = {};
+  if (resolved.adopt && resolved.adopt.text !== record.policyText) {
+    patch.policy = resolved.adopt.policy;
+    patch.policyText = resolved.adopt.text;
+  }
+  if (resolved.alert && record.policyAlert !== resolved.alert.key) patch.policyAlert = resolved.alert.key;
+  if (resolved.clearAlert && record.policyAlert !== undefined) patch.policyAlert = undefined;
+  return Object.keys(patch).length > 0 ? patch : null;
+}
+
+/** Maps `items` with at most `limit` calls in flight, keeping the order. */
+export async function mapPool<T, R>(
+  items: ReadonlyArray<T>,
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
