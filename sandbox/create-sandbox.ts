@@ -1,0 +1,208 @@
+/**
+ * Builds the whole sandbox in-process — clock, event bus, the service emulations, DynamoDB through
+ * dynalite, faults, the Slack sink and the email outbox — behind one HTTP front. Tests and the demo
+ * call this; `main.ts` wraps it for `npm run sandbox`.
+ */
+import { createSandboxClock, DEFAULT_SPEED, type SandboxClock } from './clock';
+import { createEventBus, type EventBus } from './event-bus';
+import { createFaults, type Faults } from './faults';
+import type { LambdaInvoker } from './lambda-invoker';
+import { createOutbox, DEFAULT_OUTBOX_DIR, type Outbox } from './outbox';
+import { type ControlRoute, DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT, startSandboxServer } from './server';
+import { type CloudWatch, createCloudWatch } from './services/cloudwatch/create-cloudwatch';
+import { type DynamoDbProxy, startDynamoDbProxy } from './services/dynamodb/dynamodb-proxy';
+import {
+  createSageMaker,
+  DEFAULT_ENDPOINT_DELAY_MS,
+  type SageMakerEmulation,
+} from './services/sagemaker/sagemaker-emulation';
+import { createSns, type SnsEmulation } from './services/sns/sns-emulation';
+import { createSsm } from './services/ssm/ssm-emulation';
+import { createSlackSink, type SlackSink } from './slack-sink';
+
+export interface CreateSandboxOptions {
+  /** Default {@link DEFAULT_SANDBOX_PORT}; 0 → a free port (tests). */
+  port?: number;
+  host?: string;
+  /**
+   * Simulated time. Default: a running clock at {@link DEFAULT_SPEED}× the wall clock, started
+   * here and stopped by `close()`. A clock passed in is left as it is (tests use a manual one).
+   */
+  clock?: SandboxClock;
+  /** Where SNS email deliveries go. Default {@link DEFAULT_OUTBOX_DIR}. */
+  outboxDir?: string;
+  /** Reaches the functions SNS lambda subscriptions name. Without it lambda deliveries are recorded as failed. */
+  lambdaInvoker?: LambdaInvoker;
+  /** How long endpoints stay `Creating`/`Updating`, simulated ms. Default {@link DEFAULT_ENDPOINT_DELAY_MS}. */
+  endpointDelayMs?: number;
+  /** SNS email subscriptions: `auto` (default) confirm at once, `manual` stay pending until confirmed. */
+  emailConfirmation?: 'auto' | 'manual';
+  /** Start dynalite behind `DynamoDB_20120810.*` (default true). */
+  dynamodb?: boolean;
+  faults?: Faults;
+  /** Unexpected errors inside the sandbox (answered as InternalFailure). Default: `console.error`. */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface Sandbox {
+  /** Base URL for `AWS_ENDPOINT_URL`. */
+  readonly url: string;
+  readonly port: number;
+  readonly clock: SandboxClock;
+  readonly bus: EventBus;
+  readonly faults: Faults;
+  readonly slack: SlackSink;
+  readonly outbox: Outbox;
+  readonly sagemaker: Pick<SageMakerEmulation, 'getEndpointWeights' | 'getEndpointStatus'>;
+  readonly sns: Pick<SnsEmulation, 'publishToSns' | 'confirm' | 'deliveries' | 'idle'>;
+  readonly cloudwatch: CloudWatch;
+  /** Webhook URL of a Slack sink hook (`<url>/_sandbox/slack/<hookId>`). */
+  slackWebhookUrl(hookId: string): string;
+  /** Stops the server, dynalite, and the clock if this sandbox started it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox. `clock` decides how simulated time moves, `endpointDelayMs` how long endpoint
+ * changes take on it, `lambdaInvoker` where SNS lambda deliveries go, and `port` where it listens.
+ */
+export async function createSandbox(options: CreateSandboxOptions = {}): Promise<Sandbox> {
+  const ownClock = options.clock === undefined;
+  const clock = options.clock ?? createSandboxClock({ mode: 'running', speed: DEFAULT_SPEED });
+  const bus = createEventBus();
+  const faults = options.faults ?? createFaults();
+  const slack = createSlackSink();
+  const outbox = createOutbox(options.outboxDir ?? DEFAULT_OUTBOX_DIR);
+  let baseUrl = `http://${options.host ?? DEFAULT_SANDBOX_HOST}:${options.port ?? DEFAULT_SANDBOX_PORT}`;
+
+  const sagemaker = createSageMaker({
+    now: clock.now,
+    endpointDelayMs: options.endpointDelayMs ?? DEFAULT_ENDPOINT_DELAY_MS,
+    faults,
+  });
+  const sns = createSns({
+    now: clock.now,
+    outbox,
+    faults,
+    ...(options.lambdaInvoker ? { lambdaInvoker: options.lambdaInvoker } : {}),
+    emailConfirmation: options.emailConfirmation ?? 'auto',
+    baseUrl: () => baseUrl,
+  });
+  const ssm = createSsm();
+  const cloudwatch = createCloudWatch({
+    clock,
+    bus,
+    publishToSns: async (region, topicArn, { subject, message }) => {
+      await sns.publishToSns(region, topicArn, { subject, message });
+    },
+  });
+
+  let dynamodb: DynamoDbProxy | undefined;
+  if (options.dynamodb !== false) dynamodb = await startDynamoDbProxy();
+
+  const regionsOf = () => [...new Set(['us-east-1', ...sagemaker.regions()])];
+  const controlRoutes: ControlRoute[] = [
+    async ({ method, segments }) => {
+      if (method !== 'GET' || segments[0] !== 'outbox') return undefined;
+      if (segments.length === 1) return { body: await outbox.list() };
+      if (segments.length === 2) {
+        const text = await outbox.read(segments[1]!).catch(() => undefined);
+        return text === undefined
+          ? { status: 404, body: { error: `no outbox file ${segments[1]}` } }
+          : { headers: { 'content-type': 'message/rfc822' }, body: text };
+      }
+      return undefined;
+    },
+    ({ method, segments, query, body }) => {
+      if (segments[0] !== 'sns') return undefined;
+      if (method === 'GET' && segments[1] === 'deliveries') return { body: sns.deliveries() };
+      if (segments[1] === 'confirm') {
+        const key =
+          query.get('SubscriptionArn') ??
+          (body && typeof body === 'object' ? (body as Record<string, unknown>).subscriptionArn : undefined);
+        if (typeof key !== 'string') throw new TypeError('SubscriptionArn is required');
+        const region = query.get('region') ?? key.split(':')[3] ?? 'us-east-1';
+        return sns.confirm(region, key)
+          ? { body: { confirmed: key } }
+          : { status: 404, body: { error: `no subscription ${key}` } };
+      }
+      return undefined;
+    },
+    ({ method, segments, query }) => {
+      if (method !== 'GET' || segments[0] !== 'state') return undefined;
+      const region = query.get('region') ?? undefined;
+      const regions = region ? [region] : regionsOf();
+      const pick = (dump: (r: string) => unknown) => Object.fromEntries(regions.map((r) => [r, dump(r)]));
+      const services: Record<string, () => unknown> = {
+        sagemaker: () => pick((r) => sagemaker.dump(r)),
+        sns: () => pick((r) => sns.dump(r)),
+        ssm: () => pick((r) => ssm.dump(r)),
+        events: () => bus.recent(),
+        faults: () => faults.snapshot(),
+      };
+      const service = segments[1];
+      if (service === undefined)
+        return { body: Object.fromEntries(Object.entries(services).map(([k, f]) => [k, f()])) };
+      const dump = services[service];
+      return dump ? { body: dump() } : { status: 404, body: { error: `no state for ${service}` } };
+    },
+    async ({ method, segments, body }) => {
+      if (segments[0] !== 'clock') return undefined;
+      if (method === 'GET' && segments.length === 1) {
+        return { body: { now: clock.now(), iso: clock.isoNow(), mode: clock.mode } };
+      }
+      if (method === 'POST' && segments[1] === 'advance') {
+        const ms = body && typeof body === 'object' ? (body as Record<string, unknown>).ms : undefined;
+        if (typeof ms !== 'number') throw new TypeError('expected { "ms": <simulated milliseconds> }');
+        await clock.advance(ms);
+        return { body: { now: clock.now(), iso: clock.isoNow() } };
+      }
+      return undefined;
+    },
+  ];
+
+  let server: Awaited<ReturnType<typeof startSandboxServer>>;
+  try {
+    server = await startSandboxServer({
+      host: options.host ?? DEFAULT_SANDBOX_HOST,
+      port: options.port ?? DEFAULT_SANDBOX_PORT,
+      services: [sagemaker.emulation, sns.emulation, ssm.emulation, cloudwatch.emulation],
+      ...(dynamodb ? { dynamodb } : {}),
+      faults,
+      slack,
+      now: clock.now,
+      controlRoutes,
+      ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    });
+  } catch (error) {
+    await dynamodb?.close();
+    cloudwatch.dispose();
+    throw error;
+  }
+  baseUrl = server.url;
+  if (ownClock) clock.start();
+
+  let closed = false;
+  return {
+    url: server.url,
+    port: server.port,
+    clock,
+    bus,
+    faults,
+    slack,
+    outbox,
+    sagemaker,
+    sns,
+    cloudwatch,
+    slackWebhookUrl: (hookId) => `${server.url}/_sandbox/slack/${encodeURIComponent(hookId)}`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownClock) clock.stop();
+      cloudwatch.dispose();
+      await sns.idle();
+      await server.close();
+      await dynamodb?.close();
+    },
+  };
+}

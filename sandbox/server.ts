@@ -1,0 +1,513 @@
+/**
+ * The sandbox's one HTTP front: every AWS call the watchdog makes arrives here, is routed by
+ * `X-Amz-Target` (JSON protocols) or the form's `Action` (awsQuery), gets its region from the SigV4
+ * credential scope, passes the fault rules, and is answered in the service's own wire shape.
+ * `/_sandbox/...` holds the control routes (health, faults, the Slack sink, and whatever the
+ * creator adds). Nothing a client sends can crash it: anything unexpected becomes InternalFailure.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AwsError } from './aws-error';
+import type { Faults, ServerErrorCode } from './faults';
+import { type EncodedResponse, encodeJsonError, encodeJsonSuccess } from './protocols/json-protocol';
+import { decodeQueryRequest, encodeQueryError, encodeQuerySuccess } from './protocols/query-protocol';
+import { parseSigV4Scope } from './protocols/sigv4-scope';
+import type { RequestContext, ServiceEmulation } from './service';
+import { SANDBOX_ACCOUNT_ID } from './service';
+import type { DynamoDbProxy } from './services/dynamodb/dynamodb-proxy';
+import type { SlackBehaviour, SlackSink } from './slack-sink';
+
+/** Default listen address: the port LocalStack made customary for local AWS endpoints. */
+export const DEFAULT_SANDBOX_PORT = 4566;
+export const DEFAULT_SANDBOX_HOST = '127.0.0.1';
+/** Largest request body accepted, bytes (SNS messages are ≤ 256 KiB; CloudWatch batches are bigger). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** `X-Amz-Target` prefix → SigV4 signing name of the emulation that serves it. */
+const TARGET_PREFIXES: Readonly<Record<string, string>> = {
+  SageMaker: 'sagemaker',
+  AmazonSSM: 'ssm',
+  DynamoDB_20120810: 'dynamodb',
+  GraniteServiceVersion20100801: 'monitoring',
+};
+
+/** awsQuery XML namespaces per signing name. */
+const QUERY_NAMESPACES: Readonly<Record<string, string>> = {
+  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
+  monitoring: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
+};
+
+export interface ControlRequest {
+  method: string;
+  /** Path segments after `/_sandbox/` (`['slack', 'hook-1']`). */
+  segments: string[];
+  query: URLSearchParams;
+  /** Parsed JSON body, or `undefined` when empty. */
+  body: unknown;
+  rawBody: string;
+}
+
+export interface ControlReply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON; strings as they are. */
+  body: unknown;
+}
+
+/** A control route: returns `undefined` when the request is not its own. */
+export type ControlRoute = (
+  req: ControlRequest,
+) => ControlReply | undefined | Promise<ControlReply | undefined>;
+
+export interface SandboxServerOptions {
+  host?: string;
+  /** 0 → a free port. */
+  port?: number;
+  services: readonly ServiceEmulation[];
+  dynamodb?: DynamoDbProxy;
+  faults: Faults;
+  slack: SlackSink;
+  /** Simulated epoch ms handed to operations. */
+  now(): number;
+  /** Extra control routes, tried before the built-in ones. */
+  controlRoutes?: readonly ControlRoute[];
+  /** Unexpected errors (answered as InternalFailure); default: `console.error`. */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface SandboxServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+class RequestTooLargeError extends Error {}
+
+/**
+ * Starts the front on `host:port`. Routing depends on the `X-Amz-Target` header, the form's
+ * `Action`, and the SigV4 scope's region and service; `faults` may delay, fail or drop a call first.
+ */
+export async function startSandboxServer(options: SandboxServerOptions): Promise<SandboxServer> {
+  const services = new Map(options.services.map((s) => [s.signingName, s]));
+  const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('[sandbox]', error));
+  const handler = createRequestHandler(options, services, onInternalError);
+  const server = http.createServer((req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      onInternalError(error);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ __type: 'InternalFailure', message: 'internal sandbox error' }));
+      } else res.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_SANDBOX_PORT, options.host ?? DEFAULT_SANDBOX_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function createRequestHandler(
+  options: SandboxServerOptions,
+  services: Map<string, ServiceEmulation>,
+  onInternalError: (error: unknown) => void,
+) {
+  const builtIn = builtInControlRoutes(options, services);
+  const controlRoutes = [...(options.controlRoutes ?? []), ...builtIn];
+
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof RequestTooLargeError) {
+        send(
+          res,
+          encodeJsonError(
+            new AwsError('RequestEntityTooLarge', 'Request body too large', 413),
+            '1.1',
+            requestId,
+            false,
+          ),
+        );
+      } else res.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname.startsWith('/_sandbox/') || url.pathname === '/_sandbox') {
+      await handleControl(req, res, url, body, controlRoutes, onInternalError);
+      return;
+    }
+
+    const target = header(req, 'x-amz-target');
+    const contentType = header(req, 'content-type') ?? '';
+    const scope = parseSigV4Scope(header(req, 'authorization'));
+    if (target !== undefined) {
+      await handleJson(req, res, body, target, contentType, scope, requestId);
+      return;
+    }
+    const text = body.toString('utf8');
+    if (contentType.startsWith('application/x-www-form-urlencoded') || /(^|&)Action=/.test(text)) {
+      await handleQuery(req, res, text, scope, requestId);
+      return;
+    }
+    send(
+      res,
+      encodeJsonError(
+        new AwsError('UnknownOperationException', 'Request has neither an X-Amz-Target header nor an Action'),
+        '1.1',
+        requestId,
+        false,
+      ),
+    );
+  };
+
+  async function handleJson(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Buffer,
+    target: string,
+    contentType: string,
+    scope: ReturnType<typeof parseSigV4Scope>,
+    requestId: string,
+  ): Promise<void> {
+    const dot = target.lastIndexOf('.');
+    const prefix = dot > 0 ? target.slice(0, dot) : target;
+    const operation = dot > 0 ? target.slice(dot + 1) : '';
+    const signingName = TARGET_PREFIXES[prefix];
+    const version =
+      /x-amz-json-1\.0/.test(contentType) || (prefix !== 'SageMaker' && prefix !== 'AmazonSSM')
+        ? '1.0'
+        : '1.1';
+    const queryCompatible = header(req, 'x-amzn-query-mode') === 'true';
+    const fail = (error: AwsError) => send(res, encodeJsonError(error, version, requestId, queryCompatible));
+
+    if (!signingName) {
+      fail(new AwsError('UnknownOperationException', `Unknown operation ${target}`));
+      return;
+    }
+    if (!scope) {
+      fail(new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token'));
+      return;
+    }
+    const verdict = await applyFaults(res, signingName, operation, scope.region);
+    if (verdict === 'handled') return;
+    if (verdict) {
+      fail(verdict);
+      return;
+    }
+
+    if (signingName === 'dynamodb') {
+      if (!options.dynamodb)
+        fail(new AwsError('ServiceUnavailable', 'DynamoDB is not running in this sandbox', 503));
+      else options.dynamodb.forward(req, body, res);
+      return;
+    }
+    const service = services.get(signingName);
+    const op = service?.operations[operation];
+    if (!op) {
+      fail(new AwsError('UnknownOperationException', `Unknown operation ${target}`));
+      return;
+    }
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      fail(new AwsError('SerializationException', 'Start of structure or map found where not expected.'));
+      return;
+    }
+    if (!input || typeof input !== 'object' || Array.isArray(input)) {
+      fail(new AwsError('SerializationException', 'Start of structure or map found where not expected.'));
+      return;
+    }
+    try {
+      const output = await op(input as Record<string, unknown>, context(scope.region));
+      send(res, encodeJsonSuccess(output, version, requestId));
+    } catch (error) {
+      fail(asAwsError(error, onInternalError));
+    }
+  }
+
+  async function handleQuery(
+    _req: http.IncomingMessage,
+    res: http.ServerResponse,
+    text: string,
+    scope: ReturnType<typeof parseSigV4Scope>,
+    requestId: string,
+  ): Promise<void> {
+    const { action, input } = decodeQueryRequest(text);
+    const signingName = scope?.service && services.has(scope.service) ? scope.service : 'sns';
+    const namespace = QUERY_NAMESPACES[signingName] ?? QUERY_NAMESPACES.sns!;
+    const fail = (error: AwsError) => send(res, encodeQueryError(error, namespace, requestId));
+    if (!action) {
+      fail(new AwsError('MissingAction', 'Missing Action'));
+      return;
+    }
+    if (!scope) {
+      fail(new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403));
+      return;
+    }
+    const op = services.get(signingName)?.operations[action];
+    if (!op) {
+      fail(new AwsError('InvalidAction', `Could not find operation ${action} for version 2010-03-31`));
+      return;
+    }
+    const verdict = await applyFaults(res, signingName, action, scope.region);
+    if (verdict === 'handled') return;
+    if (verdict) {
+      fail(verdict);
+      return;
+    }
+    try {
+      const output = await op(input, context(scope.region));
+      send(res, encodeQuerySuccess(action, output, namespace, requestId));
+    } catch (error) {
+      fail(asAwsError(error, onInternalError));
+    }
+  }
+
+  /** Returns an error to answer with, `'handled'` when the connection was dealt with, or nothing. */
+  async function applyFaults(
+    res: http.ServerResponse,
+    service: string,
+    operation: string,
+    region: string,
+  ): Promise<AwsError | 'handled' | undefined> {
+    const verdict = options.faults.beforeCall({ service, operation, region });
+    if (verdict.regionDown === 'reset') {
+      // Like an unreachable regional endpoint: the client sees a reset connection and retries.
+      res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
+      return 'handled';
+    }
+    if (verdict.regionDown === 'unavailable') {
+      return new AwsError('ServiceUnavailable', `Service is unavailable in ${region}`, 503);
+    }
+    if (verdict.latencyMs > 0) await sleep(verdict.latencyMs);
+    return verdict.error;
+  }
+
+  function context(region: string): RequestContext {
+    return { region, accountId: SANDBOX_ACCOUNT_ID, now: options.now };
+  }
+}
+
+function asAwsError(error: unknown, onInternalError: (error: unknown) => void): AwsError {
+  if (error instanceof AwsError) return error;
+  onInternalError(error);
+  return new AwsError(
+    'InternalFailure',
+    'The request processing has failed because of an unknown error.',
+    500,
+  );
+}
+
+async function handleControl(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  body: Buffer,
+  routes: readonly ControlRoute[],
+  onInternalError: (error: unknown) => void,
+): Promise<void> {
+  const rawBody = body.toString('utf8');
+  let parsed: unknown;
+  const isJson = (header(req, 'content-type') ?? 'application/json').includes('json');
+  if (rawBody.length > 0 && isJson) {
+    try {
+      parsed = JSON.parse(rawBody);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  const request: ControlRequest = {
+    method: req.method ?? 'GET',
+    segments: url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent),
+    query: url.searchParams,
+    body: parsed,
+    rawBody,
+  };
+  try {
+    for (const route of routes) {
+      const reply = await route(request);
+      if (reply) {
+        const status = reply.status ?? 200;
+        const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body, null, 2);
+        res.writeHead(status, {
+          'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+          ...reply.headers,
+        });
+        res.end(text);
+        return;
+      }
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `no control route ${request.method} ${url.pathname}` }));
+  } catch (error) {
+    const status = error instanceof RangeError || error instanceof TypeError ? 400 : 500;
+    if (status === 500) onInternalError(error);
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+  }
+}
+
+/** Health, faults and Slack sink routes. */
+function builtInControlRoutes(
+  options: SandboxServerOptions,
+  services: Map<string, ServiceEmulation>,
+): ControlRoute[] {
+  const { faults, slack } = options;
+  return [
+    ({ method, segments }) => {
+      if (method !== 'GET' || segments[0] !== 'health' || segments.length !== 1) return undefined;
+      const served = Object.fromEntries(
+        [...services.values()].map((s) => [s.signingName, Object.keys(s.operations)]),
+      );
+      if (options.dynamodb) served.dynamodb = ['DynamoDB_20120810.* (dynalite)'];
+      return { body: { ok: true, now: new Date(options.now()).toISOString(), services: served } };
+    },
+    ({ method, segments, body }) => {
+      if (segments[0] !== 'faults') return undefined;
+      if (method === 'GET' && segments.length === 1) return { body: faults.snapshot() };
+      if (method === 'DELETE' && segments.length === 1) {
+        faults.clear();
+        return { body: { cleared: true } };
+      }
+      if (method === 'DELETE' && segments.length === 2) {
+        return faults.removeRule(segments[1]!)
+          ? { body: { removed: segments[1] } }
+          : { status: 404, body: { error: `no fault rule ${segments[1]}` } };
+      }
+      if (method === 'POST' && segments.length === 1)
+        return { status: 201, body: applyFaultRequest(faults, body) };
+      return undefined;
+    },
+    ({ method, segments, body, rawBody }) => {
+      if (segments[0] !== 'slack' || !segments[1]) return undefined;
+      const hookId = segments[1];
+      if (segments.length === 2 && method === 'POST') {
+        const reply = slack.post(hookId, rawBody);
+        return { status: reply.status, headers: reply.headers, body: reply.body };
+      }
+      if (segments.length === 2 && method === 'GET') {
+        return { body: { posts: slack.posts(hookId), attempts: slack.attempts(hookId) } };
+      }
+      if (segments.length === 2 && method === 'DELETE') {
+        slack.reset(hookId);
+        return { body: { reset: hookId } };
+      }
+      if (segments.length === 3 && segments[2] === 'behaviour' && (method === 'PUT' || method === 'POST')) {
+        if (!body || typeof body !== 'object')
+          throw new TypeError('expected a JSON body { failure, times?, retryAfterSeconds? }');
+        slack.behave(hookId, body as SlackBehaviour);
+        return { body: { hookId, behaviour: body } };
+      }
+      return undefined;
+    },
+  ];
+}
+
+/**
+ * Applies one `POST /_sandbox/faults` body. `kind` decides the fault: throttle | error | latency
+ * (with service/operation/region/times/fraction), hold-endpoint | release-endpoint (region,
+ * endpointName), region-down (region, mode) | region-up (region), drop-deliveries |
+ * duplicate-deliveries (count, channel).
+ */
+export function applyFaultRequest(faults: Faults, body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object') throw new TypeError('expected a JSON body with a "kind"');
+  const b = body as Record<string, unknown>;
+  const str = (key: string): string | undefined =>
+    typeof b[key] === 'string' ? (b[key] as string) : undefined;
+  const num = (key: string): number | undefined =>
+    typeof b[key] === 'number' ? (b[key] as number) : undefined;
+  const need = (key: string): string => {
+    const value = str(key);
+    if (!value) throw new TypeError(`"${key}" is required for kind ${String(b.kind)}`);
+    return value;
+  };
+  const scope = {
+    ...(str('service') ? { service: str('service') } : {}),
+    ...(str('operation') ? { operation: str('operation') } : {}),
+    ...(str('region') ? { region: str('region') } : {}),
+    ...(num('times') !== undefined ? { times: num('times') } : {}),
+    ...(num('fraction') !== undefined ? { fraction: num('fraction') } : {}),
+  };
+  const channel = str('channel') as 'events' | 'sns' | undefined;
+  switch (b.kind) {
+    case 'throttle':
+      return { id: faults.throttle(scope) };
+    case 'error':
+      return { id: faults.fail((str('code') as ServerErrorCode | undefined) ?? 'InternalFailure', scope) };
+    case 'latency':
+      return { id: faults.delay(num('latencyMs') ?? 0, scope) };
+    case 'hold-endpoint':
+      faults.holdEndpoint(need('region'), need('endpointName'));
+      return { held: `${b.region}/${b.endpointName}` };
+    case 'release-endpoint':
+      faults.releaseEndpoint(need('region'), need('endpointName'));
+      return { released: `${b.region}/${b.endpointName}` };
+    case 'region-down':
+      faults.takeRegionDown(need('region'), str('mode') === 'unavailable' ? 'unavailable' : 'reset');
+      return { down: b.region };
+    case 'region-up':
+      faults.restoreRegion(need('region'));
+      return { up: b.region };
+    case 'drop-deliveries':
+      faults.dropDeliveries(num('count') ?? 1, channel);
+      return { drop: num('count') ?? 1 };
+    case 'duplicate-deliveries':
+      faults.duplicateDeliveries(num('count') ?? 1, channel);
+      return { duplicate: num('count') ?? 1 };
+    default:
+      throw new TypeError(`unknown fault kind ${String(b.kind)}`);
+  }
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(res: http.ServerResponse, encoded: EncodedResponse): void {
+  res.writeHead(encoded.statusCode, {
+    ...encoded.headers,
+    'content-length': Buffer.byteLength(encoded.body),
+  });
+  res.end(encoded.body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.pause();
+        reject(new RequestTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
