@@ -1,0 +1,182 @@
+/**
+ * Traffic for a sandbox endpoint: plays a scenario minute by minute on the sandbox clock and
+ * publishes what SageMaker would publish to CloudWatch for each variant, so the watchdog reads
+ * realistic metrics with GetMetricData and alarms fire as the simulated canary fails.
+ *
+ * Each closed minute, the endpoint's current canary weight (read through `getEndpointWeights`,
+ * i.e. what the watchdog last set and SageMaker has applied) splits that minute's requests; the
+ * shared scenario simulator draws the requests, errors and latencies. Published per variant
+ * (namespace `AWS/SageMaker`, dimensions EndpointName and VariantName), as SageMaker does:
+ * - `Invocations`: value 1 per request (Sum is the request count);
+ * - `Invocation4XXErrors`, `Invocation5XXErrors`: 0 or 1 per request (Average is the rate,
+ *   SampleCount the requests);
+ * - `ModelLatency`: the requests' latencies in microseconds as a values/counts histogram, so
+ *   CloudWatch percentiles come out right.
+ * A variant without requests, and every variant during a scenario's data gap, gets no datapoints.
+ */
+import { latencyHistogram } from '../shared/simulation/latency-histogram';
+import type { Scenario } from '../shared/simulation/scenario-schema';
+import {
+  createScenarioSimulator,
+  type SimulatedMinute,
+  type SimulatedVariant,
+} from '../shared/simulation/scenario-simulator';
+import type { ClosedPeriod, SandboxClock } from './clock';
+import type { MetricStore } from './services/cloudwatch/metric-store';
+
+/** Namespace SageMaker endpoints publish invocation metrics to. */
+export const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
+
+export interface TrafficOptions {
+  scenario: Scenario;
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  region: string;
+  /** The sandbox endpoint to play against (may differ from the scenario's own endpoint name). */
+  endpointName: string;
+  /** The endpoint's variant playing the scenario's baseline. Default: the scenario's name for it. */
+  baselineVariant?: string;
+  /** The endpoint's variant playing the scenario's canary. Default: the scenario's name for it. */
+  canaryVariant?: string;
+  clock: Pick<SandboxClock, 'onPeriodClosed'>;
+  store: MetricStore;
+  /** Current traffic share per variant in percent; `undefined` when the endpoint does not exist. */
+  getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
+  /** Stop after the scenario's `durationMinutes` (default true); false keeps the last segments playing. */
+  stopAtEnd?: boolean;
+  /** Called after each minute is published (progress display, scoring). */
+  onMinute?: (record: TrafficMinuteRecord) => void;
+}
+
+export interface TrafficVariantRecord {
+  /** The endpoint's variant name. */
+  variantName: string;
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  latencyP99Ms: number | null;
+}
+
+/** What one simulated minute did (for progress output and scoring: blast radius, time to detect). */
+export interface TrafficMinuteRecord {
+  /** Scenario minute, 0-based. */
+  minute: number;
+  /** Start of the minute, simulated epoch ms (the datapoints' timestamp). */
+  periodStart: number;
+  /** Canary weight that split the minute, percent; null when the endpoint did not exist. */
+  canaryWeightPercent: number | null;
+  /** False when nothing was published (data gap, or no endpoint). */
+  published: boolean;
+  dataGap: boolean;
+  baseline: TrafficVariantRecord;
+  canary: TrafficVariantRecord;
+  /** Canary requests that failed (5XX) or were slower than the baseline's configured p99. */
+  canaryBadRequests: number;
+}
+
+export interface TrafficHandle {
+  /** Stops publishing (idempotent). */
+  stop(): void;
+  /** Minutes played so far. */
+  minutesPlayed(): number;
+  /** Every minute played, oldest first. */
+  records(): readonly TrafficMinuteRecord[];
+  /** Resolves when the scenario's duration has been played or `stop()` was called. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Starts playing `scenario` against `endpointName` in `region`: each period close of `clock`
+ * publishes one minute, split by the canary weight `getEndpointWeights` reports at that moment.
+ */
+export function startTraffic(opts: TrafficOptions): TrafficHandle {
+  const simulator = createScenarioSimulator(
+    opts.scenario,
+    opts.seed === undefined ? {} : { seed: opts.seed },
+  );
+  const baselineName = opts.baselineVariant ?? opts.scenario.endpoint.baselineVariant;
+  const canaryName = opts.canaryVariant ?? opts.scenario.endpoint.canaryVariant;
+  const stopAtEnd = opts.stopAtEnd ?? true;
+  const records: TrafficMinuteRecord[] = [];
+  let minute = 0;
+  let stopped = false;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  const publishVariant = (variantName: string, variant: SimulatedVariant, periodStart: number): void => {
+    const n = variant.invocations;
+    if (n <= 0) return;
+    const metric = (metricName: string) => ({
+      namespace: SAGEMAKER_NAMESPACE,
+      metricName,
+      dimensions: { EndpointName: opts.endpointName, VariantName: variantName },
+    });
+    const put = (metricName: string, values: number[], counts: number[], unit: string) =>
+      opts.store.put(opts.region, {
+        metric: metric(metricName),
+        timestamp: periodStart,
+        values,
+        counts,
+        unit,
+      });
+    put('Invocations', [1], [n], 'None');
+    put('Invocation5XXErrors', [0, 1], [n - variant.errors5xx, variant.errors5xx], 'None');
+    put('Invocation4XXErrors', [0, 1], [n - variant.errors4xx, variant.errors4xx], 'None');
+    const latency = latencyHistogram(variant, { unit: 'Microseconds' });
+    if (latency.values.length > 0) put('ModelLatency', latency.values, latency.counts, 'Microseconds');
+  };
+
+  const variantRecord = (variantName: string, variant: SimulatedVariant): TrafficVariantRecord => ({
+    variantName,
+    invocations: variant.invocations,
+    errors5xx: variant.errors5xx,
+    errors4xx: variant.errors4xx,
+    latencyP99Ms: variant.latencyP99Ms,
+  });
+
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    unsubscribe();
+    resolveDone();
+  };
+
+  const onPeriodClosed = (period: ClosedPeriod): void => {
+    if (stopped) return;
+    const weights = opts.getEndpointWeights(opts.region, opts.endpointName);
+    const canaryWeight = weights === undefined ? null : (weights[canaryName] ?? 0);
+    // Without an endpoint there is no traffic at all; simulate with weight 0 only to keep the record shape.
+    const simulated: SimulatedMinute = simulator.simulateMinute(minute, canaryWeight ?? 0);
+    const published = weights !== undefined && !simulated.dataGap;
+    if (published) {
+      publishVariant(baselineName, simulated.baseline, period.start);
+      publishVariant(canaryName, simulated.canary, period.start);
+    }
+    const record: TrafficMinuteRecord = {
+      minute,
+      periodStart: period.start,
+      canaryWeightPercent: canaryWeight,
+      published,
+      dataGap: simulated.dataGap,
+      baseline: variantRecord(baselineName, simulated.baseline),
+      canary: variantRecord(canaryName, simulated.canary),
+      canaryBadRequests: weights === undefined ? 0 : simulated.canaryBadRequests,
+    };
+    records.push(record);
+    minute += 1;
+    opts.onMinute?.(record);
+    if (stopAtEnd && minute >= opts.scenario.durationMinutes) stop();
+  };
+
+  // `produce`: the minute's metrics must be in the store before alarms evaluate it.
+  const unsubscribe = opts.clock.onPeriodClosed(onPeriodClosed, 'produce');
+
+  return {
+    stop,
+    minutesPlayed: () => minute,
+    records: () => records,
+    done,
+  };
+}
