@@ -1,0 +1,48 @@
+/**
+ * `rollout-watchdog validate FILE`: every problem of an invalid policy, one per line by path, on
+ * standard output (like a linter's findings) with exit code 1; or the plan in one line and 0.
+ */
+import { describePolicy } from '../../shared/domain/index';
+import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { loadPolicyOrProblems } from './load-policy-or-problems';
+import { parseCommandArgs } from './parse-command-args';
+
+const HELP = `Usage: rollout-watchdog validate FILE
+
+Checks a rollout policy (YAML or JSON, DESIGN 3.2) as a whole.
+  valid:    prints a one-line summary of the plan, exits 0
+  invalid:  prints every problem, one per line as 'path: message', exits 1
+  unreadable file or bad usage: exits 2
+`;
+
+/** Runs `validate` with `args` (after the command name). */
+export async function runValidateCommand(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(args, {});
+  if (!parsed.ok) {
+    io.stderr.write(`validate: ${parsed.message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) {
+    io.stderr.write(`validate: expected exactly one FILE\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const result = loadPolicyOrProblems(file);
+  if (result.ok) {
+    io.stdout.write(`valid: ${describePolicy(result.policy)}\n`);
+    return EXIT_OK;
+  }
+  if (result.kind === 'unreadable') {
+    io.stderr.write(`${result.problems.join('\n')}\n`);
+    return EXIT_USAGE;
+  }
+  io.stdout.write(`${result.problems.join('\n')}\n`);
+  io.stderr.write(
+    `${file}: invalid policy (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'})\n`,
+  );
+  return EXIT_INVALID;
+}

@@ -1,0 +1,123 @@
+/**
+ * The engine behind `rollout-watchdog replay` (DESIGN 3.3), without any I/O: one input line in,
+ * one answer out. The CLI wires it to stdin/stdout; tests and benchmarks call it directly.
+ *
+ * Contract choices:
+ * - The rollout starts at the first valid line's time (its first setWeight step is in force
+ *   during that first period), and that line is judged at once.
+ * - Every non-empty input line gets exactly one answer, so a caller that waits for each answer
+ *   never deadlocks. A malformed line (bad JSON, missing or invalid `time`, wrong types) also
+ *   gets an error object for standard error, and its answer repeats the current state with
+ *   action `hold` and a reason starting `malformed input:`; the state does not change.
+ * - Empty (whitespace-only) lines are ignored without an answer.
+ * - A line with `command` applies that operator command at the line's time instead of judging;
+ *   a command that does not fit the phase is refused like a malformed line.
+ */
+import { applyCommand, judgeTick, startRollout, weightsOf } from '../domain/index';
+import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
+import { type ParsedReplayLine, parseReplayLine } from './parse-replay-line';
+
+/** An answer line (DESIGN 3.3); `evidence` only when the session was asked for it. */
+export interface ReplayOutputLine {
+  time: string | null;
+  phase: Phase;
+  stepIndex: number;
+  weights: Record<string, number>;
+  action: Action;
+  reason: string;
+  evidence?: Evidence;
+}
+
+/** The error object written to standard error for a line that could not be used. */
+export interface ReplayLineError {
+  error: 'malformed input' | 'command refused';
+  line: number;
+  message: string;
+  time?: string;
+}
+
+export interface ReplayAnswer {
+  output: ReplayOutputLine;
+  error: ReplayLineError | null;
+}
+
+export interface ReplaySession {
+  /** Handles one input line (without its newline); null for an empty line, which gets no answer. */
+  handleLine(text: string): ReplayAnswer | null;
+  /** The rollout state, or null before the first valid line. */
+  state(): RolloutState | null;
+}
+
+/** Creates a replay session for a validated `policy`; `includeEvidence` adds each decision's evidence to the answers. */
+export function createReplaySession(
+  policy: RolloutPolicy,
+  options: { includeEvidence?: boolean } = {},
+): ReplaySession {
+  let state: RolloutState | null = null;
+  let lineNumber = 0;
+  let initialWeights: Record<string, number> | null = null;
+
+  const answer = (time: string | null, transition: Transition): ReplayOutputLine => {
+    const out: ReplayOutputLine = {
+      time,
+      phase: transition.state.phase,
+      stepIndex: transition.state.stepIndex,
+      weights: weightsOf(policy, transition.state),
+      action: transition.decision.action,
+      reason: transition.decision.reason,
+    };
+    if (options.includeEvidence) out.evidence = transition.decision.evidence;
+    return out;
+  };
+
+  const refuse = (kind: ReplayLineError['error'], message: string, time: string | null): ReplayAnswer => {
+    // The weights of the rollout's first step before it starts: the caller's traffic split stays
+    // what it would be, and nothing is decided.
+    initialWeights ??= weightsOf(policy, startRollout(policy, 0).state);
+    const error: ReplayLineError = { error: kind, line: lineNumber, message };
+    if (time !== null) error.time = time;
+    return {
+      output: {
+        time,
+        phase: state?.phase ?? 'Progressing',
+        stepIndex: state?.stepIndex ?? 0,
+        weights: state ? weightsOf(policy, state) : initialWeights,
+        action: 'hold',
+        reason: `${kind}: ${message}; state unchanged`,
+      },
+      error,
+    };
+  };
+
+  const judge = (line: ParsedReplayLine): ReplayAnswer => {
+    const current = state ?? startRollout(policy, line.time).state;
+    if (line.command) {
+      const result = applyCommand(policy, current, line.command, line.time);
+      if (!result.ok) {
+        state = current;
+        return refuse('command refused', result.error, line.timeText);
+      }
+      state = result.transition.state;
+      return { output: answer(line.timeText, result.transition), error: null };
+    }
+    const transition = judgeTick(
+      policy,
+      current,
+      line.alarms ? { periods: [line.observation], alarms: line.alarms } : { periods: [line.observation] },
+      line.time,
+    );
+    state = transition.state;
+    return { output: answer(line.timeText, transition), error: null };
+  };
+
+  return {
+    handleLine(text) {
+      lineNumber++;
+      if (text.trim() === '') return null;
+      const parsed = parseReplayLine(text);
+      if (!parsed.ok) return refuse('malformed input', parsed.error, null);
+      return judge(parsed.line);
+    },
+    state: () => state,
+  };
+}
