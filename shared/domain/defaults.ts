@@ -1,0 +1,58 @@
+/**
+ * Defaults and tuning constants of the engine. Every default a policy may omit lives here, with
+ * its unit, so the documentation and the code cannot drift apart.
+ */
+
+/** The only policy format version this engine understands. */
+export const POLICY_API_VERSION = 'rollout-watchdog/v1';
+
+/** `analysis.interval` when omitted. Seconds. */
+export const DEFAULT_INTERVAL_SECONDS = 60;
+
+/** `analysis.window` when omitted. Seconds. */
+export const DEFAULT_WINDOW_SECONDS = 300;
+
+/** `analysis.minCanaryInvocations` when omitted. Canary requests within the window. */
+export const DEFAULT_MIN_CANARY_INVOCATIONS = 100;
+
+/** `analysis.inconclusiveLimit` when omitted (DESIGN 3.2). Inconclusive judgements in a row. */
+export const DEFAULT_INCONCLUSIVE_LIMIT = 15;
+
+/**
+ * A metric's `failureLimit` when omitted. Failing judgements in a row. Two rather than one: a
+ * single window can be unlucky (a point-estimate ceiling on a few hundred requests), and
+ * requiring a second consecutive failure costs only one analysis interval of detection time.
+ */
+export const DEFAULT_FAILURE_LIMIT = 2;
+
+/** `observe` of a `staged` alarm rollback when omitted. Seconds. */
+export const DEFAULT_STAGED_OBSERVE_SECONDS = 300;
+
+/**
+ * One-sided standard-normal quantile used by every statistical comparison (99 % confidence).
+ * A canary is declared worse than the baseline only when the lower confidence bound of the
+ * difference is beyond the policy's allowance: a healthy canary then fails a judgement about
+ * once in a hundred windows even on tiny samples, and `failureLimit` in a row makes a rollback
+ * of a healthy canary practically impossible, while a real regression (2.5 % vs 0 %, p99 420 vs
+ * 180 ms) is still caught within a few minutes at a 5 % canary weight.
+ */
+export const CONFIDENCE_Z = 2.326;
+
+/**
+ * One-sided standard-normal quantile for absolute ceilings (`threshold`, `thresholdMs`): 95 %.
+ * A ceiling is a promise about the canary alone, so it is judged close to the point estimate,
+ * but not on the point estimate itself: 8 errors in a canary's first 150 requests (5.3 %) happen
+ * to a healthy 3 % canary one window in eleven, and must not count as crossing a 5 % ceiling.
+ */
+export const CEILING_CONFIDENCE_Z = 1.645;
+
+/**
+ * Log-normal shape (sigma of ln latency) assumed when a variant's window holds too little to
+ * estimate it (no p50 or no upper percentile). Dimensionless. 0.8 is a heavy tail
+ * (p99 ≈ 6.4 × p50), so the assumed noise errs on the side of not failing a healthy canary.
+ */
+export const DEFAULT_LATENCY_LOG_SIGMA = 0.8;
+
+/** Bounds on the estimated log-normal sigma, so degenerate data cannot claim zero noise. Dimensionless. */
+export const MIN_LATENCY_LOG_SIGMA = 0.05;
+export const MAX_LATENCY_LOG_SIGMA = 3;

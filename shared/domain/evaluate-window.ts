@@ -1,0 +1,434 @@
+import {
+  CEILING_CONFIDENCE_Z,
+  CONFIDENCE_Z,
+  DEFAULT_LATENCY_LOG_SIGMA,
+  MAX_LATENCY_LOG_SIGMA,
+  MIN_LATENCY_LOG_SIGMA,
+} from './defaults';
+import { formatCount, formatMs, formatNumber, formatPercent } from './format-values';
+import { differenceLowerBound, latencyLogStandardError, PERCENTILE_Z, wilsonLowerBound } from './statistics';
+import type {
+  CustomMetric,
+  ErrorRateMetric,
+  Evidence,
+  LatencyMetric,
+  LatencyStatistic,
+  MetricVerdict,
+  PeriodObservation,
+  RolloutPolicy,
+  VariantSummary,
+  Verdict,
+} from './types';
+
+/** Latency statistics in the order the accumulators keep them. */
+const LATENCY_INDEX: Readonly<Record<LatencyStatistic, number>> = { avg: 0, p50: 1, p90: 2, p99: 3 };
+
+/** Per-variant sums over the window. Latencies are kept as invocation-weighted sums of ln(ms). */
+interface VariantTotals {
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  /** Sum of invocations of the periods that had the statistic, per LATENCY_INDEX. */
+  latencyWeight: [number, number, number, number];
+  /** Sum of invocations × ln(value), per LATENCY_INDEX. */
+  latencyLogSum: [number, number, number, number];
+}
+
+const newTotals = (): VariantTotals => ({
+  invocations: 0,
+  errors5xx: 0,
+  errors4xx: 0,
+  latencyWeight: [0, 0, 0, 0],
+  latencyLogSum: [0, 0, 0, 0],
+});
+
+/** A count from untrusted data: finite, not negative, else 0. */
+const cleanCount = (value: unknown): number =>
+  typeof value === 'number' && value > 0 && value < Infinity ? value : 0;
+
+function addLatency(totals: VariantTotals, index: number, value: unknown, weight: number): void {
+  if (typeof value === 'number' && value > 0 && value < Infinity) {
+    totals.latencyWeight[index]! += weight;
+    totals.latencyLogSum[index]! += weight * Math.log(value);
+  }
+}
+
+function addPeriod(totals: VariantTotals, metrics: unknown): void {
+  if (typeof metrics !== 'object' || metrics === null) return;
+  const m = metrics as Record<string, unknown>;
+  const invocations = cleanCount(m.invocations);
+  if (invocations === 0) return;
+  totals.invocations += invocations;
+  totals.errors5xx += Math.min(cleanCount(m.errors5xx), invocations);
+  totals.errors4xx += Math.min(cleanCount(m.errors4xx), invocations);
+  addLatency(totals, 0, m.latencyAvgMs, invocations);
+  addLatency(totals, 1, m.latencyP50Ms, invocations);
+  addLatency(totals, 2, m.latencyP90Ms, invocations);
+  addLatency(totals, 3, m.latencyP99Ms, invocations);
+}
+
+/** Invocation-weighted mean of ln(statistic) over the window, or null without datapoints. */
+const logMean = (totals: VariantTotals, index: number): number | null =>
+  totals.latencyWeight[index]! > 0 ? totals.latencyLogSum[index]! / totals.latencyWeight[index]! : null;
+
+/** Log-normal shape estimated from the window's p50 and p99 (or p90); null when it cannot be. */
+function estimateSigma(totals: VariantTotals): number | null {
+  const p50 = logMean(totals, 1);
+  if (p50 === null) return null;
+  const p99 = logMean(totals, 3);
+  const raw =
+    p99 !== null
+      ? (p99 - p50) / PERCENTILE_Z.p99
+      : logMean(totals, 2) !== null
+        ? (logMean(totals, 2)! - p50) / PERCENTILE_Z.p90
+        : null;
+  if (raw === null) return null;
+  return Math.min(MAX_LATENCY_LOG_SIGMA, Math.max(MIN_LATENCY_LOG_SIGMA, raw));
+}
+
+function summarise(totals: VariantTotals): VariantSummary {
+  const p99 = logMean(totals, 3);
+  return {
+    invocations: totals.invocations,
+    errors5xx: totals.errors5xx,
+    errors4xx: totals.errors4xx,
+    errorRate: totals.invocations > 0 ? totals.errors5xx / totals.invocations : null,
+    latencyP99Ms: p99 === null ? null : Math.exp(p99),
+  };
+}
+
+interface Judged {
+  verdict: Verdict;
+  canary: number | null;
+  baseline: number | null;
+  limit: number | null;
+  reason: string;
+}
+
+/** The result of judging one window. Counters are already updated; nothing else is. */
+export interface WindowJudgement {
+  evidence: Evidence;
+  /** Worst verdict over the metrics: `fail` beats `inconclusive` beats `pass`. */
+  verdict: Verdict;
+  /** Metrics whose consecutive failures reached their `failureLimit` (rollback when non-empty). */
+  breached: ReadonlyArray<MetricVerdict>;
+  consecutiveFailures: Record<string, number>;
+  /** Canary requests in the window (for reasons). */
+  canaryInvocations: number;
+}
+
+function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
+  const with4xx = metric.errorClasses.includes('4xx');
+  const cErrors = canary.errors5xx + (with4xx ? canary.errors4xx : 0);
+  const bErrors = baseline.errors5xx + (with4xx ? baseline.errors4xx : 0);
+  const cRate = canary.invocations > 0 ? cErrors / canary.invocations : null;
+  const bRate = baseline.invocations > 0 ? bErrors / baseline.invocations : null;
+  const label = with4xx ? 'error rate (5xx+4xx)' : 'error rate';
+  if (cRate === null) {
+    return {
+      verdict: 'inconclusive',
+      canary: null,
+      baseline: bRate,
+      limit: null,
+      reason: `${metric.name}: no canary requests`,
+    };
+  }
+  if (metric.threshold !== undefined && cRate > metric.threshold) {
+    const lower = wilsonLowerBound(cErrors, canary.invocations, CEILING_CONFIDENCE_Z);
+    if (lower > metric.threshold) {
+      return {
+        verdict: 'fail',
+        canary: cRate,
+        baseline: bRate,
+        limit: metric.threshold,
+        reason: `${metric.name} ${formatPercent(cRate)} > ${formatPercent(metric.threshold)} threshold`,
+      };
+    }
+  }
+  let comparison = '';
+  let limit: number | null = metric.threshold ?? null;
+  if (metric.maxIncrease !== undefined) {
+    if (bRate === null) {
+      return {
+        verdict: 'inconclusive',
+        canary: cRate,
+        baseline: null,
+        limit,
+        reason: `${metric.name} ${formatPercent(cRate)}: baseline has no requests to compare with`,
+      };
+    }
+    const lower = differenceLowerBound(
+      cErrors,
+      canary.invocations,
+      bErrors,
+      baseline.invocations,
+      CONFIDENCE_Z,
+    );
+    const increaseLimit = bRate + metric.maxIncrease;
+    if (lower > metric.maxIncrease) {
+      return {
+        verdict: 'fail',
+        canary: cRate,
+        baseline: bRate,
+        limit: increaseLimit,
+        reason: `${metric.name} ${formatPercent(cRate)} vs baseline ${formatPercent(bRate)}: at least +${formatPercent(
+          lower,
+          2,
+        )} with 99% confidence > +${formatPercent(metric.maxIncrease)} allowed`,
+      };
+    }
+    limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
+    comparison = ` vs baseline ${formatPercent(bRate)} (+${formatPercent(metric.maxIncrease)} allowed)`;
+  }
+  const ceiling = metric.threshold === undefined ? '' : `, ${formatPercent(metric.threshold)} threshold`;
+  return {
+    verdict: 'pass',
+    canary: cRate,
+    baseline: bRate,
+    limit,
+    reason: `${metric.name} ${label} ${formatPercent(cRate)}${comparison}${ceiling}`,
+  };
+}
+
+function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
+  const index = LATENCY_INDEX[metric.statistic];
+  const cLog = logMean(canary, index);
+  const bLog = logMean(baseline, index);
+  const cValue = cLog === null ? null : Math.exp(cLog);
+  const bValue = bLog === null ? null : Math.exp(bLog);
+  if (cLog === null) {
+    return {
+      verdict: 'inconclusive',
+      canary: null,
+      baseline: bValue,
+      limit: metric.thresholdMs ?? null,
+      reason: `${metric.name}: no canary ${metric.statistic} datapoints`,
+    };
+  }
+  // Robustness: a canary's per-period p99 from ~150 requests swings by ±20 % or more. The
+  // canary's value is the request-weighted geometric mean of its periods (log space tames the
+  // heavy right tail), and a bound counts as crossed only when the canary's lower confidence
+  // bound is beyond it. The noise comes from a log-normal model of the sample statistic; its
+  // shape is estimated from the baseline (the reference a healthy canary matches, and the
+  // variant with the most data), so making the canary slower can only make its verdict worse.
+  const sigma = estimateSigma(baseline) ?? estimateSigma(canary) ?? DEFAULT_LATENCY_LOG_SIGMA;
+  const cError = latencyLogStandardError(metric.statistic, sigma, canary.latencyWeight[index]!);
+  if (
+    metric.thresholdMs !== undefined &&
+    cLog - CEILING_CONFIDENCE_Z * cError > Math.log(metric.thresholdMs)
+  ) {
+    return {
+      verdict: 'fail',
+      canary: cValue,
+      baseline: bValue,
+      limit: metric.thresholdMs,
+      reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)} > ${formatMs(metric.thresholdMs)} threshold`,
+    };
+  }
+  let limit: number | null = metric.thresholdMs ?? null;
+  let comparison = '';
+  if (metric.maxIncreasePct !== undefined) {
+    if (bLog === null || bValue === null) {
+      return {
+        verdict: 'inconclusive',
+        canary: cValue,
+        baseline: null,
+        limit,
+        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}: baseline has no datapoints to compare with`,
+      };
+    }
+    const bError = latencyLogStandardError(metric.statistic, sigma, baseline.latencyWeight[index]!);
+    const allowed = Math.log1p(metric.maxIncreasePct / 100);
+    const lower = cLog - bLog - CONFIDENCE_Z * Math.sqrt(cError * cError + bError * bError);
+    const increaseLimit = bValue * (1 + metric.maxIncreasePct / 100);
+    if (lower > allowed) {
+      return {
+        verdict: 'fail',
+        canary: cValue,
+        baseline: bValue,
+        limit: increaseLimit,
+        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)} vs baseline ${formatMs(bValue)}: at least +${Math.round(
+          Math.expm1(lower) * 100,
+        )}% with 99% confidence > +${metric.maxIncreasePct}% allowed`,
+      };
+    }
+    limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
+    comparison = ` vs baseline ${formatMs(bValue)} (+${metric.maxIncreasePct}% allowed)`;
+  }
+  const ceiling = metric.thresholdMs === undefined ? '' : `, ${formatMs(metric.thresholdMs)} threshold`;
+  return {
+    verdict: 'pass',
+    canary: cValue,
+    baseline: bValue,
+    limit,
+    reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}${comparison}${ceiling}`,
+  };
+}
+
+function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
+  if (count === 0) {
+    return {
+      verdict: 'inconclusive',
+      canary: null,
+      baseline: null,
+      limit: null,
+      reason: `${metric.name}: no datapoints`,
+    };
+  }
+  const mean = sum / count;
+  if (metric.min !== undefined && mean < metric.min) {
+    return {
+      verdict: 'fail',
+      canary: mean,
+      baseline: null,
+      limit: metric.min,
+      reason: `${metric.name} ${formatNumber(mean)} < ${formatNumber(metric.min)} minimum`,
+    };
+  }
+  if (metric.max !== undefined && mean > metric.max) {
+    return {
+      verdict: 'fail',
+      canary: mean,
+      baseline: null,
+      limit: metric.max,
+      reason: `${metric.name} ${formatNumber(mean)} > ${formatNumber(metric.max)} maximum`,
+    };
+  }
+  const bounds = [
+    metric.min === undefined ? null : `min ${formatNumber(metric.min)}`,
+    metric.max === undefined ? null : `max ${formatNumber(metric.max)}`,
+  ]
+    .filter((b) => b !== null)
+    .join(', ');
+  return {
+    verdict: 'pass',
+    canary: mean,
+    baseline: null,
+    limit: metric.max ?? metric.min ?? null,
+    reason: `${metric.name} ${formatNumber(mean)} within ${bounds}`,
+  };
+}
+
+/**
+ * Judges the canary over the periods of `recent` whose time is in (now - window, now].
+ *
+ * Inputs that drive the verdict: the policy's metrics and `minCanaryInvocations`, the window's
+ * per-variant sums (requests, 5xx, 4xx, latencies, custom values) and the metrics' previous
+ * `consecutiveFailures`. A failing judgement adds one to the metric's counter, a passing one
+ * resets it, an inconclusive one leaves it alone (a gap in the data neither forgives nor
+ * convicts a canary). Metrics whose counter reaches `failureLimit` are returned in `breached`.
+ */
+export function evaluateWindow(
+  policy: RolloutPolicy,
+  recent: ReadonlyArray<PeriodObservation>,
+  previousFailures: Readonly<Record<string, number>>,
+  now: number,
+  /** False for a look at the window that is not a judgement (alarms, commands): counters stay as they are. */
+  countJudgement = true,
+): WindowJudgement {
+  const { baselineVariant, canaryVariant } = policy.endpoint;
+  const { metrics, minCanaryInvocations } = policy.analysis;
+  const windowStartExclusive = now - policy.analysis.windowSeconds * 1000;
+  const baseline = newTotals();
+  const canary = newTotals();
+  let customSums: number[] | null = null;
+  let customCounts: number[] | null = null;
+  let windowStart: number | null = null;
+  let windowEnd: number | null = null;
+
+  for (const period of recent) {
+    const time = period?.time;
+    if (!(time > windowStartExclusive && time <= now)) continue;
+    if (windowStart === null || time < windowStart) windowStart = time;
+    if (windowEnd === null || time > windowEnd) windowEnd = time;
+    const variants = period.variants;
+    if (typeof variants === 'object' && variants !== null) {
+      addPeriod(baseline, variants[baselineVariant]);
+      addPeriod(canary, variants[canaryVariant]);
+    }
+    const custom = period.custom;
+    if (custom && typeof custom === 'object') {
+      for (let i = 0; i < metrics.length; i++) {
+        const metric = metrics[i]!;
+        if (metric.type !== 'custom') continue;
+        const value = custom[metric.name];
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        customSums ??= new Array<number>(metrics.length).fill(0);
+        customCounts ??= new Array<number>(metrics.length).fill(0);
+        customSums[i]! += value;
+        customCounts[i]! += 1;
+      }
+    }
+  }
+
+  const tooFewRequests = canary.invocations < minCanaryInvocations || canary.invocations === 0;
+  const verdicts: MetricVerdict[] = [];
+  const breached: MetricVerdict[] = [];
+  const consecutiveFailures: Record<string, number> = {};
+  let overall: Verdict = 'pass';
+  for (let i = 0; i < metrics.length; i++) {
+    const metric = metrics[i]!;
+    let judged: Judged;
+    if (tooFewRequests) {
+      judged = {
+        verdict: 'inconclusive',
+        canary: null,
+        baseline: null,
+        limit: null,
+        reason: `${metric.name}: canary ${formatCount(canary.invocations)} req in the window < ${formatCount(
+          minCanaryInvocations,
+        )} needed`,
+      };
+    } else if (metric.type === 'errorRate') {
+      judged = judgeErrorRate(metric, canary, baseline);
+    } else if (metric.type === 'latency') {
+      judged = judgeLatency(metric, canary, baseline);
+    } else {
+      judged = judgeCustom(metric, customSums?.[i] ?? 0, customCounts?.[i] ?? 0);
+    }
+    const previous = previousFailures[metric.name];
+    const before = typeof previous === 'number' && previous > 0 && Number.isFinite(previous) ? previous : 0;
+    const count = !countJudgement
+      ? before
+      : judged.verdict === 'fail'
+        ? before + 1
+        : judged.verdict === 'pass'
+          ? 0
+          : before;
+    consecutiveFailures[metric.name] = count;
+    const verdict: MetricVerdict = {
+      name: metric.name,
+      type: metric.type,
+      verdict: judged.verdict,
+      canary: judged.canary,
+      baseline: judged.baseline,
+      limit: judged.limit,
+      consecutiveFailures: count,
+      reason:
+        judged.verdict === 'fail'
+          ? `${judged.reason} (${count}/${metric.failureLimit} failing judgements)`
+          : judged.reason,
+    };
+    verdicts.push(verdict);
+    if (judged.verdict === 'fail') {
+      overall = 'fail';
+      if (countJudgement && count >= metric.failureLimit) breached.push(verdict);
+    } else if (judged.verdict === 'inconclusive' && overall === 'pass') {
+      overall = 'inconclusive';
+    }
+  }
+
+  return {
+    evidence: {
+      windowStart,
+      windowEnd,
+      baseline: summarise(baseline),
+      canary: summarise(canary),
+      metrics: verdicts,
+    },
+    verdict: overall,
+    breached,
+    consecutiveFailures,
+    canaryInvocations: canary.invocations,
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The rollout engine's public API. Pure: no AWS SDK, no environment, no clock — `now` (epoch ms)
+ * is always passed in, and decisions are returned as values.
+ */
+export { applyAlarm } from './apply-alarm';
+export { applyCommand } from './apply-command';
+export { AWS_REGIONS, isKnownRegion } from './aws-regions';
+export * from './defaults';
+export { describePolicy } from './describe-policy';
+export { evaluateWindow, type WindowJudgement } from './evaluate-window';
+export { isFinal } from './is-final';
+export { judgeTick } from './judge-tick';
+export { formatDuration, parseDuration } from './parse-duration';
+export { formatPath, type ParsePolicyResult, parsePolicy } from './parse-policy';
+export { type RawPolicy, rawPolicySchema } from './policy-schema';
+export { startRollout } from './start-rollout';
+export type * from './types';
+export { weightsOf } from './weights-of';

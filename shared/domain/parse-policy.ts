@@ -1,0 +1,296 @@
+import type { z } from 'zod';
+import {
+  DEFAULT_FAILURE_LIMIT,
+  DEFAULT_INCONCLUSIVE_LIMIT,
+  DEFAULT_INTERVAL_SECONDS,
+  DEFAULT_MIN_CANARY_INVOCATIONS,
+  DEFAULT_STAGED_OBSERVE_SECONDS,
+  DEFAULT_WINDOW_SECONDS,
+} from './defaults';
+import { parseDuration } from './parse-duration';
+import {
+  pauseStepSchema,
+  type RawMetric,
+  type RawPolicy,
+  rawPolicySchema,
+  setWeightStepSchema,
+} from './policy-schema';
+import type { MetricPolicy, RolloutPolicy, Step } from './types';
+
+export type ParsePolicyResult = { ok: true; policy: RolloutPolicy } | { ok: false; problems: string[] };
+
+type PathSegment = PropertyKey;
+
+/** `['strategy','canary','steps',2,'setWeight']` → `strategy.canary.steps[2].setWeight`. */
+export function formatPath(path: ReadonlyArray<PathSegment>): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(policy)' : out;
+}
+
+const EXPECTED_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  record: 'an object',
+  null: 'empty',
+};
+
+/** Per-parse messages for the issues the schema does not word itself. */
+const errorMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return `must be ${EXPECTED_WORDS[issue.expected] ?? issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_union':
+      if ('options' in issue && Array.isArray(issue.options)) {
+        return `must be one of ${issue.options.map((v: unknown) => String(v)).join(', ')}`;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+};
+
+function issuesToProblems(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  prefix: ReadonlyArray<PathSegment>,
+): string[] {
+  const problems: string[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push(`${formatPath([...path, key])}: unknown key`);
+    } else {
+      problems.push(`${formatPath(path)}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const durationOf = (value: unknown): number | null =>
+  typeof value === 'string' ? parseDuration(value) : null;
+
+/** Each step is exactly one of `setWeight` or `pause`. */
+function checkSteps(steps: unknown): string[] {
+  if (!Array.isArray(steps)) return [];
+  const problems: string[] = [];
+  steps.forEach((step, index) => {
+    const at: PathSegment[] = ['strategy', 'canary', 'steps', index];
+    if (isRecord(step) && 'setWeight' in step) {
+      const result = setWeightStepSchema.safeParse(step, { error: errorMessage });
+      if (!result.success) problems.push(...issuesToProblems(result.error.issues, at));
+    } else if (isRecord(step) && 'pause' in step) {
+      const result = pauseStepSchema.safeParse(step, { error: errorMessage });
+      if (!result.success) problems.push(...issuesToProblems(result.error.issues, at));
+    } else {
+      problems.push(
+        `${formatPath(at)}: must be either { setWeight: <percent> } or { pause: { duration?: <duration> } }`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** Rules that relate fields to each other; read defensively from the raw value so they run even when other fields are malformed. */
+function checkRelations(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const endpoint = isRecord(raw.endpoint) ? raw.endpoint : {};
+  if (
+    typeof endpoint.baselineVariant === 'string' &&
+    endpoint.baselineVariant !== '' &&
+    endpoint.baselineVariant === endpoint.canaryVariant
+  ) {
+    problems.push(`endpoint.canaryVariant: must differ from baselineVariant ("${endpoint.baselineVariant}")`);
+  }
+
+  const analysis = isRecord(raw.analysis) ? raw.analysis : {};
+  const interval = analysis.interval === undefined ? DEFAULT_INTERVAL_SECONDS : durationOf(analysis.interval);
+  const window = analysis.window === undefined ? DEFAULT_WINDOW_SECONDS : durationOf(analysis.window);
+  if (interval !== null && window !== null && window < interval) {
+    problems.push(`analysis.window: must not be shorter than analysis.interval (${window}s < ${interval}s)`);
+  }
+
+  if (Array.isArray(analysis.metrics)) {
+    const seen = new Set<string>();
+    analysis.metrics.forEach((metric, index) => {
+      if (!isRecord(metric)) return;
+      const at = formatPath(['analysis', 'metrics', index]);
+      if (typeof metric.name === 'string') {
+        if (seen.has(metric.name)) problems.push(`${at}.name: duplicate metric name "${metric.name}"`);
+        seen.add(metric.name);
+      }
+      if (metric.type === 'errorRate' && metric.threshold === undefined && metric.maxIncrease === undefined) {
+        problems.push(
+          `${at}: an errorRate metric needs threshold or maxIncrease (otherwise it judges nothing)`,
+        );
+      }
+      if (
+        metric.type === 'latency' &&
+        metric.thresholdMs === undefined &&
+        metric.maxIncreasePct === undefined
+      ) {
+        problems.push(
+          `${at}: a latency metric needs thresholdMs or maxIncreasePct (otherwise it judges nothing)`,
+        );
+      }
+      if (metric.type === 'custom') {
+        if (metric.min === undefined && metric.max === undefined) {
+          problems.push(`${at}: a custom metric needs min or max (otherwise it judges nothing)`);
+        } else if (
+          typeof metric.min === 'number' &&
+          typeof metric.max === 'number' &&
+          metric.min > metric.max
+        ) {
+          problems.push(`${at}.min: must not be greater than max (${metric.min} > ${metric.max})`);
+        }
+      }
+    });
+  }
+
+  const rollback = isRecord(raw.rollback) ? raw.rollback : {};
+  if (Array.isArray(rollback.onAlarms)) {
+    const seen = new Set<string>();
+    rollback.onAlarms.forEach((alarm, index) => {
+      if (!isRecord(alarm)) return;
+      const at = formatPath(['rollback', 'onAlarms', index]);
+      if (typeof alarm.alarmName === 'string') {
+        if (seen.has(alarm.alarmName)) problems.push(`${at}.alarmName: duplicate alarm "${alarm.alarmName}"`);
+        seen.add(alarm.alarmName);
+      }
+      if (alarm.observe !== undefined && alarm.strategy !== 'staged') {
+        problems.push(`${at}.observe: only applies to strategy staged`);
+      }
+    });
+  }
+
+  if (Array.isArray(raw.regions)) {
+    const seen = new Set<string>();
+    raw.regions.forEach((target, index) => {
+      if (!isRecord(target)) return;
+      const key = `${String(target.endpointName)}@${String(target.region)}`;
+      const at = formatPath(['regions', index]);
+      if (target.region === endpoint.region && target.endpointName === endpoint.name) {
+        problems.push(
+          `${at}: repeats the primary endpoint ${String(endpoint.name)} in ${String(endpoint.region)}`,
+        );
+      } else if (seen.has(key)) {
+        problems.push(
+          `${at}: duplicate region target ${String(target.endpointName)} in ${String(target.region)}`,
+        );
+      }
+      seen.add(key);
+    });
+  }
+  return problems;
+}
+
+function normaliseStep(step: unknown): Step {
+  const record = step as Record<string, unknown>;
+  if ('setWeight' in record) return { kind: 'setWeight', weight: record.setWeight as number };
+  const pause = record.pause as { duration?: string } | null;
+  return {
+    kind: 'pause',
+    durationSeconds: pause?.duration === undefined ? null : parseDuration(pause.duration),
+  };
+}
+
+function normaliseMetric(metric: RawMetric): MetricPolicy {
+  const failureLimit = metric.failureLimit ?? DEFAULT_FAILURE_LIMIT;
+  switch (metric.type) {
+    case 'errorRate':
+      return {
+        type: 'errorRate',
+        name: metric.name,
+        ...(metric.threshold === undefined ? {} : { threshold: metric.threshold }),
+        ...(metric.maxIncrease === undefined ? {} : { maxIncrease: metric.maxIncrease }),
+        errorClasses: metric.includeClientErrors ? ['5xx', '4xx'] : ['5xx'],
+        failureLimit,
+      };
+    case 'latency':
+      return {
+        type: 'latency',
+        name: metric.name,
+        statistic: metric.statistic,
+        ...(metric.thresholdMs === undefined ? {} : { thresholdMs: metric.thresholdMs }),
+        ...(metric.maxIncreasePct === undefined ? {} : { maxIncreasePct: metric.maxIncreasePct }),
+        failureLimit,
+      };
+    case 'custom':
+      return {
+        type: 'custom',
+        name: metric.name,
+        namespace: metric.namespace,
+        metricName: metric.metricName,
+        dimensions: { ...(metric.dimensions ?? {}) },
+        statistic: metric.statistic,
+        ...(metric.min === undefined ? {} : { min: metric.min }),
+        ...(metric.max === undefined ? {} : { max: metric.max }),
+        failureLimit,
+      };
+  }
+}
+
+function normalise(raw: RawPolicy): RolloutPolicy {
+  return {
+    apiVersion: raw.apiVersion,
+    endpoint: { ...raw.endpoint },
+    steps: raw.strategy.canary.steps.map(normaliseStep),
+    analysis: {
+      intervalSeconds: durationOf(raw.analysis.interval) ?? DEFAULT_INTERVAL_SECONDS,
+      windowSeconds: durationOf(raw.analysis.window) ?? DEFAULT_WINDOW_SECONDS,
+      minCanaryInvocations: raw.analysis.minCanaryInvocations ?? DEFAULT_MIN_CANARY_INVOCATIONS,
+      inconclusiveLimit: raw.analysis.inconclusiveLimit ?? DEFAULT_INCONCLUSIVE_LIMIT,
+      metrics: raw.analysis.metrics.map(normaliseMetric),
+    },
+    rollback: {
+      onAlarms: (raw.rollback?.onAlarms ?? []).map((alarm) => ({
+        alarmName: alarm.alarmName,
+        strategy: alarm.strategy ?? 'immediate',
+        observeSeconds: durationOf(alarm.observe) ?? DEFAULT_STAGED_OBSERVE_SECONDS,
+      })),
+    },
+    regions: (raw.regions ?? []).map((target) => ({ ...target })),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates a raw policy (the parsed YAML/JSON of DESIGN 3.2) and normalises it into the frozen
+ * `RolloutPolicy` the engine runs on: durations in seconds, defaults filled in.
+ *
+ * The whole policy is refused when anything is wrong, and every problem is listed at once as
+ * `path: message` (`strategy.canary.steps[2].setWeight: must be between 0 and 100`), driven by:
+ * the structure and ranges of each field, unknown keys, the `steps` entries, and the relations
+ * between fields (window vs interval, duplicate names, baseline vs canary, regions vs primary).
+ */
+export function parsePolicy(raw: unknown): ParsePolicyResult {
+  const parsed = rawPolicySchema.safeParse(raw, { error: errorMessage });
+  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, []);
+  if (isRecord(raw)) {
+    const strategy = isRecord(raw.strategy) ? raw.strategy : {};
+    const canary = isRecord(strategy.canary) ? strategy.canary : {};
+    problems.push(...checkSteps(canary.steps), ...checkRelations(raw));
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  return { ok: true, policy: deepFreeze(normalise(parsed.data)) };
+}
