@@ -1,0 +1,92 @@
+/**
+ * `npm run sandbox`: starts the local AWS sandbox on 127.0.0.1:4566 (or `--port` / `SANDBOX_PORT`),
+ * prints what it serves and the environment to export, and stays up until Ctrl-C.
+ */
+import { parseArgs } from 'node:util';
+import { createSandboxClock, DEFAULT_SPEED } from './clock';
+import { createSandbox } from './create-sandbox';
+import { createHttpLambdaInvoker, DEFAULT_LAMBDA_ENDPOINT } from './lambda-invoker';
+import { DEFAULT_OUTBOX_DIR } from './outbox';
+import { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './server';
+import { DEFAULT_ENDPOINT_DELAY_MS } from './services/sagemaker/sagemaker-emulation';
+
+const USAGE = `usage: npm run sandbox -- [--port N] [--host H] [--speed X] [--endpoint-delay-ms MS]
+                             [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      speed: { type: 'string' },
+      'endpoint-delay-ms': { type: 'string' },
+      outbox: { type: 'string' },
+      'lambda-endpoint': { type: 'string' },
+      'manual-email-confirmation': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const number = (raw: string | undefined, fallback: number, what: string): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`${what} must be a non-negative number, got "${raw}"`);
+    return value;
+  };
+  const port = number(values.port ?? process.env.SANDBOX_PORT, DEFAULT_SANDBOX_PORT, '--port');
+  const speed = number(values.speed, DEFAULT_SPEED, '--speed');
+  const lambdaEndpoint =
+    values['lambda-endpoint'] ?? process.env.SANDBOX_LAMBDA_ENDPOINT ?? DEFAULT_LAMBDA_ENDPOINT;
+  const outboxDir = values.outbox ?? DEFAULT_OUTBOX_DIR;
+  const clock = createSandboxClock({ mode: 'running', speed });
+  const sandbox = await createSandbox({
+    port,
+    host: values.host ?? DEFAULT_SANDBOX_HOST,
+    clock,
+    outboxDir,
+    lambdaInvoker: createHttpLambdaInvoker(lambdaEndpoint),
+    endpointDelayMs: number(values['endpoint-delay-ms'], DEFAULT_ENDPOINT_DELAY_MS, '--endpoint-delay-ms'),
+    emailConfirmation: values['manual-email-confirmation'] ? 'manual' : 'auto',
+  });
+  clock.start();
+
+  const health = (await (await fetch(`${sandbox.url}/_sandbox/health`)).json()) as {
+    services: Record<string, string[]>;
+  };
+  console.log(`rollout-watchdog sandbox listening on ${sandbox.url}`);
+  console.log(`simulated time ${clock.isoNow()}, running ${speed}x the wall clock`);
+  console.log('\nserves:');
+  for (const [service, operations] of Object.entries(health.services)) {
+    console.log(`  ${service.padEnd(10)} ${operations.join(', ')}`);
+  }
+  console.log(`\nemail outbox: ${outboxDir}   SNS lambda deliveries: ${lambdaEndpoint}`);
+  console.log(
+    `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,sns/deliveries}`,
+  );
+  console.log('\nexport these to point the AWS SDK at it:');
+  console.log(`  export AWS_ENDPOINT_URL=${sandbox.url}`);
+  console.log('  export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_REGION=us-east-1');
+  console.log('\nCtrl-C to stop.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping sandbox...');
+    clock.stop();
+    await sandbox.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(USAGE);
+  process.exit(1);
+});
