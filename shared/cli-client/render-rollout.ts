@@ -1,0 +1,108 @@
+import type { Evidence, VariantSummary } from '../domain/types';
+import type {
+  CommandOutcome,
+  DecisionView,
+  EndpointView,
+  RolloutHistory,
+  RolloutList,
+  RolloutStatus,
+  RolloutSummary,
+} from '../watchdog/control-commands';
+
+/** Plain-text renderings of control API answers, for the `rollout-watchdog` CLI. */
+
+function weightsText(weights: Readonly<Record<string, number | null>>): string {
+  return Object.entries(weights)
+    .map(([name, pct]) => `${name} ${pct === null ? '?' : `${formatNumber(pct)}%`}`)
+    .join(' / ');
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+function stepText(summary: RolloutSummary): string {
+  if (summary.step === null) return `all ${summary.stepCount} steps done`;
+  return `step ${summary.stepIndex + 1}/${summary.stepCount}: ${summary.step}`;
+}
+
+function variantText(name: string, v: VariantSummary): string {
+  const rate = v.errorRate === null ? 'n/a' : `${(v.errorRate * 100).toFixed(2)}% 5xx`;
+  const p99 = v.latencyP99Ms === null ? 'p99 n/a' : `p99 ${Math.round(v.latencyP99Ms)} ms`;
+  return `${name} ${v.invocations} req, ${rate}, ${p99}`;
+}
+
+function evidenceLines(evidence: Evidence | undefined, indent: string): string[] {
+  if (!evidence) return [];
+  const lines = [
+    `${indent}${variantText('canary', evidence.canary)} | ${variantText('baseline', evidence.baseline)}`,
+  ];
+  for (const metric of evidence.metrics)
+    lines.push(`${indent}${metric.name}: ${metric.verdict} - ${metric.reason}`);
+  if (evidence.alarm) lines.push(`${indent}alarm ${evidence.alarm.name}: ${evidence.alarm.state}`);
+  return lines;
+}
+
+function endpointText(endpoint: EndpointView): string {
+  if ('error' in endpoint) return `unreadable (${endpoint.error})`;
+  const desired = weightsText(endpoint.desiredWeights);
+  const current = weightsText(endpoint.weights);
+  const moving = desired !== current ? ` -> ${desired}` : '';
+  return `${endpoint.status}: ${current}${moving}${endpoint.failureReason ? ` (${endpoint.failureReason})` : ''}`;
+}
+
+function decisionLine(d: DecisionView): string {
+  const what = d.action ?? d.kind;
+  return `${d.time}  ${what.padEnd(12)} ${d.phase.padEnd(11)} canary ${String(d.canaryWeight).padStart(3)}%  ${d.reason}`;
+}
+
+/** One-rollout status: phase and step, intended vs endpoint weights, the last decision with its numbers. */
+export function renderStatus(status: RolloutStatus): string {
+  const lines = [
+    `${status.endpointName} (${status.region})  ${status.phase}  ${stepText(status)}`,
+    `  weights   ${weightsText(status.weights)}${status.pendingWeights ? '  (not yet confirmed on the endpoint)' : ''}`,
+    `  endpoint  ${endpointText(status.endpoint)}`,
+    `  started   ${status.startedAt}   step since ${status.stepStartedAt}`,
+  ];
+  if (status.pauseCause) lines.push(`  paused    by ${status.pauseCause}`);
+  if (status.lastDecision) {
+    const d = status.lastDecision;
+    lines.push(`  last      ${d.time} ${d.action ?? d.kind}: ${d.reason}`);
+    lines.push(...evidenceLines(d.evidence, '            '));
+  } else if (status.message) {
+    lines.push(`  last      ${status.message}`);
+  }
+  return lines.join('\n');
+}
+
+/** Active rollouts first, then recent finished ones, one line each. */
+export function renderList(list: RolloutList): string {
+  const row = (r: RolloutSummary) =>
+    `  ${r.endpointName.padEnd(32)} ${r.region.padEnd(14)} ${r.phase.padEnd(11)} ${weightsText(r.weights).padEnd(28)} ${stepText(r)}`;
+  const lines = [`active (${list.active.length})`];
+  lines.push(...(list.active.length > 0 ? list.active.map(row) : ['  none']));
+  lines.push(`recent (${list.recent.length})`);
+  lines.push(...(list.recent.length > 0 ? list.recent.map(row) : ['  none']));
+  return lines.join('\n');
+}
+
+/** History, newest first, one decision per line with its reason. */
+export function renderHistory(history: RolloutHistory): string {
+  if (history.entries.length === 0) return `${history.endpointName}: no history`;
+  return [
+    `${history.endpointName}: ${history.entries.length} entries, newest first`,
+    ...history.entries.map(decisionLine),
+  ].join('\n');
+}
+
+/** What a start or command did, and where the rollout stands now. */
+export function renderOutcome(verb: string, outcome: CommandOutcome): string {
+  const r = outcome.rollout;
+  const lines = [`${verb} ${r.endpointName}: ${r.phase}, ${weightsText(r.weights)} (${stepText(r)})`];
+  if (outcome.outcome === 'deferred')
+    lines.push('  the endpoint is busy; the new weights are applied on the next run');
+  if (outcome.outcome === 'unchanged') lines.push('  nothing changed');
+  if (outcome.weightsError) lines.push(`  weights not applied yet: ${outcome.weightsError}`);
+  if (r.message) lines.push(`  ${r.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,188 @@
+import { readFile as readFileFromDisk } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { OperatorCommand } from '../domain/types';
+import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
+import {
+  ApiRequestError,
+  type ApiResponse,
+  type OutgoingRequest,
+  WatchdogApiClient,
+} from './watchdog-api-client';
+
+/** Environment variable read when `--api` is not given (the notifications name it too). */
+export const API_URL_ENV = 'ROLLOUT_WATCHDOG_API';
+
+/** Exit codes: 0 done, 1 refused by the API (4xx), 2 usage error, 3 API unreachable or failing (5xx). */
+export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+
+/** The operator subcommands this module handles (the `bin/` entry routes them here). */
+export const OPERATOR_COMMANDS = [
+  'start',
+  'status',
+  'list',
+  'history',
+  'pause',
+  'resume',
+  'promote',
+  'abort',
+  'rollback',
+] as const;
+
+export type OperatorCliCommand = (typeof OPERATOR_COMMANDS)[number];
+
+/** What the CLI prints and how it exits: `stdout` on success, `stderr` otherwise. */
+export interface CliOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface OperatorCliIo {
+  env?: Readonly<Record<string, string | undefined>>;
+  readFile?: (path: string) => Promise<string>;
+  fetch?: typeof fetch;
+  /** SigV4 signer for the deployed API (IAM auth); see WatchdogApiClientOptions.signRequest. */
+  signRequest?: (request: OutgoingRequest) => Promise<Record<string, string>>;
+}
+
+export const OPERATOR_USAGE = `usage:
+  rollout-watchdog start ENDPOINT [--policy FILE] [--reason TEXT]
+  rollout-watchdog status [ENDPOINT]            (no ENDPOINT: list rollouts)
+  rollout-watchdog list
+  rollout-watchdog history ENDPOINT [--limit N]
+  rollout-watchdog pause|resume|promote|abort ENDPOINT [--reason TEXT]
+  rollout-watchdog rollback ENDPOINT --reason TEXT
+options: --api URL (default $${API_URL_ENV}), --operator NAME, --json (print the API's JSON)`;
+
+/** True when `name` is one of the subcommands `runOperatorCli` handles. */
+export function isOperatorCommand(name: string | undefined): name is OperatorCliCommand {
+  return (OPERATOR_COMMANDS as ReadonlyArray<string>).includes(name ?? '');
+}
+
+/**
+ * Runs one operator subcommand against the control API. `argv` starts with the subcommand
+ * (`['rollback', 'fraud-prod', '--reason', 'p99 up', '--api', 'http://...']`). Returns what to
+ * print and the exit code; never throws (usage errors, refusals and unreachable APIs are outputs).
+ */
+export async function runOperatorCli(
+  argv: ReadonlyArray<string>,
+  io: OperatorCliIo = {},
+): Promise<CliOutput> {
+  const [command, ...rest] = argv;
+  if (!isOperatorCommand(command)) return usage(`unknown command ${command ?? '(none)'}`);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(rest);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const api = values.api ?? io.env?.[API_URL_ENV];
+  if (!api) return usage(`--api URL is required (or set ${API_URL_ENV})`);
+  const endpoint = positionals[0];
+  if (positionals.length > 1) return usage(`unexpected arguments: ${positionals.slice(1).join(' ')}`);
+  const needsEndpoint = command !== 'list' && command !== 'status';
+  if (needsEndpoint && !endpoint) return usage(`${command} needs an ENDPOINT`);
+  if (command === 'rollback' && !values.reason) return usage('rollback needs --reason TEXT (say why)');
+
+  const client = new WatchdogApiClient(api, {
+    ...(io.fetch ? { fetch: io.fetch } : {}),
+    ...(values.operator ? { operator: values.operator } : {}),
+    ...(io.signRequest ? { signRequest: io.signRequest } : {}),
+  });
+  const json = values.json === true;
+  try {
+    switch (command) {
+      case 'list':
+        return print(await client.list(), json, renderList);
+      case 'status':
+        return endpoint
+          ? print(await client.status(endpoint), json, renderStatus)
+          : print(await client.list(), json, renderList);
+      case 'history': {
+        let limit: number | undefined;
+        if (values.limit !== undefined) {
+          limit = Number(values.limit);
+          if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number >= 1');
+        }
+        return print(await client.history(endpoint as string, limit), json, renderHistory);
+      }
+      case 'start': {
+        let policy: string | undefined;
+        if (values.policy) {
+          try {
+            policy = await (io.readFile ?? ((path) => readFileFromDisk(path, 'utf8')))(values.policy);
+          } catch (error) {
+            return usage(`cannot read ${values.policy}: ${(error as Error).message}`);
+          }
+        }
+        const response = await client.start({
+          endpointName: endpoint as string,
+          ...(policy === undefined ? {} : { policy }),
+          ...(values.reason ? { reason: values.reason } : {}),
+        });
+        return print(response, json, (body) => renderOutcome('started', body));
+      }
+      default: {
+        const response = await client.command(
+          endpoint as string,
+          command as OperatorCommand['type'],
+          values.reason,
+        );
+        return print(response, json, (body) =>
+          renderOutcome(PAST_TENSE[command as OperatorCommand['type']], body),
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof ApiRequestError) {
+      const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      return { exitCode: EXIT.unavailable, stdout: '', stderr: `${error.message}${cause}` };
+    }
+    throw error;
+  }
+}
+
+const PAST_TENSE: Readonly<Record<OperatorCommand['type'], string>> = {
+  pause: 'paused',
+  resume: 'resumed',
+  promote: 'promoted',
+  abort: 'aborted',
+  rollback: 'rolled back',
+};
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      api: { type: 'string' },
+      policy: { type: 'string' },
+      reason: { type: 'string' },
+      limit: { type: 'string' },
+      operator: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+}
+
+function print<T>(response: ApiResponse<T>, json: boolean, render: (body: T) => string): CliOutput {
+  if (response.ok) {
+    return {
+      exitCode: EXIT.ok,
+      stdout: json ? JSON.stringify(response.body, null, 2) : render(response.body),
+      stderr: '',
+    };
+  }
+  const lines = [`error ${response.status}: ${response.error}`, ...response.problems.map((p) => `  - ${p}`)];
+  return {
+    exitCode: response.status >= 500 ? EXIT.unavailable : EXIT.refused,
+    stdout: '',
+    stderr: lines.join('\n'),
+  };
+}
+
+function usage(message: string): CliOutput {
+  return { exitCode: EXIT.usage, stdout: '', stderr: `${message}\n${OPERATOR_USAGE}` };
+}
