@@ -12,8 +12,34 @@ Usage:
   rollout-watchdog simulate SCENARIO [--seed N] [--json] [--policy FILE] [--check]
                                                       play a scenario with the engine in the loop
 
+Operator commands against a deployed (or local) control API:
+  rollout-watchdog start|status|list|history|pause|resume|promote|abort|rollback ...
+  (run 'rollout-watchdog status --help' for their options)
+
 Run 'rollout-watchdog COMMAND --help' for a command's details.
 `;
+
+/** Subcommands served by the control API client (shared/cli-client); kept here so start-up imports nothing. */
+const OPERATOR_COMMANDS = new Set([
+  'start',
+  'status',
+  'list',
+  'history',
+  'pause',
+  'resume',
+  'promote',
+  'abort',
+  'rollback',
+]);
+
+async function runOperatorCommand(argv: string[], io: CliIo): Promise<number> {
+  const { runOperatorCli } = await import('../shared/cli-client/run-operator-cli');
+  const { readFile } = await import('node:fs/promises');
+  const result = await runOperatorCli(argv, { env: process.env, readFile: (path) => readFile(path, 'utf8') });
+  if (result.stdout) io.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
+  if (result.stderr) io.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
+  return result.exitCode;
+}
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -31,6 +57,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const load = COMMANDS[name];
+  if (!load && OPERATOR_COMMANDS.has(name)) return runOperatorCommand(argv, io);
   if (!load) {
     io.stderr.write(`rollout-watchdog: unknown command '${name}'\n\n${USAGE}`);
     return EXIT_USAGE;

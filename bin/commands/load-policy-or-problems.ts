@@ -1,5 +1,5 @@
 /** Loads a policy file for a command, turning every failure into lines a person can act on. */
-import { loadPolicyFile } from '../../shared/config/load-policy';
+import { loadPolicyFileSync } from '../../shared/config/load-policy';
 import type { RolloutPolicy } from '../../shared/domain/types';
 
 export type PolicyLoadResult =
@@ -10,7 +10,7 @@ export type PolicyLoadResult =
 /** Reads and validates the policy at `path`. Never throws for a bad or missing file. */
 export function loadPolicyOrProblems(path: string): PolicyLoadResult {
   try {
-    return { ok: true, policy: loadPolicyFile(path) };
+    return { ok: true, policy: loadPolicyFileSync(path) };
   } catch (error) {
     const problems = (error as { problems?: unknown }).problems;
     if (Array.isArray(problems)) return { ok: false, kind: 'invalid', problems: problems.map(String) };
