@@ -1,0 +1,35 @@
+import { makeHandler } from '../shared/middleware/make-handler';
+import { countEvent, logger, METRIC, recordRollback } from '../shared/middleware/telemetry';
+import { readEnv } from '../shared/runtime/env';
+import { type AlarmEventResult, handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
+import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
+
+/**
+ * alarm-rollback: EventBridge rule on `CloudWatch Alarm State Change`. Foreign and malformed
+ * events are logged and acknowledged (returned, never thrown, so they are not retried forever);
+ * only infrastructure faults throw, for the async retry and the on-failure destination.
+ * Env beyond readEnv(): ALARM_APPLY_WAIT_MS, CONTROL_API_URL.
+ */
+const env = readEnv();
+const wait = numberFromEnv(process.env.ALARM_APPLY_WAIT_MS);
+const deps = createWatchdogRuntime(env, {
+  log: {
+    debug: (message, extra) => logger.debug(message, extra ?? {}),
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  },
+  ...(wait !== undefined ? { alarmApplyWaitMs: wait } : {}),
+  ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
+});
+
+export const handler = makeHandler('alarmRollback', async (event: unknown): Promise<AlarmEventResult> => {
+  const result = await handleAlarmEvent(deps, event);
+  if (result.outcome === 'ignored')
+    countEvent(result.reason.includes('event') ? METRIC.malformedEvents : 'UnmatchedAlarms');
+  if (result.outcome === 'duplicate') countEvent('DuplicateAlarmEvents');
+  for (const r of result.rollouts)
+    if (r.action === 'rollback' && r.outcome !== 'unchanged') recordRollback('alarm');
+  logger.info('alarm event handled', { ...result });
+  return result;
+});

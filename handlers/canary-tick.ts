@@ -1,0 +1,66 @@
+import { scheduledEventTime } from '../shared/events/scheduled-event';
+import { makeHandler } from '../shared/middleware/make-handler';
+import {
+  countEvent,
+  logger,
+  recordDecision,
+  recordRollback,
+  recordRolloutsJudged,
+  recordTickDuration,
+} from '../shared/middleware/telemetry';
+import { readEnv } from '../shared/runtime/env';
+import { runTick, type TickSummary } from '../shared/watchdog/run-tick';
+import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
+
+/**
+ * canary-tick: every minute (EventBridge schedule) judge every active rollout. The event's `time`
+ * is the tick's "now" (the sandbox runs time faster than the wall clock). Env beyond readEnv():
+ * METRIC_SETTLE_SECONDS (newest closed periods to skip), POLICY_TTL_MS, CONTROL_API_URL (for notifications).
+ */
+const env = readEnv();
+const deps = createWatchdogRuntime(env, {
+  log: {
+    debug: (message, extra) => logger.debug(message, extra ?? {}),
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
+  },
+  ...(numberFromEnv(process.env.METRIC_SETTLE_SECONDS) !== undefined
+    ? { metricSettleSeconds: numberFromEnv(process.env.METRIC_SETTLE_SECONDS) }
+    : {}),
+  ...(numberFromEnv(process.env.POLICY_TTL_MS) !== undefined
+    ? { policyTtlMs: numberFromEnv(process.env.POLICY_TTL_MS) }
+    : {}),
+  ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
+});
+
+/** What the tick returns (the per-rollout list is capped so a 1,000-rollout result stays small). */
+export type TickResult = Omit<TickSummary, 'perRollout'> & { perRollout: TickSummary['perRollout'] };
+
+/** Rollouts listed in the handler's result. Rollouts. */
+const RESULT_ROLLOUT_LIMIT = 50;
+
+export const handler = makeHandler('canaryTick', async (event: unknown): Promise<TickResult> => {
+  const started = Date.now();
+  const { time, id } = scheduledEventTime(event);
+  if (time === null) logger.warn('scheduled event without a valid time; using the wall clock');
+  const now = time ?? Date.now();
+  const summary = await runTick(deps, { now, correlationId: id ?? `tick@${new Date(now).toISOString()}` });
+  for (const [action, count] of Object.entries(summary.decisions)) {
+    for (let i = 0; i < (count ?? 0); i++) recordDecision(action as keyof TickSummary['decisions']);
+  }
+  for (let i = 0; i < (summary.decisions.rollback ?? 0); i++) recordRollback('tick');
+  if (summary.errors.length > 0) countEvent('TickRolloutErrors', summary.errors.length);
+  recordRolloutsJudged(summary.judged);
+  recordTickDuration(Date.now() - started);
+  logger.info('tick finished', {
+    time: summary.time,
+    rollouts: summary.rollouts,
+    judged: summary.judged,
+    outcomes: summary.outcomes,
+    decisions: summary.decisions,
+    metricCalls: summary.metricCalls,
+    errors: summary.errors.slice(0, 20),
+  });
+  return { ...summary, perRollout: summary.perRollout.slice(0, RESULT_ROLLOUT_LIMIT) };
+});
