@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import { AwsError } from './aws-error';
 import type { Faults, ServerErrorCode } from './faults';
 import { type EncodedResponse, encodeJsonError, encodeJsonSuccess } from './protocols/json-protocol';
@@ -151,6 +152,24 @@ function createRequestHandler(
         );
       } else res.destroy();
       return;
+    }
+    // The SDK gzips large CloudWatch PutMetricData bodies (request compression trait).
+    if (header(req, 'content-encoding')?.toLowerCase() === 'gzip') {
+      try {
+        body = gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES });
+      } catch {
+        send(
+          res,
+          encodeJsonError(
+            new AwsError('SerializationException', 'Request body is not valid gzip'),
+            '1.0',
+            requestId,
+            false,
+          ),
+        );
+        return;
+      }
+      delete req.headers['content-encoding'];
     }
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (url.pathname.startsWith('/_sandbox/') || url.pathname === '/_sandbox') {
