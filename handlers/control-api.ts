@@ -8,7 +8,7 @@ import { RolloutStore } from '../shared/aws/rollout-store';
 import { SageMakerEndpoints, SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
 import { type ControlApiEvent, handleControlRequest } from '../shared/http/control-api-router';
 import { makeHandler } from '../shared/middleware/make-handler';
-import { logger } from '../shared/middleware/telemetry';
+import { countEvent, logger } from '../shared/middleware/telemetry';
 import { PolicySource } from '../shared/policy/policy-source';
 import { readEnv } from '../shared/runtime/env';
 import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/control-commands';
@@ -22,8 +22,11 @@ import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/contr
  * commands through the `x-watchdog-now` header; `CONTROL_API_URL` is printed in notifications.
  */
 
-/** How long a stored policy read for `POST /rollouts` is reused, in milliseconds (short: operators just edited it). */
-export const START_POLICY_TTL_MS = 5_000;
+/**
+ * How long a stored policy read for `POST /rollouts` is reused, in milliseconds. Zero: starts are
+ * rare and an operator who just stored a policy must not be told it is missing.
+ */
+export const START_POLICY_TTL_MS = 0;
 
 const env = readEnv();
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: SDK_MAX_ATTEMPTS }), {
@@ -58,6 +61,12 @@ const deps: ControlDeps = {
 
 const allowClockHeader = process.env.CONTROL_API_CLOCK_HEADER === 'true';
 
-export const handler = makeHandler('controlApi', (event: ControlApiEvent) =>
-  handleControlRequest(deps, event, { allowClockHeader }),
-);
+export const handler = makeHandler('controlApi', async (event: ControlApiEvent) => {
+  const response = await handleControlRequest(deps, event, { allowClockHeader });
+  countEvent(
+    response.statusCode < 400
+      ? 'ControlApiRequests'
+      : `ControlApiRefusals${Math.floor(response.statusCode / 100)}xx`,
+  );
+  return response;
+});

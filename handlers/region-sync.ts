@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RolloutStore } from '../shared/aws/rollout-store';
 import { SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
 import { makeHandler } from '../shared/middleware/make-handler';
-import { logger } from '../shared/middleware/telemetry';
+import { countEvent, logger } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
 import { handleRegionSyncEvent, type RegionSyncRunDeps } from '../shared/watchdog/region-sync-run';
 import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
@@ -46,4 +46,8 @@ const deps: RegionSyncRunDeps = {
   },
 };
 
-export const handler = makeHandler('regionSync', (event: unknown) => handleRegionSyncEvent(deps, event));
+export const handler = makeHandler('regionSync', async (event: unknown) => {
+  const result = await handleRegionSyncEvent(deps, event);
+  countEvent(result.kind === 'ignored' ? 'RegionSyncIgnoredEvents' : 'RegionSyncRuns');
+  return result;
+});

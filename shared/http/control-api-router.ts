@@ -163,7 +163,7 @@ async function route(
     default: {
       const command = match.route;
       const schema = command === 'rollback' ? rollbackBodySchema : commandBodySchema;
-      const body = parseBody(event, schema, problems, command !== 'rollback');
+      const body = parseBody(event, schema, problems, true);
       if (problems.length > 0 || body === undefined) return invalidRequest(problems);
       const operatorCommand = (
         body.reason === undefined ? { type: command } : { type: command, reason: body.reason }
