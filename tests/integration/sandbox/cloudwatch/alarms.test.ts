@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
@@ -8,23 +8,23 @@ import {
   type PutMetricAlarmCommandInput,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandboxClock, type SandboxClock } from '../../../../sandbox/clock';
-import { type BusEvent, createEventBus } from '../../../../sandbox/event-bus';
-import { createCloudWatch } from '../../../../sandbox/services/cloudwatch/create-cloudwatch';
+import type { SandboxClock } from '../../../../sandbox/clock';
+import type { BusEvent } from '../../../../sandbox/event-bus';
 import { startTraffic, type TrafficHandle } from '../../../../sandbox/traffic';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
-import { type Harness, serveCloudWatch } from './cloudwatch-harness';
+import { SUITE_START, startTestSandbox, type TestSandbox } from '../sandbox-fixture';
 
 const SCENARIOS = fileURLToPath(new URL('../../../../../shared/scenarios/', import.meta.url));
-const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+const T0 = SUITE_START;
 const MINUTE = 60_000;
 const ENDPOINT = 'alarm-suite-endpoint';
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alarm-suite-topic';
 const OK_TOPIC = 'arn:aws:sns:us-east-1:000000000000:alarm-suite-ok';
 
+/** One alarm notification as it reached a person: the topic, the mail subject, CloudWatch's JSON message. */
 interface Published {
-  region: string;
   topicArn: string;
   subject: string;
   message: string;
@@ -49,51 +49,63 @@ const canary5xxAlarm = (name: string): PutMetricAlarmCommandInput => ({
 });
 
 describe('CloudWatch alarms through the SDK', () => {
+  let t: TestSandbox;
   let clock: SandboxClock;
-  let harness: Harness;
   let cw: CloudWatchClient;
+  let sns: SNSClient;
   let events: BusEvent[];
-  let published: Published[];
   let weights: Record<string, number>;
-  let dispose: () => void;
   let play: (scenarioName: string) => TrafficHandle;
 
   beforeEach(async () => {
-    clock = createSandboxClock({ startTime: T0 });
-    const bus = createEventBus();
+    t = await startTestSandbox();
+    clock = t.clock;
     events = [];
-    bus.subscribe((event) => {
+    t.sandbox.bus.subscribe((event) => {
       events.push(event);
     });
-    published = [];
     weights = { primary: 80, canary: 20 };
-    const cloudwatch = createCloudWatch({
-      clock,
-      bus,
-      publishToSns: (region, topicArn, { subject, message }) => {
-        published.push({ region, topicArn, subject, message });
-      },
-    });
-    dispose = cloudwatch.dispose;
-    harness = await serveCloudWatch(cloudwatch.emulation, clock.now);
-    cw = harness.client();
-    const scenario = (name: string) => loadScenarioFile(`${SCENARIOS}${name}.json`);
+    cw = new CloudWatchClient(t.client());
+    sns = new SNSClient(t.client());
+    for (const [name, email] of [
+      ['alarm-suite-topic', 'oncall@example.com'],
+      ['alarm-suite-ok', 'recovery@example.com'],
+    ] as const) {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: email }));
+    }
     play = (name: string) =>
       startTraffic({
-        scenario: scenario(name),
+        scenario: loadScenarioFile(`${SCENARIOS}${name}.json`),
         region: 'us-east-1',
         endpointName: ENDPOINT,
         clock,
-        store: cloudwatch.store,
+        store: t.sandbox.cloudwatch.store,
         getEndpointWeights: () => ({ ...weights }),
       });
   });
 
   afterEach(async () => {
-    dispose();
-    await harness.close();
+    cw.destroy();
+    sns.destroy();
+    await t.stop();
   });
 
+  /** Alarm notifications delivered by email so far (SNS deliveries read back from the outbox). */
+  const published = async (): Promise<Published[]> => {
+    await t.sandbox.sns.idle();
+    const mails = await t.sandbox.outbox.list();
+    const out: Published[] = [];
+    for (const delivery of t.sandbox.sns.deliveries()) {
+      const mail = mails.find((m) => m.file === delivery.file);
+      if (delivery.outcome !== 'delivered' || !mail) continue;
+      const eml = await t.sandbox.outbox.read(mail.file);
+      // The body is CloudWatch's JSON message followed by SNS's unsubscribe footer (no braces).
+      const message = eml.slice(eml.indexOf('{"AlarmName"'), eml.lastIndexOf('}') + 1);
+      out.push({ topicArn: delivery.topicArn, subject: mail.subject, message });
+    }
+    return out;
+  };
   const stateChanges = () => events.filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change');
   const describeOne = async (name: string) =>
     (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0];
@@ -174,7 +186,7 @@ describe('CloudWatch alarms through the SDK', () => {
     expect(Math.min(...reasonData.recentDatapoints)).toBeGreaterThan(30);
 
     // The alarm action: CloudWatch's JSON message on the ALARM topic.
-    const alarmMessages = published.filter((p) => p.topicArn === TOPIC);
+    const alarmMessages = (await published()).filter((p) => p.topicArn === TOPIC);
     expect(alarmMessages).toHaveLength(1);
     expect(alarmMessages[0]?.subject).toBe('ALARM: "suite-canary-5xx" in US East (N. Virginia)');
     expect(JSON.parse(alarmMessages[0]?.message ?? '{}')).toMatchObject({
@@ -211,7 +223,7 @@ describe('CloudWatch alarms through the SDK', () => {
     expect((await describeOne('suite-burst'))?.StateValue).toBe('OK');
     const ok = stateChanges().at(-1);
     expect(ok?.detail).toMatchObject({ state: { value: 'OK' }, previousState: { value: 'ALARM' } });
-    expect(published.filter((p) => p.topicArn === OK_TOPIC).map((p) => p.subject)).toContain(
+    expect((await published()).filter((p) => p.topicArn === OK_TOPIC).map((p) => p.subject)).toContain(
       'OK: "suite-burst" in US East (N. Virginia)',
     );
 
@@ -303,7 +315,7 @@ describe('CloudWatch alarms through the SDK', () => {
         }),
       }),
     ]);
-    expect(published.map((p) => p.topicArn)).toEqual([TOPIC]);
+    expect((await published()).map((p) => p.topicArn)).toEqual([TOPIC]);
 
     // Setting the state it already has changes nothing visible.
     await cw.send(
@@ -334,7 +346,7 @@ describe('CloudWatch alarms through the SDK', () => {
       new SetAlarmStateCommand({ AlarmName: 'suite-quiet', StateValue: 'ALARM', StateReason: 'x' }),
     );
     expect(stateChanges()).toHaveLength(1);
-    expect(published).toEqual([]);
+    expect(t.sandbox.sns.deliveries()).toEqual([]);
   });
 
   it('describes alarms by name, prefix and state, and pages them', async () => {
