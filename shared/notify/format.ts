@@ -37,6 +37,11 @@ export function formatWeights(n: RolloutNotification, weights: Record<string, nu
   return order.map((v) => `${v} ${weights[v]}%`).join(' / ') || 'unknown';
 }
 
+/** `primary (baseline)`, or just `canary` when the variant is named after its role. */
+export function variantLabel(row: VariantRow): string {
+  return row.name === row.role ? row.name : `${row.name} (${row.role})`;
+}
+
 export interface VariantRow {
   role: 'baseline' | 'canary';
   name: string;

@@ -90,6 +90,8 @@ export interface TransitionNotificationArgs {
   correlationId?: string;
   /** Base URL of the control API for the intervention commands (default: API_URL_PLACEHOLDER). */
   apiUrl?: string;
+  /** Event time, epoch ms (default: the evidence window's end, else the step's start). */
+  now?: number;
 }
 
 /**
@@ -122,9 +124,15 @@ export function notificationFromTransition(args: TransitionNotificationArgs): Ro
     weights,
     step: { index: Math.min(state.stepIndex, policy.steps.length), count: policy.steps.length },
     evidence: decision.evidence,
-    time: isoTime(state, decision.evidence),
+    time: args.now !== undefined ? new Date(args.now).toISOString() : isoTime(state, decision.evidence),
     next: describeNext(policy, state),
-    intervene: interventionsFor(policy.endpoint.name, state.phase, args.apiUrl ?? API_URL_PLACEHOLDER),
+    intervene: interventionsFor(
+      policy.endpoint.name,
+      state.phase,
+      args.apiUrl ?? API_URL_PLACEHOLDER,
+      undefined,
+      policy.endpoint.region,
+    ),
     source,
   };
   if (previousWeights) notification.previousWeights = previousWeights;
@@ -178,7 +186,13 @@ export function alertNotification(args: AlertNotificationArgs): RolloutNotificat
     weights,
     time: new Date(args.now).toISOString(),
     next: args.next ?? ALERT_NEXT[args.kind],
-    intervene: interventionsFor(args.endpointName, phase, args.apiUrl ?? API_URL_PLACEHOLDER, args.kind),
+    intervene: interventionsFor(
+      args.endpointName,
+      phase,
+      args.apiUrl ?? API_URL_PLACEHOLDER,
+      args.kind,
+      args.region,
+    ),
     source: args.source ?? 'system',
     alertKind: args.kind,
   };
@@ -226,6 +240,8 @@ function eventTypeOf(before: RolloutState | null, transition: Transition): Notif
   if (state.phase === 'Aborted') return 'rollout.aborted';
   if (state.phase === 'Promoted') return 'rollout.promoted';
   if (decision.action === 'rollback') return 'rollout.rollback-staged';
+  // Reaching a manual pause step is news about the new weight; `next` says a person is awaited.
+  if (decision.action === 'advance' && before.phase !== 'Paused') return 'rollout.advanced';
   if (state.phase === 'Paused') {
     return state.pauseCause === 'inconclusive' ? 'rollout.inconclusive' : 'rollout.paused';
   }
@@ -291,13 +307,13 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
     case 'Promoted': {
       const regions = policy.regions.map((r) => `${r.endpointName} (${r.region})`);
       return regions.length > 0
-        ? `${canary} now takes all traffic. Region sync will make ${regions.join(', ')} run the promoted model. Nothing else is needed.`
-        : `${canary} now takes all traffic. The rollout is complete; nothing else is needed.`;
+        ? `The canary (${canary}) now takes all traffic. Region sync will make ${regions.join(', ')} run the promoted model. Nothing else is needed.`
+        : `The canary (${canary}) now takes all traffic. The rollout is complete; nothing else is needed.`;
     }
     case 'RolledBack':
-      return `${canary} gets no traffic and the watchdog stops acting on this endpoint. Fix the canary, then start a new rollout.`;
+      return `The canary (${canary}) gets no traffic and the watchdog stops acting on this endpoint. Fix the canary, then start a new rollout.`;
     case 'Aborted':
-      return `${canary} gets no traffic and the watchdog stops acting on this endpoint. Start a new rollout when ready.`;
+      return `The canary (${canary}) gets no traffic and the watchdog stops acting on this endpoint. Start a new rollout when ready.`;
     case 'Paused':
       if (state.pauseCause === 'inconclusive') {
         return `Paused at ${state.canaryWeight}% because there was too little canary data to judge. Nothing changes until a person resumes (judging starts again) or promotes; automatic rollback still applies.`;
@@ -332,12 +348,14 @@ export function interventionsFor(
   phase: Phase | null,
   apiUrl: string = API_URL_PLACEHOLDER,
   alertKind?: AlertKind,
+  region?: string,
 ): string[] {
   const ep = shellQuote(endpointName);
   const api = `--api "${apiUrl}"`;
   const status = `rollout-watchdog status ${ep} ${api}`;
   const history = `rollout-watchdog history ${ep} ${api}`;
   const rollback = `rollout-watchdog rollback ${ep} --reason "<why>" ${api}`;
+  const describe = `aws sagemaker describe-endpoint --endpoint-name ${ep}${region ? ` --region ${region}` : ''} --query 'ProductionVariants[].[VariantName,CurrentWeight,DesiredWeight]'`;
   const rollbackHttp = `awscurl --service execute-api -X POST -d '{"reason":"<why>"}' "${apiUrl}/rollouts/${encodeURIComponent(endpointName)}/rollback"`;
   if (alertKind === 'invalid-policy' || alertKind === 'missing-policy') {
     return [
@@ -354,6 +372,7 @@ export function interventionsFor(
         `rollout-watchdog promote ${ep} ${api}`,
         rollbackHttp,
         status,
+        describe,
       ];
     case 'Paused':
       return [
@@ -362,13 +381,14 @@ export function interventionsFor(
         rollback,
         `rollout-watchdog abort ${ep} ${api}`,
         status,
+        describe,
       ];
     case 'Promoted':
     case 'RolledBack':
     case 'Aborted':
-      return [history, `rollout-watchdog start ${ep} --policy policy.yaml ${api}`];
+      return [history, describe, `rollout-watchdog start ${ep} --policy policy.yaml ${api}`];
     default:
-      return [status, history];
+      return [status, history, describe];
   }
 }
 

@@ -5,6 +5,7 @@ import {
   formatRate,
   formatWeights,
   formatWindow,
+  variantLabel,
   variantRows,
 } from './format';
 import type { RolloutNotification } from './notification';
@@ -57,7 +58,7 @@ export function renderEmail(n: RolloutNotification): string {
     for (const row of variantRows(n, evidence)) {
       const s = row.summary;
       lines.push(
-        `  ${pad(`${row.name} (${row.role})`, 22)}${pad(formatCount(s.invocations), 12)}${pad(formatCount(s.errors5xx), 8)}${pad(formatRate(s.errorRate), 12)}${formatMs(s.latencyP99Ms)}`,
+        `  ${pad(variantLabel(row), 22)}${pad(formatCount(s.invocations), 12)}${pad(formatCount(s.errors5xx), 8)}${pad(formatRate(s.errorRate), 12)}${formatMs(s.latencyP99Ms)}`,
       );
     }
     if (evidence.metrics.length > 0) {

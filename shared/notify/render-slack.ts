@@ -5,6 +5,7 @@ import {
   formatRate,
   formatWeights,
   formatWindow,
+  variantLabel,
   variantRows,
 } from './format';
 import type { RolloutNotification, Severity } from './notification';
@@ -69,7 +70,7 @@ export function renderSlack(n: RolloutNotification): SlackPayload {
   if (evidence) {
     const rows = variantRows(n, evidence).map(
       (r) =>
-        `*${escapeMrkdwn(r.name)}* (${r.role}): ${formatCount(r.summary.invocations)} req, ${formatRate(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
+        `*${escapeMrkdwn(variantLabel(r))}*: ${formatCount(r.summary.invocations)} req, ${formatRate(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
     );
     const metrics = evidence.metrics.map(
       (m) =>
@@ -96,7 +97,7 @@ export function renderSlack(n: RolloutNotification): SlackPayload {
   if (n.correlationId)
     blocks.push({ type: 'context', elements: [md(`correlation id ${escapeMrkdwn(n.correlationId)}`)] });
   return {
-    text: `${renderSubject(n)} - ${n.reason}`.slice(0, 3000),
+    text: clip(escapeMrkdwn(`${renderSubject(n)} - ${n.reason}`), 3000),
     attachments: [{ color: SEVERITY_COLOR[n.severity] ?? SEVERITY_COLOR.warning, blocks }],
   };
 }

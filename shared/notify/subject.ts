@@ -36,6 +36,8 @@ function summaryOf(n: RolloutNotification): string {
     const fmt = failing.type === 'errorRate' ? pct : failing.type === 'latency' ? ms : num;
     return `${failing.name} ${fmt(failing.canary)} > ${fmt(failing.limit)}`;
   }
+  if (n.evidence?.alarm && n.evidence.alarm.state === 'ALARM')
+    return `alarm ${n.evidence.alarm.name} in ALARM`;
   if (n.eventType === 'rollout.advanced' || n.eventType === 'rollout.started') {
     const canary = n.canaryVariant ? n.weights[n.canaryVariant] : undefined;
     if (canary !== undefined) return `canary at ${canary}%`;

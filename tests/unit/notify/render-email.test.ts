@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { alertNotification, notificationFromTransition } from '../../../shared/notify/notification';
+import { renderEmail } from '../../../shared/notify/render-email';
+import { standardPolicy, T0, transitions } from './notify-fixtures';
+
+const policy = standardPolicy();
+const steps = transitions(policy);
+
+describe('renderEmail', () => {
+  it.each([
+    ['started', 'A canary rollout started: demo-endpoint (us-east-1)'],
+    ['advanced', 'The canary advanced to the next step: demo-endpoint (us-east-1)'],
+    ['held', 'The canary is held at its weight: demo-endpoint (us-east-1)'],
+    ['rolledBack', 'The canary was rolled back: demo-endpoint (us-east-1)'],
+    ['alarmRollback', 'The canary was rolled back: demo-endpoint (us-east-1)'],
+    ['inconclusive', 'The canary could not be judged: demo-endpoint (us-east-1)'],
+    ['paused', 'The rollout is paused: demo-endpoint (us-east-1)'],
+    ['resumed', 'The rollout resumed: demo-endpoint (us-east-1)'],
+    ['promoted', 'The canary was promoted: demo-endpoint (us-east-1)'],
+    ['aborted', 'The rollout was aborted: demo-endpoint (us-east-1)'],
+  ])('opens a %s email with "%s" and every section a reader needs', (key, headline) => {
+    const n = notificationFromTransition({ policy, ...steps[key]!, source: 'tick' });
+    const text = renderEmail(n);
+    expect(text.split('\n')[0]).toBe(headline);
+    for (const section of ['WHAT HAPPENED', 'WHY', 'WHAT HAPPENS NEXT', 'HOW TO INTERVENE']) {
+      expect(text).toContain(section);
+    }
+    expect(text).toContain(n.reason);
+    expect(text).toContain('$ rollout-watchdog ');
+  });
+
+  it('shows the numbers behind a rollback: per-variant requests, error rate and p99, and each metric', () => {
+    const text = renderEmail(notificationFromTransition({ policy, ...steps.rolledBack!, source: 'tick' }));
+    expect(text).toContain('THE NUMBERS');
+    expect(text).toMatch(/primary \(baseline\)\s+5,700\s+6\s+0\.1%\s+160 ms/);
+    expect(text).toMatch(/canary\s+300\s+24\s+8\.0%\s+150 ms/);
+    expect(text).toContain('error-rate: FAIL - canary 8.0%, baseline 0.1%, limit 5.0%, failing in a row 2');
+    expect(text).toContain('primary 95% / canary 5%  ->  primary 100% / canary 0%');
+  });
+
+  it('lists the problems of an invalid stored policy', () => {
+    const text = renderEmail(
+      alertNotification({
+        kind: 'invalid-policy',
+        endpointName: 'demo-endpoint',
+        region: 'us-east-1',
+        now: T0,
+        reason: 'the stored policy is invalid; the last good policy stays in force',
+        problems: [
+          'analysis.window: must not be shorter than analysis.interval',
+          'rollback.onAlarms[0].strategy: unknown',
+        ],
+      }),
+    );
+    expect(text).toContain(
+      'PROBLEMS\n  - analysis.window: must not be shorter than analysis.interval\n  - rollback.onAlarms[0].strategy: unknown',
+    );
+    expect(text).toContain('Alert:     invalid-policy');
+  });
+});
