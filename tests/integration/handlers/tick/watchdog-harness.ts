@@ -19,6 +19,7 @@ import type { BusEvent } from '../../../../sandbox/event-bus';
 import { startTraffic, type TrafficHandle } from '../../../../sandbox/traffic';
 import { type RolloutRecord, RolloutStore } from '../../../../shared/aws/rollout-store';
 import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
+import type { SageMakerEndpoints } from '../../../../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
@@ -26,7 +27,10 @@ import { parsePolicyText } from '../../../../shared/policy/policy-source';
 import type { Scenario } from '../../../../shared/simulation/scenario-schema';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 import { applyIntent } from '../../../../shared/watchdog/commit-transition';
+import type { AlarmDeps } from '../../../../shared/watchdog/handle-alarm-event';
+import type { TickDeps } from '../../../../shared/watchdog/run-tick';
 import type { WatchdogDeps } from '../../../../shared/watchdog/watchdog-deps';
+import { createWatchdogRuntime, type RuntimeOptions } from '../../../../shared/watchdog/watchdog-runtime';
 
 /**
  * Shared set-up of the tick and alarm handler suites: an in-process sandbox on a free port with a
@@ -274,4 +278,48 @@ export function lambdaContext(functionName: string): Context {
 /** Alarm events CloudWatch put on the sandbox bus. */
 export function alarmEvents(h: Harness): BusEvent[] {
   return h.sandbox.bus.recent().filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change');
+}
+
+export interface CountingDeps {
+  deps: TickDeps & AlarmDeps;
+  calls: { setWeights: number; describe: number };
+}
+
+/** Runtime deps against the harness's sandbox, counting SageMaker calls made through the adapter. */
+export function countingDeps(h: Harness, options: RuntimeOptions = {}): CountingDeps {
+  const deps = createWatchdogRuntime(
+    {
+      stage: 'test',
+      homeRegion: REGION,
+      tableName: h.tableName,
+      topicArn: h.topicArn,
+      parameterPrefix: h.prefix,
+      slackWebhookParameter: `${h.prefix}/slack`,
+    },
+    {
+      policyTtlMs: 0,
+      alarmApplyWaitMs: 300,
+      clientConfig: {
+        endpoint: h.sandbox.url,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+      ...options,
+    },
+  );
+  const calls = { setWeights: 0, describe: 0 };
+  const endpoints = deps.endpoints.bind(deps);
+  deps.endpoints = (region) => {
+    const adapter = endpoints(region);
+    return {
+      describe: (name: string) => {
+        calls.describe++;
+        return adapter.describe(name);
+      },
+      setWeights: (...args: Parameters<SageMakerEndpoints['setWeights']>) => {
+        calls.setWeights++;
+        return adapter.setWeights(...args);
+      },
+    } as SageMakerEndpoints;
+  };
+  return { deps, calls };
 }

@@ -1,0 +1,252 @@
+import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
+import { applyCommand } from '../../../../shared/domain/index';
+import { commitTransition } from '../../../../shared/watchdog/commit-transition';
+import { handleAlarmEvent } from '../../../../shared/watchdog/handle-alarm-event';
+import { runTick } from '../../../../shared/watchdog/run-tick';
+import {
+  countingDeps,
+  createEndpoint,
+  type Harness,
+  MINUTE,
+  REGION,
+  standardPolicyText,
+  startHarness,
+  startRolloutOn,
+  storePolicy,
+} from './watchdog-harness';
+
+/** The failure modes of issue 4 against the sandbox, one endpoint per case. */
+describe('tick failure modes', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('tick-faults');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function startOn(endpointName: string, variants?: [string, string]): Promise<RolloutRecord> {
+    await createEndpoint(h, endpointName, variants);
+    const text = standardPolicyText(endpointName);
+    await storePolicy(h, endpointName, text);
+    return startRolloutOn(h, countingDeps(h).deps, endpointName, text);
+  }
+
+  async function withIntent(record: RolloutRecord, canaryWeight: number): Promise<RolloutRecord> {
+    return h.store.save({ ...record, state: { ...record.state, canaryWeight } }, record.version);
+  }
+
+  const tickNow = (deps: ReturnType<typeof countingDeps>['deps']) =>
+    runTick(deps, { now: h.clock.now(), correlationId: `t-${h.clock.now()}` });
+
+  const canaryOn = (endpointName: string) =>
+    h.sandbox.sagemaker.getEndpointWeights(REGION, endpointName)?.canary;
+
+  const notificationsOf = (endpointName: string) =>
+    h.notifications.filter((n) => n.endpointName === endpointName);
+
+  it('sends no weights while the endpoint is stuck Updating, and applies them on the next tick after it settles', async () => {
+    const started = await startOn('stuck-ep');
+    h.sandbox.faults.holdEndpoint(REGION, 'stuck-ep');
+    await withIntent(started, 20);
+    await h.clock.advance(MINUTE);
+    const { deps, calls } = countingDeps(h);
+
+    const held = await tickNow(deps);
+    expect(held.perRollout.find((r) => r.endpointName === 'stuck-ep')?.outcome).toBe('held');
+    expect(calls.setWeights).toBe(0);
+    expect((await h.store.get('stuck-ep'))?.appliedCanaryWeight).toBe(5);
+
+    h.sandbox.faults.releaseEndpoint(REGION, 'stuck-ep');
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    expect(calls.setWeights).toBe(1);
+    expect((await h.store.get('stuck-ep'))?.appliedCanaryWeight).toBe(20);
+  });
+
+  it('aborts and alerts when a policy variant is missing, never sending weights for it', async () => {
+    await startOn('novariant-ep', ['primary', 'shadow']);
+    await h.clock.advance(MINUTE);
+    const { deps, calls } = countingDeps(h);
+    await tickNow(deps);
+
+    const record = await h.store.get('novariant-ep');
+    expect(record?.state.phase).toBe('Aborted');
+    expect(calls.setWeights).toBe(0);
+    const alerts = notificationsOf('novariant-ep').filter((n) => n.alertKind === 'missing-variant');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.severity).toBe('critical');
+  });
+
+  it('changes nothing on the endpoint when the weights call stays throttled, and applies the intent once throttling ends', async () => {
+    const started = await startOn('throttle-ep');
+    await h.clock.advance(MINUTE);
+    await withIntent(started, 20);
+    const rule = h.sandbox.faults.throttle({
+      service: 'sagemaker',
+      operation: 'UpdateEndpointWeightsAndCapacities',
+    });
+    const { deps } = countingDeps(h);
+    await tickNow(deps);
+    expect(canaryOn('throttle-ep')).toBe(5);
+    expect((await h.store.get('throttle-ep'))?.appliedCanaryWeight).toBe(5);
+
+    h.sandbox.faults.removeRule(rule);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    expect((await h.store.get('throttle-ep'))?.appliedCanaryWeight).toBe(20);
+  });
+
+  it('writes no state when the metrics read is throttled', async () => {
+    await startOn('metrics-throttle-ep');
+    await h.clock.advance(MINUTE);
+    const { deps } = countingDeps(h);
+    await tickNow(deps); // settles the first weights
+    await h.clock.advance(MINUTE);
+    const before = await h.store.get('metrics-throttle-ep');
+    const rule = h.sandbox.faults.throttle({ service: 'monitoring', operation: 'GetMetricData' });
+    try {
+      const summary = await tickNow(deps);
+      expect(summary.perRollout.find((r) => r.endpointName === 'metrics-throttle-ep')?.outcome).toBe(
+        'no-metrics',
+      );
+    } finally {
+      h.sandbox.faults.removeRule(rule);
+    }
+    expect((await h.store.get('metrics-throttle-ep'))?.version).toBe(before?.version);
+  });
+
+  it('repairs a crash between the weights call and the state write from DescribeEndpoint, without a second weights call', async () => {
+    const started = await startOn('crash-ep');
+    await h.clock.advance(MINUTE);
+    const { deps } = countingDeps(h);
+    const realSave = deps.store.save.bind(deps.store);
+    let crashed = false;
+    deps.store.save = async (record, expected) => {
+      if (!crashed && record.appliedCanaryWeight === 100) {
+        crashed = true;
+        throw new Error('function died before the confirm write');
+      }
+      return realSave(record, expected);
+    };
+    const current = (await h.store.get('crash-ep')) ?? started;
+    const promote = applyCommand(current.policy, current.state, { type: 'promote' }, h.clock.now());
+    if (!promote.ok) throw new Error(promote.error);
+    await expect(
+      commitTransition(deps, current, promote.transition, { source: 'operator', correlationId: 'crash' }),
+    ).rejects.toThrow(/died/);
+    const broken = await h.store.get('crash-ep');
+    expect(broken?.state.canaryWeight).toBe(100);
+    expect(broken?.appliedCanaryWeight).toBe(5);
+
+    await h.clock.advance(MINUTE);
+    const fresh = countingDeps(h);
+    await tickNow(fresh.deps);
+    expect(fresh.calls.setWeights).toBe(0);
+    const repaired = await h.store.get('crash-ep');
+    expect(repaired?.appliedCanaryWeight).toBe(100);
+    expect(canaryOn('crash-ep')).toBe(100);
+  });
+
+  it('keeps the last good policy when the stored one becomes invalid, alerting once', async () => {
+    await startOn('badpolicy-ep');
+    await storePolicy(h, 'badpolicy-ep', 'apiVersion: rollout-watchdog/v1\nendpoint: {name: badpolicy-ep}\n');
+    const { deps } = countingDeps(h);
+    for (let i = 0; i < 2; i++) {
+      await h.clock.advance(MINUTE);
+      await tickNow(deps);
+    }
+    const record = await h.store.get('badpolicy-ep');
+    expect(record?.state.phase).toBe('Progressing');
+    expect(record?.policyText).toBe(standardPolicyText('badpolicy-ep'));
+    const alerts = notificationsOf('badpolicy-ep').filter((n) => n.alertKind === 'invalid-policy');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.problems?.length).toBeGreaterThan(0);
+  });
+
+  it('pauses instead of fighting a person who changed the weights by hand', async () => {
+    await startOn('drift-ep');
+    await h.clock.advance(MINUTE);
+    await h.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: 'drift-ep',
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'primary', DesiredWeight: 50 },
+          { VariantName: 'canary', DesiredWeight: 50 },
+        ],
+      }),
+    );
+    await h.clock.advance(MINUTE);
+    const { deps, calls } = countingDeps(h);
+    await tickNow(deps);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    const record = await h.store.get('drift-ep');
+    expect(record?.state.phase).toBe('Paused');
+    expect(record?.state.canaryWeight).toBe(50);
+    expect(calls.setWeights).toBe(0);
+    expect(canaryOn('drift-ep')).toBe(50);
+    expect(notificationsOf('drift-ep').filter((n) => n.alertKind === 'drift')).toHaveLength(1);
+  });
+
+  it.each([
+    ['alarm first', 0, 5],
+    ['tick first', 5, 0],
+    ['same instant', 0, 0],
+  ])(
+    'ends an alarm-and-tick race (%s) with the canary at 0 and one rollback notification',
+    async (label, alarmDelay, tickDelay) => {
+      const endpointName = `race-${label.replace(/\s+/g, '-')}`;
+      const started = await startOn(endpointName);
+      await h.clock.advance(MINUTE);
+      // A tick with weights to move (an advance decided earlier) races the alarm.
+      await withIntent(started, 20);
+      const alarmName = `${endpointName}-canary-5xx`;
+      const event = {
+        version: '0',
+        id: `evt-${endpointName}`,
+        'detail-type': 'CloudWatch Alarm State Change',
+        source: 'aws.cloudwatch',
+        account: '000000000000',
+        time: new Date(h.clock.now()).toISOString(),
+        region: REGION,
+        resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:${alarmName}`],
+        detail: {
+          alarmName,
+          state: {
+            value: 'ALARM',
+            reason: 'Threshold Crossed',
+            timestamp: new Date(h.clock.now()).toISOString(),
+          },
+          previousState: {
+            value: 'OK',
+            reason: 'ok',
+            timestamp: new Date(h.clock.now() - MINUTE).toISOString(),
+          },
+          configuration: { metrics: [] },
+        },
+      };
+      const tickDeps = countingDeps(h).deps;
+      const alarmDeps = countingDeps(h).deps;
+      const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      await Promise.all([
+        later(tickDelay).then(() => tickNow(tickDeps)),
+        later(alarmDelay).then(() => handleAlarmEvent(alarmDeps, event)),
+      ]);
+      // Whatever was left pending (endpoint busy) is finished by the next tick.
+      await h.clock.advance(MINUTE);
+      await tickNow(tickDeps);
+
+      const record = await h.store.get(endpointName);
+      expect(record?.state.phase).toBe('RolledBack');
+      expect(record?.appliedCanaryWeight).toBe(0);
+      expect(canaryOn(endpointName)).toBe(0);
+      expect(notificationsOf(endpointName).filter((n) => n.eventType === 'rollout.rolled-back')).toHaveLength(
+        1,
+      );
+    },
+  );
+});
