@@ -1,0 +1,211 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeEndpointCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RolloutNotification } from '../../../../shared/notify/notification';
+import { RegionSyncStore } from '../../../../shared/watchdog/region-sync-store';
+import { regionCopyName } from '../../../../shared/watchdog/region-sync-worker';
+import {
+  type Harness,
+  httpEvent,
+  lambdaContext,
+  standardPolicy,
+  startHarness,
+} from '../control-api/control-api-fixture';
+
+const SUITE = 'rsync';
+const PRIMARY = `${SUITE}-primary`;
+const TARGETS = [
+  { region: 'us-west-2', endpointName: `${SUITE}-dr` },
+  { region: 'eu-west-1', endpointName: `${SUITE}-eu` },
+];
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+let harness: Harness;
+let controlApi: Handler;
+let regionSync: Handler;
+let syncStore: RegionSyncStore;
+const syncResults: unknown[] = [];
+
+function snsEvent(notification: RolloutNotification) {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        Sns: {
+          Type: 'Notification',
+          MessageId: crypto.randomUUID(),
+          TopicArn: harness.topicArn,
+          Message: JSON.stringify(notification),
+          Timestamp: new Date(harness.sandbox.clock.now()).toISOString(),
+        },
+      },
+    ],
+  };
+}
+
+function scheduledEvent() {
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date(harness.sandbox.clock.now()).toISOString(),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:000000000000:rule/region-sync'],
+    detail: {},
+  };
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = (await controlApi(
+    httpEvent(method, path, { body, now: harness.sandbox.clock.now() }),
+    lambdaContext('controlApi'),
+  )) as { statusCode: number; body: string };
+  return { status: response.statusCode, body: JSON.parse(response.body) };
+}
+
+beforeAll(async () => {
+  harness = await startHarness(SUITE, {
+    [`${SUITE}-regionSync`]: {
+      filterPolicy: { eventType: ['rollout.promoted'] },
+      handler: async (event) => {
+        syncResults.push(await regionSync(event, lambdaContext('regionSync')));
+      },
+    },
+  });
+  await harness.createEndpoint(PRIMARY);
+  await harness.createEndpoint(`${SUITE}-unpromoted`);
+  for (const target of TARGETS) {
+    await harness.createEndpoint(target.endpointName, { region: target.region, variants: ['primary'] });
+  }
+  controlApi = (await import('../../../../handlers/control-api')).handler as Handler;
+  regionSync = (await import('../../../../handlers/region-sync')).handler as Handler;
+  syncStore = new RegionSyncStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), harness.tableName);
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('region sync: triggering and state', () => {
+  let promoted: RolloutNotification;
+
+  it('records a pending item per target region when the promoted notification arrives', async () => {
+    const started = await api('POST', '/rollouts', {
+      endpointName: PRIMARY,
+      policy: await standardPolicy(PRIMARY, TARGETS),
+    });
+    expect(started.status).toBe(201);
+    await harness.settle();
+    expect((await api('POST', `/rollouts/${PRIMARY}/promote`, { reason: 'ship' })).status).toBe(200);
+    promoted = await harness.notification(
+      (n) => n.endpointName === PRIMARY && n.eventType === 'rollout.promoted',
+    );
+
+    const items = await vi.waitFor(
+      async () => {
+        const found = await syncStore.list(PRIMARY);
+        if (found.length < TARGETS.length) throw new Error('not recorded yet');
+        return found;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+    expect(items.map((i) => [i.region, i.targetEndpointName, i.status, i.attempts])).toEqual(
+      [...TARGETS]
+        .sort((a, b) => a.region.localeCompare(b.region))
+        .map((t) => [t.region, t.endpointName, 'pending', 0]),
+    );
+    expect(items[0]?.identity).toMatchObject({
+      sourceRegion: 'us-east-1',
+      sourceEndpointName: PRIMARY,
+      endpointConfigName: `${PRIMARY}-config`,
+      variantName: 'canary',
+      modelName: `${PRIMARY}-canary-model`,
+      instanceType: 'ml.m5.large',
+    });
+  });
+
+  it('only the promoted notification reaches it (the subscription filters on eventType)', () => {
+    expect(syncResults).toHaveLength(1);
+  });
+
+  it('ignores a duplicate delivery of the same promotion', async () => {
+    const before = await syncStore.list(PRIMARY);
+    const result = (await regionSync(snsEvent(promoted), lambdaContext('regionSync'))) as {
+      outcomes: Array<{ kind: string; regions: Array<{ outcome: string }> }>;
+    };
+    expect(result.outcomes[0]?.kind).toBe('recorded');
+    expect(result.outcomes[0]?.regions.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate']);
+    expect(await syncStore.list(PRIMARY)).toEqual(before);
+  });
+
+  it('ignores a promotion notification for a rollout that is not promoted', async () => {
+    await api('POST', '/rollouts', {
+      endpointName: `${SUITE}-unpromoted`,
+      policy: await standardPolicy(`${SUITE}-unpromoted`, TARGETS),
+    });
+    const forged = { ...promoted, endpointName: `${SUITE}-unpromoted` };
+    const result = (await regionSync(snsEvent(forged), lambdaContext('regionSync'))) as {
+      outcomes: Array<{ kind: string; reason: string }>;
+    };
+    expect(result.outcomes[0]).toMatchObject({ kind: 'ignored' });
+    expect(result.outcomes[0]?.reason).toMatch(/Progressing, not Promoted/);
+    expect(await syncStore.list(`${SUITE}-unpromoted`)).toEqual([]);
+  });
+
+  it.each([
+    [{ hello: 'world' }],
+    [{ Records: [{ EventSource: 'aws:sns', Sns: { Message: 'not json' } }] }],
+    [null],
+  ])('acknowledges a foreign or malformed event without acting: %j', async (event) => {
+    await expect(regionSync(event, lambdaContext('regionSync'))).resolves.toBeDefined();
+  });
+});
+
+describe('region sync: the scheduled cross-region work', () => {
+  it('copies the promoted model into each region, marking a region that is down as failed', async () => {
+    harness.sandbox.faults.takeRegionDown('eu-west-1', 'unavailable');
+    const first = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+      results: Array<{ region: string; status: string; error?: string }>;
+    };
+    const byRegion = Object.fromEntries(first.results.map((r) => [r.region, r]));
+    expect(byRegion['us-west-2']?.status).toBe('in-progress');
+    expect(byRegion['eu-west-1']?.status).toBe('failed');
+    expect(byRegion['eu-west-1']?.error).toBeTruthy();
+
+    harness.sandbox.faults.restoreRegion('eu-west-1');
+    await harness.settle();
+    await regionSync(scheduledEvent(), lambdaContext('regionSync'));
+    await harness.settle();
+    const third = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+      results: Array<{ region: string; status: string }>;
+    };
+    expect(third.results.map((r) => r.status)).toEqual(['done']);
+
+    const items = await syncStore.list(PRIMARY);
+    expect(items.map((i) => i.status)).toEqual(['done', 'done']);
+    const eu = items.find((i) => i.region === 'eu-west-1');
+    expect(eu?.attempts).toBe(3);
+    for (const target of TARGETS) {
+      const name = regionCopyName(PRIMARY, items[0]?.identity.key ?? '');
+      const sagemaker = harness.sagemaker(target.region);
+      const endpoint = await sagemaker.send(
+        new DescribeEndpointCommand({ EndpointName: target.endpointName }),
+      );
+      expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: name });
+      const model = await sagemaker.send(new DescribeModelCommand({ ModelName: name }));
+      expect(model.PrimaryContainer?.Image).toContain('/canary:1');
+    }
+  });
+
+  it('has nothing left to do once every region is done', async () => {
+    const result = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+      unfinished: number;
+    };
+    expect(result.unfinished).toBe(0);
+  });
+});
