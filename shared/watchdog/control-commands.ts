@@ -252,7 +252,7 @@ export async function runOperatorCommand(
     if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
     const decided = applyCommand(record.policy, record.state, command, ctx.now);
     if (!decided.ok) return conflict(decided.error);
-    const transition = withOperator(decided.transition, ctx.operator, command.reason);
+    const transition = withOperator(decided.transition, ctx.operator);
     const committed = await commitTransition(deps, record, transition, {
       source: 'operator',
       correlationId: ctx.correlationId,
@@ -371,10 +371,17 @@ function inPolicy(problems: ReadonlyArray<string>): string[] {
   });
 }
 
-/** Puts the operator (and their reason) into the decision's reason, so history and notifications name them. */
-function withOperator(transition: Transition, operator: string, reason: string | undefined): Transition {
-  const why = reason ? `: ${reason}` : '';
-  const text = `${transition.decision.reason} (by ${operator}${why})`;
+/**
+ * Names the operator in the decision's reason, so history and notifications say who acted. The
+ * engine already words commands as "... by an operator (reason) ..."; the identity replaces "an
+ * operator" there, and is appended otherwise (with `reason`, which only a start carries outside
+ * the engine's wording).
+ */
+function withOperator(transition: Transition, operator: string, reason?: string): Transition {
+  const original = transition.decision.reason;
+  const text = original.includes('by an operator')
+    ? original.replace('by an operator', `by ${operator}`)
+    : `${original} (by ${operator}${reason ? `: ${reason}` : ''})`;
   return {
     state: { ...transition.state, message: text },
     decision: { ...transition.decision, reason: text },

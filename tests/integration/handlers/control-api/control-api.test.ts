@@ -141,7 +141,9 @@ describe('control API: a full rollout through the operator commands', () => {
     expect([...times].sort().reverse()).toEqual(times);
     expect(all.body.entries[0].phase).toBe('Promoted');
     expect(all.body.entries.at(-1).kind).toBe('start');
-    expect(all.body.entries.some((e: { reason: string }) => e.reason.includes(`${ALICE}: lunch`))).toBe(true);
+    expect(
+      all.body.entries.some((e: { reason: string }) => e.reason.includes(`paused by ${ALICE} (lunch)`)),
+    ).toBe(true);
 
     const two = await call('GET', `/rollouts/${endpoint}/history`, { query: { limit: '2' } });
     expect(two.body.entries).toEqual(all.body.entries.slice(0, 2));
@@ -189,7 +191,8 @@ describe('control API: rollback', () => {
 
     const history = await call('GET', `/rollouts/${endpoint}/history`, { query: { limit: '1' } });
     expect(history.body.entries[0]).toMatchObject({ phase: 'RolledBack', source: 'operator' });
-    expect(history.body.entries[0].reason).toContain(`${ALICE}: p99 regression seen in the dashboard`);
+    expect(history.body.entries[0].reason).toContain(ALICE);
+    expect(history.body.entries[0].reason).toContain('p99 regression seen in the dashboard');
     const note = await harness.notification(
       (n) => n.endpointName === endpoint && n.eventType === 'rollout.rolled-back',
     );
