@@ -52,8 +52,13 @@ export interface Faults {
   throttle(scope?: RuleScope): string;
   fail(code?: ServerErrorCode, scope?: RuleScope): string;
   delay(latencyMs: number, scope?: RuleScope): string;
-  /** Keeps the endpoint `Updating` (or `Creating`) until `releaseEndpoint`. */
+  /**
+   * Keeps the endpoint `Updating` (or `Creating`) until `releaseEndpoint`. A change already due
+   * when the hold is placed completes first (hold observers settle it).
+   */
   holdEndpoint(region: string, endpointName: string): void;
+  /** Registers an observer told just before an endpoint is held (the SageMaker emulation settles due changes). */
+  onEndpointHold(observer: (region: string, endpointName: string) => void): void;
   releaseEndpoint(region: string, endpointName: string): void;
   isEndpointHeld(region: string, endpointName: string): boolean;
   takeRegionDown(region: string, mode?: RegionOutageMode): void;
@@ -90,6 +95,7 @@ export function createFaults(): Faults {
   let rules: RuleState[] = [];
   let nextId = 1;
   const held = new Set<string>();
+  const holdObservers: ((region: string, endpointName: string) => void)[] = [];
   const regionsDown = new Map<string, RegionOutageMode>();
   let deliveryFlags: FaultsSnapshot['deliveries'] = [];
 
@@ -130,7 +136,11 @@ export function createFaults(): Faults {
       if (!(latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0, got ${latencyMs}`);
       return add({ ...scope, id: newId(), kind: 'latency', latencyMs });
     },
-    holdEndpoint: (region, name) => void held.add(heldKey(region, name)),
+    holdEndpoint(region, name) {
+      for (const observer of holdObservers) observer(region, name);
+      held.add(heldKey(region, name));
+    },
+    onEndpointHold: (observer) => void holdObservers.push(observer),
     releaseEndpoint: (region, name) => void held.delete(heldKey(region, name)),
     isEndpointHeld: (region, name) => held.has(heldKey(region, name)),
     takeRegionDown: (region, mode = 'reset') => void regionsDown.set(region, mode),

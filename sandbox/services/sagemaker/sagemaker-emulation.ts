@@ -76,7 +76,7 @@ export interface SageMakerOptions {
   /** How long endpoints stay `Creating`/`Updating`, simulated ms. */
   endpointDelayMs?: number;
   /** Consulted for endpoints held `Updating` on purpose. */
-  faults?: Pick<Faults, 'isEndpointHeld'>;
+  faults?: Pick<Faults, 'isEndpointHeld'> & Partial<Pick<Faults, 'onEndpointHold'>>;
 }
 
 export interface SageMakerEmulation {
@@ -148,6 +148,12 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     endpoint.pending = undefined;
     return endpoint;
   };
+
+  // Status is computed lazily, so a change already due when a hold arrives must complete first.
+  options.faults?.onEndpointHold?.((region, name) => {
+    const endpoint = states.get(region)?.endpoints.get(name);
+    if (endpoint) settle(region, endpoint);
+  });
 
   const findEndpoint = (ctx: RequestContext, name: string): Endpoint => {
     const endpoint = state(ctx.region).endpoints.get(name);
