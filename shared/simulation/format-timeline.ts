@@ -3,7 +3,7 @@
  * requests, error rate and p99, the decision and why) and the run's scores. Shared by
  * `rollout-watchdog simulate`, the interim `npm start` demo and the scenario tests' table.
  */
-import type { ScenarioRun, ScenarioScores, TimelineEntry, VariantMinuteSummary } from './run-scenario';
+import type { ScenarioRun, ScenarioScores, TimelineEntry, VariantMinuteSummary } from './scenario-player';
 
 const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(2)}%`);
 const ms = (value: number | null): string => (value === null ? '-' : `${Math.round(value)}ms`);

@@ -12,6 +12,9 @@
  * - Empty (whitespace-only) lines are ignored without an answer.
  * - A line with `command` applies that operator command at the line's time instead of judging;
  *   a command that does not fit the phase is refused like a malformed line.
+ * - Should the engine throw (a programming error), the line is answered like a malformed one with
+ *   error `engine failure` and the state is left as it was: a caller waiting for the answer must
+ *   not hang, and the error object says what broke.
  */
 import { applyCommand, judgeTick, startRollout, weightsOf } from '../domain/index';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
@@ -30,7 +33,7 @@ export interface ReplayOutputLine {
 
 /** The error object written to standard error for a line that could not be used. */
 export interface ReplayLineError {
-  error: 'malformed input' | 'command refused';
+  error: 'malformed input' | 'command refused' | 'engine failure';
   line: number;
   message: string;
   time?: string;
@@ -116,7 +119,17 @@ export function createReplaySession(
       if (text.trim() === '') return null;
       const parsed = parseReplayLine(text);
       if (!parsed.ok) return refuse('malformed input', parsed.error, null);
-      return judge(parsed.line);
+      const before = state;
+      try {
+        return judge(parsed.line);
+      } catch (error) {
+        state = before;
+        return refuse(
+          'engine failure',
+          error instanceof Error ? error.message : String(error),
+          parsed.line.timeText,
+        );
+      }
     },
     state: () => state,
   };

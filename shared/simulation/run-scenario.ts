@@ -1,74 +1,20 @@
 /**
  * Plays a scenario with the engine in the loop: each minute is simulated with the canary weight
  * the engine decided after the previous minute, turned into a DESIGN 3.3 replay line, and judged
- * through the same replay session `rollout-watchdog replay` uses. Returns the outcome, the
+ * by the same replay session `rollout-watchdog replay` uses. Returns the outcome, the
  * minute-by-minute timeline and the scores of `../shared/scenarios/README.md`.
  */
-import { startRollout } from '../domain/index';
-import type { AlarmStateValue, Phase, RolloutPolicy } from '../domain/types';
-import { createReplaySession, type ReplayOutputLine } from './replay-session';
-import { createScenarioAlarmTracker } from './scenario-alarm-tracker';
-import type { Scenario, ScenarioOutcome } from './scenario-schema';
-import { createScenarioSimulator, type SimulatedVariant } from './scenario-simulator';
-import { periodEndOf, periodStartOf, type ReplayInputLine, toReplayLine } from './to-replay-line';
+import type { RolloutPolicy } from '../domain/types';
+import { createReplaySession } from './replay-session';
+import { createScenarioPlayer, type ScenarioRun, type TimelineEntry } from './scenario-player';
+import type { Scenario } from './scenario-schema';
 
-const FINAL_PHASES: ReadonlySet<Phase> = new Set(['Promoted', 'RolledBack', 'Aborted']);
-
-/** One variant's minute as a person reads it. */
-export interface VariantMinuteSummary {
-  name: string;
-  invocations: number;
-  /** 5XX / invocations; null without traffic. */
-  errorRate5xx: number | null;
-  latencyP99Ms: number | null;
-}
-
-export interface TimelineEntry {
-  minute: number;
-  /** Time of the minute's replay line (the period's end), ISO. */
-  time: string;
-  /** Canary weight in force during the minute, percent. */
-  canaryWeight: number;
-  dataGap: boolean;
-  baseline: VariantMinuteSummary;
-  canary: VariantMinuteSummary;
-  alarms: Readonly<Record<string, AlarmStateValue>>;
-  /** Canary requests that failed or were slower than the baseline's configured p99. */
-  canaryBadRequests: number;
-  /** The engine's answer to the minute's line (weights in force from the next minute). */
-  decision: ReplayOutputLine;
-}
-
-export interface ScenarioScores {
-  outcome: Phase;
-  expectedOutcome: ScenarioOutcome | null;
-  /** Null when the scenario states no expectation. */
-  matchesExpectation: boolean | null;
-  regressionFromMinute: number | null;
-  /** Minute whose line got the rollback decision. */
-  rollbackMinute: number | null;
-  /**
-   * Minutes from the start of `regressionFromMinute` to the rollback decision (made at the end of
-   * `rollbackMinute`): a rollback on the second bad minute scores 2. Null without a regression or
-   * without a rollback; negative when the rollback came before the regression.
-   */
-  timeToDetectMinutes: number | null;
-  /** Canary requests failed (5XX) or slower than the baseline's p99 from the regression until the canary weight reached 0. */
-  blastRadius: number | null;
-  promoteMinute: number | null;
-  /** Minutes from the rollout's start (the first line's time) to the promotion decision. */
-  timeToPromoteMinutes: number | null;
-  /** The least the policy's steps allow (the sum of timed pauses); null when a pause waits for a person. */
-  minimumPromoteMinutes: number | null;
-}
-
-export interface ScenarioRun {
-  scenario: string;
-  seed: number;
-  outcome: Phase;
-  timeline: TimelineEntry[];
-  scores: ScenarioScores;
-}
+export type {
+  ScenarioRun,
+  ScenarioScores,
+  TimelineEntry,
+  VariantMinuteSummary,
+} from './scenario-player';
 
 export interface RunScenarioOptions {
   /** Overrides the scenario's seed. */
@@ -87,122 +33,20 @@ export function runScenario(
   policy: RolloutPolicy,
   options: RunScenarioOptions = {},
 ): ScenarioRun {
-  const simulator = createScenarioSimulator(
+  const player = createScenarioPlayer(
     scenario,
+    policy,
     options.seed === undefined ? {} : { seed: options.seed },
   );
-  const alarms = createScenarioAlarmTracker(scenario);
   const session = createReplaySession(policy);
-  const rename = variantRenamer(scenario, policy);
-  const { canaryVariant } = policy.endpoint;
-  const timeline: TimelineEntry[] = [];
-  const period = scenario.periodSeconds;
-
-  let canaryWeight: number | null = null;
-  for (let minute = 0; minute < scenario.durationMinutes; minute++) {
-    // Before the first answer, the rollout's first setWeight step is in force (DESIGN 3.3).
-    const weightInForce = canaryWeight ?? startRollout(policy, periodEndOf(0, period)).state.canaryWeight;
-    const simulated = simulator.simulateMinute(minute, weightInForce);
-    const alarmStates = alarms.observe(simulated, periodStartOf(minute, period));
-    const line = rename(toReplayLine(simulated, periodEndOf(minute, period), alarmStates));
+  for (let line = player.nextLine(); line !== null; line = player.nextLine()) {
     const answer = session.handleLine(JSON.stringify(line));
     if (!answer) throw new Error('replay session gave no answer to a simulated line');
-    const entry: TimelineEntry = {
-      minute,
-      time: line.time,
-      canaryWeight: weightInForce,
-      dataGap: simulated.dataGap,
-      baseline: summarise(simulated.baseline),
-      canary: summarise(simulated.canary),
-      alarms: alarmStates,
-      canaryBadRequests: simulated.canaryBadRequests,
-      decision: answer.output,
-    };
-    timeline.push(entry);
+    // Simulated lines are never malformed: an error here is the engine's, and must not pass unseen.
+    if (answer.error)
+      throw new Error(`${answer.error.error} on minute ${line.time}: ${answer.error.message}`);
+    const entry = player.accept(answer.output);
     options.onMinute?.(entry);
-    canaryWeight = answer.output.weights[canaryVariant] ?? 0;
-    if (FINAL_PHASES.has(answer.output.phase)) break;
   }
-
-  const outcome = timeline.at(-1)?.decision.phase ?? 'Progressing';
-  return {
-    scenario: scenario.name,
-    seed: simulator.seed,
-    outcome,
-    timeline,
-    scores: scoreRun(scenario, policy, timeline, outcome),
-  };
-}
-
-function summarise(variant: SimulatedVariant): VariantMinuteSummary {
-  return {
-    name: variant.name,
-    invocations: variant.invocations,
-    errorRate5xx: variant.invocations > 0 ? variant.errors5xx / variant.invocations : null,
-    latencyP99Ms: variant.latencyP99Ms,
-  };
-}
-
-/** Keys the line's variants by the policy's names when the scenario calls them differently. */
-function variantRenamer(
-  scenario: Scenario,
-  policy: RolloutPolicy,
-): (line: ReplayInputLine) => ReplayInputLine {
-  const map: Record<string, string> = {
-    [scenario.endpoint.baselineVariant]: policy.endpoint.baselineVariant,
-    [scenario.endpoint.canaryVariant]: policy.endpoint.canaryVariant,
-  };
-  if (Object.entries(map).every(([from, to]) => from === to)) return (line) => line;
-  return (line) => {
-    const variants: ReplayInputLine['variants'] = {};
-    for (const [name, metrics] of Object.entries(line.variants)) variants[map[name] ?? name] = metrics;
-    return { ...line, variants };
-  };
-}
-
-/** Minutes of timed pauses in the policy's steps, or null when a pause waits for a person. */
-export function minimumPromoteMinutes(policy: RolloutPolicy): number | null {
-  let seconds = 0;
-  for (const step of policy.steps) {
-    if (step.kind !== 'pause') continue;
-    if (step.durationSeconds === null) return null;
-    seconds += step.durationSeconds;
-  }
-  return seconds / 60;
-}
-
-function scoreRun(
-  scenario: Scenario,
-  policy: RolloutPolicy,
-  timeline: ReadonlyArray<TimelineEntry>,
-  outcome: Phase,
-): ScenarioScores {
-  const expected = scenario.expect?.outcome ?? null;
-  const regression = scenario.expect?.regressionFromMinute ?? null;
-  const rollback = timeline.find(
-    (e) => e.decision.action === 'rollback' || e.decision.phase === 'RolledBack',
-  );
-  const promote = timeline.find((e) => e.decision.phase === 'Promoted');
-  const minutesPerPeriod = scenario.periodSeconds / 60;
-  let blastRadius: number | null = null;
-  if (regression !== null) {
-    blastRadius = 0;
-    for (const entry of timeline) {
-      if (entry.minute >= regression && entry.canaryWeight > 0) blastRadius += entry.canaryBadRequests;
-    }
-  }
-  const firstLineTime = timeline[0] ? Date.parse(timeline[0].time) : periodEndOf(0, scenario.periodSeconds);
-  return {
-    outcome,
-    expectedOutcome: expected,
-    matchesExpectation: expected === null ? null : expected === outcome,
-    regressionFromMinute: regression,
-    rollbackMinute: rollback?.minute ?? null,
-    timeToDetectMinutes:
-      regression !== null && rollback ? (rollback.minute + 1 - regression) * minutesPerPeriod : null,
-    blastRadius,
-    promoteMinute: promote?.minute ?? null,
-    timeToPromoteMinutes: promote ? (Date.parse(promote.time) - firstLineTime) / 60_000 : null,
-    minimumPromoteMinutes: minimumPromoteMinutes(policy),
-  };
+  return player.result();
 }
