@@ -116,7 +116,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  handler = (await import('../../../handlers/slack-notifier')).handler as typeof handler;
+  handler = (await import('../../../handlers/slack-notifier')).handler as unknown as typeof handler;
 
   const sns = new SNSClient(clientConfig());
   const topic = await sns.send(new CreateTopicCommand({ Name: `rollout-watchdog-${STAGE}-notifications` }));
