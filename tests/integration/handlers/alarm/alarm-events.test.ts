@@ -1,0 +1,219 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countingDeps,
+  createEndpoint,
+  type Harness,
+  lambdaContext,
+  MINUTE,
+  REGION,
+  standardPolicyText,
+  startHarness,
+  startRolloutOn,
+  storePolicy,
+} from '../tick/watchdog-harness';
+
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ outcome: string; rollouts: Array<{ outcome: string }> }>;
+
+/** The alarm-rollback handler in-process against the sandbox, one endpoint per case. */
+describe('alarm-rollback handler', () => {
+  let h: Harness;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    h = await startHarness('alarm-events');
+    h.applyEnv();
+    handler = (await import('../../../../handlers/alarm-rollback')).handler as unknown as Handler;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const invoke = (event: unknown) => handler(event, lambdaContext('alarmRollback'));
+
+  async function startOn(endpointName: string, alarmName = `${endpointName}-canary-5xx`) {
+    await createEndpoint(h, endpointName);
+    const text = standardPolicyText(endpointName, alarmName);
+    await storePolicy(h, endpointName, text);
+    const record = await startRolloutOn(h, countingDeps(h).deps, endpointName, text);
+    await h.clock.advance(MINUTE);
+    return record;
+  }
+
+  function alarmEvent(
+    alarmName: string,
+    value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+    at: number,
+    detail: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return {
+      version: '0',
+      id: `evt-${alarmName}-${value}-${at}`,
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: '000000000000',
+      time: new Date(at).toISOString(),
+      region: REGION,
+      resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:${alarmName}`],
+      detail: {
+        alarmName,
+        state: {
+          value,
+          reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (30.0).',
+          reasonData: '{"version":"1.0","queryDate":"x","evaluatedDatapoints":[]}',
+          timestamp: new Date(at).toISOString().replace('Z', '+0000'),
+        },
+        previousState: { value: 'OK', reason: 'ok', timestamp: new Date(at - MINUTE).toISOString() },
+        configuration: {
+          metrics: [
+            {
+              id: 'm1',
+              metricStat: {
+                metric: { namespace: 'AWS/SageMaker', name: 'Invocation5XXErrors', dimensions: {} },
+                period: 60,
+                stat: 'Sum',
+              },
+              returnData: true,
+            },
+          ],
+        },
+        ...detail,
+      },
+    };
+  }
+
+  const canaryOn = (endpointName: string) =>
+    h.sandbox.sagemaker.getEndpointWeights(REGION, endpointName)?.canary;
+  const rollbacksOf = (endpointName: string) =>
+    h.notifications.filter((n) => n.endpointName === endpointName && n.eventType === 'rollout.rolled-back');
+
+  it('rolls back at once on ALARM and acts once on a duplicate delivery', async () => {
+    await startOn('dup-ep');
+    const event = alarmEvent('dup-ep-canary-5xx', 'ALARM', h.clock.now());
+    const first = await invoke(event);
+    const second = await invoke(structuredClone(event));
+    expect(first.outcome).toBe('acted');
+    // Duplicate by receipt, or ignored because the rollout is already finished: either way, no action.
+    expect(['duplicate', 'ignored']).toContain(second.outcome);
+    expect(second.rollouts).toEqual([]);
+    const record = await h.store.get('dup-ep');
+    expect(record?.state.phase).toBe('RolledBack');
+    // The first weights call may meet the endpoint still updating; the tick finishes it.
+    expect([0, 5]).toContain(canaryOn('dup-ep'));
+    expect(rollbacksOf('dup-ep')).toHaveLength(1);
+  });
+
+  it('leaves the rollback for the tick when the endpoint stays Updating, and a duplicate meanwhile is recognised', async () => {
+    await createEndpoint(h, 'busy-ep');
+    const text = standardPolicyText('busy-ep');
+    await storePolicy(h, 'busy-ep', text);
+    await startRolloutOn(h, countingDeps(h).deps, 'busy-ep', text);
+    // The first weights (canary 5) are in flight; keep the endpoint Updating.
+    h.sandbox.faults.holdEndpoint(REGION, 'busy-ep');
+    await h.clock.advance(MINUTE);
+    try {
+      const event = alarmEvent('busy-ep-canary-5xx', 'ALARM', h.clock.now());
+      const first = await invoke(event);
+      expect(first.rollouts[0]?.outcome).toBe('deferred');
+      expect((await invoke(structuredClone(event))).outcome).toBe('duplicate');
+      const record = await h.store.get('busy-ep');
+      expect(record?.state.phase).toBe('RolledBack');
+      expect(record?.appliedCanaryWeight).toBe(5);
+    } finally {
+      h.sandbox.faults.releaseEndpoint(REGION, 'busy-ep');
+    }
+    expect(rollbacksOf('busy-ep')).toHaveLength(1);
+  });
+
+  it('ignores an event older than the last one processed for that alarm', async () => {
+    await startOn('order-ep');
+    const now = h.clock.now();
+    const newer = await invoke(alarmEvent('order-ep-canary-5xx', 'OK', now));
+    expect(newer.rollouts[0]?.outcome).not.toBe('stale');
+    const before = await h.store.get('order-ep');
+    const older = await invoke(alarmEvent('order-ep-canary-5xx', 'ALARM', now - 30_000));
+    expect(older.rollouts[0]?.outcome).toBe('stale');
+    const after = await h.store.get('order-ep');
+    expect(after?.state.phase).toBe('Progressing');
+    expect(after?.version).toBe(before?.version);
+  });
+
+  it('holds on INSUFFICIENT_DATA without touching the weights', async () => {
+    await startOn('insufficient-ep');
+    const result = await invoke(alarmEvent('insufficient-ep-canary-5xx', 'INSUFFICIENT_DATA', h.clock.now()));
+    expect(result.outcome).toBe('acted');
+    const record = await h.store.get('insufficient-ep');
+    expect(record?.state.phase).toBe('Progressing');
+    expect(record?.state.canaryWeight).toBe(5);
+  });
+
+  it.each([
+    [
+      'a composite alarm without metrics',
+      'composite-ep',
+      { configuration: { alarmRule: 'ALARM(a) OR ALARM(b)' } },
+    ],
+    ['an alarm name with spaces', 'spaces-ep', {}],
+    ['a state without reasonData', 'noreason-ep', {}],
+  ])('rolls back on %s', async (_label, endpointName, detail) => {
+    const alarmName = endpointName === 'spaces-ep' ? 'Canary 5xx of spaces ep' : `${endpointName}-canary-5xx`;
+    await startOn(endpointName, alarmName);
+    const event = alarmEvent(alarmName, 'ALARM', h.clock.now(), detail);
+    if (endpointName === 'noreason-ep') {
+      delete ((event.detail as Record<string, unknown>).state as Record<string, unknown>).reasonData;
+    }
+    const result = await invoke(event);
+    expect(result.outcome).toBe('acted');
+    expect((await h.store.get(endpointName))?.state.phase).toBe('RolledBack');
+  });
+
+  it.each<[string, (event: Record<string, unknown>) => Record<string, unknown>]>([
+    ['a foreign detail-type', (e) => ({ ...e, 'detail-type': 'CloudWatch Alarm Configuration Change' })],
+    ['a malformed state', (e) => ({ ...e, detail: { alarmName: 'x', state: { value: 'MAYBE' } } })],
+    ['an alarm no policy names', (e) => e],
+  ])('acknowledges %s and changes nothing', async (label, shape) => {
+    await startOn(`ignored-${label.replace(/\W+/g, '-')}`.slice(0, 60));
+    const event = shape(alarmEvent('nobody-names-this-alarm', 'ALARM', h.clock.now()));
+    const before = await h.store.listActive();
+    const result = await invoke(event);
+    expect(result.outcome).toBe('ignored');
+    const after = await h.store.listActive();
+    expect(after.map((r) => r.version)).toEqual(before.map((r) => r.version));
+  });
+
+  it('never throws on an arbitrary event and changes nothing', async () => {
+    await startOn('property-ep');
+    const before = (await h.store.listActive()).map((r) => `${r.endpointName}@${r.version}`);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({
+            'detail-type': fc.constantFrom('CloudWatch Alarm State Change', 'Scheduled Event', 'x'),
+            source: fc.constantFrom('aws.cloudwatch', 'aws.events'),
+            time: fc.oneof(fc.string(), fc.constant('2026-01-01T00:00:00Z')),
+            region: fc.constantFrom(REGION, 'eu-west-1', ''),
+            resources: fc.array(fc.string(), { maxLength: 2 }),
+            detail: fc.oneof(
+              fc.jsonValue(),
+              fc.record({
+                alarmName: fc.string(),
+                state: fc.record({ value: fc.string(), timestamp: fc.string() }),
+              }),
+            ),
+          }),
+        ),
+        async (event) => {
+          const result = await invoke(event);
+          expect(['ignored', 'duplicate', 'acted']).toContain(result.outcome);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const after = (await h.store.listActive()).map((r) => `${r.endpointName}@${r.version}`);
+    expect(after).toEqual(before);
+  });
+});
