@@ -10,6 +10,7 @@ import {
   parseScheduleExpression,
   readServerlessFunctions,
 } from '../../../../sandbox/event-router';
+import { createFaults } from '../../../../sandbox/faults';
 import { createInProcessLambdaInvoker } from '../../../../sandbox/lambda-invoker';
 import { SANDBOX_ACCOUNT_ID } from '../../../../sandbox/service';
 import { createCloudWatch } from '../../../../sandbox/services/cloudwatch/create-cloudwatch';
@@ -150,6 +151,26 @@ describe('the event router on the project serverless.yml', () => {
   it('drops and duplicates deliveries when the faults say so', async () => {
     verdicts.push('drop', 'duplicate');
     await clock.advance(3 * MINUTE);
+    await expectDropThenDuplicate();
+  });
+
+  it("honours the sandbox's own delivery faults on the events channel", async () => {
+    router.dispose();
+    const faults = createFaults();
+    const invoker = createInProcessLambdaInvoker({
+      'rollout-watchdog-local-canaryTick': (event) => {
+        received.canaryTick = [...(received.canaryTick ?? []), event];
+      },
+    });
+    router = createEventRouter({ projectDir: PROJECT, clock, bus, invoker, synchronous: true, faults });
+    faults.dropDeliveries(1, 'events');
+    faults.duplicateDeliveries(1, 'events');
+    faults.dropDeliveries(5, 'sns');
+    await clock.advance(3 * MINUTE);
+    await expectDropThenDuplicate();
+  });
+
+  const expectDropThenDuplicate = async () => {
     const ticks = received.canaryTick as BusEvent[];
     expect(ticks.map((e) => e.time)).toEqual([
       '2026-01-01T00:02:00Z',
@@ -162,7 +183,7 @@ describe('the event router on the project serverless.yml', () => {
       ['duplicate', 2],
       ['deliver', 1],
     ]);
-  });
+  };
 
   it('delivers the ALARM event when traffic from canary-5xx-spike makes the canary fail', async () => {
     const cloudwatch = createCloudWatch({ clock, bus });
