@@ -53,7 +53,25 @@ function addLatency(totals: VariantTotals, index: number, value: unknown, weight
   }
 }
 
-function addPeriod(totals: VariantTotals, metrics: unknown): void {
+/** Bit per LATENCY_INDEX: which latency statistics a policy needs (logarithms are the costly part). */
+const NEEDED_LATENCY = new WeakMap<RolloutPolicy, number>();
+/** Extra bit: p90 stands in for p99 in the noise shape when a period has no p99. */
+const P90_FOR_SHAPE = 16;
+
+function neededLatency(policy: RolloutPolicy): number {
+  let mask = NEEDED_LATENCY.get(policy);
+  if (mask === undefined) {
+    // p50 and p90/p99 estimate the noise shape; p99 is in every decision's evidence.
+    mask = (1 << LATENCY_INDEX.p50) | (1 << LATENCY_INDEX.p99) | P90_FOR_SHAPE;
+    for (const metric of policy.analysis.metrics) {
+      if (metric.type === 'latency') mask |= 1 << LATENCY_INDEX[metric.statistic];
+    }
+    NEEDED_LATENCY.set(policy, mask);
+  }
+  return mask;
+}
+
+function addPeriod(totals: VariantTotals, metrics: unknown, needed: number): void {
   if (typeof metrics !== 'object' || metrics === null) return;
   const m = metrics as Record<string, unknown>;
   const invocations = cleanCount(m.invocations);
@@ -61,10 +79,12 @@ function addPeriod(totals: VariantTotals, metrics: unknown): void {
   totals.invocations += invocations;
   totals.errors5xx += Math.min(cleanCount(m.errors5xx), invocations);
   totals.errors4xx += Math.min(cleanCount(m.errors4xx), invocations);
-  addLatency(totals, 0, m.latencyAvgMs, invocations);
-  addLatency(totals, 1, m.latencyP50Ms, invocations);
-  addLatency(totals, 2, m.latencyP90Ms, invocations);
-  addLatency(totals, 3, m.latencyP99Ms, invocations);
+  if (needed & 1) addLatency(totals, 0, m.latencyAvgMs, invocations);
+  if (needed & 2) addLatency(totals, 1, m.latencyP50Ms, invocations);
+  if (needed & 4 || (needed & P90_FOR_SHAPE && !(typeof m.latencyP99Ms === 'number' && m.latencyP99Ms > 0))) {
+    addLatency(totals, 2, m.latencyP90Ms, invocations);
+  }
+  if (needed & 8) addLatency(totals, 3, m.latencyP99Ms, invocations);
 }
 
 /** Invocation-weighted mean of ln(statistic) over the window, or null without datapoints. */
@@ -123,7 +143,7 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
   const bErrors = baseline.errors5xx + (with4xx ? baseline.errors4xx : 0);
   const cRate = canary.invocations > 0 ? cErrors / canary.invocations : null;
   const bRate = baseline.invocations > 0 ? bErrors / baseline.invocations : null;
-  const label = with4xx ? 'error rate (5xx+4xx)' : 'error rate';
+  const label = with4xx ? ' (5xx+4xx)' : '';
   if (cRate === null) {
     return {
       verdict: 'inconclusive',
@@ -186,7 +206,7 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
     canary: cRate,
     baseline: bRate,
     limit,
-    reason: `${metric.name} ${label} ${formatPercent(cRate)}${comparison}${ceiling}`,
+    reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}${ceiling}`,
   };
 }
 
@@ -335,6 +355,7 @@ export function evaluateWindow(
   let customCounts: number[] | null = null;
   let windowStart: number | null = null;
   let windowEnd: number | null = null;
+  const needed = neededLatency(policy);
 
   for (const period of recent) {
     const time = period?.time;
@@ -343,8 +364,8 @@ export function evaluateWindow(
     if (windowEnd === null || time > windowEnd) windowEnd = time;
     const variants = period.variants;
     if (typeof variants === 'object' && variants !== null) {
-      addPeriod(baseline, variants[baselineVariant]);
-      addPeriod(canary, variants[canaryVariant]);
+      addPeriod(baseline, variants[baselineVariant], needed);
+      addPeriod(canary, variants[canaryVariant], needed);
     }
     const custom = period.custom;
     if (custom && typeof custom === 'object') {

@@ -3,6 +3,11 @@
 /** 0.0812 → `8.1%`. */
 export function formatPercent(fraction: number | null, digits = 1): string {
   if (fraction === null || !Number.isFinite(fraction)) return 'n/a';
+  if (digits === 1 && fraction >= 0 && fraction < 1e6) {
+    // Integer arithmetic instead of toFixed: this runs several times per judgement.
+    const tenths = Math.round(fraction * 1000);
+    return `${Math.floor(tenths / 10)}.${tenths % 10}%`;
+  }
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 

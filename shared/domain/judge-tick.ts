@@ -1,3 +1,4 @@
+import { cloneState } from './clone-state';
 import { evaluateWindow, type WindowJudgement } from './evaluate-window';
 import { formatTime } from './format-values';
 import { isFinal } from './is-final';
@@ -20,8 +21,10 @@ import { walkSteps } from './walk-steps';
 const isAlarmValue = (value: unknown): value is AlarmStateValue =>
   value === 'OK' || value === 'ALARM' || value === 'INSUFFICIENT_DATA';
 
-function transition(state: RolloutState, action: Action, reason: string, evidence: Evidence): Transition {
-  return { state: { ...state, message: reason }, decision: makeDecision(action, reason, evidence) };
+/** Finishes a transition on the engine's own draft copy of the state (see cloneState). */
+function transition(draft: RolloutState, action: Action, reason: string, evidence: Evidence): Transition {
+  draft.message = reason;
+  return { state: draft, decision: makeDecision(action, reason, evidence) };
 }
 
 /** `4m30s` for a step's elapsed time. */
@@ -49,36 +52,28 @@ export function previewEvidence(policy: RolloutPolicy, state: RolloutState, now:
   return evaluateWindow(policy, state.recent, state.consecutiveFailures, now, false).evidence;
 }
 
-function rolledBack(state: RolloutState, reason: string, evidence: Evidence): Transition {
-  return transition(
-    { ...state, phase: 'RolledBack', canaryWeight: 0, staged: null, pauseCause: null },
-    'rollback',
-    reason,
-    evidence,
-  );
+function rolledBack(draft: RolloutState, reason: string, evidence: Evidence): Transition {
+  draft.phase = 'RolledBack';
+  draft.canaryWeight = 0;
+  draft.staged = null;
+  draft.pauseCause = null;
+  return transition(draft, 'rollback', reason, evidence);
 }
 
 function promoted(
   policy: RolloutPolicy,
-  state: RolloutState,
+  draft: RolloutState,
   reason: string,
   evidence: Evidence,
   now: number,
 ): Transition {
-  return transition(
-    {
-      ...state,
-      phase: 'Promoted',
-      canaryWeight: 100,
-      stepIndex: policy.steps.length,
-      stepStartedAt: now,
-      staged: null,
-      pauseCause: null,
-    },
-    'promote',
-    reason,
-    evidence,
-  );
+  draft.phase = 'Promoted';
+  draft.canaryWeight = 100;
+  draft.stepIndex = policy.steps.length;
+  draft.stepStartedAt = now;
+  draft.staged = null;
+  draft.pauseCause = null;
+  return transition(draft, 'promote', reason, evidence);
 }
 
 /**
@@ -88,29 +83,27 @@ function promoted(
  */
 function advance(
   policy: RolloutPolicy,
-  state: RolloutState,
+  draft: RolloutState,
   why: string,
   evidence: Evidence,
   now: number,
 ): Transition {
-  const position = walkSteps(policy, state.stepIndex + 1, state.canaryWeight);
+  const position = walkSteps(policy, draft.stepIndex + 1, draft.canaryWeight);
   if (position.stepIndex >= policy.steps.length) {
-    return promoted(policy, state, `promoted: ${why}`, evidence, now);
+    return promoted(policy, draft, `promoted: ${why}`, evidence, now);
   }
-  const next: RolloutState = {
-    ...state,
-    stepIndex: position.stepIndex,
-    stepStartedAt: now,
-    canaryWeight: position.canaryWeight,
-    phase: position.manualPause ? 'Paused' : 'Progressing',
-    pauseCause: position.manualPause ? 'step' : null,
-  };
-  const weightChanged = position.canaryWeight !== state.canaryWeight;
+  const before = draft.canaryWeight;
+  draft.stepIndex = position.stepIndex;
+  draft.stepStartedAt = now;
+  draft.canaryWeight = position.canaryWeight;
+  draft.phase = position.manualPause ? 'Paused' : 'Progressing';
+  draft.pauseCause = position.manualPause ? 'step' : null;
+  const weightChanged = position.canaryWeight !== before;
   const then = position.manualPause
-    ? `waiting at ${stepLabel(policy, next)} for an operator to resume or promote`
-    : `now ${stepLabel(policy, next)}`;
-  const reason = `${weightChanged ? `canary ${state.canaryWeight}% -> ${position.canaryWeight}%` : 'advanced'}: ${why}; ${then}`;
-  return transition(next, weightChanged || !position.manualPause ? 'advance' : 'pause', reason, evidence);
+    ? `waiting at ${stepLabel(policy, draft)} for an operator to resume or promote`
+    : `now ${stepLabel(policy, draft)}`;
+  const reason = `${weightChanged ? `canary ${before}% -> ${position.canaryWeight}%` : 'advanced'}: ${why}; ${then}`;
+  return transition(draft, weightChanged || !position.manualPause ? 'advance' : 'pause', reason, evidence);
 }
 
 /**
@@ -160,7 +153,10 @@ export function judgeTick(
       ),
     };
   }
-  let s: RolloutState = { ...state, recent: merge.recent, lastPeriodTime: merge.lastPeriodTime };
+  // From here on `s` is the engine's own copy: edited in place, returned as the next state.
+  let s = cloneState(state);
+  s.recent = merge.recent;
+  s.lastPeriodTime = merge.lastPeriodTime;
   const notes: string[] = [];
   if (merge.future > 0) notes.push(`${merge.future} period(s) after ${formatTime(now)} ignored`);
 
@@ -181,7 +177,7 @@ export function judgeTick(
       }
       if (value === 'ALARM' && previous !== 'ALARM') entered.push(entry);
     }
-    if (alarmStates) s = { ...s, alarmStates };
+    if (alarmStates) s.alarmStates = alarmStates;
     const immediate = entered.find((entry) => entry.strategy === 'immediate');
     if (immediate) {
       const effect = triggerAlarm(immediate, s, now);
@@ -215,7 +211,8 @@ export function judgeTick(
   const judgement = evaluateWindow(policy, s.recent, s.consecutiveFailures, now);
   const evidence = withAlarm(judgement.evidence);
   const traffic = trafficNote(evidence);
-  s = { ...s, consecutiveFailures: judgement.consecutiveFailures, lastJudgedAt: now };
+  s.consecutiveFailures = judgement.consecutiveFailures;
+  s.lastJudgedAt = now;
 
   if (judgement.breached.length > 0) {
     const why = judgement.breached.map((metric) => metric.reason).join('; ');
@@ -223,15 +220,8 @@ export function judgeTick(
   }
 
   const countsInconclusive = s.canaryWeight > 0;
-  s = {
-    ...s,
-    consecutiveInconclusive:
-      judgement.verdict !== 'inconclusive'
-        ? 0
-        : countsInconclusive
-          ? s.consecutiveInconclusive + 1
-          : s.consecutiveInconclusive,
-  };
+  if (judgement.verdict !== 'inconclusive') s.consecutiveInconclusive = 0;
+  else if (countsInconclusive) s.consecutiveInconclusive += 1;
 
   if (s.staged) {
     const staged = s.staged;
@@ -250,11 +240,13 @@ export function judgeTick(
           evidence,
         );
       }
-      const restored: RolloutState = { ...s, canaryWeight: staged.restoreWeight, staged: null };
+      const halved = s.canaryWeight;
+      s.canaryWeight = staged.restoreWeight;
+      s.staged = null;
       return transition(
-        restored,
+        s,
         'advance',
-        `${prefix}staged rollback for ${staged.alarmName} ended: alarm no longer in ALARM and no metric failing; canary ${s.canaryWeight}% -> ${staged.restoreWeight}%; ${traffic}`,
+        `${prefix}staged rollback for ${staged.alarmName} ended: alarm no longer in ALARM and no metric failing; canary ${halved}% -> ${staged.restoreWeight}%; ${traffic}`,
         evidence,
       );
     }
@@ -303,8 +295,10 @@ export function judgeTick(
   if (judgement.verdict === 'inconclusive') {
     const limit = policy.analysis.inconclusiveLimit;
     if (countsInconclusive && s.consecutiveInconclusive >= limit) {
+      s.phase = 'Paused';
+      s.pauseCause = 'inconclusive';
       return transition(
-        { ...s, phase: 'Paused', pauseCause: 'inconclusive' },
+        s,
         'pause',
         `${prefix}paused: ${s.consecutiveInconclusive} inconclusive judgements in a row (limit ${limit}): ${metricReasons(
           judgement,
@@ -339,14 +333,12 @@ export function judgeTick(
     // recover by walking the steps from here.
     const position = walkSteps(policy, s.stepIndex, s.canaryWeight);
     if (position.stepIndex === s.stepIndex && position.manualPause) {
-      return transition(
-        { ...s, phase: 'Paused', pauseCause: 'step' },
-        'pause',
-        `${prefix}waiting at ${stepLabel(policy, s)} for an operator`,
-        evidence,
-      );
+      s.phase = 'Paused';
+      s.pauseCause = 'step';
+      return transition(s, 'pause', `${prefix}waiting at ${stepLabel(policy, s)} for an operator`, evidence);
     }
-    return advance(policy, { ...s, stepIndex: position.stepIndex - 1 }, `${prefix}${passing}`, evidence, now);
+    s.stepIndex = position.stepIndex - 1;
+    return advance(policy, s, `${prefix}${passing}`, evidence, now);
   }
   if (timeUp) {
     const duration = formatDuration(step.durationSeconds!);
