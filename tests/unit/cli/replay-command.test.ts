@@ -185,7 +185,7 @@ describe('rollout-watchdog replay', () => {
     expect(result.stdout).toBe('');
     const [error] = jsonLines(result.stderr);
     expect(error).toMatchObject({ error: 'invalid policy' });
-    expect((error?.problems as string[]).some((p) => p.startsWith('apiVersion'))).toBe(true);
+    expect(((error?.problems ?? []) as string[]).some((p) => p.startsWith('apiVersion'))).toBe(true);
   });
 
   it.each([
