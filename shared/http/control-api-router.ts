@@ -87,13 +87,15 @@ const STATUS_OF_KIND = {
  */
 export async function handleControlRequest(
   deps: ControlDeps,
-  event: ControlApiEvent,
+  event: ControlApiEvent | unknown,
   options: ControlApiOptions = {},
 ): Promise<HttpResponse> {
   const log = deps.log ?? SILENT_LOG;
-  const correlationId = event.requestContext?.requestId ?? `local-${Date.now().toString(36)}`;
+  let correlationId = `local-${Date.now().toString(36)}`;
   try {
-    return await route(deps, event, options, correlationId);
+    const safe = normaliseEvent(event);
+    correlationId = safe.requestContext?.requestId ?? correlationId;
+    return await route(deps, safe, options, correlationId);
   } catch (error) {
     log.error('control API request failed', {
       correlationId,
@@ -179,6 +181,47 @@ async function route(
       );
     }
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const stringsOnly = (value: unknown): Record<string, string> | undefined =>
+  isRecord(value)
+    ? Object.fromEntries(
+        Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      )
+    : undefined;
+
+/**
+ * Keeps only the fields of the shapes API Gateway sends, so a hand-made or foreign event (null, a
+ * number where a string belongs) is answered like any bad request instead of crashing a lookup.
+ */
+function normaliseEvent(event: unknown): ControlApiEvent {
+  if (!isRecord(event)) return {};
+  const context = isRecord(event.requestContext) ? event.requestContext : {};
+  const http = isRecord(context.http) ? context.http : {};
+  const authorizer = isRecord(context.authorizer) ? context.authorizer : {};
+  const iam = isRecord(authorizer.iam) ? authorizer.iam : {};
+  const out: ControlApiEvent = {
+    requestContext: {
+      http: {
+        ...(typeof http.method === 'string' ? { method: http.method } : {}),
+        ...(typeof http.path === 'string' ? { path: http.path } : {}),
+      },
+      ...(typeof context.requestId === 'string' ? { requestId: context.requestId } : {}),
+      ...(typeof context.timeEpoch === 'number' ? { timeEpoch: context.timeEpoch } : {}),
+      ...(typeof iam.userArn === 'string' ? { authorizer: { iam: { userArn: iam.userArn } } } : {}),
+    },
+  };
+  if (typeof event.rawPath === 'string') out.rawPath = event.rawPath;
+  if (typeof event.body === 'string') out.body = event.body;
+  if (event.isBase64Encoded === true) out.isBase64Encoded = true;
+  const headers = stringsOnly(event.headers);
+  if (headers) out.headers = headers;
+  const query = stringsOnly(event.queryStringParameters);
+  if (query) out.queryStringParameters = query;
+  return out;
 }
 
 /** Parses the JSON body against `schema`, adding every problem; an absent body counts as `{}` when `emptyIsObject`. */

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CONTROL_API_ROUTES, handleControlRequest } from '../../../shared/http/control-api-router';
+import { makeFakes, rawPolicy } from './control-fakes';
+
+const STATUSES = new Set([200, 201, 400, 404, 405, 409, 422, 500, 503]);
+
+function event(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  return {
+    rawPath: path,
+    headers,
+    requestContext: { http: { method }, requestId: 'r1', timeEpoch: 1_700_000_000_000 },
+    body,
+  };
+}
+
+describe('handleControlRequest', () => {
+  it('never throws and always answers JSON with a known status, whatever the event', async () => {
+    const { deps } = makeFakes();
+    const segment = fc.oneof(
+      fc.constantFrom('rollouts', 'ep-1', 'pause', 'rollback', 'history', ''),
+      fc.string(),
+    );
+    const anyEvent = fc.oneof(
+      fc.anything(),
+      fc.record({
+        rawPath: fc.array(segment, { maxLength: 4 }).map((s) => `/${s.join('/')}`),
+        requestContext: fc.record({
+          http: fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'get') }),
+        }),
+        body: fc.option(fc.oneof(fc.string(), fc.json()), { nil: undefined }),
+        isBase64Encoded: fc.boolean(),
+        queryStringParameters: fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(anyEvent, async (input) => {
+        // biome-ignore lint/suspicious/noExplicitAny: arbitrary input on purpose
+        const response = await handleControlRequest(deps, input as any);
+        expect(STATUSES.has(response.statusCode)).toBe(true);
+        expect(() => JSON.parse(response.body)).not.toThrow();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers 500 with the request id when the store fails unexpectedly', async () => {
+    const { deps } = makeFakes();
+    deps.store.listActive = async () => {
+      throw new Error('dynamo exploded');
+    };
+    const response = await handleControlRequest(deps, event('GET', '/rollouts'));
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({ error: 'internal error (request r1)' });
+  });
+
+  it('lists every problem of the body and of the path at once', async () => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      event('POST', '/rollouts/bad_name!/rollback', '{"why":1}'),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([
+      expect.stringMatching(/^path\.endpoint: /),
+      'reason: required: say why you roll back',
+      'why: unknown key',
+    ]);
+  });
+
+  it.each([
+    [true, '2026-03-01T10:00:00.000Z'],
+    [false, '2023-11-14T22:13:20.000Z'],
+  ])(
+    'takes the start time from the clock header only when allowed (%s)',
+    async (allowClockHeader, startedAt) => {
+      const { deps } = makeFakes();
+      const response = await handleControlRequest(
+        deps,
+        event('POST', '/rollouts', JSON.stringify({ endpointName: 'ep-1', policy: rawPolicy('ep-1') }), {
+          'x-watchdog-now': '2026-03-01T10:00:00Z',
+        }),
+        { allowClockHeader },
+      );
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body).rollout.startedAt).toBe(startedAt);
+    },
+  );
+
+  it('declares the routes serverless.yml must expose', () => {
+    expect(CONTROL_API_ROUTES.map((r) => `${r.method} ${r.pattern}`)).toEqual([
+      'POST /rollouts',
+      'GET /rollouts',
+      'GET /rollouts/{endpoint}',
+      'GET /rollouts/{endpoint}/history',
+      'POST /rollouts/{endpoint}/pause',
+      'POST /rollouts/{endpoint}/resume',
+      'POST /rollouts/{endpoint}/promote',
+      'POST /rollouts/{endpoint}/abort',
+      'POST /rollouts/{endpoint}/rollback',
+    ]);
+  });
+});

@@ -1,0 +1,152 @@
+import {
+  type HistoryEntry,
+  type NewRolloutRecord,
+  needsTick,
+  RolloutExistsError,
+  type RolloutRecord,
+  type RolloutStore,
+  VersionConflictError,
+} from '../../../shared/aws/rollout-store';
+import {
+  EndpointNotFoundError,
+  type EndpointSnapshot,
+  type SageMakerEndpoints,
+} from '../../../shared/aws/sagemaker-endpoints';
+import type { RolloutNotification } from '../../../shared/notify/notification';
+import type { PolicyLookup } from '../../../shared/policy/policy-source';
+import type { ControlDeps } from '../../../shared/watchdog/control-commands';
+
+/** A small valid policy object (DESIGN 3.2 shape) for `endpointName`. */
+export function rawPolicy(endpointName: string): Record<string, unknown> {
+  return {
+    apiVersion: 'rollout-watchdog/v1',
+    endpoint: {
+      name: endpointName,
+      region: 'us-east-1',
+      baselineVariant: 'primary',
+      canaryVariant: 'canary',
+    },
+    strategy: {
+      canary: {
+        steps: [{ setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }, { pause: {} }],
+      },
+    },
+    analysis: {
+      interval: '1m',
+      window: '5m',
+      metrics: [{ name: 'error-rate', type: 'errorRate', threshold: 0.05, failureLimit: 2 }],
+    },
+  };
+}
+
+/** In-memory rollout store with the real store's refusal and version rules; `conflicts` forces VersionConflictErrors. */
+export class MemoryStore {
+  records = new Map<string, RolloutRecord>();
+  histories = new Map<string, HistoryEntry[]>();
+  conflicts = 0;
+  gets = 0;
+
+  async get(endpointName: string) {
+    this.gets += 1;
+    return this.records.get(endpointName);
+  }
+
+  async listActive() {
+    return [...this.records.values()].filter(needsTick);
+  }
+
+  async create(input: NewRolloutRecord, now: number) {
+    const existing = this.records.get(input.endpointName);
+    if (existing && needsTick(existing)) throw new RolloutExistsError(input.endpointName);
+    const iso = new Date(now).toISOString();
+    const record: RolloutRecord = {
+      ...input,
+      rolloutId: `${input.endpointName}@${iso}`,
+      version: 1,
+      createdAt: iso,
+      updatedAt: iso,
+    };
+    this.records.set(input.endpointName, record);
+    return record;
+  }
+
+  async save(record: RolloutRecord, expectedVersion: number) {
+    const stored = this.records.get(record.endpointName);
+    if (this.conflicts > 0 || !stored || stored.version !== expectedVersion) {
+      this.conflicts = Math.max(0, this.conflicts - 1);
+      throw new VersionConflictError(record.endpointName, expectedVersion);
+    }
+    const next = { ...record, version: expectedVersion + 1 };
+    this.records.set(record.endpointName, next);
+    return next;
+  }
+
+  async appendHistory(endpointName: string, entries: ReadonlyArray<HistoryEntry>) {
+    this.histories.set(endpointName, [...(this.histories.get(endpointName) ?? []), ...entries]);
+  }
+
+  async history(endpointName: string, options: { limit?: number } = {}) {
+    return [...(this.histories.get(endpointName) ?? [])].reverse().slice(0, options.limit ?? 100);
+  }
+}
+
+/** An endpoint whose weights move at once; `status`, `variants` and `missing` shape what describe answers. */
+export class FakeEndpoint {
+  status = 'InService';
+  variants = ['primary', 'canary'];
+  missing = false;
+  failure: Error | null = null;
+  weights: Record<string, number> = { primary: 100, canary: 0 };
+  calls: Array<Record<string, number>> = [];
+
+  async describe(endpointName: string): Promise<EndpointSnapshot> {
+    if (this.failure) throw this.failure;
+    if (this.missing) throw new EndpointNotFoundError(endpointName);
+    return {
+      name: endpointName,
+      status: this.status,
+      variants: this.variants.map((name) => ({
+        name,
+        currentWeight: this.weights[name] ?? 0,
+        desiredWeight: this.weights[name] ?? 0,
+        currentPct: this.weights[name] ?? 0,
+        desiredPct: this.weights[name] ?? 0,
+      })),
+    };
+  }
+
+  async setWeights(_endpointName: string, weights: Readonly<Record<string, number>>) {
+    this.calls.push({ ...weights });
+    this.weights = { ...weights };
+  }
+}
+
+export interface Fakes {
+  deps: ControlDeps;
+  store: MemoryStore;
+  endpoint: FakeEndpoint;
+  published: RolloutNotification[];
+  stored: { lookup: PolicyLookup };
+}
+
+export function makeFakes(): Fakes {
+  const store = new MemoryStore();
+  const endpoint = new FakeEndpoint();
+  const published: RolloutNotification[] = [];
+  const stored: { lookup: PolicyLookup } = { lookup: { status: 'missing' } };
+  const deps: ControlDeps = {
+    store: store as unknown as RolloutStore,
+    endpoints: () => endpoint as unknown as SageMakerEndpoints,
+    notifier: {
+      async publish(n) {
+        published.push(n);
+        return { ok: true };
+      },
+    },
+    policies: {
+      get: async () => stored.lookup,
+      parameterName: (name) => `/rollout-watchdog/test/policies/${name}`,
+    },
+  };
+  return { deps, store, endpoint, published, stored };
+}
