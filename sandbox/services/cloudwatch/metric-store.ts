@@ -60,7 +60,7 @@ export interface PeriodAggregate {
 
 export interface MetricStore {
   put(region: string, datum: StoredDatum): void;
-  /** Per-period aggregates, oldest first; periods without samples are absent. */
+  /** Per-period aggregates, oldest first; periods without samples are absent. Read-only: they may be the stored ones. */
   aggregate(region: string, metric: MetricIdentity, options: QueryOptions): PeriodAggregate[];
   /** Every metric a region holds (for debugging and ListMetrics-style views). */
   metrics(region: string): MetricIdentity[];
@@ -169,24 +169,37 @@ export function createMetricStore(): MetricStore {
       if (!series) return [];
       const periodMs = periodSeconds * 1000;
       const first = Math.floor(start / MINUTE_MS) * MINUTE_MS;
-      const periods = new Map<number, Aggregate>();
-      for (const [minute, units] of series.minutes) {
-        if (minute < first || minute >= end) continue;
+      const parts = new Map<number, Aggregate[]>();
+      const take = (minute: number, units: Map<string, Aggregate>) => {
         const periodStart = first + Math.floor((minute - first) / periodMs) * periodMs;
         for (const [u, agg] of units) {
           if (unit !== undefined && u !== unit) continue;
-          let into = periods.get(periodStart);
-          if (!into) {
-            into = emptyAggregate();
-            periods.set(periodStart, into);
-          }
-          mergeAggregate(into, agg);
+          const list = parts.get(periodStart);
+          if (list) list.push(agg);
+          else parts.set(periodStart, [agg]);
         }
+      };
+      // A tick asks for a few minutes of long series: step through the window when it is the
+      // smaller side, scan the series when the window is the larger one.
+      if ((end - first) / MINUTE_MS < series.minutes.size) {
+        for (let minute = first; minute < end; minute += MINUTE_MS) {
+          const units = series.minutes.get(minute);
+          if (units) take(minute, units);
+        }
+      } else {
+        for (const [minute, units] of series.minutes)
+          if (minute >= first && minute < end) take(minute, units);
       }
-      return [...periods.entries()]
-        .filter(([, agg]) => agg.sampleCount > 0)
+      return [...parts.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([timestamp, aggregate]) => ({ timestamp, aggregate }));
+        .map(([timestamp, list]) => {
+          // One stored aggregate is returned as it is (callers only read); several are merged into a copy.
+          if (list.length === 1) return { timestamp, aggregate: list[0] as Aggregate };
+          const merged = emptyAggregate();
+          for (const agg of list) mergeAggregate(merged, agg);
+          return { timestamp, aggregate: merged };
+        })
+        .filter(({ aggregate }) => aggregate.sampleCount > 0);
     },
 
     metrics(region) {
