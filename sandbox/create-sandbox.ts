@@ -5,6 +5,7 @@
  */
 import { createSandboxClock, DEFAULT_SPEED, type SandboxClock } from './clock';
 import { createEventBus, type EventBus } from './event-bus';
+import { createEventRouter, type EventRouter } from './event-router';
 import { createFaults, type Faults } from './faults';
 import type { LambdaInvoker } from './lambda-invoker';
 import { createOutbox, DEFAULT_OUTBOX_DIR, type Outbox } from './outbox';
@@ -40,6 +41,11 @@ export interface CreateSandboxOptions {
   /** Start dynalite behind `DynamoDB_20120810.*` (default true). */
   dynamodb?: boolean;
   faults?: Faults;
+  /**
+   * Deliver scheduled ticks and alarm events to the functions of `serverless.yml` through
+   * `lambdaInvoker` (the sandbox's EventBridge). Off unless given; needs `lambdaInvoker`.
+   */
+  routeEvents?: { projectDir?: string; stage?: string; region?: string; synchronous?: boolean };
   /** Unexpected errors inside the sandbox (answered as InternalFailure). Default: `console.error`. */
   onInternalError?: (error: unknown) => void;
 }
@@ -56,6 +62,8 @@ export interface Sandbox {
   readonly sagemaker: Pick<SageMakerEmulation, 'getEndpointWeights' | 'getEndpointStatus'>;
   readonly sns: Pick<SnsEmulation, 'publishToSns' | 'confirm' | 'deliveries' | 'idle'>;
   readonly cloudwatch: CloudWatch;
+  /** The event router, when `routeEvents` was given. */
+  readonly events: EventRouter | undefined;
   /** Webhook URL of a Slack sink hook (`<url>/_sandbox/slack/<hookId>`). */
   slackWebhookUrl(hookId: string): string;
   /** Stops the server, dynalite, and the clock if this sandbox started it. */
@@ -97,6 +105,22 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     },
   });
 
+  let events: EventRouter | undefined;
+  if (options.routeEvents) {
+    if (!options.lambdaInvoker) throw new TypeError('routeEvents needs a lambdaInvoker to deliver to');
+    const { projectDir, stage, region, synchronous } = options.routeEvents;
+    events = createEventRouter({
+      clock,
+      bus,
+      invoker: options.lambdaInvoker,
+      faults,
+      ...(projectDir !== undefined ? { projectDir } : {}),
+      ...(stage !== undefined ? { stage } : {}),
+      ...(region !== undefined ? { region } : {}),
+      ...(synchronous !== undefined ? { synchronous } : {}),
+    });
+  }
+
   let dynamodb: DynamoDbProxy | undefined;
   if (options.dynamodb !== false) dynamodb = await startDynamoDbProxy();
 
@@ -137,7 +161,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
         sagemaker: () => pick((r) => sagemaker.dump(r)),
         sns: () => pick((r) => sns.dump(r)),
         ssm: () => pick((r) => ssm.dump(r)),
-        events: () => bus.recent(),
+        events: () => ({ bus: bus.recent(), deliveries: events?.deliveries() ?? [] }),
         faults: () => faults.snapshot(),
       };
       const service = segments[1];
@@ -177,6 +201,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   } catch (error) {
     await dynamodb?.close();
     cloudwatch.dispose();
+    events?.dispose();
     throw error;
   }
   baseUrl = server.url;
@@ -194,12 +219,14 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     sagemaker,
     sns,
     cloudwatch,
+    events,
     slackWebhookUrl: (hookId) => `${server.url}/_sandbox/slack/${encodeURIComponent(hookId)}`,
     async close() {
       if (closed) return;
       closed = true;
       if (ownClock) clock.stop();
       cloudwatch.dispose();
+      events?.dispose();
       await sns.idle();
       await server.close();
       await dynamodb?.close();

@@ -5,13 +5,15 @@
 import { parseArgs } from 'node:util';
 import { createSandboxClock, DEFAULT_SPEED } from './clock';
 import { createSandbox } from './create-sandbox';
+import { DEFAULT_ROUTER_STAGE } from './event-router';
 import { createHttpLambdaInvoker, DEFAULT_LAMBDA_ENDPOINT } from './lambda-invoker';
 import { DEFAULT_OUTBOX_DIR } from './outbox';
 import { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './server';
 import { DEFAULT_ENDPOINT_DELAY_MS } from './services/sagemaker/sagemaker-emulation';
 
 const USAGE = `usage: npm run sandbox -- [--port N] [--host H] [--speed X] [--endpoint-delay-ms MS]
-                             [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]`;
+                             [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]
+                             [--stage S] [--without-events]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
       outbox: { type: 'string' },
       'lambda-endpoint': { type: 'string' },
       'manual-email-confirmation': { type: 'boolean' },
+      stage: { type: 'string' },
+      'without-events': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,7 +47,10 @@ async function main(): Promise<void> {
     values['lambda-endpoint'] ?? process.env.SANDBOX_LAMBDA_ENDPOINT ?? DEFAULT_LAMBDA_ENDPOINT;
   const outboxDir = values.outbox ?? DEFAULT_OUTBOX_DIR;
   const clock = createSandboxClock({ mode: 'running', speed });
+  const stage = values.stage ?? process.env.STAGE ?? DEFAULT_ROUTER_STAGE;
+  const routeEvents = values['without-events'] ? undefined : { projectDir: process.cwd(), stage };
   const sandbox = await createSandbox({
+    ...(routeEvents ? { routeEvents } : {}),
     port,
     host: values.host ?? DEFAULT_SANDBOX_HOST,
     clock,
@@ -64,6 +71,14 @@ async function main(): Promise<void> {
     console.log(`  ${service.padEnd(10)} ${operations.join(', ')}`);
   }
   console.log(`\nemail outbox: ${outboxDir}   SNS lambda deliveries: ${lambdaEndpoint}`);
+  if (sandbox.events) {
+    const routed =
+      sandbox.events.functions
+        .filter((f) => f.schedules.length + f.patterns.length > 0)
+        .map((f) => f.functionName)
+        .join(', ') || 'none';
+    console.log(`scheduled ticks and alarm events (stage ${stage}) go to: ${routed}`);
+  }
   console.log(
     `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,sns/deliveries}`,
   );
