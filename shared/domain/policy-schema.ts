@@ -56,7 +56,7 @@ export const setWeightStepSchema = z.strictObject({ setWeight: weightSchema });
 
 /** `pause: {}` (or a bare `pause:` in YAML) waits for a person; `pause: { duration: 10m }` waits that long. */
 export const pauseStepSchema = z.strictObject({
-  pause: z.union([z.null(), z.strictObject({ duration: durationSchema.optional() })]),
+  pause: z.strictObject({ duration: durationSchema.optional() }).nullable(),
 });
 
 const errorRateMetricSchema = z.strictObject({
