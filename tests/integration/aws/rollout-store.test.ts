@@ -1,0 +1,121 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxClock } from '../../../sandbox/clock';
+import { createSandbox, type Sandbox } from '../../../sandbox/create-sandbox';
+import {
+  type HistoryEntry,
+  type NewRolloutRecord,
+  RolloutExistsError,
+  RolloutStore,
+  VersionConflictError,
+} from '../../../shared/aws/rollout-store';
+import { rolloutTableDefinition } from '../../../shared/aws/rollout-table';
+import { startRollout } from '../../../shared/domain/index';
+import { parseOrThrow, standardPolicyText } from '../handlers/tick/watchdog-harness';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+
+describe('RolloutStore against DynamoDB (dynalite in the sandbox)', () => {
+  let sandbox: Sandbox;
+  let store: RolloutStore;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox({ port: 0, clock: createSandboxClock({ mode: 'manual', startTime: NOW }) });
+    const ddb = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await ddb.send(new CreateTableCommand(rolloutTableDefinition('store-suite')));
+    store = new RolloutStore(DynamoDBDocumentClient.from(ddb), 'store-suite');
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  function newRollout(endpointName: string): NewRolloutRecord {
+    const policyText = standardPolicyText(endpointName);
+    const policy = parseOrThrow(policyText);
+    return {
+      endpointName,
+      region: 'us-east-1',
+      policyText,
+      policy,
+      state: startRollout(policy, NOW).state,
+      appliedCanaryWeight: 0,
+    };
+  }
+
+  it('creates a rollout at version 1 and reads it back intact', async () => {
+    const created = await store.create(newRollout('roundtrip'), NOW);
+    expect(created.version).toBe(1);
+    expect(await store.get('roundtrip')).toEqual(created);
+  });
+
+  it('refuses a second rollout while one is in progress, and allows it once the first is final and applied', async () => {
+    const first = await store.create(newRollout('one-at-a-time'), NOW);
+    await expect(store.create(newRollout('one-at-a-time'), NOW)).rejects.toBeInstanceOf(RolloutExistsError);
+    await store.save(
+      { ...first, state: { ...first.state, phase: 'RolledBack', canaryWeight: 0 }, appliedCanaryWeight: 0 },
+      first.version,
+    );
+    const second = await store.create(newRollout('one-at-a-time'), NOW + 1);
+    expect(second.rolloutId).not.toBe(first.rolloutId);
+  });
+
+  it('writes only on the expected version and reports a conflict otherwise', async () => {
+    const created = await store.create(newRollout('versions'), NOW);
+    const saved = await store.save({ ...created, state: { ...created.state, message: 'a' } }, 1);
+    expect(saved.version).toBe(2);
+    await expect(
+      store.save({ ...created, state: { ...created.state, message: 'b' } }, 1),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect((await store.get('versions'))?.state.message).toBe('a');
+  });
+
+  it('lists active rollouts, including a final one whose weights have not landed, and drops it once they have', async () => {
+    const created = await store.create(newRollout('sparse'), NOW);
+    const pending = await store.save(
+      {
+        ...created,
+        state: { ...created.state, phase: 'RolledBack', canaryWeight: 0 },
+        appliedCanaryWeight: 5,
+      },
+      created.version,
+    );
+    expect((await store.listActive()).map((r) => r.endpointName)).toContain('sparse');
+    await store.save({ ...pending, appliedCanaryWeight: 0 }, pending.version);
+    expect((await store.listActive()).map((r) => r.endpointName)).not.toContain('sparse');
+  });
+
+  it('returns history newest first, limited, with every entry kept apart', async () => {
+    const entry = (minute: number, version: number): HistoryEntry => ({
+      time: new Date(NOW + minute * 60_000).toISOString(),
+      rolloutId: 'r',
+      version,
+      source: 'tick',
+      kind: 'decision',
+      action: 'hold',
+      phase: 'Progressing',
+      stepIndex: 0,
+      canaryWeight: 5,
+      reason: `minute ${minute}`,
+    });
+    await store.appendHistory('history', [entry(1, 2), entry(2, 3), entry(2, 4)]);
+    await store.appendHistory(
+      'history',
+      Array.from({ length: 30 }, (_, i) => entry(10 + i, 10 + i)),
+    );
+    const newest = await store.history('history', { limit: 3 });
+    expect(newest.map((e) => e.reason)).toEqual(['minute 39', 'minute 38', 'minute 37']);
+    expect(await store.history('history', { limit: 100 })).toHaveLength(33);
+  });
+
+  it('claims an event once; a released claim can be claimed again', async () => {
+    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(true);
+    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(false);
+    await store.releaseEvent('arn#t#ALARM');
+    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(true);
+  });
+});
