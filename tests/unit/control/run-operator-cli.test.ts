@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT, runOperatorCli } from '../../../shared/cli-client/run-operator-cli';
+import { handleControlRequest } from '../../../shared/http/control-api-router';
+import { makeFakes, rawPolicy } from './control-fakes';
+
+const API = 'http://api.test';
+
+/** A fetch that answers through the real router with in-memory deps, recording each request. */
+function apiFetch() {
+  const fakes = makeFakes();
+  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }> = [];
+  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>));
+    const body = typeof init?.body === 'string' ? init.body : undefined;
+    requests.push({ method: init?.method ?? 'GET', url: url.toString(), headers, ...(body ? { body } : {}) });
+    const response = await handleControlRequest(fakes.deps, {
+      rawPath: url.pathname,
+      headers,
+      queryStringParameters: Object.fromEntries(url.searchParams),
+      requestContext: {
+        http: { method: init?.method ?? 'GET' },
+        requestId: 'cli',
+        timeEpoch: Date.parse('2026-03-01T10:00:00Z'),
+      },
+      ...(body ? { body } : {}),
+    });
+    return new Response(response.body, { status: response.statusCode, headers: response.headers });
+  }) as typeof fetch;
+  return { fakes, requests, fetchFn };
+}
+
+describe('runOperatorCli', () => {
+  it('starts a rollout from a policy file and prints where it stands', async () => {
+    const { fetchFn, requests } = apiFetch();
+    const out = await runOperatorCli(
+      ['start', 'ep-1', '--policy', 'p.yaml', '--api', API, '--operator', 'carol'],
+      {
+        fetch: fetchFn,
+        readFile: async () => JSON.stringify(rawPolicy('ep-1')),
+      },
+    );
+    expect(out).toMatchObject({ exitCode: EXIT.ok, stderr: '' });
+    expect(out.stdout).toMatch(/^started ep-1: Progressing, primary 90% \/ canary 10%/);
+    expect(requests[0]).toMatchObject({ method: 'POST', url: `${API}/rollouts` });
+    expect(requests[0]?.headers['x-rollout-operator']).toBe('carol');
+  });
+
+  it('prints status, history and the list as text, or the API JSON with --json', async () => {
+    const { fetchFn } = apiFetch();
+    const io = { fetch: fetchFn, readFile: async () => JSON.stringify(rawPolicy('ep-1')) };
+    await runOperatorCli(['start', 'ep-1', '--policy', 'p.yaml', '--api', API], io);
+    await runOperatorCli(['pause', 'ep-1', '--reason', 'lunch', '--api', API], io);
+
+    const status = await runOperatorCli(['status', 'ep-1', '--api', API], io);
+    expect(status.stdout).toContain('ep-1 (us-east-1)  Paused');
+    expect(status.stdout).toContain('endpoint  InService: primary 90% / canary 10%');
+
+    const history = await runOperatorCli(['history', 'ep-1', '--limit', '5', '--api', API], io);
+    expect(history.stdout.split('\n')[0]).toBe('ep-1: 2 entries, newest first');
+    expect(history.stdout.split('\n')[1]).toContain('Paused');
+
+    const list = await runOperatorCli(['status', '--api', API], io);
+    expect(list.stdout).toMatch(/^active \(1\)\n {2}ep-1 /);
+
+    const json = await runOperatorCli(['status', 'ep-1', '--api', API, '--json'], io);
+    expect(JSON.parse(json.stdout)).toMatchObject({ endpointName: 'ep-1', phase: 'Paused' });
+  });
+
+  it('reads the API URL from ROLLOUT_WATCHDOG_API', async () => {
+    const { fetchFn, requests } = apiFetch();
+    await runOperatorCli(['list'], { fetch: fetchFn, env: { ROLLOUT_WATCHDOG_API: `${API}/` } });
+    expect(requests[0]?.url).toBe(`${API}/rollouts`);
+  });
+
+  it('exits 1 and prints every problem when the API refuses', async () => {
+    const { fetchFn } = apiFetch();
+    const out = await runOperatorCli(['start', 'ep-1', '--api', API], { fetch: fetchFn });
+    expect(out.exitCode).toBe(EXIT.refused);
+    expect(out.stderr).toMatch(/^error 400: invalid request\n {2}- policy: required/);
+  });
+
+  it.each([
+    [['rollback', 'ep-1', '--api', API], /rollback needs --reason/],
+    [['pause', '--api', API], /pause needs an ENDPOINT/],
+    [['status', 'ep-1'], /--api URL is required/],
+    [['frobnicate'], /unknown command frobnicate/],
+    [['status', 'ep-1', '--api', API, '--colour'], /Unknown option/],
+    [['history', 'ep-1', '--api', API, '--limit', 'x'], /--limit must be/],
+  ])('exits 2 with usage for %j', async (argv, message) => {
+    const out = await runOperatorCli(argv, { fetch: apiFetch().fetchFn });
+    expect(out.exitCode).toBe(EXIT.usage);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).toContain('usage:');
+  });
+
+  it('exits 3 when the API cannot be reached', async () => {
+    const failing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const out = await runOperatorCli(['list', '--api', API], { fetch: failing });
+    expect(out).toMatchObject({ exitCode: EXIT.unavailable, stdout: '' });
+    expect(out.stderr).toContain('cannot reach the control API');
+  });
+});
