@@ -13,7 +13,11 @@
  * - `ModelLatency`: the requests' latencies in microseconds as a values/counts histogram, so
  *   CloudWatch percentiles come out right.
  * A variant without requests, and every variant during a scenario's data gap, gets no datapoints.
+ * Custom metrics a scenario gives the canary (`customMetrics`) are published where a policy's
+ * `custom` metrics read them, when the caller passes those metric definitions.
  */
+
+import type { CustomMetric } from '../shared/domain/types';
 import { latencyHistogram } from '../shared/simulation/latency-histogram';
 import type { Scenario } from '../shared/simulation/scenario-schema';
 import {
@@ -44,6 +48,12 @@ export interface TrafficOptions {
   getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
   /** Stop after the scenario's `durationMinutes` (default true); false keeps the last segments playing. */
   stopAtEnd?: boolean;
+  /**
+   * A policy's `custom` metrics: each minute the canary's simulated value of the metric with the
+   * same `name` is published to its namespace, name and dimensions (`${endpointName}`,
+   * `${baselineVariant}` and `${canaryVariant}` resolved as the watchdog resolves them).
+   */
+  customMetrics?: ReadonlyArray<Pick<CustomMetric, 'name' | 'namespace' | 'metricName' | 'dimensions'>>;
   /** Called after each minute is published (progress display, scoring). */
   onMinute?: (record: TrafficMinuteRecord) => void;
 }
@@ -128,6 +138,29 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
     if (latency.values.length > 0) put('ModelLatency', latency.values, latency.counts, 'Microseconds');
   };
 
+  const vars: Record<string, string> = {
+    endpointName: opts.endpointName,
+    baselineVariant: baselineName,
+    canaryVariant: canaryName,
+  };
+  const publishCustom = (canary: SimulatedVariant, periodStart: number): void => {
+    for (const metric of opts.customMetrics ?? []) {
+      const value = canary.custom[metric.name];
+      if (value === undefined) continue;
+      const dimensions = Object.fromEntries(
+        Object.entries(metric.dimensions).map(([name, template]) => [
+          name,
+          template.replace(/\$\{(\w+)\}/g, (whole, key: string) => vars[key] ?? whole),
+        ]),
+      );
+      opts.store.put(opts.region, {
+        metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions },
+        timestamp: periodStart,
+        value,
+      });
+    }
+  };
+
   const variantRecord = (variantName: string, variant: SimulatedVariant): TrafficVariantRecord => ({
     variantName,
     invocations: variant.invocations,
@@ -153,6 +186,7 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
     if (published) {
       publishVariant(baselineName, simulated.baseline, period.start);
       publishVariant(canaryName, simulated.canary, period.start);
+      publishCustom(simulated.canary, period.start);
     }
     const record: TrafficMinuteRecord = {
       minute,

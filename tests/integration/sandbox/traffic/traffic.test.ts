@@ -278,4 +278,68 @@ describe('traffic from a scenario against a sandbox endpoint', () => {
     ]);
     expect(t.sandbox.cloudwatch.store.metrics('us-east-1')).toEqual([]);
   });
+
+  it("publishes the canary's custom metric where the policy's custom metric reads it", async () => {
+    const parsed = parseScenario({
+      name: 'quality',
+      durationMinutes: 10,
+      endpoint: { name: 'x', baselineVariant: 'primary', canaryVariant: 'canary' },
+      traffic: [{ fromMinute: 0, requestsPerMinute: 1000 }],
+      variants: {
+        primary: [{ fromMinute: 0, errorRate5xx: 0, errorRate4xx: 0, latencyMs: { p50: 10, p99: 20 } }],
+        canary: [
+          {
+            fromMinute: 0,
+            errorRate5xx: 0,
+            errorRate4xx: 0,
+            latencyMs: { p50: 10, p99: 20 },
+            customMetrics: { 'model-quality': { mean: 0.93, stddev: 0 } },
+          },
+        ],
+      },
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    startTraffic({
+      scenario: parsed.scenario,
+      region: 'us-east-1',
+      endpointName: 'custom-suite-endpoint',
+      clock: t.clock,
+      store: t.sandbox.cloudwatch.store,
+      getEndpointWeights: () => ({ primary: 50, canary: 50 }),
+      customMetrics: [
+        {
+          name: 'model-quality',
+          namespace: 'CustomSuite/Quality',
+          metricName: 'Accuracy',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the policy's placeholders, resolved by the traffic
+          dimensions: { EndpointName: '${endpointName}', Variant: '${canaryVariant}' },
+        },
+      ],
+    });
+    await t.clock.advance(2 * MINUTE);
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [
+          {
+            Id: 'quality',
+            MetricStat: {
+              Metric: {
+                Namespace: 'CustomSuite/Quality',
+                MetricName: 'Accuracy',
+                Dimensions: [
+                  { Name: 'EndpointName', Value: 'custom-suite-endpoint' },
+                  { Name: 'Variant', Value: 'canary' },
+                ],
+              },
+              Period: 60,
+              Stat: 'Average',
+            },
+          },
+        ],
+        StartTime: at(0),
+        EndTime: at(2),
+      }),
+    );
+    expect(out.MetricDataResults?.[0]?.Values).toEqual([0.93, 0.93]);
+  });
 });
