@@ -124,6 +124,8 @@ export interface RolloutStatus extends RolloutSummary {
 export interface RolloutList {
   active: RolloutSummary[];
   recent: RolloutSummary[];
+  /** Why `recent` is empty when it could not be read. */
+  recentError?: string;
 }
 
 export interface RolloutHistory {
@@ -293,23 +295,33 @@ export async function rolloutStatus(
   };
 }
 
-/** Active rollouts (the tick's work list) and the most recent finished ones. */
+/**
+ * Active rollouts (the tick's work list) and the most recent finished ones. The recent list is a
+ * convenience: when it cannot be read (e.g. the role lacks `dynamodb:Scan`) the active list is
+ * still answered, with `recentError` saying why `recent` is empty.
+ */
 export async function listRollouts(deps: ControlDeps): Promise<ControlResult<RolloutList>> {
-  const [active, recent] = await Promise.all([
-    deps.store.listActive(),
-    deps.listRecent ? deps.listRecent(RECENT_ROLLOUTS_LIMIT) : Promise.resolve([]),
-  ]);
-  const activeNames = new Set(active.map((r) => r.endpointName));
-  return {
-    ok: true,
-    body: {
-      active: active.map(summarize).sort((a, b) => a.endpointName.localeCompare(b.endpointName)),
-      recent: recent
-        .filter((r) => !activeNames.has(r.endpointName))
-        .map(summarize)
-        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
-    },
+  const log = deps.log ?? SILENT_LOG;
+  const readRecent = async (): Promise<{ records: RolloutRecord[]; error?: string }> => {
+    if (!deps.listRecent) return { records: [] };
+    try {
+      return { records: await deps.listRecent(RECENT_ROLLOUTS_LIMIT) };
+    } catch (error) {
+      log.warn('recent rollouts could not be listed', { error: describeError(error) });
+      return { records: [], error: describeError(error) };
+    }
   };
+  const [active, recent] = await Promise.all([deps.store.listActive(), readRecent()]);
+  const activeNames = new Set(active.map((r) => r.endpointName));
+  const body: RolloutList = {
+    active: active.map(summarize).sort((a, b) => a.endpointName.localeCompare(b.endpointName)),
+    recent: recent.records
+      .filter((r) => !activeNames.has(r.endpointName))
+      .map(summarize)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
+  };
+  if (recent.error) body.recentError = recent.error;
+  return { ok: true, body };
 }
 
 /** History of one endpoint's rollouts, newest first, at most `limit` entries; 404 when nothing is known. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SageMakerCallError } from '../../../shared/aws/sagemaker-endpoints';
 import {
+  listRollouts,
   MAX_COMMAND_ATTEMPTS,
   rolloutHistory,
   rolloutStatus,
@@ -180,5 +181,20 @@ describe('status and history', () => {
   it('answers not-found for history of an endpoint never rolled out', async () => {
     const { deps } = makeFakes();
     expect(await rolloutHistory(deps, 'nothing-here', 10)).toMatchObject({ ok: false, kind: 'not-found' });
+  });
+});
+
+describe('listRollouts', () => {
+  it('still lists the active rollouts when the recent ones cannot be read', async () => {
+    const fakes = makeFakes();
+    await startRolloutCommand(fakes.deps, { endpointName: EP, policy: rawPolicy(EP) }, ctx);
+    fakes.deps.listRecent = async () => {
+      throw new Error('AccessDeniedException: not authorized to perform dynamodb:Scan');
+    };
+    const result = await listRollouts(fakes.deps);
+    expect(result).toMatchObject({
+      ok: true,
+      body: { active: [{ endpointName: EP }], recent: [], recentError: expect.stringContaining('Scan') },
+    });
   });
 });
