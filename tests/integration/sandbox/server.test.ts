@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { CloudWatchClient, ResourceNotFound, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateModelCommand, ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from './sandbox-fixture';
 
@@ -127,5 +127,40 @@ describe('the sandbox front with garbage and edge-case requests', () => {
     } finally {
       sm.destroy();
     }
+  });
+
+  it('serves control routes for health, state dumps, the clock and the outbox', async () => {
+    const sm = new SageMakerClient(t.client('us-east-2'));
+    try {
+      await sm.send(
+        new CreateModelCommand({
+          ModelName: 'server-suite-model',
+          ExecutionRoleArn: 'arn:aws:iam::000000000000:role/x',
+        }),
+      );
+    } finally {
+      sm.destroy();
+    }
+    const health = (await (await fetch(`${t.sandbox.url}/_sandbox/health`)).json()) as {
+      services: Record<string, string[]>;
+    };
+    expect(health.services.sagemaker).toContain('UpdateEndpointWeightsAndCapacities');
+    expect(health.services.sns).toContain('Publish');
+
+    const state = (await (
+      await fetch(`${t.sandbox.url}/_sandbox/state/sagemaker?region=us-east-2`)
+    ).json()) as Record<string, { models: { ModelName: string }[] }>;
+    expect(state['us-east-2']?.models.map((m) => m.ModelName)).toEqual(['server-suite-model']);
+
+    const before = t.clock.now();
+    const advanced = await fetch(`${t.sandbox.url}/_sandbox/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms: 60_000 }),
+    });
+    expect(await advanced.json()).toMatchObject({ now: before + 60_000 });
+
+    expect(await (await fetch(`${t.sandbox.url}/_sandbox/outbox`)).json()).toEqual([]);
+    expect((await fetch(`${t.sandbox.url}/_sandbox/nothing-here`)).status).toBe(404);
   });
 });
