@@ -2,6 +2,7 @@ import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { OperatorCommand } from '../domain/types';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
+import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
 import {
   ApiRequestError,
   type ApiResponse,
@@ -41,8 +42,21 @@ export interface OperatorCliIo {
   env?: Readonly<Record<string, string | undefined>>;
   readFile?: (path: string) => Promise<string>;
   fetch?: typeof fetch;
-  /** SigV4 signer for the deployed API (IAM auth); see WatchdogApiClientOptions.signRequest. */
+  /**
+   * Request signer; default: SigV4 (`execute-api`) with the SDK's default credential chain when the
+   * API URL is an `execute-api.<region>.amazonaws.com` host, none otherwise (local API).
+   */
   signRequest?: (request: OutgoingRequest) => Promise<Record<string, string>>;
+  /** Credentials for the default signer (tests); default: the SDK's default chain. */
+  credentials?: () => Promise<AwsCredentials>;
+}
+
+function isAwsApiHost(api: string): boolean {
+  try {
+    return regionFromHost(new URL(api).hostname) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export const OPERATOR_USAGE = `usage:
@@ -85,10 +99,16 @@ export async function runOperatorCli(
   if (needsEndpoint && !endpoint) return usage(`${command} needs an ENDPOINT`);
   if (command === 'rollback' && !values.reason) return usage('rollback needs --reason TEXT (say why)');
 
+  // The deployed API has IAM auth on every route: sign requests to AWS hosts unless told how.
+  const signRequest =
+    io.signRequest ??
+    (isAwsApiHost(api)
+      ? createSigV4Signer({ credentials: io.credentials ?? defaultCredentials })
+      : undefined);
   const client = new WatchdogApiClient(api, {
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(values.operator ? { operator: values.operator } : {}),
-    ...(io.signRequest ? { signRequest: io.signRequest } : {}),
+    ...(signRequest ? { signRequest } : {}),
   });
   const json = values.json === true;
   try {
