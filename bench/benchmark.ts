@@ -28,3 +28,22 @@ export async function timed(work: () => unknown): Promise<number> {
   await work();
   return performance.now() - start;
 }
+
+/**
+ * Wraps a benchmark that prints its own report (through `log`) rather than returning results,
+ * so modules written that way join the runner with one line.
+ */
+export function printingBenchmark(
+  name: string,
+  description: string,
+  run: (log: (line: string) => void) => unknown,
+): Benchmark {
+  return {
+    name,
+    description,
+    async run() {
+      await run((line) => console.log(`  ${line}`));
+      return [];
+    },
+  };
+}

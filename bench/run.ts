@@ -4,12 +4,20 @@
  * `benchmarks`, see benchmark.ts). `npm run bench -- NAME...` runs only benchmarks whose name
  * contains one of the NAMEs.
  */
-import type { Benchmark, BenchmarkResult } from './benchmark';
+import { type Benchmark, type BenchmarkResult, printingBenchmark } from './benchmark';
 
 const BENCHMARK_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> = [
   () => import('./engine-bench'),
   () => import('./replay-bench'),
   () => import('./simulator-bench'),
+  () =>
+    import('./tick-bench').then((m) => ({
+      benchmark: printingBenchmark(
+        'tick',
+        'canary-tick against the sandbox: 1, 100 and 1,000 active rollouts; alarm event to weight change',
+        (log) => m.runTickBench({ log }),
+      ),
+    })),
 ];
 
 function isBenchmark(value: unknown): value is Benchmark {
@@ -39,7 +47,17 @@ function formatValue(result: BenchmarkResult): string {
 async function main(filters: string[]): Promise<number> {
   let failures = 0;
   for (const load of BENCHMARK_MODULES) {
-    for (const benchmark of benchmarksOf(await load())) {
+    let module: Record<string, unknown>;
+    try {
+      module = await load();
+    } catch (error) {
+      failures++;
+      console.log(
+        `\n== a benchmark module failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      continue;
+    }
+    for (const benchmark of benchmarksOf(module)) {
       if (filters.length > 0 && !filters.some((f) => benchmark.name.includes(f))) continue;
       console.log(`\n== ${benchmark.name}: ${benchmark.description}`);
       try {
