@@ -22,7 +22,10 @@ export function formatTimelineHeader(): string {
  * One minute as a line: minute, clock time, weights in force, both variants' requests, 5XX rate
  * and p99, any alarm in ALARM, then the decision (action, phase, weights from now on) and its reason.
  */
-export function formatTimelineEntry(entry: TimelineEntry): string {
+export function formatTimelineEntry(
+  entry: TimelineEntry,
+  options: { maxReasonLength?: number } = {},
+): string {
   const clock = entry.time.slice(11, 16);
   const inForce = `${100 - entry.canaryWeight}/${entry.canaryWeight}`.padEnd(7);
   const traffic = entry.dataGap
@@ -32,7 +35,12 @@ export function formatTimelineEntry(entry: TimelineEntry): string {
     .filter(([, state]) => state === 'ALARM')
     .map(([name]) => ` [ALARM ${name}]`)
     .join('');
-  const { action, phase, weights, reason } = entry.decision;
+  const { action, phase, weights } = entry.decision;
+  const max = options.maxReasonLength ?? Number.POSITIVE_INFINITY;
+  const reason =
+    entry.decision.reason.length > max
+      ? `${entry.decision.reason.slice(0, max - 3)}...`
+      : entry.decision.reason;
   const after = Object.values(weights).join('/');
   return `${String(entry.minute).padStart(3)}  ${clock}  ${inForce}  ${traffic}${alarming}  -> ${action.padEnd(12)} ${phase.padEnd(11)} ${after.padEnd(7)} ${reason}`;
 }
