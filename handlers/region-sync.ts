@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotificationPublisher } from '../shared/aws/notification-publisher';
 import { RolloutStore } from '../shared/aws/rollout-store';
 import { SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
 import { makeHandler } from '../shared/middleware/make-handler';
@@ -38,6 +40,7 @@ const deps: RegionSyncRunDeps = {
   readRollout: (endpointName) => store.get(endpointName),
   sagemakerFor,
   syncRegion: (item, now) => syncRegion({ syncStore, sagemakerFor }, item, now),
+  notifier: new NotificationPublisher(new SNSClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.topicArn),
   log: {
     debug: (message, extra) => logger.debug(message, extra ?? {}),
     info: (message, extra) => logger.info(message, extra ?? {}),

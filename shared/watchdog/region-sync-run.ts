@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertNotification } from '../notify/notification';
 import type { RegionSyncStore } from './region-sync-store';
 import {
   notificationFromSnsMessage,
@@ -7,7 +8,7 @@ import {
   recordPromotion,
 } from './region-sync-trigger';
 import type { RegionSyncItem } from './region-sync-types';
-import { SILENT_LOG, type WatchdogLog } from './watchdog-deps';
+import { type NotificationSink, SILENT_LOG, type WatchdogLog } from './watchdog-deps';
 
 export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'>;
@@ -18,6 +19,8 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
    * run only reports what is waiting.
    */
   syncRegion?(item: RegionSyncItem, now: number): Promise<RegionSyncItem>;
+  /** Where a region that starts failing is announced (a `rollout.alert`); optional. */
+  notifier?: NotificationSink;
 }
 
 const snsEventSchema = z.looseObject({
@@ -103,6 +106,9 @@ export async function handleRegionSyncEvent(
         };
         if (updated.lastError) result.error = updated.lastError;
         results.push(result);
+        // Announce a region when it starts failing, not on every retry of the schedule.
+        if (updated.status === 'failed' && item.status !== 'failed')
+          await announceFailure(deps, updated, now);
       } catch (error) {
         // One region's fault never stops the others; its item stays unfinished for the next run.
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -127,4 +133,21 @@ export async function handleRegionSyncEvent(
     keys: event && typeof event === 'object' ? Object.keys(event).slice(0, 10) : typeof event,
   });
   return { kind: 'ignored', reason: 'neither an SNS event nor a scheduled event' };
+}
+
+async function announceFailure(deps: RegionSyncRunDeps, item: RegionSyncItem, now: number): Promise<void> {
+  if (!deps.notifier) return;
+  const notification = alertNotification({
+    kind: 'other',
+    endpointName: item.endpointName,
+    region: item.region,
+    now,
+    reason: `Region sync of the promoted model of ${item.endpointName} to ${item.targetEndpointName} (${item.region}) failed: ${item.lastError ?? 'unknown error'}`,
+    next: 'The next scheduled region-sync run retries this region; the other regions carry on. The primary endpoint is not affected.',
+    source: 'system',
+  });
+  const published = await deps.notifier.publish(notification);
+  if (!published.ok) {
+    (deps.log ?? SILENT_LOG).warn('region sync: failure alert not published', { error: published.error });
+  }
 }

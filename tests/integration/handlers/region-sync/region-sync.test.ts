@@ -176,6 +176,10 @@ describe('region sync: the scheduled cross-region work', () => {
     expect(byRegion['us-west-2']?.status).toBe('in-progress');
     expect(byRegion['eu-west-1']?.status).toBe('failed');
     expect(byRegion['eu-west-1']?.error).toBeTruthy();
+    const alert = await harness.notification(
+      (n) => n.eventType === 'rollout.alert' && n.region === 'eu-west-1',
+    );
+    expect(alert.reason).toContain(`${SUITE}-eu (eu-west-1) failed`);
 
     harness.sandbox.faults.restoreRegion('eu-west-1');
     await harness.settle();
