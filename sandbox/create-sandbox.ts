@@ -3,6 +3,8 @@
  * dynalite, faults, the Slack sink and the email outbox — behind one HTTP front. Tests and the demo
  * call this; `main.ts` wraps it for `npm run sandbox`.
  */
+
+import { loadScenarioFile, parseScenario, type Scenario } from '../shared/simulation/scenario-schema';
 import { createSandboxClock, DEFAULT_SPEED, type SandboxClock } from './clock';
 import { createEventBus, type EventBus } from './event-bus';
 import { createEventRouter, type EventRouter } from './event-router';
@@ -20,6 +22,7 @@ import {
 import { createSns, type SnsEmulation } from './services/sns/sns-emulation';
 import { createSsm } from './services/ssm/ssm-emulation';
 import { createSlackSink, type SlackSink } from './slack-sink';
+import { startTraffic, type TrafficHandle, type TrafficOptions } from './traffic';
 
 export interface CreateSandboxOptions {
   /** Default {@link DEFAULT_SANDBOX_PORT}; 0 → a free port (tests). */
@@ -46,6 +49,12 @@ export interface CreateSandboxOptions {
    * `lambdaInvoker` (the sandbox's EventBridge). Off unless given; needs `lambdaInvoker`.
    */
   routeEvents?: { projectDir?: string; stage?: string; region?: string; synchronous?: boolean };
+  /**
+   * Play this scenario's traffic against every endpoint as soon as it exists (the baseline is the
+   * variant the scenario names, else the first; the canary likewise, else the second), so an
+   * independent client sees metrics with no further setup. Off unless given.
+   */
+  autoTraffic?: { scenario: Scenario; seed?: number };
   /** Unexpected errors inside the sandbox (answered as InternalFailure). Default: `console.error`. */
   onInternalError?: (error: unknown) => void;
 }
@@ -62,6 +71,10 @@ export interface Sandbox {
   readonly sagemaker: Pick<SageMakerEmulation, 'getEndpointWeights' | 'getEndpointStatus'>;
   readonly sns: Pick<SnsEmulation, 'publishToSns' | 'confirm' | 'deliveries' | 'idle'>;
   readonly cloudwatch: CloudWatch;
+  /** Plays a scenario's traffic against an endpoint (metrics into this sandbox's CloudWatch). */
+  playScenario(options: PlayScenarioOptions): TrafficHandle;
+  /** Traffic being played, by `region/endpointName`. */
+  traffic(): ReadonlyMap<string, TrafficHandle>;
   /** The event router, when `routeEvents` was given. */
   readonly events: EventRouter | undefined;
   /** Webhook URL of a Slack sink hook (`<url>/_sandbox/slack/<hookId>`). */
@@ -69,6 +82,8 @@ export interface Sandbox {
   /** Stops the server, dynalite, and the clock if this sandbox started it. */
   close(): Promise<void>;
 }
+
+export type PlayScenarioOptions = Omit<TrafficOptions, 'clock' | 'store' | 'getEndpointWeights'>;
 
 /**
  * Starts a sandbox. `clock` decides how simulated time moves, `endpointDelayMs` how long endpoint
@@ -121,6 +136,43 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     });
   }
 
+  const playing = new Map<string, TrafficHandle>();
+  const playScenario = (play: PlayScenarioOptions): TrafficHandle => {
+    const key = `${play.region}/${play.endpointName}`;
+    playing.get(key)?.stop();
+    const handle = startTraffic({
+      ...play,
+      clock,
+      store: cloudwatch.store,
+      getEndpointWeights: sagemaker.getEndpointWeights,
+    });
+    playing.set(key, handle);
+    return handle;
+  };
+  let stopAutoTraffic = () => {};
+  if (options.autoTraffic) {
+    const { scenario, seed } = options.autoTraffic;
+    // Checked in the `produce` phase before traffic publishes, so a new endpoint gets the minute that just closed.
+    stopAutoTraffic = clock.onPeriodClosed(() => {
+      for (const { region, endpointName, variantNames } of sagemaker.endpoints()) {
+        if (playing.has(`${region}/${endpointName}`)) continue;
+        const pick = (named: string, index: number) =>
+          variantNames.includes(named) ? named : variantNames[index];
+        const baselineVariant = pick(scenario.endpoint.baselineVariant, 0);
+        const canaryVariant = pick(scenario.endpoint.canaryVariant, 1);
+        if (!baselineVariant || !canaryVariant || baselineVariant === canaryVariant) continue;
+        playScenario({
+          scenario,
+          region,
+          endpointName,
+          baselineVariant,
+          canaryVariant,
+          ...(seed !== undefined ? { seed } : {}),
+        });
+      }
+    }, 'produce');
+  }
+
   let dynamodb: DynamoDbProxy | undefined;
   if (options.dynamodb !== false) dynamodb = await startDynamoDbProxy();
 
@@ -170,6 +222,46 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       const dump = services[service];
       return dump ? { body: dump() } : { status: 404, body: { error: `no state for ${service}` } };
     },
+    ({ method, segments, body }) => {
+      if (segments[0] !== 'traffic') return undefined;
+      if (method === 'GET' && segments.length === 1) {
+        return {
+          body: [...playing.entries()].map(([key, handle]) => ({
+            key,
+            minutesPlayed: handle.minutesPlayed(),
+          })),
+        };
+      }
+      if (method === 'POST' && segments.length === 1) {
+        const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+        let scenario: Scenario | undefined;
+        if (typeof b.scenarioFile === 'string') {
+          try {
+            scenario = loadScenarioFile(b.scenarioFile);
+          } catch (error) {
+            throw new TypeError(`cannot load scenario: ${(error as Error).message}`, { cause: error });
+          }
+        } else if (b.scenario !== undefined) {
+          const parsed = parseScenario(b.scenario);
+          if (!parsed.ok) throw new TypeError(`invalid scenario: ${parsed.problems.join('; ')}`);
+          scenario = parsed.scenario;
+        }
+        if (!scenario) throw new TypeError('expected { scenarioFile | scenario, region, endpointName, ... }');
+        if (typeof b.region !== 'string' || typeof b.endpointName !== 'string') {
+          throw new TypeError('region and endpointName are required');
+        }
+        playScenario({
+          scenario,
+          region: b.region,
+          endpointName: b.endpointName,
+          ...(typeof b.baselineVariant === 'string' ? { baselineVariant: b.baselineVariant } : {}),
+          ...(typeof b.canaryVariant === 'string' ? { canaryVariant: b.canaryVariant } : {}),
+          ...(typeof b.seed === 'number' ? { seed: b.seed } : {}),
+        });
+        return { status: 201, body: { playing: `${b.region}/${b.endpointName}`, scenario: scenario.name } };
+      }
+      return undefined;
+    },
     async ({ method, segments, body }) => {
       if (segments[0] !== 'clock') return undefined;
       if (method === 'GET' && segments.length === 1) {
@@ -202,6 +294,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     await dynamodb?.close();
     cloudwatch.dispose();
     events?.dispose();
+    stopAutoTraffic();
     throw error;
   }
   baseUrl = server.url;
@@ -220,11 +313,15 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     sns,
     cloudwatch,
     events,
+    playScenario,
+    traffic: () => playing,
     slackWebhookUrl: (hookId) => `${server.url}/_sandbox/slack/${encodeURIComponent(hookId)}`,
     async close() {
       if (closed) return;
       closed = true;
       if (ownClock) clock.stop();
+      stopAutoTraffic();
+      for (const handle of playing.values()) handle.stop();
       cloudwatch.dispose();
       events?.dispose();
       await sns.idle();

@@ -3,6 +3,7 @@
  * prints what it serves and the environment to export, and stays up until Ctrl-C.
  */
 import { parseArgs } from 'node:util';
+import { loadScenarioFile } from '../shared/simulation/scenario-schema';
 import { createSandboxClock, DEFAULT_SPEED } from './clock';
 import { createSandbox } from './create-sandbox';
 import { DEFAULT_ROUTER_STAGE } from './event-router';
@@ -13,7 +14,7 @@ import { DEFAULT_ENDPOINT_DELAY_MS } from './services/sagemaker/sagemaker-emulat
 
 const USAGE = `usage: npm run sandbox -- [--port N] [--host H] [--speed X] [--endpoint-delay-ms MS]
                              [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]
-                             [--stage S] [--without-events]`;
+                             [--stage S] [--without-events] [--scenario FILE]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       'manual-email-confirmation': { type: 'boolean' },
       stage: { type: 'string' },
       'without-events': { type: 'boolean' },
+      scenario: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
   const clock = createSandboxClock({ mode: 'running', speed });
   const stage = values.stage ?? process.env.STAGE ?? DEFAULT_ROUTER_STAGE;
   const routeEvents = values['without-events'] ? undefined : { projectDir: process.cwd(), stage };
+  const scenario = values.scenario ? loadScenarioFile(values.scenario) : undefined;
   const sandbox = await createSandbox({
+    ...(scenario ? { autoTraffic: { scenario } } : {}),
     ...(routeEvents ? { routeEvents } : {}),
     port,
     host: values.host ?? DEFAULT_SANDBOX_HOST,
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     console.log(`  ${service.padEnd(10)} ${operations.join(', ')}`);
   }
   console.log(`\nemail outbox: ${outboxDir}   SNS lambda deliveries: ${lambdaEndpoint}`);
+  if (scenario) console.log(`traffic: scenario "${scenario.name}" plays against every endpoint created`);
   if (sandbox.events) {
     const routed =
       sandbox.events.functions

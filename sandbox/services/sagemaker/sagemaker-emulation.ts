@@ -92,6 +92,8 @@ export interface SageMakerEmulation {
   dump(region: string): unknown;
   /** Regions that hold any SageMaker resource. */
   regions(): string[];
+  /** Every endpoint in every region with its variant names in config order (for auto-played traffic). */
+  endpoints(): { region: string; endpointName: string; variantNames: string[] }[];
 }
 
 const arn = (region: string, kind: string, name: string) =>
@@ -476,6 +478,14 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       };
     },
     regions: () => [...states.keys()],
+    endpoints: () =>
+      [...states.entries()].flatMap(([region, s]) =>
+        [...s.endpoints.values()].map((e) => ({
+          region,
+          endpointName: e.EndpointName,
+          variantNames: (e.pending?.variants ?? e.variants).map((v) => v.VariantName),
+        })),
+      ),
   };
 }
 
