@@ -3,7 +3,8 @@
  * than a schema because `replay` and the benchmarks push hundreds of thousands of lines through
  * it; the checks are the same a schema would make, and each failure names the field.
  *
- * Accepted (beyond DESIGN 3.3, all optional): `time` as epoch milliseconds; a variant given as
+ * Accepted (beyond DESIGN 3.3, all optional): `time` as epoch milliseconds, or ISO without a
+ * zone (read as UTC); a variant given as
  * `null` (no traffic); missing `errors5xx`/`errors4xx` (0) and latencies (null); `custom`
  * (custom metric values by policy metric name); `command` (an operator command, see
  * `OperatorCommand`), which is applied instead of judging the line.
@@ -27,7 +28,8 @@ export interface ParsedReplayLine {
 
 export type ParseReplayLineResult = { ok: true; line: ParsedReplayLine } | { ok: false; error: string };
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
 const ALARM_STATES = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 const COMMANDS = new Set(['pause', 'resume', 'promote', 'abort', 'rollback']);
 const COUNT_FIELDS = ['invocations', 'errors5xx', 'errors4xx'] as const;
@@ -98,7 +100,8 @@ function parseTime(value: unknown): { timeText: string; time: number } {
     return { timeText: new Date(value).toISOString(), time: value };
   }
   if (typeof value !== 'string') throw new LineError('time: required, an ISO 8601 time');
-  const time = ISO_DATE.test(value) ? Date.parse(value) : Number.NaN;
+  // A time without a zone is read as UTC (CloudWatch's clock), never as the machine's local time.
+  const time = ISO_DATE.test(value) ? Date.parse(HAS_ZONE.test(value) ? value : `${value}Z`) : Number.NaN;
   if (!Number.isFinite(time)) throw new LineError(`time: not an ISO 8601 time: ${JSON.stringify(value)}`);
   return { timeText: value, time };
 }

@@ -105,3 +105,47 @@ describe('variantStatistic', () => {
     expect(variantStatistic(quiet, 'Invocations', 'Sum')).toBeNull();
   });
 });
+
+describe('parseReplayLine', () => {
+  it.each([
+    ['2026-01-01T00:01:00Z', Date.UTC(2026, 0, 1, 0, 1)],
+    ['2026-01-01T00:01:00.500Z', Date.UTC(2026, 0, 1, 0, 1, 0, 500)],
+    ['2026-01-01T01:01:00+01:00', Date.UTC(2026, 0, 1, 0, 1)],
+    ['2026-01-01T00:01:00', Date.UTC(2026, 0, 1, 0, 1)],
+    [Date.UTC(2026, 0, 1, 0, 1), Date.UTC(2026, 0, 1, 0, 1)],
+  ])('reads the time %s', (time, expected) => {
+    const parsed = parseReplayLine(JSON.stringify({ time, variants: {} }));
+    expect(parsed.ok && parsed.line.time).toBe(expected);
+  });
+
+  it.each([
+    ['no time', {}],
+    ['a date without a time of day', { time: '2026-01-01' }],
+    ['an impossible date', { time: '2026-13-45T00:00:00Z' }],
+    ['a rollback command without a reason', { time: '2026-01-01T00:01:00Z', command: { type: 'rollback' } }],
+    ['an unknown command', { time: '2026-01-01T00:01:00Z', command: { type: 'explode' } }],
+    ['a custom value that is not a number', { time: '2026-01-01T00:01:00Z', custom: { quality: 'good' } }],
+  ])('refuses a line with %s', (_case, raw) => {
+    expect(parseReplayLine(JSON.stringify(raw)).ok).toBe(false);
+  });
+
+  it('fills missing error counts with 0 and missing latencies with null, and skips null variants', () => {
+    const parsed = parseReplayLine(
+      JSON.stringify({
+        time: '2026-01-01T00:01:00Z',
+        variants: { primary: { invocations: 10 }, canary: null },
+      }),
+    );
+    expect(parsed.ok && parsed.line.observation.variants).toEqual({
+      primary: {
+        invocations: 10,
+        errors5xx: 0,
+        errors4xx: 0,
+        latencyAvgMs: null,
+        latencyP50Ms: null,
+        latencyP90Ms: null,
+        latencyP99Ms: null,
+      },
+    });
+  });
+});
