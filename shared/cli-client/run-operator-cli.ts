@@ -49,6 +49,11 @@ export interface OperatorCliIo {
   signRequest?: (request: OutgoingRequest) => Promise<Record<string, string>>;
   /** Credentials for the default signer (tests); default: the SDK's default chain. */
   credentials?: () => Promise<AwsCredentials>;
+  /**
+   * Extra headers on every request, e.g. `{ 'x-watchdog-now': <sandbox time> }` so that, against the
+   * local stage, commands are timed on the sandbox's simulated clock like the ticks are.
+   */
+  headers?: Record<string, string>;
 }
 
 function isAwsApiHost(api: string): boolean {
@@ -109,6 +114,7 @@ export async function runOperatorCli(
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(values.operator ? { operator: values.operator } : {}),
     ...(signRequest ? { signRequest } : {}),
+    ...(io.headers ? { headers: io.headers } : {}),
   });
   const json = values.json === true;
   try {

@@ -103,3 +103,14 @@ describe('runOperatorCli', () => {
     expect(out.stderr).toContain('cannot reach the control API');
   });
 });
+
+describe('runOperatorCli headers', () => {
+  it('sends the extra headers it is given (the sandbox clock for the local stage)', async () => {
+    const { fetchFn, requests } = apiFetch();
+    await runOperatorCli(['list', '--api', API], {
+      fetch: fetchFn,
+      headers: { 'x-watchdog-now': '2026-03-01T10:05:00Z' },
+    });
+    expect(requests[0]?.headers['x-watchdog-now']).toBe('2026-03-01T10:05:00Z');
+  });
+});
