@@ -18,7 +18,8 @@ export function decodeQueryRequest(body: string): {
   input: Record<string, unknown>;
 } {
   const params = new URLSearchParams(body);
-  const root: Tree = {};
+  // Null-prototype nodes: a key like `__proto__.x` must not reach Object.prototype.
+  const root: Tree = Object.create(null);
   let action: string | undefined;
   let version: string | undefined;
   for (const [key, value] of params) {
@@ -39,7 +40,7 @@ function setPath(node: Tree, path: string[], value: string): void {
     const next = current[segment];
     if (typeof next === 'object') current = next;
     else {
-      const created: Tree = {};
+      const created: Tree = Object.create(null);
       current[segment] = created;
       current = created;
     }

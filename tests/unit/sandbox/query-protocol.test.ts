@@ -39,6 +39,12 @@ describe('awsQuery decoding', () => {
     });
   });
 
+  it('keeps hostile keys as plain data instead of touching prototypes', () => {
+    const decoded = decodeQueryRequest('Action=X&__proto__.polluted=yes&constructor.prototype.bad=1');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(decoded.input)).toEqual(['__proto__', 'constructor']);
+  });
+
   it('unflattens member lists in numeric order', () => {
     const body = 'Action=X&Names.member.2=b&Names.member.10=c&Names.member.1=a';
     expect(decodeQueryRequest(body).input).toEqual({ Names: ['a', 'b', 'c'] });
