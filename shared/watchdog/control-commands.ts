@@ -81,6 +81,8 @@ export type EndpointView =
 
 export interface DecisionView {
   time: string;
+  /** Which rollout of the endpoint the entry belongs to (history spans successive rollouts). */
+  rolloutId: string;
   action: string | null;
   kind: HistoryEntry['kind'];
   source: HistoryEntry['source'];
@@ -515,6 +517,7 @@ function isoOrNull(epochMs: number): string | null {
 function decisionView(entry: HistoryEntry): DecisionView {
   const view: DecisionView = {
     time: entry.time,
+    rolloutId: entry.rolloutId,
     action: entry.action ?? null,
     kind: entry.kind,
     source: entry.source,
