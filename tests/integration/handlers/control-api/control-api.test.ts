@@ -223,6 +223,26 @@ describe('control API: starting with the stored policy', () => {
     expect(response.status).toBe(201);
     expect(response.body.rollout.weights).toEqual({ primary: 95, canary: 5 });
   });
+
+  it('aborts, sending all traffic back to the baseline', async () => {
+    await harness.settle();
+    const response = await call('POST', `/rollouts/${endpoint}/abort`, { body: { reason: 'wrong model' } });
+    expect(response.status).toBe(200);
+    expect(response.body.rollout).toMatchObject({ phase: 'Aborted', weights: { primary: 100, canary: 0 } });
+    await harness.settle();
+    expect(harness.sandbox.sagemaker.getEndpointWeights('us-east-1', endpoint)).toEqual({
+      primary: 100,
+      canary: 0,
+    });
+  });
+
+  it('starts a new rollout once the previous one is final', async () => {
+    const response = await call('POST', '/rollouts', { body: { endpointName: endpoint } });
+    expect(response.status).toBe(201);
+    const history = await call('GET', `/rollouts/${endpoint}/history`);
+    const rollouts = new Set(history.body.entries.map((e: { rolloutId: string }) => e.rolloutId));
+    expect(rollouts.size).toBe(2);
+  });
 });
 
 describe('control API: refusals', () => {
