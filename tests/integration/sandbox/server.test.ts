@@ -163,4 +163,36 @@ describe('the sandbox front with garbage and edge-case requests', () => {
     expect(await (await fetch(`${t.sandbox.url}/_sandbox/outbox`)).json()).toEqual([]);
     expect((await fetch(`${t.sandbox.url}/_sandbox/nothing-here`)).status).toBe(404);
   });
+
+  it('starts scenario traffic over the control route and refuses an invalid scenario', async () => {
+    const scenario = {
+      name: 'server-suite-traffic',
+      durationMinutes: 5,
+      endpoint: { name: 'x', baselineVariant: 'primary', canaryVariant: 'canary' },
+      traffic: [{ fromMinute: 0, requestsPerMinute: 100 }],
+      variants: {
+        primary: [{ fromMinute: 0, errorRate5xx: 0, errorRate4xx: 0, latencyMs: { p50: 10, p99: 50 } }],
+        canary: [{ fromMinute: 0, errorRate5xx: 0, errorRate4xx: 0, latencyMs: { p50: 10, p99: 50 } }],
+      },
+    };
+    const route = `${t.sandbox.url}/_sandbox/traffic`;
+    const send = (body: unknown) =>
+      fetch(route, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const started = await send({ scenario, region: 'us-east-1', endpointName: 'server-suite-ep' });
+    expect(started.status).toBe(201);
+    expect(await (await fetch(route)).json()).toEqual([
+      { key: 'us-east-1/server-suite-ep', minutesPlayed: 0 },
+    ]);
+    const refused = await send({
+      scenario: { name: 'broken' },
+      region: 'us-east-1',
+      endpointName: 'server-suite-ep',
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: expect.stringContaining('invalid scenario') });
+  });
 });
