@@ -1,7 +1,7 @@
 import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
 import { needsTick, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
 import { judgeTick } from '../domain/index';
-import type { Action, PeriodObservation, RolloutPolicy } from '../domain/types';
+import type { Action, PeriodObservation, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { type AlertKind, alertNotification } from '../notify/notification';
 import type { LastGoodPolicy, PolicyLookup } from '../policy/policy-source';
 import { commitTransition, describeError } from './commit-transition';
@@ -9,7 +9,7 @@ import { reconcileEndpoint } from './reconcile-endpoint';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
 
 /** Rollouts processed at the same time within one tick. Rollouts. */
-export const DEFAULT_TICK_CONCURRENCY = 16;
+export const DEFAULT_TICK_CONCURRENCY = 32;
 
 /** Times one rollout is re-read and re-decided after a version conflict. Attempts. */
 export const MAX_DECIDE_ATTEMPTS = 3;
@@ -80,47 +80,12 @@ export async function runTick(
   summary.rollouts = records.length;
   if (records.length === 0) return summary;
 
-  const resolved = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, (record) =>
-    resolvePolicy(deps, record),
-  );
-
-  // One batched read per region for every rollout that will be judged.
-  const periods = new Map<string, PeriodObservation[]>();
-  const unreadable = new Map<string, string>();
-  const byRegion = new Map<string, MetricsTarget[]>();
-  records.forEach((record, i) => {
-    const policy = resolved[i]?.policy;
-    if (!policy || (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused')) return;
-    const targets = byRegion.get(record.region) ?? [];
-    targets.push({ key: record.endpointName, policy });
-    byRegion.set(record.region, targets);
-  });
-  await Promise.all(
-    [...byRegion].map(async ([region, targets]) => {
-      try {
-        const read = await deps.metrics(region).read(targets, now);
-        summary.metricCalls += read.calls;
-        for (const [key, value] of read.periods) periods.set(key, value);
-        for (const key of read.incomplete) unreadable.set(key, 'CloudWatch returned incomplete data');
-      } catch (error) {
-        // A failed read changes nothing for these rollouts this tick (never half of something).
-        log.error('metrics read failed; rollouts in this region are held', {
-          region,
-          error: describeError(error),
-        });
-        for (const t of targets) unreadable.set(t.key, describeError(error));
-      }
-    }),
-  );
-
-  const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record, i) => {
+  // The batched metrics read starts at once, planned from each record's stored policy, and runs
+  // while the rollouts' policies are looked up and their endpoints described.
+  const metrics = readMetrics(deps, records, now, summary);
+  const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record) => {
     try {
-      return await processRollout(deps, record, resolved[i] ?? { policy: record.policy }, {
-        now,
-        correlationId,
-        periods: periods.get(record.endpointName),
-        unreadable: unreadable.get(record.endpointName),
-      });
+      return await processRollout(deps, record, { now, correlationId, metrics });
     } catch (error) {
       log.error('rollout failed in this tick', {
         endpointName: record.endpointName,
@@ -145,6 +110,49 @@ export async function runTick(
     });
   }
   return summary;
+}
+
+interface TickMetrics {
+  periods: Map<string, PeriodObservation[]>;
+  /** Rollouts whose metrics could not be read this tick, with why. */
+  unreadable: Map<string, string>;
+}
+
+/** One batched read per region for every rollout the engine may judge (Progressing or Paused). */
+async function readMetrics(
+  deps: TickDeps,
+  records: ReadonlyArray<RolloutRecord>,
+  now: number,
+  summary: TickSummary,
+): Promise<TickMetrics> {
+  const log = deps.log ?? SILENT_LOG;
+  const periods = new Map<string, PeriodObservation[]>();
+  const unreadable = new Map<string, string>();
+  const byRegion = new Map<string, MetricsTarget[]>();
+  for (const record of records) {
+    if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused') continue;
+    const targets = byRegion.get(record.region) ?? [];
+    targets.push({ key: record.endpointName, policy: record.policy });
+    byRegion.set(record.region, targets);
+  }
+  await Promise.all(
+    [...byRegion].map(async ([region, targets]) => {
+      try {
+        const read = await deps.metrics(region).read(targets, now);
+        summary.metricCalls += read.calls;
+        for (const [key, value] of read.periods) periods.set(key, value);
+        for (const key of read.incomplete) unreadable.set(key, 'CloudWatch returned incomplete data');
+      } catch (error) {
+        // A failed read changes nothing for these rollouts this tick (never half of something).
+        log.error('metrics read failed; rollouts in this region are held', {
+          region,
+          error: describeError(error),
+        });
+        for (const t of targets) unreadable.set(t.key, describeError(error));
+      }
+    }),
+  );
+  return { periods, unreadable };
 }
 
 interface ResolvedPolicy {
@@ -210,15 +218,12 @@ interface RolloutResult {
 async function processRollout(
   deps: TickDeps,
   listed: RolloutRecord,
-  resolved: ResolvedPolicy,
-  ctx: {
-    now: number;
-    correlationId: string;
-    periods: PeriodObservation[] | undefined;
-    unreadable: string | undefined;
-  },
+  ctx: { now: number; correlationId: string; metrics: Promise<TickMetrics> },
 ): Promise<RolloutResult> {
   const { endpointName } = listed;
+  const resolved = await resolvePolicy(deps, listed);
+  // Metrics were planned from the stored policy; a policy that changes what is read is judged from the next tick.
+  const plannedWith = JSON.stringify([listed.policy.analysis, listed.policy.endpoint]);
   let record: RolloutRecord | undefined = listed;
   let alertSent = false;
   for (let attempt = 0; attempt < MAX_DECIDE_ATTEMPTS; attempt++) {
@@ -269,9 +274,17 @@ async function processRollout(
     record = reconciled.record;
     if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused')
       return { endpointName, outcome: 'skipped' };
-    if (ctx.unreadable) return { endpointName, outcome: 'no-metrics', reason: ctx.unreadable };
+    const metrics = await ctx.metrics;
+    const unreadable = metrics.unreadable.get(endpointName);
+    if (unreadable) return { endpointName, outcome: 'no-metrics', reason: unreadable };
+    if (JSON.stringify([record.policy.analysis, record.policy.endpoint]) !== plannedWith)
+      return { endpointName, outcome: 'held', reason: 'policy changed; judged with it from the next tick' };
 
-    const transition = judgeTick(record.policy, record.state, { periods: ctx.periods ?? [] }, ctx.now);
+    const periods = metrics.periods.get(endpointName) ?? [];
+    const transition = judgeTick(record.policy, record.state, { periods }, ctx.now);
+    if (isRoutineHold(record.state, transition)) {
+      return { endpointName, outcome: 'judged', action: 'hold', reason: transition.decision.reason };
+    }
     const committed = await commitTransition(deps, record, transition, {
       source: 'tick',
       correlationId: ctx.correlationId,
@@ -298,6 +311,30 @@ async function processRollout(
     reason: `gave up after ${MAX_DECIDE_ATTEMPTS} conflicting writes`,
   };
 }
+
+/**
+ * A hold that moved nothing but the metrics window (no phase, step, weight, counter or alarm
+ * change) is not written: the window is re-read from CloudWatch on every tick, so storing it
+ * again would only cost a conditional write per rollout per minute (the dominant cost of a tick
+ * over many rollouts) and a history item nobody needs.
+ */
+export function isRoutineHold(before: RolloutState, transition: Transition): boolean {
+  const after = transition.state;
+  return (
+    transition.decision.action === 'hold' &&
+    before.phase === after.phase &&
+    before.stepIndex === after.stepIndex &&
+    before.stepStartedAt === after.stepStartedAt &&
+    before.canaryWeight === after.canaryWeight &&
+    before.pauseCause === after.pauseCause &&
+    before.consecutiveInconclusive === after.consecutiveInconclusive &&
+    sameJson(before.consecutiveFailures, after.consecutiveFailures) &&
+    sameJson(before.staged, after.staged) &&
+    sameJson(before.alarmStates, after.alarmStates)
+  );
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Record fields to write because of the policy lookup, or null when nothing changes. */
 function policyPatch(

@@ -14,11 +14,18 @@ import type { AlarmDeps } from './handle-alarm-event';
 import type { TickDeps } from './run-tick';
 import type { WatchdogLog } from './watchdog-deps';
 
+/**
+ * How long the tick and the alarm handler reuse a stored policy before asking SSM again.
+ * Milliseconds. A tick visits every rollout each minute; a one-minute cache would ask SSM once
+ * per rollout per tick (GetParameter allows about 40 per second by default).
+ */
+export const DEFAULT_RUNTIME_POLICY_TTL_MS = 5 * 60_000;
+
 export interface RuntimeOptions {
   log?: WatchdogLog;
   /** Closed periods younger than this are not read yet. Seconds. */
   metricSettleSeconds?: number;
-  /** Stored policy cache. Milliseconds. */
+  /** Stored policy cache. Milliseconds. Default DEFAULT_RUNTIME_POLICY_TTL_MS. */
   policyTtlMs?: number;
   /** Wait for an Updating endpoint during an alarm rollback. Milliseconds. */
   alarmApplyWaitMs?: number;
@@ -61,7 +68,7 @@ export function createWatchdogRuntime(env: WatchdogEnv, options: RuntimeOptions 
     },
     notifier: new NotificationPublisher(new SNSClient({ ...base, region: env.homeRegion }), env.topicArn),
     policies: new PolicySource(new SSMClient({ ...base, region: env.homeRegion }), env.parameterPrefix, {
-      ...(options.policyTtlMs !== undefined ? { ttlMs: options.policyTtlMs } : {}),
+      ttlMs: options.policyTtlMs ?? DEFAULT_RUNTIME_POLICY_TTL_MS,
     }),
   };
   if (options.log) deps.log = options.log;
