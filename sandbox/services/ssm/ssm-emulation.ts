@@ -35,7 +35,8 @@ export interface SsmEmulation {
 
 const validation = (message: string) => new AwsError('ValidationException', message, 400);
 
-const notFound = (name: string) => new AwsError('ParameterNotFound', `Parameter ${name} not found.`, 400);
+/** AWS answers ParameterNotFound with an empty message (botocore prints "...GetParameter operation: "). */
+const notFound = (_name: string) => new AwsError('ParameterNotFound', '', 400);
 
 /** Creates the SSM emulation; each region has its own parameters. */
 export function createSsm(): SsmEmulation {

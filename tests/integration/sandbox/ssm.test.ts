@@ -83,6 +83,7 @@ describe('SSM Parameter Store through the real SDK client', () => {
   it('answers ParameterNotFound for a missing parameter', async () => {
     await expect(ssm.send(new GetParameterCommand({ Name: `${PREFIX}/missing` }))).rejects.toMatchObject({
       name: 'ParameterNotFound',
+      $fault: 'client',
     });
   });
 
