@@ -27,7 +27,8 @@ export const DEFAULT_SCENARIO_POLICY = 'policies/standard.yaml';
 /** Seed used when a scenario names none. */
 export const DEFAULT_SCENARIO_SEED = 1;
 
-export type ScenarioOutcome = 'Promoted' | 'RolledBack' | 'Paused';
+/** The README names Promoted, RolledBack and Paused; any final or waiting phase is accepted so a newer scenario still loads. */
+export type ScenarioOutcome = 'Promoted' | 'RolledBack' | 'Paused' | 'Aborted' | 'Progressing';
 
 /** Metrics a scenario alarm may watch: the `AWS/SageMaker` per-variant metrics the simulator publishes. */
 export type ScenarioAlarmMetric =
