@@ -5,8 +5,12 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
-/** The process's own streams. */
+/** The process's own streams. A reader that goes away (`replay ... | head -1`) ends the command quietly. */
 export function processIo(): CliIo {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 
