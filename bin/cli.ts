@@ -33,7 +33,11 @@ const OPERATOR_COMMANDS = new Set([
 ]);
 
 async function runOperatorCommand(argv: string[], io: CliIo): Promise<number> {
-  const { runOperatorCli } = await import('../shared/cli-client/run-operator-cli');
+  const { OPERATOR_USAGE, runOperatorCli } = await import('../shared/cli-client/run-operator-cli');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(`${OPERATOR_USAGE}\n`);
+    return EXIT_OK;
+  }
   const { readFile } = await import('node:fs/promises');
   const result = await runOperatorCli(argv, { env: process.env, readFile: (path) => readFile(path, 'utf8') });
   if (result.stdout) io.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
