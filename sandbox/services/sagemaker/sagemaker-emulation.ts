@@ -270,7 +270,8 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         );
       }
       const seen = new Set<string>();
-      const variants = raw.map((entry: Record<string, unknown>, index): ConfigVariant => {
+      const variants = raw.map((value: unknown, index): ConfigVariant => {
+        const entry = asMember(value, `productionVariants.${index + 1}.member`);
         const variantName = entry.VariantName;
         if (typeof variantName !== 'string' || variantName === '') {
           throw validation(
@@ -411,7 +412,8 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       }
       const next = endpoint.variants.map((v) => ({ ...v }));
       const seen = new Set<string>();
-      for (const [index, entry] of (desired as Record<string, unknown>[]).entries()) {
+      for (const [index, value] of (desired as unknown[]).entries()) {
+        const entry = asMember(value, `desiredWeightsAndCapacities.${index + 1}.member`);
         const variantName = entry.VariantName;
         const weight = entry.DesiredWeight;
         const count = entry.DesiredInstanceCount;
@@ -487,6 +489,14 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         })),
       ),
   };
+}
+
+/** A list member must be a structure; anything else is refused as the service's validator would. */
+function asMember(value: unknown, path: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw validation(
+    `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
+  );
 }
 
 function encodeToken(offset: number): string {

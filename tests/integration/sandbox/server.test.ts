@@ -2,7 +2,10 @@ import { gzipSync } from 'node:zlib';
 import { CloudWatchClient, ResourceNotFound, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateModelCommand, ListEndpointsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSandbox, type TestSandbox } from './sandbox-fixture';
+import { createFaults } from '../../../sandbox/faults';
+import { startSandboxServer } from '../../../sandbox/server';
+import { createSlackSink } from '../../../sandbox/slack-sink';
+import { SUITE_START, startTestSandbox, type TestSandbox } from './sandbox-fixture';
 
 const AUTH =
   'AWS4-HMAC-SHA256 Credential=AKIASANDBOX/20260101/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=00';
@@ -81,13 +84,53 @@ describe('the sandbox front with garbage and edge-case requests', () => {
   });
 
   it('turns an unexpected failure inside an operation into InternalFailure 500 and keeps serving', async () => {
+    const errors: unknown[] = [];
+    const server = await startSandboxServer({
+      port: 0,
+      services: [
+        {
+          signingName: 'sagemaker',
+          operations: {
+            ListEndpoints: () => {
+              throw new Error('a bug in an emulation');
+            },
+          },
+        },
+      ],
+      faults: createFaults(),
+      slack: createSlackSink(),
+      now: () => SUITE_START,
+      onInternalError: (error) => errors.push(error),
+    });
+    try {
+      const call = () =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: {
+            'x-amz-target': 'SageMaker.ListEndpoints',
+            'content-type': 'application/x-amz-json-1.1',
+            authorization: AUTH,
+          },
+          body: '{}',
+        });
+      const response = await call();
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ __type: 'InternalFailure' });
+      expect(errors).toEqual([expect.objectContaining({ message: 'a bug in an emulation' })]);
+      expect((await call()).status).toBe(500);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses list members that are not structures with ValidationException', async () => {
     const response = await json(
       'SageMaker.CreateEndpointConfig',
       JSON.stringify({ EndpointConfigName: 'server-suite-config', ProductionVariants: [null] }),
     );
-    expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ __type: 'InternalFailure' });
-    expect(internalErrors.length).toBeGreaterThan(0);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ __type: 'ValidationException' });
+    expect(internalErrors).toEqual([]);
     await stillServing();
   });
 
