@@ -1,7 +1,15 @@
+import type { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
 import { needsTick, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
 import { judgeTick } from '../domain/index';
-import type { Action, PeriodObservation, RolloutPolicy, RolloutState, Transition } from '../domain/types';
+import type {
+  Action,
+  AlarmStateValue,
+  PeriodObservation,
+  RolloutPolicy,
+  RolloutState,
+  Transition,
+} from '../domain/types';
 import { type AlertKind, alertNotification } from '../notify/notification';
 import type { LastGoodPolicy, PolicyLookup } from '../policy/policy-source';
 import { commitTransition, describeError } from './commit-transition';
@@ -19,6 +27,8 @@ export interface TickDeps extends WatchdogDeps {
   policies: { get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup> };
   /** CloudWatch reader for a region (cache one per region). */
   metrics(region: string): CloudWatchMetrics;
+  /** Alarm states for a region; optional: without it alarms act only through their events. */
+  alarmStates?(region: string): CloudWatchAlarmStates;
   /** Default DEFAULT_TICK_CONCURRENCY. */
   concurrency?: number;
 }
@@ -45,6 +55,8 @@ export interface TickSummary {
   /** Decisions that changed phase, step or weights (one notification each). */
   notifications: number;
   metricCalls: number;
+  /** DescribeAlarms calls made. */
+  alarmCalls: number;
   errors: Array<{ endpointName: string; error: string }>;
   perRollout: Array<{ endpointName: string; outcome: RolloutOutcome; action?: Action; reason?: string }>;
 }
@@ -73,6 +85,7 @@ export async function runTick(
     decisions: {},
     notifications: 0,
     metricCalls: 0,
+    alarmCalls: 0,
     errors: [],
     perRollout: [],
   };
@@ -114,6 +127,8 @@ export async function runTick(
 
 interface TickMetrics {
   periods: Map<string, PeriodObservation[]>;
+  /** Alarm states per region and alarm name (empty when not read). */
+  alarms: Map<string, Map<string, AlarmStateValue>>;
   /** Rollouts whose metrics could not be read this tick, with why. */
   unreadable: Map<string, string>;
 }
@@ -128,6 +143,7 @@ async function readMetrics(
   const log = deps.log ?? SILENT_LOG;
   const periods = new Map<string, PeriodObservation[]>();
   const unreadable = new Map<string, string>();
+  const alarms = new Map<string, Map<string, AlarmStateValue>>();
   const byRegion = new Map<string, MetricsTarget[]>();
   for (const record of records) {
     if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused') continue;
@@ -135,8 +151,21 @@ async function readMetrics(
     targets.push({ key: record.endpointName, policy: record.policy });
     byRegion.set(record.region, targets);
   }
-  await Promise.all(
-    [...byRegion].map(async ([region, targets]) => {
+  const alarmReads = [...byRegion].map(async ([region, targets]) => {
+    const names = targets.flatMap((t) => t.policy.rollback.onAlarms.map((a) => a.alarmName));
+    if (!deps.alarmStates || names.length === 0) return;
+    try {
+      const read = await deps.alarmStates(region).read(names);
+      summary.alarmCalls += read.calls;
+      alarms.set(region, read.states);
+    } catch (error) {
+      // Alarm events still act; the tick only catches up on lost ones.
+      log.warn('alarm states read failed; judging without them', { region, error: describeError(error) });
+    }
+  });
+  await Promise.all([
+    ...alarmReads,
+    ...[...byRegion].map(async ([region, targets]) => {
       try {
         const read = await deps.metrics(region).read(targets, now);
         summary.metricCalls += read.calls;
@@ -151,8 +180,8 @@ async function readMetrics(
         for (const t of targets) unreadable.set(t.key, describeError(error));
       }
     }),
-  );
-  return { periods, unreadable };
+  ]);
+  return { periods, unreadable, alarms };
 }
 
 interface ResolvedPolicy {
@@ -281,7 +310,13 @@ async function processRollout(
       return { endpointName, outcome: 'held', reason: 'policy changed; judged with it from the next tick' };
 
     const periods = metrics.periods.get(endpointName) ?? [];
-    const transition = judgeTick(record.policy, record.state, { periods }, ctx.now);
+    const regionAlarms = metrics.alarms.get(record.region);
+    const alarms: Record<string, AlarmStateValue> = {};
+    for (const { alarmName } of record.policy.rollback.onAlarms) {
+      const value = regionAlarms?.get(alarmName);
+      if (value) alarms[alarmName] = value;
+    }
+    const transition = judgeTick(record.policy, record.state, { periods, alarms }, ctx.now);
     if (isRoutineHold(record.state, transition)) {
       return { endpointName, outcome: 'judged', action: 'hold', reason: transition.decision.reason };
     }

@@ -4,6 +4,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import { CloudWatchMetrics, DEFAULT_METRIC_SETTLE_SECONDS } from '../aws/cloudwatch-metrics';
 import { NotificationPublisher } from '../aws/notification-publisher';
 import { RolloutStore } from '../aws/rollout-store';
@@ -46,7 +47,17 @@ export function createWatchdogRuntime(env: WatchdogEnv, options: RuntimeOptions 
     marshallOptions: { removeUndefinedValues: true },
   });
   const sageMakers = new Map<string, SageMakerEndpoints>();
+  const cloudWatchClients = new Map<string, CloudWatchClient>();
+  const cloudWatchClient = (region: string): CloudWatchClient => {
+    let client = cloudWatchClients.get(region);
+    if (!client) {
+      client = new CloudWatchClient({ ...base, region });
+      cloudWatchClients.set(region, client);
+    }
+    return client;
+  };
   const cloudWatches = new Map<string, CloudWatchMetrics>();
+  const alarmStates = new Map<string, CloudWatchAlarmStates>();
   const settle = options.metricSettleSeconds ?? DEFAULT_METRIC_SETTLE_SECONDS;
   const deps: TickDeps & AlarmDeps = {
     store: new RolloutStore(doc, env.tableName),
@@ -61,8 +72,16 @@ export function createWatchdogRuntime(env: WatchdogEnv, options: RuntimeOptions 
     metrics(region) {
       let reader = cloudWatches.get(region);
       if (!reader) {
-        reader = new CloudWatchMetrics(new CloudWatchClient({ ...base, region }), settle);
+        reader = new CloudWatchMetrics(cloudWatchClient(region), settle);
         cloudWatches.set(region, reader);
+      }
+      return reader;
+    },
+    alarmStates(region) {
+      let reader = alarmStates.get(region);
+      if (!reader) {
+        reader = new CloudWatchAlarmStates(cloudWatchClient(region));
+        alarmStates.set(region, reader);
       }
       return reader;
     },

@@ -1,3 +1,4 @@
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
@@ -7,6 +8,7 @@ import { handleAlarmEvent } from '../../../../shared/watchdog/handle-alarm-event
 import { runTick } from '../../../../shared/watchdog/run-tick';
 import {
   countingDeps,
+  createCanaryAlarm,
   createEndpoint,
   type Harness,
   MINUTE,
@@ -190,6 +192,29 @@ describe('tick failure modes', () => {
     expect(calls.setWeights).toBe(0);
     expect(canaryOn('drift-ep')).toBe(50);
     expect(notificationsOf('drift-ep').filter((n) => n.alertKind === 'drift')).toHaveLength(1);
+  });
+
+  it('rolls back on the next tick when the alarm event itself was lost', async () => {
+    await startOn('lost-alarm-ep');
+    await createCanaryAlarm(h, 'lost-alarm-ep', 'lost-alarm-ep-canary-5xx');
+    await h.clock.advance(MINUTE);
+    const { deps } = countingDeps(h);
+    await tickNow(deps);
+    // The alarm fires; no alarm-rollback function is listening in this suite (the event is lost).
+    await h.cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'lost-alarm-ep-canary-5xx',
+        StateValue: 'ALARM',
+        StateReason: 'test',
+      }),
+    );
+    // (No clock advance: the sandbox would re-evaluate the alarm from its data at the period close.)
+    await tickNow(deps);
+    const record = await h.store.get('lost-alarm-ep');
+    expect(record?.state.phase).toBe('RolledBack');
+    expect(
+      notificationsOf('lost-alarm-ep').filter((n) => n.eventType === 'rollout.rolled-back'),
+    ).toHaveLength(1);
   });
 
   it.each([

@@ -1,0 +1,54 @@
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  type DescribeAlarmsCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
+import type { AlarmStateValue } from '../domain/types';
+
+/** DescribeAlarms' limit of alarm names per call (AWS). Names. */
+export const MAX_ALARM_NAMES_PER_CALL = 100;
+
+export interface AlarmStatesRead {
+  /** State per alarm name; alarms that do not exist are absent. */
+  states: Map<string, AlarmStateValue>;
+  calls: number;
+}
+
+const STATES: ReadonlySet<string> = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+
+/**
+ * Current states of the alarms the active policies name, read in calls of at most 100 names.
+ * The tick feeds them to the engine so that an alarm whose state-change event was lost (all
+ * EventBridge retries spent) still rolls back at the next tick; the engine acts on transitions
+ * into ALARM only, so an event already handled is not acted on twice.
+ */
+export class CloudWatchAlarmStates {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  async read(alarmNames: Iterable<string>): Promise<AlarmStatesRead> {
+    const names = [...new Set(alarmNames)];
+    const states = new Map<string, AlarmStateValue>();
+    let calls = 0;
+    for (let i = 0; i < names.length; i += MAX_ALARM_NAMES_PER_CALL) {
+      const chunk = names.slice(i, i + MAX_ALARM_NAMES_PER_CALL);
+      let nextToken: string | undefined;
+      do {
+        calls++;
+        const out: DescribeAlarmsCommandOutput = await this.client.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: chunk,
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            MaxRecords: 100,
+            NextToken: nextToken,
+          }),
+        );
+        for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
+          if (alarm.AlarmName && alarm.StateValue && STATES.has(alarm.StateValue))
+            states.set(alarm.AlarmName, alarm.StateValue as AlarmStateValue);
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    }
+    return { states, calls };
+  }
+}
