@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import type { infer as Infer } from 'zod';
+import { coerce, record, strictObject, string, union, unknown } from 'zod';
 
 /** SageMaker's endpoint-name rule: letters, digits and single-or-repeated hyphens inside, 1..63 characters. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
-/** Longest operator reason kept, in characters: it ends up in SNS subjects' neighbours and history items. */
+/** Longest operator reason accepted, in characters: it is stored in history items and sent in notifications. */
 export const MAX_REASON_LENGTH = 1000;
 
 /** Largest `?limit=` the history route serves, in entries. */
@@ -12,47 +13,45 @@ export const MAX_HISTORY_LIMIT = 500;
 /** `?limit=` when the history route is called without one, in entries. */
 export const DEFAULT_HISTORY_LIMIT = 50;
 
-const endpointName = z
-  .string({ error: 'required, a SageMaker endpoint name' })
-  .regex(ENDPOINT_NAME_PATTERN, 'must be a SageMaker endpoint name (letters, digits, hyphens; at most 63)');
+const endpointName = string({ error: 'required, a SageMaker endpoint name' }).regex(
+  ENDPOINT_NAME_PATTERN,
+  'must be a SageMaker endpoint name (letters, digits, hyphens; at most 63)',
+);
 
-const reason = z
-  .string({ error: 'must be a string' })
+const reason = string({ error: 'must be a string' })
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** `POST /rollouts`: the policy is YAML/JSON text or an already-parsed object; absent means "the stored one". */
-export const startRolloutBodySchema = z.strictObject(
+export const startRolloutBodySchema = strictObject(
   {
     endpointName,
-    policy: z
-      .union([z.string(), z.record(z.string(), z.unknown())], {
-        error: 'must be policy text (YAML or JSON) or a policy object',
-      })
-      .optional(),
+    policy: union([string(), record(string(), unknown())], {
+      error: 'must be policy text (YAML or JSON) or a policy object',
+    }).optional(),
     reason: reason.optional(),
   },
   { error: 'must be a JSON object' },
 );
 
-export type StartRolloutBody = z.infer<typeof startRolloutBodySchema>;
+export type StartRolloutBody = Infer<typeof startRolloutBodySchema>;
 
 /** `POST /rollouts/{endpoint}/{pause|resume|promote|abort}`: an optional reason. */
-export const commandBodySchema = z.strictObject(
+export const commandBodySchema = strictObject(
   { reason: reason.optional() },
   { error: 'must be a JSON object' },
 );
 
 /** `POST /rollouts/{endpoint}/rollback`: the reason is what people read in the notification, so it is required. */
-export const rollbackBodySchema = z.strictObject(
-  { reason: z.string({ error: 'required: say why you roll back' }).pipe(reason) },
+export const rollbackBodySchema = strictObject(
+  { reason: string({ error: 'required: say why you roll back' }).pipe(reason) },
   { error: 'must be a JSON object with a reason' },
 );
 
 /** `GET /rollouts/{endpoint}/history?limit=`. */
-export const historyQuerySchema = z.strictObject({
-  limit: z.coerce
+export const historyQuerySchema = strictObject({
+  limit: coerce
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
     .min(1, 'must be at least 1')

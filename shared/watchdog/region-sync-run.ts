@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { array, literal, looseObject, minLength, optional, string } from 'zod/mini';
 import { alertNotification } from '../notify/notification';
 import type { RegionSyncStore } from './region-sync-store';
 import {
@@ -23,24 +23,23 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   notifier?: NotificationSink;
 }
 
-const snsEventSchema = z.looseObject({
-  Records: z
-    .array(
-      z.looseObject({
-        EventSource: z.literal('aws:sns').optional(),
-        Sns: z.looseObject({
-          Message: z.string(),
-          MessageId: z.string().optional(),
-          Timestamp: z.string().optional(),
-        }),
+// zod/mini (functional, tree-shakable) keeps this function's bundle small: it needs no engine.
+const snsEventSchema = looseObject({
+  Records: array(
+    looseObject({
+      EventSource: optional(literal('aws:sns')),
+      Sns: looseObject({
+        Message: string(),
+        MessageId: optional(string()),
+        Timestamp: optional(string()),
       }),
-    )
-    .min(1),
+    }),
+  ).check(minLength(1)),
 });
 
-const scheduledEventSchema = z.looseObject({
-  'detail-type': z.literal('Scheduled Event'),
-  time: z.string(),
+const scheduledEventSchema = looseObject({
+  'detail-type': literal('Scheduled Event'),
+  time: string(),
 });
 
 export type RegionSyncRunResult =

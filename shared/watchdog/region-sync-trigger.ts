@@ -1,5 +1,5 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
+import { type infer as Infer, looseObject, minLength, nullable, optional, string } from 'zod/mini';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
 import { PromotedIdentityError, readPromotedIdentity } from './region-sync-identity';
 import type { RecordOutcome, RegionSyncStore } from './region-sync-store';
@@ -20,16 +20,16 @@ export interface RegionSyncTriggerDeps {
 }
 
 /** The fields of a `rollout.promoted` notification region sync relies on; the rest passes through. */
-export const promotedNotificationSchema = z.looseObject({
-  eventType: z.string(),
-  endpointName: z.string().min(1),
-  region: z.string().min(1),
-  time: z.string().min(1),
-  canaryVariant: z.string().nullable().optional(),
-  phase: z.string().nullable().optional(),
+export const promotedNotificationSchema = looseObject({
+  eventType: string(),
+  endpointName: string().check(minLength(1)),
+  region: string().check(minLength(1)),
+  time: string().check(minLength(1)),
+  canaryVariant: optional(nullable(string())),
+  phase: optional(nullable(string())),
 });
 
-export type PromotedNotification = z.infer<typeof promotedNotificationSchema>;
+export type PromotedNotification = Infer<typeof promotedNotificationSchema>;
 
 export type PromotionOutcome =
   | {

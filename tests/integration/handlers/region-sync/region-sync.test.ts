@@ -129,8 +129,12 @@ describe('region sync: triggering and state', () => {
     });
   });
 
-  it('only the promoted notification reaches it (the subscription filters on eventType)', () => {
-    expect(syncResults).toHaveLength(1);
+  it('only the promoted notification reaches it (the subscription filters on eventType)', async () => {
+    const toRegionSync = harness.sandbox.sns
+      .deliveries()
+      .filter((d) => d.endpoint.endsWith(`:function:${SUITE}-regionSync`));
+    expect(toRegionSync).toHaveLength(1);
+    await vi.waitFor(() => expect(syncResults).toHaveLength(1), { timeout: 5_000, interval: 20 });
   });
 
   it('ignores a duplicate delivery of the same promotion', async () => {
