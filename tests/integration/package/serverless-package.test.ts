@@ -275,7 +275,25 @@ describe('serverless package --stage prod', () => {
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] } } },
       });
     }
-    expect(resources('AWS::SQS::Queue')).toHaveLength(1);
+    expect(
+      resources('AWS::SQS::Queue')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['FailureQueue', 'NotificationDeadLetterQueue']);
+  });
+
+  it('gives each queue policies that agree (SQS keeps one policy per queue)', () => {
+    const byQueue = new Map<string, string[]>();
+    for (const [, policy] of resources('AWS::SQS::QueuePolicy')) {
+      for (const queue of policy.Properties.Queues as unknown[]) {
+        const key = JSON.stringify(queue);
+        const statements = JSON.stringify(
+          (policy.Properties.PolicyDocument as { Statement: unknown[] }).Statement,
+        );
+        byQueue.set(key, [...(byQueue.get(key) ?? []), statements]);
+      }
+    }
+    for (const [queue, policies] of byQueue) expect(new Set(policies).size, queue).toBe(1);
   });
 
   it('alarms when canaryTick stops running, to the topic', () => {
