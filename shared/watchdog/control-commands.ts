@@ -206,6 +206,14 @@ export async function startRolloutCommand(
   }
 
   const started = startRollout(policy, ctx.now);
+  const baseline = snapshot.variants.find((v) => v.name === policy.endpoint.baselineVariant);
+  if (baseline?.currentPct === 0 && started.state.canaryWeight < 100) {
+    // Typically a finished promotion left the canary at 100%: starting again would hand most
+    // traffic back to a variant that has been idle (often the old model). Refuse rather than guess.
+    return conflict(
+      `baseline variant ${policy.endpoint.baselineVariant} of ${request.endpointName} gets no traffic now; starting would move ${100 - started.state.canaryWeight}% to it. Deploy an endpoint config whose baseline is the model in service first`,
+    );
+  }
   const transition = withOperator(started, ctx.operator, request.reason);
   let record: RolloutRecord;
   try {

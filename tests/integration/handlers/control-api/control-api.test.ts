@@ -149,6 +149,14 @@ describe('control API: a full rollout through the operator commands', () => {
     expect(two.body.entries).toEqual(all.body.entries.slice(0, 2));
   });
 
+  it('refuses a new rollout that would hand traffic back to the idle baseline', async () => {
+    const response = await call('POST', '/rollouts', {
+      body: { endpointName: endpoint, policy: await standardPolicy(endpoint) },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatch(/baseline variant primary .* gets no traffic now/);
+  });
+
   it('lists the promoted rollout among the recent ones', async () => {
     const response = await call('GET', '/rollouts');
     expect(response.body.recent.map((r: { endpointName: string }) => r.endpointName)).toContain(endpoint);
