@@ -3,6 +3,7 @@ import { makeHandler } from '../shared/middleware/make-handler';
 import {
   countEvent,
   logger,
+  METRIC,
   recordDecision,
   recordRollback,
   recordRolloutsJudged,
@@ -40,11 +41,31 @@ export type TickResult = Omit<TickSummary, 'perRollout'> & { perRollout: TickSum
 /** Rollouts listed in the handler's result. Rollouts. */
 const RESULT_ROLLOUT_LIMIT = 50;
 
+function emptySummary(): TickSummary {
+  return {
+    time: '',
+    rollouts: 0,
+    judged: 0,
+    outcomes: {},
+    decisions: {},
+    notifications: 0,
+    metricCalls: 0,
+    alarmCalls: 0,
+    errors: [],
+    perRollout: [],
+  };
+}
+
 export const handler = makeHandler('canaryTick', async (event: unknown): Promise<TickResult> => {
   const started = Date.now();
   const { time, id } = scheduledEventTime(event);
-  if (time === null) logger.warn('scheduled event without a valid time; using the wall clock');
-  const now = time ?? Date.now();
+  if (time === null) {
+    // "Now" is the event's time, never the clock (the sandbox runs time faster): nothing to judge against.
+    logger.warn('event without a valid time acknowledged; no tick run');
+    countEvent(METRIC.malformedEvents);
+    return { ...emptySummary(), perRollout: [] };
+  }
+  const now = time;
   const summary = await runTick(deps, { now, correlationId: id ?? `tick@${new Date(now).toISOString()}` });
   for (const [action, count] of Object.entries(summary.decisions)) {
     for (let i = 0; i < (count ?? 0); i++) recordDecision(action as keyof TickSummary['decisions']);

@@ -297,9 +297,14 @@ export interface MetricsRead {
  * GetMetricData calls as the 500-query limit allows, following NextToken.
  */
 export class CloudWatchMetrics {
+  /**
+   * `settleSeconds`: closed periods younger than this are not read yet. `maxDatapoints`: page size
+   * of one call (default: CloudWatch's; tests make it small to exercise NextToken).
+   */
   constructor(
     private readonly client: CloudWatchClient,
     private readonly settleSeconds: number = DEFAULT_METRIC_SETTLE_SECONDS,
+    private readonly maxDatapoints?: number,
   ) {}
 
   /** Reads the analysis windows of `targets` ending at the newest closed period before `now` (epoch ms). */
@@ -322,6 +327,7 @@ export class CloudWatchMetrics {
                 EndTime: batch.endTime,
                 ScanBy: 'TimestampAscending',
                 NextToken: nextToken,
+                MaxDatapoints: this.maxDatapoints,
               }),
             );
           } catch (error) {

@@ -72,6 +72,17 @@ describe('CloudWatchMetrics against the sandbox', () => {
     }
   });
 
+  it('follows NextToken across pages and returns the same periods as one page', async () => {
+    const client = (reader as unknown as { client: CloudWatchClient }).client;
+    const paged = new CloudWatchMetrics(client, 0, 7);
+    const targets = [target('cw-0'), target('cw-2')];
+    const now = START + 30 * MINUTE;
+    const whole = await reader.read(targets, now);
+    const pages = await paged.read(targets, now);
+    expect(pages.calls).toBeGreaterThan(1);
+    expect([...pages.periods]).toEqual([...whole.periods]);
+  });
+
   it('reports no periods for an endpoint without traffic (no data is not zero)', async () => {
     const read = await reader.read([target('silent')], START + 30 * MINUTE);
     expect(read.periods.get('silent')).toEqual([]);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
 import { createWatchdogRuntime } from '../../../../shared/watchdog/watchdog-runtime';
@@ -110,5 +111,17 @@ describe('canary-tick handler with scenario traffic', () => {
     expect(rollback).toBeDefined();
     // Not before the regression starts (minute 25 of the traffic).
     expect(Date.parse(rollback?.time ?? '') - startedAt).toBeGreaterThan(25 * MINUTE);
+  });
+
+  it('acknowledges an event without a valid time and runs no tick (never the wall clock)', async () => {
+    const before = (await h.store.listActive()).map((r) => `${r.endpointName}@${r.version}`);
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (event) => {
+        const result = (await tick(event, lambdaContext('canaryTick'))) as { rollouts: number };
+        expect(result.rollouts).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+    expect((await h.store.listActive()).map((r) => `${r.endpointName}@${r.version}`)).toEqual(before);
   });
 });
