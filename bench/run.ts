@@ -6,6 +6,9 @@
  */
 import { type Benchmark, type BenchmarkResult, printingBenchmark } from './benchmark';
 
+// Benchmarks that start AWS SDK clients would otherwise print the SDK's Node-version warning into the report.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const BENCHMARK_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> = [
   () => import('./engine-bench'),
   () => import('./replay-bench'),
