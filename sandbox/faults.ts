@@ -21,6 +21,16 @@ export interface RuleScope extends CallMatcher {
   times?: number;
   /** Hit this fraction (0..1] of matching calls, spread evenly (deterministic: every 1/fraction-th call). */
   fraction?: number;
+  /**
+   * Hit only the calls above this many per wall-clock second (a token-bucket-free sliding
+   * window), the way a real service throttles a caller that exceeds its rate.
+   */
+  maxPerSecond?: number;
+}
+
+export interface FaultsOptions {
+  /** Wall clock in ms for `maxPerSecond` rules (injectable for tests). Default `Date.now`. */
+  wallNow?: () => number;
 }
 
 export type FaultRule =
@@ -88,10 +98,16 @@ interface RuleState {
   rule: FaultRule;
   seen: number;
   hits: number;
+  /** Wall times of the calls admitted within the last second (`maxPerSecond` rules). */
+  recent: number[];
 }
 
+/** Window of a `maxPerSecond` rule, wall ms. */
+const RATE_WINDOW_MS = 1_000;
+
 /** Creates an empty fault set: every call passes until a test or the control route adds a rule. */
-export function createFaults(): Faults {
+export function createFaults(options: FaultsOptions = {}): Faults {
+  const wallNow = options.wallNow ?? Date.now;
   let rules: RuleState[] = [];
   let nextId = 1;
   const held = new Set<string>();
@@ -106,7 +122,10 @@ export function createFaults(): Faults {
     if (rule.fraction !== undefined && !(rule.fraction > 0 && rule.fraction <= 1)) {
       throw new RangeError(`fraction must be in (0, 1], got ${rule.fraction}`);
     }
-    rules.push({ rule, seen: 0, hits: 0 });
+    if (rule.maxPerSecond !== undefined && !(Number.isInteger(rule.maxPerSecond) && rule.maxPerSecond >= 0)) {
+      throw new RangeError(`maxPerSecond must be a non-negative integer, got ${rule.maxPerSecond}`);
+    }
+    rules.push({ rule, seen: 0, hits: 0, recent: [] });
     return rule.id;
   };
   const newId = () => `fault-${nextId++}`;
@@ -120,7 +139,15 @@ export function createFaults(): Faults {
   /** Counts the call against the rule; true when this call is one the rule hits. */
   const hit = (state: RuleState): boolean => {
     state.seen += 1;
-    const { fraction, times } = state.rule;
+    const { fraction, times, maxPerSecond } = state.rule;
+    if (maxPerSecond !== undefined) {
+      const now = wallNow();
+      state.recent = state.recent.filter((t) => now - t < RATE_WINDOW_MS);
+      if (state.recent.length < maxPerSecond) {
+        state.recent.push(now);
+        return false;
+      }
+    }
     // Evenly spread: hit whenever floor(seen × fraction) steps up, so 0.5 hits every 2nd call.
     const due =
       fraction === undefined || Math.floor(state.seen * fraction) > Math.floor((state.seen - 1) * fraction);

@@ -446,7 +446,7 @@ function builtInControlRoutes(
 
 /**
  * Applies one `POST /_sandbox/faults` body. `kind` decides the fault: throttle | error | latency
- * (with service/operation/region/times/fraction), hold-endpoint | release-endpoint (region,
+ * (with service/operation/region/times/fraction/maxPerSecond), hold-endpoint | release-endpoint (region,
  * endpointName), region-down (region, mode) | region-up (region), drop-deliveries |
  * duplicate-deliveries (count, channel).
  */
@@ -468,6 +468,7 @@ export function applyFaultRequest(faults: Faults, body: unknown): Record<string,
     ...(str('region') ? { region: str('region') } : {}),
     ...(num('times') !== undefined ? { times: num('times') } : {}),
     ...(num('fraction') !== undefined ? { fraction: num('fraction') } : {}),
+    ...(num('maxPerSecond') !== undefined ? { maxPerSecond: num('maxPerSecond') } : {}),
   };
   const channel = str('channel') as 'events' | 'sns' | undefined;
   switch (b.kind) {

@@ -26,6 +26,18 @@ describe('createFaults', () => {
     expect(expected.map(() => faults.beforeCall(call).error !== undefined)).toEqual(expected);
   });
 
+  it('throttles only the calls above maxPerSecond within a sliding second of wall time', () => {
+    let wall = 10_000;
+    const faults = createFaults({ wallNow: () => wall });
+    faults.throttle({ maxPerSecond: 2 });
+    const throttled = () => faults.beforeCall(call).error !== undefined;
+    expect([throttled(), throttled(), throttled()]).toEqual([false, false, true]);
+    wall += 999;
+    expect(throttled()).toBe(true);
+    wall += 1;
+    expect([throttled(), throttled(), throttled()]).toEqual([false, false, true]);
+  });
+
   it('does not count calls the rule does not match', () => {
     const faults = createFaults();
     faults.fail('ServiceUnavailable', { service: 'ssm', times: 1 });
@@ -81,6 +93,7 @@ describe('createFaults', () => {
     ['times 0', { times: 0 }],
     ['fraction 0', { fraction: 0 }],
     ['fraction above 1', { fraction: 1.5 }],
+    ['a fractional maxPerSecond', { maxPerSecond: 1.5 }],
   ])('refuses a rule with %s', (_case, scope) => {
     expect(() => createFaults().throttle(scope)).toThrow(RangeError);
   });
