@@ -26,7 +26,10 @@ export interface ParsedReplayLine {
   command?: OperatorCommand;
 }
 
-export type ParseReplayLineResult = { ok: true; line: ParsedReplayLine } | { ok: false; error: string };
+/** On failure, `timeText` is the line's `time` when that much was readable (answers echo it). */
+export type ParseReplayLineResult =
+  | { ok: true; line: ParsedReplayLine }
+  | { ok: false; error: string; timeText?: string };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
@@ -35,7 +38,9 @@ const COMMANDS = new Set(['pause', 'resume', 'promote', 'abort', 'rollback']);
 const COUNT_FIELDS = ['invocations', 'errors5xx', 'errors4xx'] as const;
 const LATENCY_FIELDS = ['latencyAvgMs', 'latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms'] as const;
 
-class LineError extends Error {}
+class LineError extends Error {
+  timeText?: string;
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,7 +56,11 @@ export function parseReplayLine(text: string): ParseReplayLineResult {
   try {
     return { ok: true, line: toLine(raw) };
   } catch (error) {
-    if (error instanceof LineError) return { ok: false, error: error.message };
+    if (error instanceof LineError) {
+      return error.timeText === undefined
+        ? { ok: false, error: error.message }
+        : { ok: false, error: error.message, timeText: error.timeText };
+    }
     throw error;
   }
 }
@@ -59,6 +68,15 @@ export function parseReplayLine(text: string): ParseReplayLineResult {
 function toLine(raw: unknown): ParsedReplayLine {
   if (!isObject(raw)) throw new LineError('line must be a JSON object');
   const { timeText, time } = parseTime(raw.time);
+  try {
+    return toLineAt(raw, timeText, time);
+  } catch (error) {
+    if (error instanceof LineError) error.timeText = timeText;
+    throw error;
+  }
+}
+
+function toLineAt(raw: Record<string, unknown>, timeText: string, time: number): ParsedReplayLine {
   const variants: Record<string, VariantPeriodMetrics> = {};
   if (raw.variants !== undefined && raw.variants !== null) {
     if (!isObject(raw.variants)) throw new LineError('variants: must be an object');

@@ -118,7 +118,7 @@ export function createReplaySession(
       lineNumber++;
       if (text.trim() === '') return null;
       const parsed = parseReplayLine(text);
-      if (!parsed.ok) return refuse('malformed input', parsed.error, null);
+      if (!parsed.ok) return refuse('malformed input', parsed.error, parsed.timeText ?? null);
       const before = state;
       try {
         return judge(parsed.line);

@@ -80,6 +80,16 @@ describe('rollout-watchdog replay', () => {
     expect(answers[2]).toEqual(jsonLines(without.stdout)[1]);
   });
 
+  it('echoes the time of a malformed line when the time itself was readable', async () => {
+    const bad = '{"time": "2026-01-01T00:02:00Z", "variants": {"canary": {"invocations": "many"}}}';
+    const result = await replay([healthyLine(minuteTime(1)), bad]);
+    expect(jsonLines(result.stdout)[1]).toMatchObject({ time: '2026-01-01T00:02:00Z', action: 'hold' });
+    expect(jsonLines(result.stderr)[0]).toMatchObject({
+      time: '2026-01-01T00:02:00Z',
+      message: 'variants.canary.invocations: must be a number >= 0',
+    });
+  });
+
   it('answers a malformed first line with the first step weights and starts at the next valid line', async () => {
     const answers = jsonLines((await replay(['nonsense', healthyLine(minuteTime(1))])).stdout);
     expect(answers[0]).toMatchObject({ time: null, action: 'hold', weights: { primary: 95, canary: 5 } });
