@@ -212,6 +212,44 @@ export async function createCanaryAlarm(h: Harness, endpointName: string, alarmN
   );
 }
 
+/**
+ * Creates the scenario's alarms for `endpointName` (named `<endpointName>-<alarm name>`, so
+ * suites do not share them) and returns the standard policy naming them.
+ */
+export async function createScenarioAlarms(
+  h: Harness,
+  scenario: Scenario,
+  endpointName: string,
+): Promise<string> {
+  let policyText = standardPolicyText(endpointName, `${endpointName}-demo-canary-5xx`);
+  for (const alarm of scenario.alarms) {
+    const name = `${endpointName}-${alarm.name}`;
+    const percentile = /^p\d/.test(alarm.statistic);
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/SageMaker',
+        MetricName: alarm.metric,
+        Dimensions: [
+          { Name: 'EndpointName', Value: endpointName },
+          { Name: 'VariantName', Value: alarm.variant },
+        ],
+        ...(percentile
+          ? { ExtendedStatistic: alarm.statistic }
+          : { Statistic: alarm.statistic as 'Sum' | 'Average' | 'SampleCount' | 'Minimum' | 'Maximum' }),
+        Period: scenario.periodSeconds,
+        EvaluationPeriods: alarm.evaluationPeriods,
+        ...(alarm.datapointsToAlarm ? { DatapointsToAlarm: alarm.datapointsToAlarm } : {}),
+        Threshold: alarm.threshold,
+        ComparisonOperator: alarm.comparisonOperator,
+        TreatMissingData: alarm.treatMissingData ?? 'missing',
+      }),
+    );
+    policyText = policyText.replace(`alarmName: ${endpointName}-${alarm.name}`, `alarmName: ${name}`);
+  }
+  return policyText;
+}
+
 /** Starts a rollout as the control API does: engine start, create, then apply the first weights. */
 export async function startRolloutOn(
   h: Harness,
