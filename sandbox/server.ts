@@ -274,9 +274,19 @@ function createRequestHandler(
     requestId: string,
   ): Promise<void> {
     const { action, input } = decodeQueryRequest(text);
-    const signingName = scope?.service && services.has(scope.service) ? scope.service : 'sns';
-    const namespace = QUERY_NAMESPACES[signingName] ?? QUERY_NAMESPACES.sns!;
+    // Only SNS speaks awsQuery here; the emulations behind JSON protocols expect typed JSON input.
+    const signingName = 'sns';
+    const namespace = QUERY_NAMESPACES[scope?.service ?? signingName] ?? QUERY_NAMESPACES.sns!;
     const fail = (error: AwsError) => send(res, encodeQueryError(error, namespace, requestId));
+    if (scope && scope.service !== signingName && services.has(scope.service)) {
+      fail(
+        new AwsError(
+          'InvalidAction',
+          `The sandbox serves ${scope.service} over its JSON protocol only; update the SDK client (CloudWatch >= 3.949 sends AWS JSON 1.0).`,
+        ),
+      );
+      return;
+    }
     if (!action) {
       fail(new AwsError('MissingAction', 'Missing Action'));
       return;

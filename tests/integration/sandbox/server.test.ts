@@ -77,6 +77,20 @@ describe('the sandbox front with garbage and edge-case requests', () => {
     expect(text).toContain('<Type>Sender</Type>');
   });
 
+  it('refuses awsQuery calls for services it serves over JSON (old CloudWatch clients) with InvalidAction', async () => {
+    const response = await post(
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: AUTH.replace('/sagemaker/', '/monitoring/'),
+      },
+      'Action=DescribeAlarms&Version=2010-08-01',
+    );
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('<Code>InvalidAction</Code>');
+    expect(text).toContain('xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"');
+  });
+
   it('answers a request with neither target nor Action with an AWS-shaped error', async () => {
     const response = await fetch(`${t.sandbox.url}/some/path`);
     expect(response.status).toBe(400);
