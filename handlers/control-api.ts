@@ -12,6 +12,7 @@ import { countEvent, logger } from '../shared/middleware/telemetry';
 import { PolicySource } from '../shared/policy/policy-source';
 import { readEnv } from '../shared/runtime/env';
 import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/control-commands';
+import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
 
 /**
  * Control API (HTTP API, payload 2.0, IAM auth when deployed): start / list / status / history /
@@ -50,6 +51,7 @@ const deps: ControlDeps = {
     ttlMs: START_POLICY_TTL_MS,
   }),
   listRecent: recentRolloutsByScan(doc, env.tableName, store),
+  regionSync: new RegionSyncStore(doc, env.tableName),
   log: {
     debug: (message, extra) => logger.debug(message, extra ?? {}),
     info: (message, extra) => logger.info(message, extra ?? {}),

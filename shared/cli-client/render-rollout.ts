@@ -72,6 +72,12 @@ export function renderStatus(status: RolloutStatus): string {
   } else if (status.message) {
     lines.push(`  last      ${status.message}`);
   }
+  for (const r of status.regions ?? []) {
+    const detail = r.lastError ? ` - ${r.lastError}` : '';
+    lines.push(
+      `  region    ${r.region} ${r.targetEndpointName}: ${r.status} (attempt ${r.attempts})${detail}`,
+    );
+  }
   return lines.join('\n');
 }
 

@@ -18,6 +18,7 @@ import {
   missingVariants,
   weightsOf,
 } from './commit-transition';
+import type { RegionSyncItem } from './region-sync-types';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
 
 /**
@@ -44,6 +45,8 @@ export interface ControlDeps extends WatchdogDeps {
    * handler supplies a scan; without it `recent` is empty.
    */
   listRecent?(limit: number): Promise<RolloutRecord[]>;
+  /** Region sync progress of a promoted endpoint (RegionSyncStore fits); optional. */
+  regionSync?: { list(endpointName: string): Promise<RegionSyncItem[]> };
 }
 
 /** Who asks, when (epoch ms: request time, or the sandbox clock locally) and the request id. */
@@ -118,9 +121,23 @@ export interface RolloutSummary {
   version: number;
 }
 
+/** How far the promoted model got in one target region. */
+export interface RegionSyncView {
+  region: string;
+  targetEndpointName: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  /** What the target ran before (or, if changed by hand, instead of) the synced config. */
+  drift: string | null;
+  updatedAt: string;
+}
+
 export interface RolloutStatus extends RolloutSummary {
   lastDecision: DecisionView | null;
   endpoint: EndpointView;
+  /** Region sync of a promoted rollout (present when the policy names regions and sync has started). */
+  regions?: RegionSyncView[];
 }
 
 export interface RolloutList {
@@ -299,10 +316,30 @@ export async function rolloutStatus(
     readEndpoint(deps, record),
   ]);
   const last = history[0];
-  return {
-    ok: true,
-    body: { ...summarize(record), lastDecision: last ? decisionView(last) : null, endpoint },
+  const body: RolloutStatus = {
+    ...summarize(record),
+    lastDecision: last ? decisionView(last) : null,
+    endpoint,
   };
+  if (deps.regionSync && record.state.phase === 'Promoted' && record.policy.regions.length > 0) {
+    try {
+      const items = await deps.regionSync.list(endpointName);
+      body.regions = items.map((item) => ({
+        region: item.region,
+        targetEndpointName: item.targetEndpointName,
+        status: item.status,
+        attempts: item.attempts,
+        lastError: item.lastError,
+        drift: item.drift ?? null,
+        updatedAt: item.updatedAt,
+      }));
+    } catch (error) {
+      (deps.log ?? SILENT_LOG).warn('region sync progress could not be read', {
+        error: describeError(error),
+      });
+    }
+  }
+  return { ok: true, body };
 }
 
 /**

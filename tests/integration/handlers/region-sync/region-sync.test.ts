@@ -210,6 +210,25 @@ describe('region sync: the scheduled cross-region work', () => {
     }
   });
 
+  it("shows each region's progress in the rollout status", async () => {
+    const status = await api('GET', `/rollouts/${PRIMARY}`);
+    expect(status.body.regions).toEqual([
+      expect.objectContaining({
+        region: 'eu-west-1',
+        targetEndpointName: `${SUITE}-eu`,
+        status: 'done',
+        attempts: 3,
+      }),
+      expect.objectContaining({
+        region: 'us-west-2',
+        targetEndpointName: `${SUITE}-dr`,
+        status: 'done',
+        attempts: 2,
+      }),
+    ]);
+    expect(status.body.regions[0].drift).toMatch(/target ran endpoint config rsync-eu-config/);
+  });
+
   it('has nothing left to do once every region is done', async () => {
     const result = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
       unfinished: number;
