@@ -430,7 +430,17 @@ function builtInControlRoutes(
       return undefined;
     },
     ({ method, segments, body, rawBody }) => {
-      if (segments[0] !== 'slack' || !segments[1]) return undefined;
+      if (segments[0] !== 'slack') return undefined;
+      if (segments.length === 1 && method === 'GET') {
+        return {
+          body: slack.hooks().map((hookId) => ({
+            hookId,
+            posts: slack.posts(hookId).length,
+            attempts: slack.attempts(hookId).length,
+          })),
+        };
+      }
+      if (!segments[1]) return undefined;
       const hookId = segments[1];
       if (segments.length === 2 && method === 'POST') {
         const reply = slack.post(hookId, rawBody);

@@ -27,6 +27,8 @@ describe('the Slack webhook sink over HTTP', () => {
     expect(await response.text()).toBe('ok');
     const listed = (await (await fetch(t.sandbox.slackWebhookUrl(hook))).json()) as { posts: unknown[] };
     expect(listed.posts).toEqual([expect.objectContaining({ text: 'Rolled back', blocks })]);
+    const hooks = await (await fetch(`${t.sandbox.url}/_sandbox/slack`)).json();
+    expect(hooks).toEqual([{ hookId: hook, posts: 1, attempts: 1 }]);
   });
 
   it('answers 429 with Retry-After for the next K posts, then accepts again', async () => {
