@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     console.log(`scheduled ticks and alarm events (stage ${stage}) go to: ${routed}`);
   }
   console.log(
-    `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,sns/deliveries}`,
+    `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,traffic,sns/deliveries}`,
   );
   console.log('\nexport these to point the AWS SDK at it:');
   console.log(`  export AWS_ENDPOINT_URL=${sandbox.url}`);
