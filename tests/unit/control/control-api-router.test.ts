@@ -101,3 +101,48 @@ describe('handleControlRequest', () => {
     ]);
   });
 });
+
+describe('handleControlRequest with serverless-offline events', () => {
+  /** The shape serverless-offline 13 builds for httpApi (LambdaProxyIntegrationEventV2). */
+  function offlineEvent(method: string, path: string, body: unknown, authorizer: unknown) {
+    return {
+      body: JSON.stringify(body),
+      cookies: [],
+      headers: { 'content-type': 'application/json', host: '127.0.0.1:3000' },
+      isBase64Encoded: false,
+      pathParameters: null,
+      queryStringParameters: null,
+      rawPath: path,
+      rawQueryString: '',
+      requestContext: {
+        accountId: 'offlineContext_accountId',
+        apiId: 'offlineContext_apiId',
+        authorizer,
+        domainName: 'offlineContext_domainName',
+        domainPrefix: 'offlineContext_domainPrefix',
+        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: '' },
+        requestId: 'offlineContext_resourceId',
+        routeKey: `${method} ${path}`,
+        stage: '$default',
+        time: '01/Mar/2026:10:00:00 +0000',
+        timeEpoch: Date.parse('2026-03-01T10:00:00Z'),
+      },
+      routeKey: `${method} ${path}`,
+      stageVariables: null,
+      version: '2.0',
+    };
+  }
+
+  it.each([
+    [{ jwt: { claims: undefined, scopes: undefined } }, 'anonymous'],
+    [{ iam: { userArn: 'arn:aws:iam::1:user/dora' } }, 'arn:aws:iam::1:user/dora'],
+  ])('starts a rollout and records the operator from authorizer %j', async (authorizer, operator) => {
+    const { deps, published } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      offlineEvent('POST', '/rollouts', { endpointName: 'ep-1', policy: rawPolicy('ep-1') }, authorizer),
+    );
+    expect(response.statusCode).toBe(201);
+    expect(published[0]?.actor).toBe(operator);
+  });
+});
