@@ -55,13 +55,18 @@ export const benchmark: Benchmark = {
     restarts = 0;
 
     let timedMs = 0;
+    let cpuMicros = 0;
     for (let from = WARM_UP_TICKS; from < WARM_UP_TICKS + ENGINE_BENCH_TICKS; from += CHUNK) {
       const { inputs, times } = chunk(from, CHUNK);
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       play(inputs, times, true);
       timedMs += performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      cpuMicros += cpu.user + cpu.system;
     }
     const perSecond = (ENGINE_BENCH_TICKS / timedMs) * 1000;
+    const perCpuSecond = (ENGINE_BENCH_TICKS / cpuMicros) * 1e6;
     const mix = [...actions.entries()].map(([action, n]) => `${action} ${n}`).join(', ');
     return [
       {
@@ -69,6 +74,13 @@ export const benchmark: Benchmark = {
         value: perSecond,
         unit: 'judgements/s',
         note: `${perSecond >= TARGET_PER_SECOND ? 'meets' : 'BELOW'} the ${TARGET_PER_SECOND.toLocaleString('en-US')}/s target`,
+      },
+      {
+        label: 'engine judgements per CPU second',
+        value: perCpuSecond,
+        unit: 'judgements/s',
+        // On a shared machine the wall clock also counts time other processes had the CPU.
+        note: 'process CPU time (user + system, GC threads included): steadier than wall time on a busy machine',
       },
       { label: 'time per judgement', value: (timedMs * 1000) / ENGINE_BENCH_TICKS, unit: 'µs' },
       {
