@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { Scenario } from '../../shared/simulation/scenario-schema';
+
+export interface ScenarioEndpointOptions {
+  sandboxUrl: string;
+  region: string;
+  /** SSM prefix of the stage, `/rollout-watchdog/<stage>`. */
+  parameterPrefix: string;
+  /** A scenario loaded from its file (its `policyPath` is known). */
+  scenario: Scenario;
+  /** The sandbox endpoint that plays the scenario (several scenarios can share one sandbox). */
+  endpointName: string;
+}
+
+export interface ScenarioEndpoint {
+  endpointName: string;
+  baselineVariant: string;
+  canaryVariant: string;
+  /** The scenario's policy, renamed for this endpoint, as stored in SSM. */
+  policyText: string;
+  /** Scenario alarm name → the alarm created for this endpoint. */
+  alarmNames: Readonly<Record<string, string>>;
+}
+
+/**
+ * Sets up what a team has before it asks for a canary rollout: a SageMaker endpoint whose
+ * baseline variant takes all traffic and whose canary variant takes none, the CloudWatch alarms
+ * the scenario defines on that endpoint, and the rollout policy stored in SSM. Names are made
+ * unique per endpoint (alarm `demo-canary-5xx` becomes `<endpoint>-demo-canary-5xx`) so many
+ * scenarios can run side by side in one sandbox. The endpoint is `Creating` when this returns.
+ */
+export async function createScenarioEndpoint(options: ScenarioEndpointOptions): Promise<ScenarioEndpoint> {
+  const { scenario, endpointName, region } = options;
+  const config = {
+    region,
+    endpoint: options.sandboxUrl,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const baselineVariant = scenario.endpoint.baselineVariant;
+  const canaryVariant = scenario.endpoint.canaryVariant;
+  const alarmNames = Object.fromEntries(scenario.alarms.map((a) => [a.name, `${endpointName}-${a.name}`]));
+  const policyText = renamePolicy(
+    readFileSync(scenario.policyPath ?? scenario.policy, 'utf8'),
+    endpointName,
+    region,
+    alarmNames,
+  );
+
+  const sagemaker = new SageMakerClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const ssm = new SSMClient(config);
+  try {
+    await sagemaker.send(
+      new CreateModelCommand({
+        ModelName: `${endpointName}-model`,
+        ExecutionRoleArn: 'arn:aws:iam::000000000000:role/sagemaker-execution',
+        PrimaryContainer: { Image: '000000000000.dkr.ecr.us-east-1.amazonaws.com/model:latest' },
+      }),
+    );
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: `${endpointName}-config`,
+        ProductionVariants: [baselineVariant, canaryVariant].map((VariantName, i) => ({
+          VariantName,
+          ModelName: `${endpointName}-model`,
+          InitialInstanceCount: 1,
+          InstanceType: 'ml.m5.large',
+          InitialVariantWeight: i === 0 ? 1 : 0,
+        })),
+      }),
+    );
+    await sagemaker.send(
+      new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-config` }),
+    );
+    for (const alarm of scenario.alarms) {
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarmNames[alarm.name],
+          Namespace: 'AWS/SageMaker',
+          MetricName: alarm.metric,
+          Dimensions: [
+            { Name: 'EndpointName', Value: endpointName },
+            { Name: 'VariantName', Value: alarm.variant },
+          ],
+          ...(/^p\d/.test(alarm.statistic)
+            ? { ExtendedStatistic: alarm.statistic }
+            : { Statistic: alarm.statistic as 'Sum' }),
+          Period: 60,
+          EvaluationPeriods: alarm.evaluationPeriods,
+          Threshold: alarm.threshold,
+          ...(alarm.datapointsToAlarm !== undefined ? { DatapointsToAlarm: alarm.datapointsToAlarm } : {}),
+          ComparisonOperator: alarm.comparisonOperator,
+          TreatMissingData: alarm.treatMissingData ?? 'missing',
+        }),
+      );
+    }
+    await ssm.send(
+      new PutParameterCommand({
+        Name: `${options.parameterPrefix}/policies/${endpointName}`,
+        Value: policyText,
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
+  } finally {
+    sagemaker.destroy();
+    cloudwatch.destroy();
+    ssm.destroy();
+  }
+  return { endpointName, baselineVariant, canaryVariant, policyText, alarmNames };
+}
+
+/** The scenario's policy with this endpoint's name, region and alarm names. */
+function renamePolicy(
+  text: string,
+  endpointName: string,
+  region: string,
+  alarmNames: Readonly<Record<string, string>>,
+): string {
+  const policy = parseYaml(text) as {
+    endpoint: { name: string; region: string };
+    rollback?: { onAlarms?: Array<{ alarmName: string }> };
+  };
+  policy.endpoint.name = endpointName;
+  policy.endpoint.region = region;
+  for (const entry of policy.rollback?.onAlarms ?? []) {
+    entry.alarmName = alarmNames[entry.alarmName] ?? `${endpointName}-${entry.alarmName}`;
+  }
+  return stringifyYaml(policy);
+}

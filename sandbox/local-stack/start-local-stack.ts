@@ -1,0 +1,104 @@
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { SandboxClock } from '../clock';
+import { createSandbox, type Sandbox } from '../create-sandbox';
+import { createHttpLambdaInvoker } from '../lambda-invoker';
+import { freePort } from './free-port';
+import { type ProvisionedWatchdog, provisionWatchdog } from './provision-watchdog';
+import { type OfflineProcess, startServerlessOffline } from './serverless-offline';
+
+/** Region of the local stack's home (state, topic, parameters) and of the demo endpoints. */
+export const LOCAL_REGION = 'us-east-1';
+/** The serverless stage whose environment points the functions at the sandbox. */
+export const LOCAL_STAGE = 'local';
+/** Slack sink hook the local stack's webhook parameter points at. */
+export const LOCAL_SLACK_HOOK = 'rollout-watchdog';
+
+export interface LocalStackOptions {
+  /** Simulated time: manual in tests (each `advance` delivers due ticks), running in the demo. */
+  clock: SandboxClock;
+  /** Folder holding serverless.yml. Default: the current directory. */
+  projectDir?: string;
+  /** Sandbox port; default a free one. */
+  sandboxPort?: number;
+  /** Where SNS emails land. */
+  outboxDir?: string;
+  /** How long endpoint updates stay `Updating`, simulated ms. */
+  endpointDelayMs?: number;
+  /** Deliver ticks and alarm events as RequestResponse and wait for them (deterministic tests). */
+  synchronousEvents?: boolean;
+  /** Lines serverless-offline prints. */
+  onOfflineLine?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly sandbox: Sandbox;
+  readonly offline: OfflineProcess;
+  /** Base URL of the control API (serverless-offline's HTTP server). */
+  readonly apiUrl: string;
+  readonly provisioned: ProvisionedWatchdog;
+  readonly region: string;
+  readonly stage: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole watchdog on one machine: the sandbox (AWS stand-in, event router on simulated time),
+ * the stage's resources provisioned in it, and the real functions bundled and hosted by
+ * serverless-offline, reached by the router and SNS through its Lambda invoke endpoint.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const projectDir = resolve(options.projectDir ?? process.cwd());
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const invoker = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`);
+  const sandbox = await createSandbox({
+    port: options.sandboxPort ?? 0,
+    clock: options.clock,
+    lambdaInvoker: invoker,
+    routeEvents: {
+      projectDir,
+      stage: LOCAL_STAGE,
+      region: LOCAL_REGION,
+      synchronous: options.synchronousEvents ?? false,
+    },
+    ...(options.outboxDir !== undefined ? { outboxDir: options.outboxDir } : {}),
+    ...(options.endpointDelayMs !== undefined ? { endpointDelayMs: options.endpointDelayMs } : {}),
+    onInternalError: () => undefined,
+  });
+  const workFolder = join('.esbuild', `offline-${process.pid}-${httpPort}`);
+  try {
+    const provisioned = await provisionWatchdog({
+      endpoint: sandbox.url,
+      region: LOCAL_REGION,
+      stage: LOCAL_STAGE,
+      slackWebhookUrl: sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK),
+      alertEmail: 'ml-platform-oncall@example.com',
+    });
+    const offline = await startServerlessOffline({
+      projectDir,
+      stage: LOCAL_STAGE,
+      httpPort,
+      lambdaPort,
+      awsEndpointUrl: sandbox.url,
+      workFolder,
+      ...(options.onOfflineLine ? { onLine: options.onOfflineLine } : {}),
+    });
+    return {
+      sandbox,
+      offline,
+      apiUrl: offline.httpUrl,
+      provisioned,
+      region: LOCAL_REGION,
+      stage: LOCAL_STAGE,
+      async close() {
+        await offline.stop();
+        await sandbox.close();
+        await rm(join(projectDir, workFolder), { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await sandbox.close();
+    await rm(join(projectDir, workFolder), { recursive: true, force: true });
+    throw error;
+  }
+}
