@@ -68,6 +68,12 @@ export const handler = makeHandler('canaryTick', async (event: unknown): Promise
   const now = time;
   const summary = await runTick(deps, { now, correlationId: id ?? `tick@${new Date(now).toISOString()}` });
   for (const [action, count] of Object.entries(summary.decisions)) {
+    if (action === 'hold') {
+      // Holds are the bulk at scale: counted in one value rather than one per rollout.
+      countEvent(METRIC.decisions, count ?? 0);
+      countEvent('HoldDecisions', count ?? 0);
+      continue;
+    }
     for (let i = 0; i < (count ?? 0); i++) recordDecision(action as keyof TickSummary['decisions']);
   }
   for (let i = 0; i < (summary.decisions.rollback ?? 0); i++) recordRollback('tick');
