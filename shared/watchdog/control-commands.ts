@@ -175,9 +175,9 @@ export interface StartRequest {
 /**
  * Starts a rollout. Decided by: the policy (request's, else the stored one — invalid → 400 with
  * every problem, stored-but-invalid → 422, none → 400), the policy naming the same endpoint, an
- * existing non-final rollout (409), and the endpoint itself (missing → 404; not InService or a
- * variant missing → 409). The first weights are applied through `applyIntent`; a busy endpoint
- * leaves them pending for the next tick.
+ * existing non-final rollout (409), and the endpoint itself (missing → 404; not InService, a
+ * variant missing, or a baseline that currently gets no traffic → 409). The first weights are
+ * applied through `applyIntent`; a busy endpoint leaves them pending for the next tick.
  */
 export async function startRolloutCommand(
   deps: ControlDeps,
