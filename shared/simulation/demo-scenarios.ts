@@ -83,9 +83,9 @@ const BUILT_IN: Record<DemoScenarioName, unknown> = {
   },
 };
 
-/** Loads a demo scenario and its policy, preferring the public files. */
-export function loadDemoScenario(name: DemoScenarioName): DemoScenario {
-  const file = join(PUBLIC_SCENARIOS_DIR, `${name}.json`);
+/** Loads a demo scenario and its policy, preferring the files in `options.dir` (default: the public folder). */
+export function loadDemoScenario(name: DemoScenarioName, options: { dir?: string } = {}): DemoScenario {
+  const file = join(options.dir ?? PUBLIC_SCENARIOS_DIR, `${name}.json`);
   if (existsSync(file)) {
     const scenario = loadScenarioFile(file);
     if (scenario.policyPath && existsSync(scenario.policyPath)) {
