@@ -5,7 +5,7 @@
  * email as `.eml` files in the outbox. Deliveries run after Publish answers; failures are recorded
  * and never fail the publish.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
 import { functionNameFromArn, type LambdaInvoker } from '../../lambda-invoker';
@@ -36,6 +36,8 @@ interface Subscription {
   Protocol: SubscriptionProtocol;
   Endpoint: string;
   confirmed: boolean;
+  /** Token from the confirmation mail, for `ConfirmSubscription`. */
+  token: string;
   attributes: Record<string, string>;
   filterPolicy?: Record<string, unknown>;
 }
@@ -319,6 +321,7 @@ export function createSns(options: SnsOptions): SnsEmulation {
         Endpoint: endpoint,
         // Only email needs a person to click the confirmation link; lambda and (here) http confirm at once.
         confirmed: !protocol.startsWith('email'),
+        token: randomBytes(32).toString('hex'),
         attributes,
         ...(filterPolicy ? { filterPolicy } : {}),
       };
@@ -334,6 +337,13 @@ export function createSns(options: SnsOptions): SnsEmulation {
             ? 'pending confirmation'
             : subscription.SubscriptionArn,
       };
+    },
+    ConfirmSubscription(input, ctx) {
+      const topic = findTopic(ctx.region, input.TopicArn);
+      const subscription = topic.subscriptions.find((s) => s.token === input.Token);
+      if (!subscription) throw invalidParameter('Invalid token');
+      subscription.confirmed = true;
+      return { SubscriptionArn: subscription.SubscriptionArn };
     },
     Unsubscribe(input, ctx) {
       for (const topic of topics(ctx.region).values()) {
@@ -381,7 +391,7 @@ export function createSns(options: SnsOptions): SnsEmulation {
         subject: 'AWS Notification - Subscription Confirmation',
         date: ctx.now(),
         messageId: randomUUID(),
-        body: `You have chosen to subscribe to the topic:\n${subscription.TopicArn}\n\nTo confirm this subscription, click or visit the link below (If this was in error no action is necessary):\n${baseUrl()}/_sandbox/sns/confirm?SubscriptionArn=${encodeURIComponent(subscription.SubscriptionArn)}`,
+        body: `You have chosen to subscribe to the topic:\n${subscription.TopicArn}\n\nTo confirm this subscription, click or visit the link below (If this was in error no action is necessary):\n${baseUrl()}/_sandbox/sns/confirm?SubscriptionArn=${encodeURIComponent(subscription.SubscriptionArn)}\n\n(ConfirmSubscription token: ${subscription.token})`,
       });
     } catch {
       // A confirmation mail that cannot be written does not change the subscription.

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  ConfirmSubscriptionCommand,
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
   PublishCommand,
@@ -271,6 +272,33 @@ describe('SNS through the real SDK client', () => {
       expect(manual.sandbox.sns.confirm(REGION, 'waiting@example.com')).toBe(true);
       const after = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
       expect(after.Subscriptions?.[0]?.SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:`));
+    } finally {
+      client.destroy();
+      await manual.stop();
+    }
+  });
+
+  it('confirms an email subscription with ConfirmSubscription and the token from the confirmation mail', async () => {
+    const manual = await startTestSandbox({ emailConfirmation: 'manual' });
+    const client = new SNSClient(manual.client(REGION));
+    try {
+      const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'sns-suite-token' }));
+      await client.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'token@example.com' }));
+      await manual.sandbox.sns.idle();
+      await vi.waitFor(async () => expect(await manual.sandbox.outbox.list()).toHaveLength(1));
+      const [mail] = await manual.sandbox.outbox.list();
+      const token = /ConfirmSubscription token: ([0-9a-f]+)/.exec(
+        await manual.sandbox.outbox.read(mail!.file),
+      )?.[1];
+      await expect(
+        client.send(new ConfirmSubscriptionCommand({ TopicArn, Token: 'wrong' })),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+      const confirmed = await client.send(new ConfirmSubscriptionCommand({ TopicArn, Token: token! }));
+      expect(confirmed.SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:`));
+      const listed = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+      expect(listed.Subscriptions?.[0]?.SubscriptionArn).toBe(confirmed.SubscriptionArn);
     } finally {
       client.destroy();
       await manual.stop();
