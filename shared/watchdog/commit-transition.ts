@@ -284,14 +284,27 @@ export function missingVariants(policy: RolloutPolicy, snapshot: EndpointSnapsho
 /** Tolerance when comparing a whole-percent intent with weight/sum×100 from the endpoint. Percent. */
 export const WEIGHT_TOLERANCE_PCT = 0.5;
 
+/**
+ * The canary's share of the traffic between the policy's two variants, in percent, from the
+ * endpoint's desired weights; null when unknown. Other variants (e.g. a shadow) are left out:
+ * the watchdog only ever sets these two.
+ */
+export function canaryShare(policy: RolloutPolicy, snapshot: EndpointSnapshot): number | null {
+  const find = (name: string) => snapshot.variants.find((v) => v.name === name)?.desiredWeight;
+  const canary = find(policy.endpoint.canaryVariant);
+  const baseline = find(policy.endpoint.baselineVariant);
+  if (canary == null || baseline == null || !(canary + baseline > 0)) return null;
+  return (canary / (canary + baseline)) * 100;
+}
+
 /** True when the endpoint's desired weights give the canary `canaryWeight` percent. */
 export function showsWeight(
   policy: RolloutPolicy,
   snapshot: EndpointSnapshot,
   canaryWeight: number,
 ): boolean {
-  const canary = snapshot.variants.find((v) => v.name === policy.endpoint.canaryVariant);
-  return canary?.desiredPct != null && Math.abs(canary.desiredPct - canaryWeight) < WEIGHT_TOLERANCE_PCT;
+  const share = canaryShare(policy, snapshot);
+  return share !== null && Math.abs(share - canaryWeight) < WEIGHT_TOLERANCE_PCT;
 }
 
 function isMaterial(before: RolloutState, after: RolloutState): boolean {

@@ -5,6 +5,7 @@ import type { Evidence, OperatorCommand, RolloutState, Transition, VariantSummar
 import { type AlertKind, alertNotification } from '../notify/notification';
 import {
   applyIntent,
+  canaryShare,
   commitTransition,
   describeError,
   missingVariants,
@@ -126,8 +127,7 @@ export async function reconcileEndpoint(
     return { kind: 'hold', record: applied.record, reason };
   }
 
-  const canary = snapshot.variants.find((v) => v.name === policy.endpoint.canaryVariant);
-  const actual = canary?.desiredPct ?? null;
+  const actual = canaryShare(policy, snapshot);
   if (actual !== null && Math.abs(actual - state.canaryWeight) >= 0.5) {
     const adopted = Math.min(100, Math.max(0, Math.round(actual)));
     const why = `Endpoint weights were changed outside the watchdog: canary at ${round1(actual)}% where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;

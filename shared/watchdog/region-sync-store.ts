@@ -9,6 +9,9 @@ import type { PromotedIdentity, RegionSyncItem, RegionSyncStatus } from './regio
  */
 export const SYNC_PENDING_PARTITION = 'SYNC';
 
+/** Partition of `active-index` listing finished regions, which every scheduled run checks for drift. */
+export const SYNC_DONE_PARTITION = 'SYNC-DONE';
+
 /** Raised when a sync item changed under us (another run holds it); carries the DynamoDB error as `cause`. */
 export class RegionSyncConflictError extends Error {
   override readonly name = 'RegionSyncConflictError';
@@ -102,6 +105,15 @@ export class RegionSyncStore {
 
   /** Items that still need work (pending, in progress or failed), across all endpoints, from the sparse index. */
   async listUnfinished(): Promise<RegionSyncItem[]> {
+    return this.listPartition(SYNC_PENDING_PARTITION);
+  }
+
+  /** Finished regions across all endpoints (checked for drift by the schedule). */
+  async listDone(): Promise<RegionSyncItem[]> {
+    return this.listPartition(SYNC_DONE_PARTITION);
+  }
+
+  private async listPartition(partition: string): Promise<RegionSyncItem[]> {
     const items: RegionSyncItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -110,7 +122,7 @@ export class RegionSyncStore {
           TableName: this.tableName,
           IndexName: ACTIVE_INDEX_NAME,
           KeyConditionExpression: 'activePk = :p',
-          ExpressionAttributeValues: { ':p': SYNC_PENDING_PARTITION },
+          ExpressionAttributeValues: { ':p': partition },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -121,8 +133,9 @@ export class RegionSyncStore {
   }
 
   /**
-   * Moves an item to `status` if nobody changed it since `item.version` was read; `done` leaves the
-   * sparse index so finished regions cost nothing on later schedules. Returns the updated item.
+   * Moves an item to `status` if nobody changed it since `item.version` was read; `done` moves it to
+   * the SYNC_DONE_PARTITION of the index, where the schedule only checks it for drift. Returns the
+   * updated item.
    */
   async update(
     item: RegionSyncItem,
@@ -133,6 +146,7 @@ export class RegionSyncStore {
       countAttempt?: boolean;
       targetModelName?: string;
       targetEndpointConfigName?: string;
+      replacedConfig?: string | null;
       drift?: string | null;
     },
   ): Promise<RegionSyncItem> {
@@ -149,18 +163,15 @@ export class RegionSyncStore {
       sets.push('lastError = :lastError');
       values[':lastError'] = change.lastError;
     }
-    for (const key of ['targetModelName', 'targetEndpointConfigName', 'drift'] as const) {
+    for (const key of ['targetModelName', 'targetEndpointConfigName', 'replacedConfig', 'drift'] as const) {
       if (change[key] !== undefined) {
         sets.push(`${key} = :${key}`);
         values[`:${key}`] = change[key];
       }
     }
-    let expression = `SET ${sets.join(', ')}`;
-    if (change.status === 'done') expression += ' REMOVE activePk';
-    else {
-      expression = `SET ${[...sets, 'activePk = :active'].join(', ')}`;
-      values[':active'] = SYNC_PENDING_PARTITION;
-    }
+    sets.push('activePk = :partition');
+    values[':partition'] = change.status === 'done' ? SYNC_DONE_PARTITION : SYNC_PENDING_PARTITION;
+    const expression = `SET ${sets.join(', ')}`;
     try {
       const result = await this.doc.send(
         new UpdateCommand({

@@ -50,6 +50,11 @@ export interface RegionSyncItem {
   /** Names of the copies made in the target region (set by the worker). */
   targetModelName?: string;
   targetEndpointConfigName?: string;
-  /** What the target endpoint ran when last looked at, when it differed from what was synced. */
+  /** Endpoint config the target ran before the sync replaced it. */
+  replacedConfig?: string | null;
+  /**
+   * Set when a finished region no longer runs the synced config (changed by hand or by another
+   * deployment); cleared when it runs it again. Checked by every scheduled run.
+   */
   drift?: string | null;
 }

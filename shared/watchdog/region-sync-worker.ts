@@ -74,11 +74,47 @@ export async function syncRegion(
     status: step.status,
     now,
     lastError: step.error ?? null,
-    ...(step.drift !== undefined ? { drift: step.drift } : {}),
+    ...(step.replacedConfig !== undefined ? { replacedConfig: step.replacedConfig } : {}),
+    ...(step.status === 'done' ? { drift: null } : {}),
   });
 }
 
-type StepResult = { status: 'in-progress' | 'done' | 'failed'; error?: string; drift?: string | null };
+type StepResult = { status: 'in-progress' | 'done' | 'failed'; error?: string; replacedConfig?: string };
+
+/** What a drift check found: `changed` when the item's drift note was set or cleared by this check. */
+export interface DriftCheck {
+  item: RegionSyncItem;
+  changed: boolean;
+}
+
+/**
+ * Checks that a finished region still runs the config the sync made. Decided by the target
+ * endpoint's config name: another config (changed by hand, or another deployment) sets `drift`;
+ * the synced one clears it. The watchdog never reverts a person's change; it reports it. A region
+ * that cannot be read is left as it is (the next schedule looks again).
+ */
+export async function checkDrift(deps: RegionSyncWorkerDeps, item: RegionSyncItem, now: number): Promise<DriftCheck> {
+  const expected = item.targetEndpointConfigName ?? regionCopyName(item.endpointName, item.identity.key);
+  let actual: string;
+  try {
+    const endpoint = await describe(deps.sagemakerFor(item.region), item.targetEndpointName);
+    actual = endpoint.EndpointConfigName ?? '(none)';
+  } catch (error) {
+    if (!isNotFound(error)) return { item, changed: false };
+    actual = '(endpoint deleted)';
+  }
+  const drift =
+    actual === expected
+      ? null
+      : `${item.targetEndpointName} (${item.region}) runs ${actual}, not the synced ${expected}`;
+  if (drift === (item.drift ?? null)) return { item, changed: false };
+  try {
+    return { item: await deps.syncStore.update(item, { status: 'done', now, drift }), changed: true };
+  } catch (error) {
+    if (error instanceof RegionSyncConflictError) return { item, changed: false };
+    throw error;
+  }
+}
 
 async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: string): Promise<StepResult> {
   const { identity } = item;
@@ -153,7 +189,7 @@ async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: s
   await sagemaker.send(
     new UpdateEndpointCommand({ EndpointName: item.targetEndpointName, EndpointConfigName: name }),
   );
-  return { status: 'in-progress', drift };
+  return { status: 'in-progress', replacedConfig };
 }
 
 function describe(sagemaker: SageMakerClient, endpointName: string) {
