@@ -1,76 +1,287 @@
 /**
- * The interim `npm start`: plays two public scenarios through the rollout engine with the
- * simulator in the loop (healthy-steady to promotion, canary-5xx-spike to rollback) and prints
- * each minute as it is judged, then the scores. No AWS and no sandbox needed; a later step
- * replaces this with the full sandbox demo. `DEMO_PACE_MS` (default 0) slows the printing down
- * for a person watching. Exits 1 if a scenario does not reach its expected outcome.
+ * `npm start`: the watchdog end to end on one machine. The local AWS sandbox comes up, the real
+ * Lambda functions are bundled and hosted by serverless-offline, a demo SageMaker endpoint is
+ * created in us-east-1, and two canary rollouts are started through the control API: one played
+ * with `healthy-steady` traffic to promotion, one with `canary-5xx-spike` and rolled back.
+ * Simulated time moves a minute at a time, as fast as the functions answer; each minute prints
+ * the traffic split, both variants' numbers and the tick's decision. Then the Slack messages and
+ * emails that were delivered, and a summary. Exits 0 when both rollouts end as expected.
+ *
+ * `DEMO_PACE_MS` slows each minute down for a person watching (milliseconds, default 0).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { createSandboxClock } from '../sandbox/clock';
+import type { InvokeResult } from '../sandbox/lambda-invoker';
+import { configureScenario, createVariantEndpoint } from '../sandbox/local-stack/scenario-endpoint';
+import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from '../sandbox/local-stack/start-local-stack';
+import type { TrafficMinuteRecord } from '../sandbox/traffic';
+import { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
 import { describePolicy } from '../shared/domain/index';
-import { type DemoScenarioName, loadDemoScenario } from '../shared/simulation/demo-scenarios';
-import {
-  formatScores,
-  formatTimelineEntry,
-  formatTimelineHeader,
-} from '../shared/simulation/format-timeline';
-import { runScenario, type ScenarioRun } from '../shared/simulation/run-scenario';
+import { CLOCK_HEADER } from '../shared/http/control-api-router';
+import { parsePolicyText } from '../shared/policy/policy-source';
+import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
+import type { Scenario } from '../shared/simulation/scenario-schema';
 
-/** Scenarios played, in order. */
-const DEMO_SCENARIOS: DemoScenarioName[] = ['healthy-steady', 'canary-5xx-spike'];
-
-/** Longest decision reason printed per minute line (the full reason is in `rollout-watchdog simulate`). Characters. */
-const REASON_WIDTH = 110;
-
-/** Pause between printed minutes. Milliseconds. */
+const ENDPOINT = 'demo-endpoint';
+const REGION = 'us-east-1';
+const MINUTE = 60_000;
+/** Endpoint updates stay `Updating` this long, simulated ms (well inside a minute). */
+const ENDPOINT_DELAY_MS = 15_000;
+/** Pause between printed minutes, milliseconds. */
 const PACE_MS = Number(process.env.DEMO_PACE_MS ?? 0) || 0;
+/** Longest reason printed on a minute line, characters (the full text is in history and emails). */
+const REASON_WIDTH = 120;
+const FINAL = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+interface TickView {
+  action?: string;
+  reason?: string;
+  outcome?: string;
+}
 
-async function play(name: DemoScenarioName): Promise<ScenarioRun> {
-  const { scenario, policy, source } = loadDemoScenario(name);
-  console.log(`\n=== ${scenario.name}: ${scenario.description}`);
-  console.log(`    scenario: ${source}`);
-  console.log(`    policy:   ${describePolicy(policy)}`);
-  console.log(`    expected: ${scenario.expect?.outcome ?? 'nothing stated'}\n`);
-  console.log(formatTimelineHeader());
-  const lines: string[] = [];
-  const run = runScenario(scenario, policy, {
-    onMinute: (entry) => lines.push(formatTimelineEntry(entry, { maxReasonLength: REASON_WIDTH })),
-  });
-  for (const line of lines) {
-    console.log(line);
-    if (PACE_MS > 0) await sleep(PACE_MS);
-  }
-  console.log(
-    `\n${formatScores(run.scores)
-      .map((l) => `    ${l}`)
-      .join('\n')}`,
-  );
-  return run;
+interface RolloutRun {
+  scenario: Scenario;
+  outcome: string;
+  minutes: number;
+  firstRollbackMinute: number | null;
+  promotedMinute: number | null;
+  blastRadius: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (n: number, d: number) => (d > 0 ? `${((n / d) * 100).toFixed(2)}%` : '   -  ');
+const num = (n: number) => n.toLocaleString('en-US');
+
+function variantText(v: TrafficMinuteRecord['baseline']): string {
+  const p99 = v.latencyP99Ms === null ? '   -  ' : `${Math.round(v.latencyP99Ms)}ms`.padStart(6);
+  return `${v.variantName} ${num(v.invocations).padStart(5)} req ${pct(v.errors5xx, v.invocations).padStart(6)} 5xx p99 ${p99}`;
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
 async function main(): Promise<number> {
-  console.log(
-    'rollout-watchdog demo: the rollout engine judging simulated SageMaker canary traffic, minute by minute.',
-  );
-  console.log(
-    'Each line: traffic split in force, both variants (requests, 5XX rate, p99), then the decision and why.',
-  );
-  const runs: ScenarioRun[] = [];
-  for (const name of DEMO_SCENARIOS) runs.push(await play(name));
-  console.log('\n=== summary');
-  for (const run of runs) {
-    const s = run.scores;
-    const detail =
-      s.promoteMinute !== null
-        ? `promoted after ${s.timeToPromoteMinutes} min (minimum ${s.minimumPromoteMinutes ?? '-'})`
-        : s.rollbackMinute !== null
-          ? `rolled back ${s.timeToDetectMinutes ?? '?'} min after the regression began; blast radius ${s.blastRadius ?? 0} requests`
-          : `ended ${run.outcome}`;
-    console.log(
-      `    ${run.scenario.padEnd(18)} ${run.outcome.padEnd(11)} ${s.matchesExpectation === false ? 'UNEXPECTED ' : ''}${detail}`,
-    );
+  const projectDir = resolve(import.meta.dirname, '..');
+  const outboxDir = mkdtempSync(join(tmpdir(), 'rollout-watchdog-outbox-'));
+  const start = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const clock = createSandboxClock({ mode: 'manual', startTime: start });
+  const tickViews: TickView[] = [];
+  const alarmEvents: string[] = [];
+  const onInvocation = (functionName: string, event: unknown, result: InvokeResult) => {
+    if (functionName.endsWith('-canaryTick')) {
+      const perRollout = (result.payload as { perRollout?: Array<TickView & { endpointName: string }> })
+        ?.perRollout;
+      const mine = perRollout?.find((r) => r.endpointName === ENDPOINT);
+      if (mine) tickViews.push(mine);
+    }
+    if (functionName.endsWith('-alarmRollback')) {
+      const detail = (event as { detail?: { alarmName?: string; state?: { value?: string } } }).detail;
+      alarmEvents.push(`${detail?.alarmName} -> ${detail?.state?.value}`);
+    }
+  };
+
+  console.log('rollout-watchdog demo: the real Lambda functions against the local AWS sandbox\n');
+  console.log('starting the sandbox and serverless-offline (bundling the functions takes a few seconds)...');
+  const stack = await startLocalStack({
+    clock,
+    projectDir,
+    synchronousEvents: true,
+    endpointDelayMs: ENDPOINT_DELAY_MS,
+    outboxDir,
+    onInvocation,
+  });
+  try {
+    console.log(`  sandbox (AWS APIs):   ${stack.sandbox.url}`);
+    console.log(`  control API:          ${stack.apiUrl}`);
+    console.log(`  table / topic:        ${stack.provisioned.tableName} / ${stack.provisioned.topicArn}`);
+    console.log(`  emails go to:         ${outboxDir}`);
+    console.log(`  Slack webhook:        ${stack.sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK)}`);
+    const api = new WatchdogApiClient(stack.apiUrl, {
+      operator: 'demo',
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set(CLOCK_HEADER, String(clock.now()));
+        return fetch(input, { ...init, headers });
+      },
+    });
+
+    const healthy = loadDemoScenario('healthy-steady').scenario;
+    await createVariantEndpoint({
+      sandboxUrl: stack.sandbox.url,
+      region: REGION,
+      endpointName: ENDPOINT,
+      baselineVariant: healthy.endpoint.baselineVariant,
+      canaryVariant: healthy.endpoint.canaryVariant,
+    });
+    await clock.advance(ENDPOINT_DELAY_MS);
+    console.log(`\nSageMaker endpoint ${ENDPOINT} (${REGION}) is InService: primary 100%, canary 0%.`);
+
+    const runs: RolloutRun[] = [];
+    for (const name of ['healthy-steady', 'canary-5xx-spike'] as const) {
+      runs.push(await playRollout(stack, api, name, tickViews, alarmEvents));
+    }
+
+    await stack.sandbox.sns.idle();
+    await printNotifications(stack);
+    console.log('\n=== summary');
+    let ok = true;
+    for (const run of runs) {
+      const expected = run.scenario.expect?.outcome;
+      const matches = run.outcome === expected;
+      ok &&= matches;
+      const detail =
+        run.outcome === 'Promoted'
+          ? `promoted after ${run.promotedMinute} min (the steps allow 40 at the earliest)`
+          : run.firstRollbackMinute !== null
+            ? `rolled back at minute ${run.firstRollbackMinute}, ${run.firstRollbackMinute - (run.scenario.expect?.regressionFromMinute ?? 0)} min after the regression began; ${num(run.blastRadius)} canary requests failed or were slow meanwhile`
+            : '';
+      console.log(
+        `  ${run.scenario.name.padEnd(18)} ${run.outcome.padEnd(11)} expected ${expected} ${matches ? 'ok' : 'MISMATCH'}  ${detail}`,
+      );
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await stack.close();
   }
-  return runs.every((r) => r.scores.matchesExpectation !== false) ? 0 : 1;
 }
 
-process.exitCode = await main();
+async function playRollout(
+  stack: LocalStack,
+  api: WatchdogApiClient,
+  name: 'healthy-steady' | 'canary-5xx-spike',
+  tickViews: TickView[],
+  alarmEvents: string[],
+): Promise<RolloutRun> {
+  const { scenario, policyText, source } = loadDemoScenario(name);
+  const clock = stack.sandbox.clock;
+  console.log(`\n=== rollout: ${scenario.name}: ${scenario.description}`);
+  const setup = await configureScenario({
+    sandboxUrl: stack.sandbox.url,
+    region: REGION,
+    parameterPrefix: stack.provisioned.parameterPrefix,
+    scenario,
+    endpointName: ENDPOINT,
+    policyText,
+  });
+  console.log(`scenario: ${source}`);
+  const parsed = parsePolicyText(setup.policyText);
+  if (parsed.ok) console.log(`policy stored in SSM: ${describePolicy(parsed.policy)}`);
+  const traffic = stack.sandbox.playScenario({
+    scenario,
+    region: REGION,
+    endpointName: ENDPOINT,
+    stopAtEnd: false,
+  });
+  const started = await api.start({ endpointName: ENDPOINT, reason: `demo: ${scenario.name}` });
+  if (!started.ok)
+    throw new Error(`POST /rollouts answered ${started.status}: ${started.error} ${started.problems}`);
+  const w = started.body.rollout.weights;
+  console.log(`POST /rollouts -> ${started.body.rollout.phase}, weights ${JSON.stringify(w)}\n`);
+  console.log(
+    'min  split    traffic in the minute (requests, 5XX rate, p99)                      -> tick decision',
+  );
+
+  let phase = started.body.rollout.phase as string;
+  let firstRollbackMinute: number | null = null;
+  let promotedMinute: number | null = null;
+  let minute = 0;
+  for (; minute < scenario.durationMinutes && !FINAL.has(phase); minute++) {
+    tickViews.length = 0;
+    alarmEvents.length = 0;
+    await clock.advance(MINUTE);
+    const record = traffic.records().at(-1);
+    const view = tickViews.at(-1);
+    const status = await api.status(ENDPOINT);
+    if (status.ok) phase = status.body.phase;
+    const split = record
+      ? `${100 - (record.canaryWeightPercent ?? 0)}/${record.canaryWeightPercent ?? 0}`
+      : '-';
+    const trafficText = record?.published
+      ? `${variantText(record.baseline)} | ${variantText(record.canary)}`
+      : '(no datapoints this minute)';
+    const alarms = alarmEvents.length > 0 ? `  [alarm ${alarmEvents.join(', ')}]` : '';
+    const decision = view
+      ? `${view.action ?? view.outcome} ${clip(view.reason ?? '', REASON_WIDTH)}`
+      : `(no tick decision: the rollout is ${phase})`;
+    console.log(`${String(minute).padStart(3)}  ${split.padEnd(7)}  ${trafficText}${alarms}  -> ${decision}`);
+    if (phase === 'RolledBack' && firstRollbackMinute === null) firstRollbackMinute = minute;
+    if (phase === 'Promoted') promotedMinute = minute;
+    if (PACE_MS > 0) await sleep(PACE_MS);
+  }
+  traffic.stop();
+  const status = await api.status(ENDPOINT);
+  if (status.ok) {
+    console.log(`\n${ENDPOINT}: ${status.body.phase}, weights ${JSON.stringify(status.body.weights)}`);
+    console.log(`  ${status.body.message}`);
+  }
+  const regression = scenario.expect?.regressionFromMinute;
+  const blastRadius =
+    regression === undefined
+      ? 0
+      : traffic
+          .records()
+          .filter((r) => r.minute >= regression)
+          .reduce((sum, r) => sum + r.canaryBadRequests, 0);
+  if (phase === 'Promoted') await prepareNextCanary(stack, scenario);
+  return { scenario, outcome: phase, minutes: minute, firstRollbackMinute, promotedMinute, blastRadius };
+}
+
+/**
+ * After a promotion the canary variant serves everything. The team's next model goes out the
+ * same way: the baseline takes all traffic again and the new canary none, then a new rollout.
+ */
+async function prepareNextCanary(stack: LocalStack, scenario: Scenario): Promise<void> {
+  const sagemaker = new SageMakerClient({
+    region: REGION,
+    endpoint: stack.sandbox.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await sagemaker.send(
+    new UpdateEndpointWeightsAndCapacitiesCommand({
+      EndpointName: ENDPOINT,
+      DesiredWeightsAndCapacities: [
+        { VariantName: scenario.endpoint.baselineVariant, DesiredWeight: 1 },
+        { VariantName: scenario.endpoint.canaryVariant, DesiredWeight: 0 },
+      ],
+    }),
+  );
+  sagemaker.destroy();
+  await stack.sandbox.clock.advance(ENDPOINT_DELAY_MS);
+  console.log('\n(the team deploys its next canary model: primary 100%, canary 0% again)');
+}
+
+async function printNotifications(stack: LocalStack): Promise<void> {
+  const posts = stack.sandbox.slack.posts(LOCAL_SLACK_HOOK);
+  console.log(`\n=== Slack: ${posts.length} messages posted to the webhook`);
+  // Slack's text is escaped for mrkdwn (`&gt;`); unescape it for the terminal.
+  const plain = (text: string) => text.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
+  for (const post of posts) console.log(`  - ${clip(plain(post.text ?? '').replace(/\s+/g, ' '), 150)}`);
+  const emails = await stack.sandbox.outbox.list();
+  console.log(`\n=== email: ${emails.length} messages in ${stack.sandbox.outbox.dir}`);
+  for (const mail of emails) console.log(`  - ${mail.subject}`);
+  const rollback = emails.find((m) => /roll/i.test(m.subject) && /back/i.test(m.subject));
+  if (rollback) {
+    console.log(`\n--- the rollback email (${rollback.file}) ---`);
+    const text = readFileSync(join(stack.sandbox.outbox.dir, rollback.file), 'utf8');
+    console.log(
+      text
+        .split(/\r?\n\r?\n/)
+        .slice(1)
+        .join('\n\n')
+        .trim(),
+    );
+    console.log('--- end ---');
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('demo failed:', error);
+    process.exit(1);
+  },
+);

@@ -10,54 +10,50 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Scenario } from '../../shared/simulation/scenario-schema';
 
-export interface ScenarioEndpointOptions {
+export interface SandboxTarget {
   sandboxUrl: string;
   region: string;
+}
+
+export interface VariantEndpointOptions extends SandboxTarget {
+  endpointName: string;
+  baselineVariant: string;
+  canaryVariant: string;
+}
+
+export interface ScenarioSetupOptions extends SandboxTarget {
   /** SSM prefix of the stage, `/rollout-watchdog/<stage>`. */
   parameterPrefix: string;
   /** A scenario loaded from its file (its `policyPath` is known). */
   scenario: Scenario;
   /** The sandbox endpoint that plays the scenario (several scenarios can share one sandbox). */
   endpointName: string;
+  /** The policy text; default: the file the scenario names. */
+  policyText?: string;
 }
 
-export interface ScenarioEndpoint {
+export interface ScenarioSetup {
   endpointName: string;
-  baselineVariant: string;
-  canaryVariant: string;
   /** The scenario's policy, renamed for this endpoint, as stored in SSM. */
   policyText: string;
   /** Scenario alarm name → the alarm created for this endpoint. */
   alarmNames: Readonly<Record<string, string>>;
 }
 
-/**
- * Sets up what a team has before it asks for a canary rollout: a SageMaker endpoint whose
- * baseline variant takes all traffic and whose canary variant takes none, the CloudWatch alarms
- * the scenario defines on that endpoint, and the rollout policy stored in SSM. Names are made
- * unique per endpoint (alarm `demo-canary-5xx` becomes `<endpoint>-demo-canary-5xx`) so many
- * scenarios can run side by side in one sandbox. The endpoint is `Creating` when this returns.
- */
-export async function createScenarioEndpoint(options: ScenarioEndpointOptions): Promise<ScenarioEndpoint> {
-  const { scenario, endpointName, region } = options;
-  const config = {
-    region,
-    endpoint: options.sandboxUrl,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const baselineVariant = scenario.endpoint.baselineVariant;
-  const canaryVariant = scenario.endpoint.canaryVariant;
-  const alarmNames = Object.fromEntries(scenario.alarms.map((a) => [a.name, `${endpointName}-${a.name}`]));
-  const policyText = renamePolicy(
-    readFileSync(scenario.policyPath ?? scenario.policy, 'utf8'),
-    endpointName,
-    region,
-    alarmNames,
-  );
+const clientConfig = (target: SandboxTarget) => ({
+  region: target.region,
+  endpoint: target.sandboxUrl,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 
-  const sagemaker = new SageMakerClient(config);
-  const cloudwatch = new CloudWatchClient(config);
-  const ssm = new SSMClient(config);
+/**
+ * Creates what a team has before it asks for a canary rollout: a SageMaker endpoint whose
+ * baseline variant takes all traffic and whose canary variant takes none (model, endpoint config,
+ * endpoint). The endpoint is `Creating` when this returns.
+ */
+export async function createVariantEndpoint(options: VariantEndpointOptions): Promise<void> {
+  const { endpointName } = options;
+  const sagemaker = new SageMakerClient(clientConfig(options));
   try {
     await sagemaker.send(
       new CreateModelCommand({
@@ -69,7 +65,7 @@ export async function createScenarioEndpoint(options: ScenarioEndpointOptions): 
     await sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: `${endpointName}-config`,
-        ProductionVariants: [baselineVariant, canaryVariant].map((VariantName, i) => ({
+        ProductionVariants: [options.baselineVariant, options.canaryVariant].map((VariantName, i) => ({
           VariantName,
           ModelName: `${endpointName}-model`,
           InitialInstanceCount: 1,
@@ -81,6 +77,28 @@ export async function createScenarioEndpoint(options: ScenarioEndpointOptions): 
     await sagemaker.send(
       new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-config` }),
     );
+  } finally {
+    sagemaker.destroy();
+  }
+}
+
+/**
+ * Prepares an endpoint for a scenario's rollout: the CloudWatch alarms the scenario defines on
+ * it, and the scenario's policy stored in SSM. Names are made unique per endpoint (alarm
+ * `demo-canary-5xx` becomes `<endpoint>-demo-canary-5xx`) so many scenarios can run side by side.
+ */
+export async function configureScenario(options: ScenarioSetupOptions): Promise<ScenarioSetup> {
+  const { scenario, endpointName, region } = options;
+  const alarmNames = Object.fromEntries(scenario.alarms.map((a) => [a.name, `${endpointName}-${a.name}`]));
+  const policyText = renamePolicy(
+    options.policyText ?? readFileSync(scenario.policyPath ?? scenario.policy, 'utf8'),
+    endpointName,
+    region,
+    alarmNames,
+  );
+  const cloudwatch = new CloudWatchClient(clientConfig(options));
+  const ssm = new SSMClient(clientConfig(options));
+  try {
     for (const alarm of scenario.alarms) {
       await cloudwatch.send(
         new PutMetricAlarmCommand({
@@ -112,11 +130,10 @@ export async function createScenarioEndpoint(options: ScenarioEndpointOptions): 
       }),
     );
   } finally {
-    sagemaker.destroy();
     cloudwatch.destroy();
     ssm.destroy();
   }
-  return { endpointName, baselineVariant, canaryVariant, policyText, alarmNames };
+  return { endpointName, policyText, alarmNames };
 }
 
 /** The scenario's policy with this endpoint's name, region and alarm names. */

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SandboxClock } from '../clock';
 import { createSandbox, type Sandbox } from '../create-sandbox';
-import { createHttpLambdaInvoker } from '../lambda-invoker';
+import { createHttpLambdaInvoker, type InvokeResult, type LambdaInvoker } from '../lambda-invoker';
 import { freePort } from './free-port';
 import { type ProvisionedWatchdog, provisionWatchdog } from './provision-watchdog';
 import { type OfflineProcess, startServerlessOffline } from './serverless-offline';
@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   synchronousEvents?: boolean;
   /** Lines serverless-offline prints. */
   onOfflineLine?: (line: string) => void;
+  /** Sees every invocation the sandbox makes (ticks, alarm events, SNS deliveries) and its result. */
+  onInvocation?: (functionName: string, event: unknown, result: InvokeResult) => void;
 }
 
 export interface LocalStack {
@@ -50,7 +52,17 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const projectDir = resolve(options.projectDir ?? process.cwd());
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const invoker = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`);
+  const http = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`);
+  const observe = options.onInvocation;
+  const invoker: LambdaInvoker = observe
+    ? {
+        async invoke(functionName, event, invokeOptions) {
+          const result = await http.invoke(functionName, event, invokeOptions);
+          observe(functionName, event, result);
+          return result;
+        },
+      }
+    : http;
   const sandbox = await createSandbox({
     port: options.sandboxPort ?? 0,
     clock: options.clock,

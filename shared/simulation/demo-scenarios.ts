@@ -3,7 +3,7 @@
  * (DESIGN 3.4) when it is there, else from built-in copies of the two public files and their
  * standard policy, so the demo also runs from a lone clone.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPolicyFileSync, loadPolicyText } from '../config/load-policy';
@@ -18,6 +18,8 @@ export type DemoScenarioName = 'healthy-steady' | 'canary-5xx-spike';
 export interface DemoScenario {
   scenario: Scenario;
   policy: RolloutPolicy;
+  /** The policy as written (YAML), for storing it where the watchdog reads it. */
+  policyText: string;
   /** Where the scenario came from: its file, or `built-in`. */
   source: string;
 }
@@ -89,7 +91,8 @@ export function loadDemoScenario(name: DemoScenarioName, options: { dir?: string
   if (existsSync(file)) {
     const scenario = loadScenarioFile(file);
     if (scenario.policyPath && existsSync(scenario.policyPath)) {
-      return { scenario, policy: loadPolicyFileSync(scenario.policyPath), source: file };
+      const policyText = readFileSync(scenario.policyPath, 'utf8');
+      return { scenario, policy: loadPolicyFileSync(scenario.policyPath), policyText, source: file };
     }
   }
   const parsed = parseScenario(BUILT_IN[name]);
@@ -97,6 +100,7 @@ export function loadDemoScenario(name: DemoScenarioName, options: { dir?: string
   return {
     scenario: parsed.scenario,
     policy: loadPolicyText(STANDARD_POLICY, 'built-in standard policy'),
+    policyText: STANDARD_POLICY,
     source: 'built-in',
   };
 }
