@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScenarioEndpoint } from '../../sandbox/local-stack/scenario-endpoint';
+import { configureScenario, createVariantEndpoint } from '../../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK } from '../../sandbox/local-stack/start-local-stack';
 import type { TrafficHandle } from '../../sandbox/traffic';
 import { loadScenarioFile, type Scenario } from '../../shared/simulation/scenario-schema';
@@ -41,9 +41,10 @@ describe('the watchdog on serverless-offline against the sandbox', () => {
       .sort()) {
       const scenario = loadScenarioFile(join(SCENARIOS_DIR, file));
       const endpointName = `e2e-${scenario.name}`;
-      await createScenarioEndpoint({
-        sandboxUrl: e2e.stack.sandbox.url,
-        region: e2e.stack.region,
+      const target = { sandboxUrl: e2e.stack.sandbox.url, region: e2e.stack.region };
+      await createVariantEndpoint({ ...target, endpointName, ...scenario.endpoint });
+      await configureScenario({
+        ...target,
         parameterPrefix: e2e.stack.provisioned.parameterPrefix,
         scenario,
         endpointName,
