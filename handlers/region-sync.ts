@@ -10,7 +10,7 @@ import { countEvent, logger } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
 import { handleRegionSyncEvent, type RegionSyncRunDeps } from '../shared/watchdog/region-sync-run';
 import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
-import { syncRegion } from '../shared/watchdog/region-sync-worker';
+import { checkDrift, syncRegion } from '../shared/watchdog/region-sync-worker';
 
 /**
  * Region sync: invoked by its schedule and by the SNS `rollout.promoted` notification (the
@@ -40,6 +40,7 @@ const deps: RegionSyncRunDeps = {
   readRollout: (endpointName) => store.get(endpointName),
   sagemakerFor,
   syncRegion: (item, now) => syncRegion({ syncStore, sagemakerFor }, item, now),
+  checkDrift: (item, now) => checkDrift({ syncStore, sagemakerFor }, item, now),
   notifier: new NotificationPublisher(new SNSClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.topicArn),
   log: {
     debug: (message, extra) => logger.debug(message, extra ?? {}),

@@ -73,7 +73,7 @@ export function renderStatus(status: RolloutStatus): string {
     lines.push(`  last      ${status.message}`);
   }
   for (const r of status.regions ?? []) {
-    const detail = r.lastError ? ` - ${r.lastError}` : '';
+    const detail = r.drift ? ` - DRIFT: ${r.drift}` : r.lastError ? ` - ${r.lastError}` : '';
     lines.push(
       `  region    ${r.region} ${r.targetEndpointName}: ${r.status} (attempt ${r.attempts})${detail}`,
     );

@@ -128,8 +128,10 @@ export interface RegionSyncView {
   status: string;
   attempts: number;
   lastError: string | null;
-  /** What the target ran before (or, if changed by hand, instead of) the synced config. */
+  /** Set when a finished region no longer runs the synced config (changed by hand or another deployment). */
   drift: string | null;
+  /** Endpoint config the sync replaced in the target region. */
+  replacedConfig: string | null;
   updatedAt: string;
 }
 
@@ -331,6 +333,7 @@ export async function rolloutStatus(
         attempts: item.attempts,
         lastError: item.lastError,
         drift: item.drift ?? null,
+        replacedConfig: item.replacedConfig ?? null,
         updatedAt: item.updatedAt,
       }));
     } catch (error) {

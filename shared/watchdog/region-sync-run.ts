@@ -11,7 +11,8 @@ import type { RegionSyncItem } from './region-sync-types';
 import { type NotificationSink, SILENT_LOG, type WatchdogLog } from './watchdog-deps';
 
 export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
-  syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'>;
+  syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'> &
+    Partial<Pick<RegionSyncStore, 'listDone'>>;
   log?: WatchdogLog;
   /**
    * Does the cross-region work for one unfinished item (CreateModel, CreateEndpointConfig,
@@ -19,6 +20,8 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
    * run only reports what is waiting.
    */
   syncRegion?(item: RegionSyncItem, now: number): Promise<RegionSyncItem>;
+  /** Checks a finished region for drift (`checkDrift` of the worker); optional. */
+  checkDrift?(item: RegionSyncItem, now: number): Promise<{ item: RegionSyncItem; changed: boolean }>;
   /** Where a region that starts failing is announced (a `rollout.alert`); optional. */
   notifier?: NotificationSink;
 }
@@ -48,6 +51,8 @@ export type RegionSyncRunResult =
       kind: 'schedule';
       unfinished: number;
       results: Array<{ endpointName: string; region: string; status: string; error?: string }>;
+      /** Finished regions that no longer run the synced config. */
+      drifted: Array<{ endpointName: string; region: string; drift: string }>;
     }
   | { kind: 'ignored'; reason: string };
 
@@ -124,14 +129,54 @@ export async function handleRegionSyncEvent(
         });
       }
     }
-    log.info('region sync: scheduled run', { unfinished: items.length, results });
-    return { kind: 'schedule', unfinished: items.length, results };
+    const drifted = await checkFinishedRegions(deps, now);
+    log.info('region sync: scheduled run', { unfinished: items.length, results, drifted });
+    return { kind: 'schedule', unfinished: items.length, results, drifted };
   }
 
   log.warn('region sync: ignoring an event that is neither SNS nor a schedule', {
     keys: event && typeof event === 'object' ? Object.keys(event).slice(0, 10) : typeof event,
   });
   return { kind: 'ignored', reason: 'neither an SNS event nor a scheduled event' };
+}
+
+/** Checks every finished region for drift; announces a drift when it is first seen. */
+async function checkFinishedRegions(
+  deps: RegionSyncRunDeps,
+  now: number,
+): Promise<Array<{ endpointName: string; region: string; drift: string }>> {
+  if (!deps.checkDrift || !deps.syncStore.listDone) return [];
+  const log = deps.log ?? SILENT_LOG;
+  const drifted: Array<{ endpointName: string; region: string; drift: string }> = [];
+  for (const item of await deps.syncStore.listDone()) {
+    try {
+      const checked = await deps.checkDrift(item, now);
+      const drift = checked.item.drift;
+      if (!drift) continue;
+      drifted.push({ endpointName: item.endpointName, region: item.region, drift });
+      if (checked.changed && deps.notifier) {
+        const published = await deps.notifier.publish(
+          alertNotification({
+            kind: 'drift',
+            endpointName: item.endpointName,
+            region: item.region,
+            now,
+            reason: `Region sync drift: ${drift}. Someone (or another deployment) changed it after the watchdog synced the promoted model.`,
+            next: 'The watchdog does not revert it. Sync again by promoting anew, or leave it if the change was intended.',
+            source: 'system',
+          }),
+        );
+        if (!published.ok) log.warn('region sync: drift alert not published', { error: published.error });
+      }
+    } catch (error) {
+      log.error('region sync: drift check failed', {
+        endpointName: item.endpointName,
+        region: item.region,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+  }
+  return drifted;
 }
 
 async function announceFailure(deps: RegionSyncRunDeps, item: RegionSyncItem, now: number): Promise<void> {

@@ -93,7 +93,11 @@ export interface DriftCheck {
  * the synced one clears it. The watchdog never reverts a person's change; it reports it. A region
  * that cannot be read is left as it is (the next schedule looks again).
  */
-export async function checkDrift(deps: RegionSyncWorkerDeps, item: RegionSyncItem, now: number): Promise<DriftCheck> {
+export async function checkDrift(
+  deps: RegionSyncWorkerDeps,
+  item: RegionSyncItem,
+  now: number,
+): Promise<DriftCheck> {
   const expected = item.targetEndpointConfigName ?? regionCopyName(item.endpointName, item.identity.key);
   let actual: string;
   try {
@@ -177,13 +181,13 @@ async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: s
     }
     return { status: 'in-progress', error: `waiting for the target endpoint (${status})` };
   }
-  // The target runs something else: the model it ran before, or a change made by hand since.
-  const drift = `target ran endpoint config ${endpoint.EndpointConfigName ?? '(none)'}`;
+  // The target still runs what it ran before the promotion: record it, then point it at the copy.
+  const replacedConfig = endpoint.EndpointConfigName ?? '(none)';
   if (status !== 'InService') {
     return {
       status: 'in-progress',
       error: `target endpoint is ${status}; updating once it is InService`,
-      drift,
+      replacedConfig,
     };
   }
   await sagemaker.send(
