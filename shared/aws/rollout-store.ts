@@ -47,6 +47,12 @@ export interface RolloutRecord {
   lastAlarmEvent?: Record<string, string>;
   /** Problems of the stored policy already alerted on (so an invalid policy alerts once). */
   policyAlert?: string;
+  /**
+   * Hash of the stored (SSM) policy text last seen by the tick. A stored policy is adopted only
+   * when it changes during the rollout, so one started with a policy in the request is not
+   * silently replaced by an older stored one.
+   */
+  storedPolicyHash?: string;
 }
 
 /** What `create` needs; identity, version and timestamps are assigned by the store. */
@@ -358,6 +364,7 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
     lastAlarmEvent: JSON.stringify(record.lastAlarmEvent ?? {}),
   };
   if (record.policyAlert !== undefined) item.policyAlert = record.policyAlert;
+  if (record.storedPolicyHash !== undefined) item.storedPolicyHash = record.storedPolicyHash;
   if (needsTick(record)) item.activePk = ACTIVE_PARTITION;
   return item;
 }
@@ -378,5 +385,6 @@ function fromItem(item: Record<string, unknown>): RolloutRecord {
   const alarms = JSON.parse((item.lastAlarmEvent as string | undefined) ?? '{}') as Record<string, string>;
   if (Object.keys(alarms).length > 0) record.lastAlarmEvent = alarms;
   if (typeof item.policyAlert === 'string') record.policyAlert = item.policyAlert;
+  if (typeof item.storedPolicyHash === 'string') record.storedPolicyHash = item.storedPolicyHash;
   return record;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
 import { needsTick, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
@@ -193,6 +194,8 @@ interface ResolvedPolicy {
   alert?: { kind: AlertKind; key: string; reason: string; problems?: string[] };
   /** A previously alerted problem is gone. */
   clearAlert?: boolean;
+  /** Hash of the valid stored policy text. */
+  storedHash?: string;
 }
 
 async function resolvePolicy(deps: TickDeps, record: RolloutRecord): Promise<ResolvedPolicy> {
@@ -208,14 +211,19 @@ async function resolvePolicy(deps: TickDeps, record: RolloutRecord): Promise<Res
     return { policy: record.policy };
   }
   switch (lookup.status) {
-    case 'ok':
-      if (lookup.changed && lookup.text !== record.policyText)
+    case 'ok': {
+      const storedHash = hashText(lookup.text);
+      if (lookup.text === record.policyText) return { policy: record.policy, clearAlert: true, storedHash };
+      if (record.storedPolicyHash !== undefined && record.storedPolicyHash !== storedHash)
         return {
           policy: lookup.policy,
           adopt: { policy: lookup.policy, text: lookup.text },
           clearAlert: true,
+          storedHash,
         };
-      return { policy: record.policy, clearAlert: true };
+      // First sight of a stored policy that differs: the rollout was started with its own policy.
+      return { policy: record.policy, clearAlert: true, storedHash };
+    }
     case 'invalid': {
       const policy = lookup.lastGood ?? record.policy ?? null;
       return {
@@ -371,12 +379,17 @@ export function isRoutineHold(before: RolloutState, transition: Transition): boo
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+const hashText = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
 /** Record fields to write because of the policy lookup, or null when nothing changes. */
 function policyPatch(
   record: RolloutRecord,
   resolved: ResolvedPolicy,
-): Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert'>> | null {
-  const patch: Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert'>> = {};
+): Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert' | 'storedPolicyHash'>> | null {
+  const patch: Partial<Pick<RolloutRecord, 'policy' | 'policyText' | 'policyAlert' | 'storedPolicyHash'>> =
+    {};
+  if (resolved.storedHash && record.storedPolicyHash !== resolved.storedHash)
+    patch.storedPolicyHash = resolved.storedHash;
   if (resolved.adopt && resolved.adopt.text !== record.policyText) {
     patch.policy = resolved.adopt.policy;
     patch.policyText = resolved.adopt.text;

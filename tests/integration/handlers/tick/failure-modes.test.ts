@@ -169,6 +169,26 @@ describe('tick failure modes', () => {
     expect(alerts[0]?.problems?.length).toBeGreaterThan(0);
   });
 
+  it('keeps a policy given at start over an older stored one, and adopts a stored policy changed during the rollout', async () => {
+    await createEndpoint(h, 'policy-change-ep');
+    const stored = standardPolicyText('policy-change-ep');
+    await storePolicy(h, 'policy-change-ep', stored);
+    const inline = stored.replace('inconclusiveLimit: 30', 'inconclusiveLimit: 20');
+    await startRolloutOn(h, countingDeps(h).deps, 'policy-change-ep', inline);
+    const { deps } = countingDeps(h);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    expect((await h.store.get('policy-change-ep'))?.policyText).toBe(inline);
+
+    const edited = stored.replace('inconclusiveLimit: 30', 'inconclusiveLimit: 25');
+    await storePolicy(h, 'policy-change-ep', edited);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    const record = await h.store.get('policy-change-ep');
+    expect(record?.policyText).toBe(edited);
+    expect(record?.policy.analysis.inconclusiveLimit).toBe(25);
+  });
+
   it('pauses instead of fighting a person who changed the weights by hand', async () => {
     await startOn('drift-ep');
     await h.clock.advance(MINUTE);
@@ -268,6 +288,7 @@ describe('tick failure modes', () => {
       const record = await h.store.get(endpointName);
       expect(record?.state.phase).toBe('RolledBack');
       expect(record?.appliedCanaryWeight).toBe(0);
+      await h.clock.advance(MINUTE); // the last weights call takes effect after the endpoint update
       expect(canaryOn(endpointName)).toBe(0);
       expect(notificationsOf(endpointName).filter((n) => n.eventType === 'rollout.rolled-back')).toHaveLength(
         1,
