@@ -236,7 +236,46 @@ describe('region sync: the scheduled cross-region work', () => {
   it('has nothing left to do once every region is done', async () => {
     const result = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
       unfinished: number;
+      drifted: unknown[];
     };
-    expect(result.unfinished).toBe(0);
+    expect(result).toMatchObject({ unfinished: 0, drifted: [] });
+  });
+
+  it('reports drift once when a finished region is changed by hand, and clears it when it is back', async () => {
+    const dr = harness.sagemaker('us-west-2');
+    const synced = (await dr.send(new DescribeEndpointCommand({ EndpointName: `${SUITE}-dr` })))
+      .EndpointConfigName;
+    await dr.send(
+      new UpdateEndpointCommand({ EndpointName: `${SUITE}-dr`, EndpointConfigName: `${SUITE}-dr-config` }),
+    );
+    await harness.settle();
+
+    const first = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+      drifted: Array<{ region: string; drift: string }>;
+    };
+    expect(first.drifted).toEqual([
+      {
+        endpointName: PRIMARY,
+        region: 'us-west-2',
+        drift: `${SUITE}-dr (us-west-2) runs ${SUITE}-dr-config, not the synced ${synced}`,
+      },
+    ]);
+    const alert = await harness.notification((n) => n.alertKind === 'drift' && n.region === 'us-west-2');
+    expect(alert.reason).toContain('Region sync drift');
+    const status = await api('GET', `/rollouts/${PRIMARY}`);
+    expect(status.body.regions[1].drift).toBe(first.drifted[0]?.drift);
+
+    // Still drifted on the next run, but announced only once (SNS records deliveries as it publishes).
+    const deliveriesBefore = harness.sandbox.sns.deliveries().length;
+    const again = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as { drifted: unknown[] };
+    expect(again.drifted).toHaveLength(1);
+    expect(harness.sandbox.sns.deliveries()).toHaveLength(deliveriesBefore);
+
+    await dr.send(new UpdateEndpointCommand({ EndpointName: `${SUITE}-dr`, EndpointConfigName: synced }));
+    await harness.settle();
+    const cleared = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+      drifted: unknown[];
+    };
+    expect(cleared.drifted).toEqual([]);
   });
 });
