@@ -51,6 +51,8 @@ export interface TickMeasurement {
 
 export interface TickBenchSize {
   rollouts: number;
+  /** First tick after all rollouts started at once (records each stored-policy hash: one write per rollout). */
+  first: TickMeasurement;
   /** First tick of a fresh runtime: every policy read from SSM. */
   cold: TickMeasurement;
   /** Next tick, policies cached. */
@@ -152,17 +154,19 @@ async function benchSize(n: number): Promise<TickBenchSize> {
     );
     const template = readFileSync(join(SCENARIOS_DIR, 'policies/standard.yaml'), 'utf8');
     const names = Array.from({ length: n }, (_, i) => `bench-${n}-${i}`);
-    const deps = createWatchdogRuntime(
-      {
-        stage: 'bench',
-        homeRegion: REGION,
-        tableName,
-        topicArn: topic.TopicArn ?? '',
-        parameterPrefix: prefix,
-        slackWebhookParameter: `${prefix}/slack`,
-      },
-      { clientConfig: { endpoint: sandbox.url, credentials }, alarmApplyWaitMs: 0 },
-    );
+    const makeDeps = () =>
+      createWatchdogRuntime(
+        {
+          stage: 'bench',
+          homeRegion: REGION,
+          tableName,
+          topicArn: topic.TopicArn ?? '',
+          parameterPrefix: prefix,
+          slackWebhookParameter: `${prefix}/slack`,
+        },
+        { clientConfig: { endpoint: sandbox.url, credentials }, alarmApplyWaitMs: 0 },
+      );
+    let deps = makeDeps();
     const scenario = lowTrafficScenario();
     await mapPool(names, 16, async (name) => {
       const text = template
@@ -211,6 +215,10 @@ async function benchSize(n: number): Promise<TickBenchSize> {
         throw new Error(`tick errors: ${JSON.stringify(summary.errors.slice(0, 3))}`);
       return { wallMs, calls: Object.fromEntries(calls), judged: summary.judged, outcomes: summary.outcomes };
     };
+    // The first tick after the rollouts start records each one's stored-policy hash (one write each).
+    const first = await measure();
+    await clock.advance(MINUTE);
+    deps = makeDeps(); // a fresh runtime: cold policy cache, as after a Lambda cold start
     const cold = await measure();
     await clock.advance(MINUTE);
     const warm = await measure();
@@ -251,6 +259,7 @@ async function benchSize(n: number): Promise<TickBenchSize> {
     const handled = performance.now();
     return {
       rollouts: n,
+      first,
       cold,
       warm,
       alarmToWeightsMs: weightsAt - received,
@@ -270,6 +279,7 @@ const callSummary = (calls: Record<string, number>): string =>
 function formatSize(s: TickBenchSize): string {
   return [
     `tick over ${s.rollouts} active rollout(s):`,
+    `  first ${ms(s.first.wallMs)} (judged ${s.first.judged}; calls: ${callSummary(s.first.calls)})`,
     `  cold ${ms(s.cold.wallMs)} (judged ${s.cold.judged}; calls: ${callSummary(s.cold.calls)}; GetMetricData ${s.cold.calls['monitoring.GetMetricData'] ?? 0})`,
     `  warm ${ms(s.warm.wallMs)} (judged ${s.warm.judged}; calls: ${callSummary(s.warm.calls)})`,
     `  alarm event → weights changed ${ms(s.alarmToWeightsMs)}; handler done ${ms(s.alarmHandledMs)} (setup ${ms(s.setupMs)})`,
