@@ -175,6 +175,38 @@ export class RolloutStore {
   }
 
   /**
+   * Endpoint names and regions of the rollouts the tick visits whose policy names `alarmName`
+   * in `rollback.onAlarms` (filtered in DynamoDB on the `alarmNames` attribute, names only
+   * returned, so the alarm path stays fast with many active rollouts). Eventually consistent:
+   * read each record with `get` before acting.
+   */
+  async listActiveForAlarm(alarmName: string): Promise<Array<{ endpointName: string; region: string }>> {
+    const found: Array<{ endpointName: string; region: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call(`listActiveForAlarm ${alarmName}`, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ACTIVE_INDEX_NAME,
+            KeyConditionExpression: 'activePk = :a',
+            FilterExpression: 'contains(alarmNames, :n)',
+            ProjectionExpression: 'endpointName, #r',
+            ExpressionAttributeNames: { '#r': 'region' },
+            ExpressionAttributeValues: { ':a': ACTIVE_PARTITION, ':n': alarmName },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        found.push({ endpointName: item.endpointName as string, region: item.region as string });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /**
    * Stores a new rollout at version 1. Refuses (RolloutExistsError) when the endpoint already has
    * a rollout the tick still visits; a finished one is replaced (its history stays).
    * `now` (epoch ms) stamps createdAt/updatedAt.
@@ -362,6 +394,8 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
     policy: JSON.stringify(record.policy),
     state: JSON.stringify(record.state),
     lastAlarmEvent: JSON.stringify(record.lastAlarmEvent ?? {}),
+    // Top-level copy of the policy's alarm names, for listActiveForAlarm's filter.
+    alarmNames: record.policy.rollback.onAlarms.map((a) => a.alarmName),
   };
   if (record.policyAlert !== undefined) item.policyAlert = record.policyAlert;
   if (record.storedPolicyHash !== undefined) item.storedPolicyHash = record.storedPolicyHash;

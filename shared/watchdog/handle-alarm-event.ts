@@ -62,7 +62,7 @@ export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise
   const now = Date.parse(event.time);
   const base = { alarmName, state: state.value } as const;
 
-  const matching = (await deps.store.listActive()).filter((r) => namesAlarm(r, alarmName, event.region));
+  const matching = (await deps.store.listActiveForAlarm(alarmName)).filter((r) => r.region === event.region);
   if (matching.length === 0) {
     log.info('no active rollout names this alarm; acknowledged', { alarmName, region: event.region });
     return { ...base, outcome: 'ignored', reason: 'no active rollout names this alarm', rollouts: [] };
@@ -88,13 +88,9 @@ export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise
   }
 }
 
-function namesAlarm(record: RolloutRecord, alarmName: string, region: string): boolean {
-  return record.region === region && record.policy.rollback.onAlarms.some((a) => a.alarmName === alarmName);
-}
-
 async function actOnRollout(
   deps: AlarmDeps,
-  listed: RolloutRecord,
+  listed: { endpointName: string },
   event: AlarmStateChangeEvent,
   now: number,
 ): Promise<AlarmEventResult['rollouts'][number]> {
@@ -105,7 +101,8 @@ async function actOnRollout(
   for (let attempt = 0; attempt < MAX_ALARM_ATTEMPTS; attempt++) {
     // The listing comes from an eventually consistent index: decide on a strongly consistent read.
     record = await deps.store.get(endpointName);
-    if (!record || record.rolloutId !== listed.rolloutId) return { endpointName, outcome: 'unchanged' };
+    if (!record?.policy.rollback.onAlarms.some((a) => a.alarmName === alarmName))
+      return { endpointName, outcome: 'unchanged' };
     const seen = record.lastAlarmEvent?.[alarmName];
     if (seen !== undefined && Date.parse(seen) >= stateTime) return { endpointName, outcome: 'stale' };
 

@@ -89,6 +89,14 @@ describe('RolloutStore against DynamoDB (dynalite in the sandbox)', () => {
     expect((await store.listActive()).map((r) => r.endpointName)).not.toContain('sparse');
   });
 
+  it('finds the active rollouts whose policy names an alarm, by name', async () => {
+    await store.create(newRollout('alarm-a'), NOW);
+    await store.create(newRollout('alarm-b'), NOW);
+    const found = await store.listActiveForAlarm('alarm-a-canary-5xx');
+    expect(found).toEqual([{ endpointName: 'alarm-a', region: 'us-east-1' }]);
+    expect(await store.listActiveForAlarm('no such alarm')).toEqual([]);
+  });
+
   it('returns history newest first, limited, with every entry kept apart', async () => {
     const entry = (minute: number, version: number): HistoryEntry => ({
       time: new Date(NOW + minute * 60_000).toISOString(),
