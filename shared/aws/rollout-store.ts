@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -59,7 +60,19 @@ export interface RolloutRecord {
 export type NewRolloutRecord = Pick<
   RolloutRecord,
   'endpointName' | 'region' | 'policyText' | 'policy' | 'state' | 'appliedCanaryWeight'
-> & { rolloutId?: string };
+> & {
+  rolloutId?: string;
+  /**
+   * `policyTextHash` of the policy stored in SSM when the rollout starts (none stored: omit).
+   * Saves the tick a first-sight write per rollout; see RolloutRecord.storedPolicyHash.
+   */
+  storedPolicyHash?: string;
+};
+
+/** Short hash of a stored policy text (RolloutRecord.storedPolicyHash). */
+export function policyTextHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
 
 /** One history item: a decision, an alert or a command, with its reason and the numbers behind it. */
 export interface HistoryEntry {
@@ -225,6 +238,7 @@ export class RolloutStore {
       createdAt: iso,
       updatedAt: iso,
     };
+    if (input.storedPolicyHash !== undefined) record.storedPolicyHash = input.storedPolicyHash;
     try {
       await this.doc.send(
         new PutCommand({

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
-import { needsTick, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
+import { needsTick, policyTextHash, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
 import { judgeTick } from '../domain/index';
 import type {
   Action,
@@ -212,7 +211,7 @@ async function resolvePolicy(deps: TickDeps, record: RolloutRecord): Promise<Res
   }
   switch (lookup.status) {
     case 'ok': {
-      const storedHash = hashText(lookup.text);
+      const storedHash = policyTextHash(lookup.text);
       if (lookup.text === record.policyText) return { policy: record.policy, clearAlert: true, storedHash };
       if (record.storedPolicyHash !== undefined && record.storedPolicyHash !== storedHash)
         return {
@@ -378,8 +377,6 @@ export function isRoutineHold(before: RolloutState, transition: Transition): boo
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-const hashText = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Record fields to write because of the policy lookup, or null when nothing changes. */
 function policyPatch(
