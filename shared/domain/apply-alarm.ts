@@ -11,7 +11,9 @@ import type { AlarmStateValue, RolloutPolicy, RolloutState, Transition } from '.
  * delivery is a no-op), and the phase (a final rollout never changes).
  * `immediate` → RolledBack with the canary at 0; `staged` → canary halved and observed (the
  * next judgement after `observeSeconds` rolls back or restores). OK and INSUFFICIENT_DATA only
- * record the value.
+ * record the value. `detail.reason` (CloudWatch's state reason, which names the breaching
+ * datapoints) is carried into the evidence: an alarm can fire between two judgements, when the
+ * rollout's own window holds no numbers yet.
  */
 export function applyAlarm(
   policy: RolloutPolicy,
@@ -19,8 +21,10 @@ export function applyAlarm(
   alarmName: string,
   value: AlarmStateValue,
   now: number,
+  detail: { reason?: string } = {},
 ): Transition {
-  const evidence = { ...previewEvidence(policy, state, now), alarm: { name: alarmName, state: value } };
+  const alarm = { name: alarmName, state: value, ...(detail.reason ? { reason: detail.reason } : {}) };
+  const evidence = { ...previewEvidence(policy, state, now), alarm };
   const hold = (reason: string, next: RolloutState = state): Transition => ({
     state: next,
     decision: makeDecision('hold', reason, evidence),

@@ -193,7 +193,8 @@ export interface Evidence {
   baseline: VariantSummary;
   canary: VariantSummary;
   metrics: ReadonlyArray<MetricVerdict>;
-  alarm?: { name: string; state: AlarmStateValue };
+  /** The alarm that drove an alarm decision; `reason` is CloudWatch's own (it names the breaching datapoints). */
+  alarm?: { name: string; state: AlarmStateValue; reason?: string };
 }
 
 export interface Decision {

@@ -71,7 +71,10 @@ export function renderEmail(n: RolloutNotification): string {
         if (m.reason) lines.push(`      ${m.reason}`);
       }
     }
-    if (evidence.alarm) lines.push(`  Alarm: ${evidence.alarm.name} is ${evidence.alarm.state}`);
+    if (evidence.alarm) {
+      lines.push(`  Alarm: ${evidence.alarm.name} is ${evidence.alarm.state}`);
+      if (evidence.alarm.reason) lines.push(`      ${evidence.alarm.reason}`);
+    }
   }
   lines.push('', 'WHAT HAPPENS NEXT', `  ${n.next}`);
   if (n.intervene.length > 0) {

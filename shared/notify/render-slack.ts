@@ -78,7 +78,10 @@ export function renderSlack(n: RolloutNotification): SlackPayload {
     );
     const window = formatWindow(evidence);
     const alarm = evidence.alarm
-      ? [`Alarm *${escapeMrkdwn(evidence.alarm.name)}* is ${evidence.alarm.state}`]
+      ? [
+          `Alarm *${escapeMrkdwn(evidence.alarm.name)}* is ${evidence.alarm.state}`,
+          ...(evidence.alarm.reason ? [`> ${escapeMrkdwn(evidence.alarm.reason)}`] : []),
+        ]
       : [];
     blocks.push({
       type: 'section',

@@ -106,7 +106,9 @@ async function actOnRollout(
     const seen = record.lastAlarmEvent?.[alarmName];
     if (seen !== undefined && Date.parse(seen) >= stateTime) return { endpointName, outcome: 'stale' };
 
-    const transition = applyAlarm(record.policy, record.state, alarmName, state.value, now);
+    const transition = applyAlarm(record.policy, record.state, alarmName, state.value, now, {
+      ...(state.reason ? { reason: state.reason } : {}),
+    });
     const committed = await commitTransition(deps, record, transition, {
       source: 'alarm',
       correlationId: event.id ?? `${alarmName}@${state.timestamp}`,

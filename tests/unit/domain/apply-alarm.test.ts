@@ -25,6 +25,13 @@ describe('applyAlarm', () => {
     });
   });
 
+  it("carries CloudWatch's reason for the alarm into the evidence (the numbers between two judgements)", () => {
+    const reason =
+      'Threshold Crossed: 2 out of the last 2 datapoints [131.0, 112.0] were greater than the threshold (30.0)';
+    const { decision } = applyAlarm(policy, progressing(), 'demo-canary-5xx', 'ALARM', at(3), { reason });
+    expect(decision.evidence.alarm).toEqual({ name: 'demo-canary-5xx', state: 'ALARM', reason });
+  });
+
   it.each([
     [20, 10],
     [5, 2],

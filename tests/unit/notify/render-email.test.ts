@@ -29,6 +29,20 @@ describe('renderEmail', () => {
     expect(text).toContain('$ rollout-watchdog ');
   });
 
+  it("shows the alarm's own reason when an alarm rolled the canary back", () => {
+    const reason =
+      'Threshold Crossed: 2 out of the last 2 datapoints [131.0, 112.0] were greater than the threshold (30.0)';
+    const step = steps.alarmRollback!;
+    const evidence = {
+      ...step.transition.decision.evidence,
+      alarm: { name: 'demo-canary-5xx', state: 'ALARM' as const, reason },
+    };
+    const transition = { ...step.transition, decision: { ...step.transition.decision, evidence } };
+    const text = renderEmail(notificationFromTransition({ policy, ...step, transition, source: 'alarm' }));
+    expect(text).toContain('Alarm: demo-canary-5xx is ALARM');
+    expect(text).toContain(reason);
+  });
+
   it('shows the numbers behind a rollback: per-variant requests, error rate and p99, and each metric', () => {
     const text = renderEmail(notificationFromTransition({ policy, ...steps.rolledBack!, source: 'tick' }));
     expect(text).toContain('THE NUMBERS');
