@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownRegion } from './aws-regions';
 import { POLICY_API_VERSION } from './defaults';
 import { parseDuration } from './parse-duration';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The detail-type this function acts on; others share `source: aws.cloudwatch` and are ignored. */
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';

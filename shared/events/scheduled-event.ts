@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The EventBridge `Scheduled Event` that drives the tick. Only `time` matters: it is the tick's

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ComparisonOperator, TreatMissingData } from './evaluate-alarm';
 
 /** Period of one simulated "minute" when a scenario does not say. Seconds. */
