@@ -13,6 +13,7 @@ const BENCHMARK_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> =
   () => import('./engine-bench'),
   () => import('./replay-bench'),
   () => import('./simulator-bench'),
+  () => import('./bundle-bench'),
   () =>
     import('./tick-bench').then((m) => ({
       benchmark: printingBenchmark(
