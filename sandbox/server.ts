@@ -324,7 +324,8 @@ function createRequestHandler(
     const verdict = options.faults.beforeCall({ service, operation, region });
     if (verdict.regionDown === 'reset') {
       // Like an unreachable regional endpoint: the client sees a reset connection and retries.
-      res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
+      if (res.socket?.resetAndDestroy) res.socket.resetAndDestroy();
+      else res.socket?.destroy();
       return 'handled';
     }
     if (verdict.regionDown === 'unavailable') {

@@ -11,8 +11,7 @@ export const DEFAULT_API_TIMEOUT_MS = 30_000;
 
 /** An answer from the API: the body on 2xx, the API's `{ error, problems }` otherwise. */
 export type ApiResponse<T> =
-  | { ok: true; status: number; body: T }
-  | { ok: false; status: number; error: string; problems: string[] };
+  { ok: true; status: number; body: T } | { ok: false; status: number; error: string; problems: string[] };
 
 /** A request about to be sent, for `signRequest` (SigV4 for the deployed API's IAM auth). */
 export interface OutgoingRequest {

@@ -33,9 +33,7 @@ export interface SlackNotifierDeps {
 }
 
 export type RecordOutcome =
-  | SlackDeliveryOutcome
-  | { status: 'malformed'; problem: string }
-  | { status: 'no-webhook'; problem: string };
+  SlackDeliveryOutcome | { status: 'malformed'; problem: string } | { status: 'no-webhook'; problem: string };
 
 export interface SlackNotifierReport {
   records: RecordOutcome[];

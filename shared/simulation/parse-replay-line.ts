@@ -28,8 +28,7 @@ export interface ParsedReplayLine {
 
 /** On failure, `timeText` is the line's `time` when that much was readable (answers echo it). */
 export type ParseReplayLineResult =
-  | { ok: true; line: ParsedReplayLine }
-  | { ok: false; error: string; timeText?: string };
+  { ok: true; line: ParsedReplayLine } | { ok: false; error: string; timeText?: string };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;

@@ -9,12 +9,7 @@ import { createReplaySession } from './replay-session';
 import { createScenarioPlayer, type ScenarioRun, type TimelineEntry } from './scenario-player';
 import type { Scenario } from './scenario-schema';
 
-export type {
-  ScenarioRun,
-  ScenarioScores,
-  TimelineEntry,
-  VariantMinuteSummary,
-} from './scenario-player';
+export type { ScenarioRun, ScenarioScores, TimelineEntry, VariantMinuteSummary } from './scenario-player';
 
 export interface RunScenarioOptions {
   /** Overrides the scenario's seed. */

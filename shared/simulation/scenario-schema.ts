@@ -32,10 +32,7 @@ export type ScenarioOutcome = 'Promoted' | 'RolledBack' | 'Paused' | 'Aborted' |
 
 /** Metrics a scenario alarm may watch: the `AWS/SageMaker` per-variant metrics the simulator publishes. */
 export type ScenarioAlarmMetric =
-  | 'Invocations'
-  | 'Invocation5XXErrors'
-  | 'Invocation4XXErrors'
-  | 'ModelLatency';
+  'Invocations' | 'Invocation5XXErrors' | 'Invocation4XXErrors' | 'ModelLatency';
 
 export interface LatencyProfile {
   /** Median latency, ms. */

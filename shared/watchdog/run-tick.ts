@@ -34,15 +34,7 @@ export interface TickDeps extends WatchdogDeps {
 }
 
 export type RolloutOutcome =
-  | 'held'
-  | 'judged'
-  | 'applied'
-  | 'deferred'
-  | 'stopped'
-  | 'skipped'
-  | 'conflict'
-  | 'no-metrics'
-  | 'error';
+  'held' | 'judged' | 'applied' | 'deferred' | 'stopped' | 'skipped' | 'conflict' | 'no-metrics' | 'error';
 
 export interface TickSummary {
   /** Tick time, ISO (the event's time). */

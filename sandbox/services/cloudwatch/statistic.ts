@@ -8,8 +8,7 @@ import type { Aggregate } from './metric-store';
 export type SimpleStatistic = 'SampleCount' | 'Average' | 'Sum' | 'Minimum' | 'Maximum';
 
 export type ParsedStatistic =
-  | { kind: 'simple'; name: SimpleStatistic }
-  | { kind: 'percentile'; percent: number };
+  { kind: 'simple'; name: SimpleStatistic } | { kind: 'percentile'; percent: number };
 
 const SIMPLE: readonly SimpleStatistic[] = ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'];
 

@@ -85,6 +85,7 @@ async function publishAndWait(n: RolloutNotification, timeoutMs = 10_000) {
 beforeAll(async () => {
   outboxDir = await mkdtemp(join(tmpdir(), 'rw-notify-outbox-'));
   // The handler module reads its environment and builds its SSM client at load, as in Lambda.
+  // eslint-disable-next-line prefer-const -- assigned once, after the sandbox it closes over exists
   let handler: ((event: unknown, context: Record<string, unknown>) => Promise<unknown>) | undefined;
   sandbox = await createSandbox({
     port: 0,

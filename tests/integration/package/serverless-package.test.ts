@@ -182,7 +182,7 @@ describe('serverless package --stage prod', () => {
 
   it('scopes SageMaker to the endpoints the stage may touch and SSM to the stage path', () => {
     const text = JSON.stringify(template);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder, not JS.
+    // eslint-disable-next-line no-template-curly-in-string -- a CloudFormation Fn::Sub placeholder, not JS.
     expect(text).toContain(':sagemaker:*:${AWS::AccountId}:endpoint/fraud-*');
     expect(text).toContain(':parameter/rollout-watchdog/prod/*');
     const decrypt = statements(template).find(({ statement }) =>

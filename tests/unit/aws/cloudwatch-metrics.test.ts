@@ -89,7 +89,7 @@ describe('planMetricQueries', () => {
           name: 'quality',
           namespace: 'Model/Quality',
           metricName: 'Accuracy',
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: policy placeholders the adapter resolves
+          // eslint-disable-next-line no-template-curly-in-string -- policy placeholders the adapter resolves
           dimensions: { Variant: '${canaryVariant}', Endpoint: '${endpointName}' },
           statistic: 'Average',
           min: 0.9,

@@ -35,7 +35,7 @@ describe('handleControlRequest', () => {
     );
     await fc.assert(
       fc.asyncProperty(anyEvent, async (input) => {
-        // biome-ignore lint/suspicious/noExplicitAny: arbitrary input on purpose
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary input on purpose
         const response = await handleControlRequest(deps, input as any);
         expect(STATUSES.has(response.statusCode)).toBe(true);
         expect(() => JSON.parse(response.body)).not.toThrow();

@@ -14,7 +14,7 @@ let invoke: Invoke;
 
 async function call(method: string, path: string, options: Parameters<typeof httpEvent>[2] = {}) {
   const response = await invoke(httpEvent(method, path, { now: harness.sandbox.clock.now(), ...options }));
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read field by field in assertions
   return { status: response.statusCode, headers: response.headers, body: JSON.parse(response.body) as any };
 }
 

@@ -311,7 +311,7 @@ describe('traffic from a scenario against a sandbox endpoint', () => {
           name: 'model-quality',
           namespace: 'CustomSuite/Quality',
           metricName: 'Accuracy',
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the policy's placeholders, resolved by the traffic
+          // eslint-disable-next-line no-template-curly-in-string -- the policy's placeholders, resolved by the traffic
           dimensions: { EndpointName: '${endpointName}', Variant: '${canaryVariant}' },
         },
       ],
