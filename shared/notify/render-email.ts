@@ -50,7 +50,15 @@ export function renderEmail(n: RolloutNotification): string {
     for (const p of n.problems) lines.push(`  - ${p}`);
   }
   const evidence = n.evidence;
-  if (evidence) {
+  // An alarm can act between two judgements, when the rollout's own window holds no requests yet:
+  // then the alarm's datapoints are the numbers, and a table of zeros would only mislead.
+  const alarmOnly =
+    evidence?.alarm !== undefined && evidence.baseline.invocations === 0 && evidence.canary.invocations === 0;
+  if (evidence && alarmOnly) {
+    lines.push('', 'THE NUMBERS', '  No judged window at this instant; the alarm saw:');
+    lines.push(`  Alarm: ${evidence.alarm!.name} is ${evidence.alarm!.state}`);
+    if (evidence.alarm!.reason) lines.push(`      ${evidence.alarm!.reason}`);
+  } else if (evidence) {
     lines.push('', 'THE NUMBERS');
     const window = formatWindow(evidence);
     if (window) lines.push(`  Window: ${window}`);

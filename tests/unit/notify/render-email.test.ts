@@ -43,6 +43,25 @@ describe('renderEmail', () => {
     expect(text).toContain(reason);
   });
 
+  it("gives the alarm's datapoints instead of a table of zeros when no window was judged yet", () => {
+    const reason =
+      'Threshold Crossed: 2 out of the last 2 datapoints [133.0, 104.0] were greater than the threshold (30.0)';
+    const step = steps.alarmRollback!;
+    const empty = { invocations: 0, errors5xx: 0, errors4xx: 0, errorRate: null, latencyP99Ms: null };
+    const evidence = {
+      ...step.transition.decision.evidence,
+      baseline: empty,
+      canary: empty,
+      metrics: [],
+      alarm: { name: 'demo-canary-5xx', state: 'ALARM' as const, reason },
+    };
+    const transition = { ...step.transition, decision: { ...step.transition.decision, evidence } };
+    const text = renderEmail(notificationFromTransition({ policy, ...step, transition, source: 'alarm' }));
+    expect(text).toContain('No judged window at this instant; the alarm saw:');
+    expect(text).toContain(reason);
+    expect(text).not.toMatch(/canary\s+0\s+0\s+n\/a/);
+  });
+
   it('shows the numbers behind a rollback: per-variant requests, error rate and p99, and each metric', () => {
     const text = renderEmail(notificationFromTransition({ policy, ...steps.rolledBack!, source: 'tick' }));
     expect(text).toContain('THE NUMBERS');
