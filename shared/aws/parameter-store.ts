@@ -1,4 +1,7 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+
+/** Names one GetParameters call may ask for (an SSM limit). */
+export const GET_PARAMETERS_BATCH = 10;
 
 /** Default time a parameter value is reused before SSM is asked again, in milliseconds. */
 export const DEFAULT_PARAMETER_TTL_MS = 60_000;
@@ -58,6 +61,34 @@ export class ParameterStore {
   /** The decrypted value of a SecureString parameter, or undefined when it does not exist. */
   getSecure(name: string): Promise<string | undefined> {
     return this.read(name, true);
+  }
+
+  /**
+   * Reads the String parameters `names` that are not cached (or whose entry expired) with
+   * GetParameters, ten names a call, and caches them (a name SSM reports invalid is cached as
+   * missing). A tick over N rollouts then asks SSM N/10 times instead of N. Throws
+   * `ParameterStoreError` when a call fails; what was read before it stays cached.
+   */
+  async prefetchTexts(names: readonly string[]): Promise<void> {
+    const now = this.now();
+    const wanted = [...new Set(names)].filter((name) => {
+      const cached = this.cache.get(this.key(name, false));
+      return !cached || cached.expiresAt <= now;
+    });
+    for (let i = 0; i < wanted.length; i += GET_PARAMETERS_BATCH) {
+      const batch = wanted.slice(i, i + GET_PARAMETERS_BATCH);
+      let out;
+      try {
+        this.calls++;
+        out = await this.ssm.send(new GetParametersCommand({ Names: batch, WithDecryption: false }));
+      } catch (error) {
+        throw new ParameterStoreError(batch.join(', '), { cause: error });
+      }
+      const found = new Map((out.Parameters ?? []).map((p) => [p.Name, p.Value]));
+      for (const name of batch) {
+        this.cache.set(this.key(name, false), { value: found.get(name), expiresAt: now + this.ttlMs });
+      }
+    }
   }
 
   /** Forgets a cached value (after a permanent failure that suggests the value changed). */

@@ -79,6 +79,11 @@ export class PolicySource {
     return this.store.calls;
   }
 
+  /** Reads the stored policies of `endpointNames` in batches, so the `get`s that follow hit the cache. */
+  prefetch(endpointNames: readonly string[]): Promise<void> {
+    return this.store.prefetchTexts(endpointNames.map((name) => this.parameterName(name)));
+  }
+
   /**
    * The stored policy of `endpointName`. `changed` compares the stored text with `lastGood.text`
    * (true when there is no last good policy). Throws `ParameterStoreError` when SSM fails for a

@@ -24,7 +24,11 @@ export const MAX_DECIDE_ATTEMPTS = 3;
 
 export interface TickDeps extends WatchdogDeps {
   /** Stored policies (INFRA's PolicySource fits). */
-  policies: { get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup> };
+  policies: {
+    get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup>;
+    /** Optional batched read ahead of the per-rollout `get`s (SSM allows about 40 reads a second). */
+    prefetch?(endpointNames: readonly string[]): Promise<void>;
+  };
   /** CloudWatch reader for a region (cache one per region). */
   metrics(region: string): CloudWatchMetrics;
   /** Alarm states for a region; optional: without it alarms act only through their events. */
@@ -88,6 +92,14 @@ export async function runTick(
   // The batched metrics read starts at once, planned from each record's stored policy, and runs
   // while the rollouts' policies are looked up and their endpoints described.
   const metrics = readMetrics(deps, records, now, summary);
+  if (deps.policies.prefetch) {
+    try {
+      await deps.policies.prefetch(records.map((r) => r.endpointName));
+    } catch (error) {
+      // Each rollout's own lookup tries again and keeps its stored policy if SSM stays unavailable.
+      log.warn('batched policy read failed; reading policies one by one', { error: describeError(error) });
+    }
+  }
   const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record) => {
     try {
       return await processRollout(deps, record, { now, correlationId, metrics });

@@ -81,6 +81,18 @@ describe('PolicySource against SSM (sandbox)', () => {
     expect(source.calls).toBe(2);
   });
 
+  it('reads many stored policies ten to a call, so the lookups that follow ask SSM nothing', async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `pol-batch-${i}`);
+    for (const name of names.slice(0, 24)) await put(`${PREFIX}/policies/${name}`, policyFor(name));
+    const source = new PolicySource(ssm, PREFIX, { ttlMs: 60_000 });
+    await source.prefetch(names);
+    expect(source.calls).toBe(3);
+    const lookups = await Promise.all(names.map((name) => source.get(name)));
+    expect(source.calls).toBe(3);
+    expect(lookups.slice(0, 24).every((l) => l.status === 'ok')).toBe(true);
+    expect(lookups[24]).toEqual({ status: 'missing' });
+  });
+
   it('reads the Slack webhook URL as a decrypted SecureString', async () => {
     await put(`${PREFIX}/slack-webhook-url`, 'https://hooks.slack.test/T000/B000/secret', 'SecureString');
     const store = new ParameterStore(ssm);
