@@ -15,12 +15,12 @@ import { join, resolve } from 'node:path';
 import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { createSandboxClock } from '../sandbox/clock';
 import type { InvokeResult } from '../sandbox/lambda-invoker';
+import { sandboxApiClient, sandboxClientConfig } from '../sandbox/local-stack/sandbox-clients';
 import { configureScenario, createVariantEndpoint } from '../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from '../sandbox/local-stack/start-local-stack';
 import type { TrafficMinuteRecord } from '../sandbox/traffic';
-import { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
+import type { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
 import { describePolicy } from '../shared/domain/index';
-import { CLOCK_HEADER } from '../shared/http/control-api-router';
 import { parsePolicyText } from '../shared/policy/policy-source';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
 import type { Scenario } from '../shared/simulation/scenario-schema';
@@ -100,14 +100,7 @@ async function main(): Promise<number> {
     console.log(`  table / topic:        ${stack.provisioned.tableName} / ${stack.provisioned.topicArn}`);
     console.log(`  emails go to:         ${outboxDir}`);
     console.log(`  Slack webhook:        ${stack.sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK)}`);
-    const api = new WatchdogApiClient(stack.apiUrl, {
-      operator: 'demo',
-      fetch: (input, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set(CLOCK_HEADER, String(clock.now()));
-        return fetch(input, { ...init, headers });
-      },
-    });
+    const api = sandboxApiClient(stack.apiUrl, clock, 'demo');
 
     const healthy = loadDemoScenario('healthy-steady').scenario;
     await createVariantEndpoint({
@@ -235,11 +228,7 @@ async function playRollout(
  * same way: the baseline takes all traffic again and the new canary none, then a new rollout.
  */
 async function prepareNextCanary(stack: LocalStack, scenario: Scenario): Promise<void> {
-  const sagemaker = new SageMakerClient({
-    region: REGION,
-    endpoint: stack.sandbox.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const sagemaker = new SageMakerClient(sandboxClientConfig(stack.sandbox.url, REGION));
   await sagemaker.send(
     new UpdateEndpointWeightsAndCapacitiesCommand({
       EndpointName: ENDPOINT,

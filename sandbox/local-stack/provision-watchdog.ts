@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { rolloutTableDefinition } from '../../shared/aws/rollout-table';
+import { sandboxClientConfig } from './sandbox-clients';
 
 /** The sandbox's fixed account id, as in every ARN it hands out. */
 const ACCOUNT_ID = '000000000000';
@@ -31,11 +32,7 @@ export interface ProvisionedWatchdog {
  * in its `local` stage, so the unchanged handlers find them.
  */
 export async function provisionWatchdog(options: ProvisionOptions): Promise<ProvisionedWatchdog> {
-  const config = {
-    region: options.region,
-    endpoint: options.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+  const config = sandboxClientConfig(options.endpoint, options.region);
   const service = 'rollout-watchdog';
   const tableName = `${service}-${options.stage}`;
   const parameterPrefix = `/${service}/${options.stage}`;

@@ -9,6 +9,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Scenario } from '../../shared/simulation/scenario-schema';
+import { sandboxClientConfig } from './sandbox-clients';
 
 export interface SandboxTarget {
   sandboxUrl: string;
@@ -40,11 +41,7 @@ export interface ScenarioSetup {
   alarmNames: Readonly<Record<string, string>>;
 }
 
-const clientConfig = (target: SandboxTarget) => ({
-  region: target.region,
-  endpoint: target.sandboxUrl,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-});
+const clientConfig = (target: SandboxTarget) => sandboxClientConfig(target.sandboxUrl, target.region);
 
 /**
  * Creates what a team has before it asks for a canary rollout: a SageMaker endpoint whose

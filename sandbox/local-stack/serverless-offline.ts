@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SANDBOX_CREDENTIALS } from './sandbox-clients';
 
 /** How long serverless-offline may take to bundle the functions and listen. Milliseconds. */
 export const OFFLINE_START_TIMEOUT_MS = 120_000;
@@ -47,8 +48,8 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
       env: {
         ...process.env,
         AWS_ENDPOINT_URL: options.awsEndpointUrl,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         OFFLINE_HTTP_PORT: String(options.httpPort),
         OFFLINE_LAMBDA_PORT: String(options.lambdaPort),

@@ -8,6 +8,7 @@ import {
   variantLabel,
   variantRows,
 } from './format';
+import type { Evidence } from '../domain/types';
 import type { RolloutNotification } from './notification';
 
 const HEADLINE: Readonly<Record<string, string>> = {
@@ -55,9 +56,12 @@ export function renderEmail(n: RolloutNotification): string {
   const alarmOnly =
     evidence?.alarm !== undefined && evidence.baseline.invocations === 0 && evidence.canary.invocations === 0;
   if (evidence && alarmOnly) {
-    lines.push('', 'THE NUMBERS', '  No judged window at this instant; the alarm saw:');
-    lines.push(`  Alarm: ${evidence.alarm!.name} is ${evidence.alarm!.state}`);
-    if (evidence.alarm!.reason) lines.push(`      ${evidence.alarm!.reason}`);
+    lines.push(
+      '',
+      'THE NUMBERS',
+      '  No judged window at this instant; the alarm saw:',
+      ...alarmLines(evidence),
+    );
   } else if (evidence) {
     lines.push('', 'THE NUMBERS');
     const window = formatWindow(evidence);
@@ -79,10 +83,7 @@ export function renderEmail(n: RolloutNotification): string {
         if (m.reason) lines.push(`      ${m.reason}`);
       }
     }
-    if (evidence.alarm) {
-      lines.push(`  Alarm: ${evidence.alarm.name} is ${evidence.alarm.state}`);
-      if (evidence.alarm.reason) lines.push(`      ${evidence.alarm.reason}`);
-    }
+    lines.push(...alarmLines(evidence));
   }
   lines.push('', 'WHAT HAPPENS NEXT', `  ${n.next}`);
   if (n.intervene.length > 0) {
@@ -102,4 +103,11 @@ function stepText(n: RolloutNotification): string {
 
 function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
+}
+
+/** The alarm behind a decision and CloudWatch's reason for it (the breaching datapoints). */
+function alarmLines(evidence: Evidence): string[] {
+  const { alarm } = evidence;
+  if (!alarm) return [];
+  return [`  Alarm: ${alarm.name} is ${alarm.state}`, ...(alarm.reason ? [`      ${alarm.reason}`] : [])];
 }

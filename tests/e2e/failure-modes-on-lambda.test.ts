@@ -8,6 +8,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpLambdaInvoker, type LambdaInvoker } from '../../sandbox/lambda-invoker';
+import { SANDBOX_CREDENTIALS, sandboxClientConfig } from '../../sandbox/local-stack/sandbox-clients';
 import { configureScenario, createVariantEndpoint } from '../../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK } from '../../sandbox/local-stack/start-local-stack';
 import { applyCommand } from '../../shared/domain/index';
@@ -123,11 +124,7 @@ describe('failure modes, on the bundled functions in serverless-offline', () => 
     e2e = await startE2eStack();
     invoker = createHttpLambdaInvoker(e2e.stack.offline.lambdaUrl);
     scenario = loadScenarioFile(join(SCENARIOS_DIR, 'healthy-steady.json'));
-    const config = {
-      region: e2e.stack.region,
-      endpoint: e2e.stack.sandbox.url,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
+    const config = sandboxClientConfig(e2e.stack.sandbox.url, e2e.stack.region);
     clients = {
       sagemaker: new SageMakerClient(config),
       cloudwatch: new CloudWatchClient(config),
@@ -277,7 +274,7 @@ describe('failure modes, on the bundled functions in serverless-offline', () => 
     const deps = createWatchdogRuntime(env, {
       clientConfig: {
         endpoint: e2e.stack.sandbox.url,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: SANDBOX_CREDENTIALS,
       },
     });
     const realSave = deps.store.save.bind(deps.store);

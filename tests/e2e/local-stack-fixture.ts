@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSandboxClock, type SandboxClock } from '../../sandbox/clock';
+import { sandboxApiClient } from '../../sandbox/local-stack/sandbox-clients';
 import { type LocalStack, startLocalStack } from '../../sandbox/local-stack/start-local-stack';
-import { WatchdogApiClient } from '../../shared/cli-client/watchdog-api-client';
-import { CLOCK_HEADER } from '../../shared/http/control-api-router';
+import type { WatchdogApiClient } from '../../shared/cli-client/watchdog-api-client';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const SCENARIOS_DIR = resolve(ROOT, '../shared/scenarios');
@@ -42,13 +42,6 @@ export async function startE2eStack(): Promise<E2eStack> {
       if (offlineLog.length > 200) offlineLog.shift();
     },
   });
-  const api = new WatchdogApiClient(stack.apiUrl, {
-    operator: 'e2e-suite',
-    fetch: (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set(CLOCK_HEADER, String(clock.now()));
-      return fetch(input, { ...init, headers });
-    },
-  });
+  const api = sandboxApiClient(stack.apiUrl, clock, 'e2e-suite');
   return { stack, clock, api, offlineLog };
 }

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxClientConfig } from '../../sandbox/local-stack/sandbox-clients';
 import { configureScenario, createVariantEndpoint } from '../../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK } from '../../sandbox/local-stack/start-local-stack';
 import type { TrafficHandle } from '../../sandbox/traffic';
@@ -89,11 +90,7 @@ describe('the watchdog on serverless-offline against the sandbox', () => {
   });
 
   it('leaves each endpoint with the weights its outcome implies', async () => {
-    const sagemaker = new SageMakerClient({
-      region: e2e.stack.region,
-      endpoint: e2e.stack.sandbox.url,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const sagemaker = new SageMakerClient(sandboxClientConfig(e2e.stack.sandbox.url, e2e.stack.region));
     for (const run of runs) {
       const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: run.endpointName }));
       const canary = endpoint.ProductionVariants?.find(
