@@ -36,6 +36,8 @@ export interface CommitOptions {
   note?: string;
   /** Send no notification (the caller announces the change itself, e.g. as an alert). */
   silent?: boolean;
+  /** The endpoint as the caller read it moments ago in this run (the tick's reconcile): saves one DescribeEndpoint. */
+  snapshot?: EndpointSnapshot;
 }
 
 export type WeightsOutcome = 'none' | 'applied' | 'deferred' | 'failed';
@@ -101,7 +103,10 @@ export async function commitTransition(
   let weights: WeightsOutcome = 'none';
   let error: string | undefined;
   if (saved.state.canaryWeight !== saved.appliedCanaryWeight) {
-    const applied = await applyIntent(deps, saved, { now });
+    const applied = await applyIntent(deps, saved, {
+      now,
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+    });
     saved = applied.record;
     weights = applied.status;
     error = applied.error;

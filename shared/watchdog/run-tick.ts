@@ -335,6 +335,7 @@ async function processRollout(
       source: 'tick',
       correlationId: ctx.correlationId,
       now: ctx.now,
+      snapshot: reconciled.snapshot,
     });
     if (committed.outcome === 'conflict') continue;
     const outcome: RolloutOutcome =

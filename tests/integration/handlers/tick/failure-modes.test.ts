@@ -237,6 +237,24 @@ describe('tick failure modes', () => {
     ).toHaveLength(1);
   });
 
+  it('reads the endpoint once to judge and once to confirm when a tick changes the weights', async () => {
+    await startOn('describe-ep');
+    await createCanaryAlarm(h, 'describe-ep', 'describe-ep-canary-5xx');
+    await h.clock.advance(MINUTE);
+    await h.cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: 'describe-ep-canary-5xx',
+        StateValue: 'ALARM',
+        StateReason: 'test',
+      }),
+    );
+    const { deps, calls } = countingDeps(h);
+    await tickNow(deps);
+    expect((await h.store.get('describe-ep'))?.state.phase).toBe('RolledBack');
+    expect(calls.setWeights).toBe(1);
+    expect(calls.describeByEndpoint.get('describe-ep')).toBe(2);
+  });
+
   it.each([
     ['alarm first', 0, 5],
     ['tick first', 5, 0],

@@ -320,7 +320,7 @@ export function alarmEvents(h: Harness): BusEvent[] {
 
 export interface CountingDeps {
   deps: TickDeps & AlarmDeps;
-  calls: { setWeights: number; describe: number };
+  calls: { setWeights: number; describe: number; describeByEndpoint: Map<string, number> };
 }
 
 /** Runtime deps against the harness's sandbox, counting SageMaker calls made through the adapter. */
@@ -344,13 +344,14 @@ export function countingDeps(h: Harness, options: RuntimeOptions = {}): Counting
       ...options,
     },
   );
-  const calls = { setWeights: 0, describe: 0 };
+  const calls = { setWeights: 0, describe: 0, describeByEndpoint: new Map<string, number>() };
   const endpoints = deps.endpoints.bind(deps);
   deps.endpoints = (region) => {
     const adapter = endpoints(region);
     return {
       describe: (name: string) => {
         calls.describe++;
+        calls.describeByEndpoint.set(name, (calls.describeByEndpoint.get(name) ?? 0) + 1);
         return adapter.describe(name);
       },
       setWeights: (...args: Parameters<SageMakerEndpoints['setWeights']>) => {
