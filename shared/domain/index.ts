@@ -15,4 +15,4 @@ export { formatPath, type ParsePolicyResult, parsePolicy } from './parse-policy'
 export { type RawPolicy, rawPolicySchema } from './policy-schema';
 export { startRollout } from './start-rollout';
 export type * from './types';
-export { weightsOf } from './weights-of';
+export { splitTraffic, weightsOf } from './weights-of';

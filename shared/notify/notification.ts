@@ -1,3 +1,4 @@
+import { splitTraffic } from '../domain/weights-of';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 
 /**
@@ -105,10 +106,10 @@ export function notificationFromTransition(args: TransitionNotificationArgs): Ro
   const { policy, before, transition, source } = args;
   const { state, decision } = transition;
   const eventType = eventTypeOf(before, transition);
-  const weights = weightsFor(policy, state.canaryWeight);
+  const weights = splitTraffic(policy, state.canaryWeight);
   const previousWeights =
     before && before.canaryWeight !== state.canaryWeight
-      ? weightsFor(policy, before.canaryWeight)
+      ? splitTraffic(policy, before.canaryWeight)
       : undefined;
   const notification: RolloutNotification = {
     version: NOTIFICATION_VERSION,
@@ -171,7 +172,7 @@ export interface AlertNotificationArgs {
  */
 export function alertNotification(args: AlertNotificationArgs): RolloutNotification {
   const phase = args.state?.phase ?? null;
-  const weights = args.policy && args.state ? weightsFor(args.policy, args.state.canaryWeight) : {};
+  const weights = args.policy && args.state ? splitTraffic(args.policy, args.state.canaryWeight) : {};
   const notification: RolloutNotification = {
     version: NOTIFICATION_VERSION,
     eventType: 'rollout.alert',
@@ -264,14 +265,6 @@ function severityOf(eventType: NotificationEventType): Severity {
     default:
       return 'info';
   }
-}
-
-/** Weights in percent per variant name for a canary weight (the baseline has the rest). */
-export function weightsFor(policy: RolloutPolicy, canaryWeight: number): Record<string, number> {
-  return {
-    [policy.endpoint.baselineVariant]: 100 - canaryWeight,
-    [policy.endpoint.canaryVariant]: canaryWeight,
-  };
 }
 
 function isoTime(state: RolloutState, evidence: Evidence): string {

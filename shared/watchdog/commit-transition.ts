@@ -11,6 +11,7 @@ import {
   InvalidWeightsError,
   SageMakerCallError,
 } from '../aws/sagemaker-endpoints';
+import { splitTraffic } from '../domain/index';
 import type { RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { notificationFromTransition, type RolloutNotification } from '../notify/notification';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
@@ -218,7 +219,7 @@ export async function applyIntent(
       try {
         await endpoints.setWeights(
           current.endpointName,
-          weightsOf(policy, intent),
+          splitTraffic(policy, intent),
           snapshot.variants.map((v) => v.name),
         );
       } catch (error) {
@@ -270,14 +271,6 @@ async function confirmApplied(
     }
   }
   return current;
-}
-
-/** Whole-percent weights per variant for a canary weight (the baseline has the rest). */
-export function weightsOf(policy: RolloutPolicy, canaryWeight: number): Record<string, number> {
-  return {
-    [policy.endpoint.baselineVariant]: 100 - canaryWeight,
-    [policy.endpoint.canaryVariant]: canaryWeight,
-  };
 }
 
 /** Policy variants the endpoint does not have (never send weights for those). */

@@ -7,17 +7,11 @@ import {
   type RolloutStore,
 } from '../aws/rollout-store';
 import { EndpointNotFoundError, type EndpointSnapshot } from '../aws/sagemaker-endpoints';
-import { applyCommand, parsePolicy, startRollout } from '../domain/index';
+import { applyCommand, parsePolicy, splitTraffic, startRollout } from '../domain/index';
 import type { OperatorCommand, Phase, RolloutPolicy, Step, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
 import { type PolicyLookup, parsePolicyText } from '../policy/policy-source';
-import {
-  applyIntent,
-  commitTransition,
-  describeError,
-  missingVariants,
-  weightsOf,
-} from './commit-transition';
+import { applyIntent, commitTransition, describeError, missingVariants } from './commit-transition';
 import type { RegionSyncItem } from './region-sync-types';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
 
@@ -535,9 +529,9 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     step: describeStep(policy.steps[state.stepIndex]),
     baselineVariant: policy.endpoint.baselineVariant,
     canaryVariant: policy.endpoint.canaryVariant,
-    weights: weightsOf(policy, state.canaryWeight),
+    weights: splitTraffic(policy, state.canaryWeight),
     appliedWeights:
-      record.appliedCanaryWeight === null ? null : weightsOf(policy, record.appliedCanaryWeight),
+      record.appliedCanaryWeight === null ? null : splitTraffic(policy, record.appliedCanaryWeight),
     pendingWeights: record.appliedCanaryWeight !== state.canaryWeight,
     pauseCause: state.pauseCause,
     message: state.message,
