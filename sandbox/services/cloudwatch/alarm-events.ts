@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlarmStateValue } from '../../../shared/domain/types';
 import { type BusEvent, eventTime } from '../../event-bus';
+import { MAX_SUBJECT_LENGTH } from '../sns/sns-emulation';
 
 /** A metric alarm as the sandbox stores it (times epoch ms). */
 export interface StoredAlarm {
@@ -174,9 +175,6 @@ const SIMPLE_STAT_NAMES: Readonly<Record<string, string>> = {
   Minimum: 'MINIMUM',
   Maximum: 'MAXIMUM',
 };
-
-/** Longest SNS subject, in characters (SNS limit). */
-const MAX_SUBJECT_LENGTH = 100;
 
 /** Subject and JSON message CloudWatch publishes to an alarm action topic. */
 export function alarmNotification(

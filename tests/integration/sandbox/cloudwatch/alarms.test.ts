@@ -340,6 +340,15 @@ describe('CloudWatch alarms through the SDK', () => {
     await expect(cw.send(new SetAlarmStateCommand(input))).rejects.toMatchObject({ name });
   });
 
+  it('still emails an alarm whose name makes the subject longer than SNS allows (the subject is cut to fit)', async () => {
+    const name = `suite-${'very-long-alarm-name-'.repeat(5)}`;
+    await cw.send(new PutMetricAlarmCommand(canary5xxAlarm(name)));
+    await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'test' }));
+    const mails = await published();
+    expect(mails.map((p) => p.topicArn)).toEqual([TOPIC]);
+    expect(mails[0]?.subject.length).toBeLessThanOrEqual(99);
+  });
+
   it('does not run actions when ActionsEnabled is false, but still emits the event', async () => {
     await cw.send(new PutMetricAlarmCommand({ ...canary5xxAlarm('suite-quiet'), ActionsEnabled: false }));
     await cw.send(
