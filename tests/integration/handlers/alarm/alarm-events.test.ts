@@ -170,13 +170,20 @@ describe('alarm-rollback handler', () => {
     expect((await h.store.get(endpointName))?.state.phase).toBe('RolledBack');
   });
 
-  it.each<[string, (event: Record<string, unknown>) => Record<string, unknown>]>([
+  // The foreign and malformed events name the rollout's own alarm, so only the event check
+  // stands between them and a rollback.
+  it.each<[string, (event: Record<string, unknown>, ownAlarm: string) => Record<string, unknown>]>([
     ['a foreign detail-type', (e) => ({ ...e, 'detail-type': 'CloudWatch Alarm Configuration Change' })],
-    ['a malformed state', (e) => ({ ...e, detail: { alarmName: 'x', state: { value: 'MAYBE' } } })],
-    ['an alarm no policy names', (e) => e],
+    ['a malformed state', (e, own) => ({ ...e, detail: { alarmName: own, state: { value: 'MAYBE' } } })],
+    [
+      'an alarm no policy names',
+      (e) => ({ ...e, detail: { ...(e.detail as object), alarmName: 'nobody-names-this' } }),
+    ],
   ])('acknowledges %s and changes nothing', async (label, shape) => {
-    await startOn(`ignored-${label.replace(/\W+/g, '-')}`.slice(0, 60));
-    const event = shape(alarmEvent('nobody-names-this-alarm', 'ALARM', h.clock.now()));
+    const endpointName = `ignored-${label.replace(/\W+/g, '-')}`.slice(0, 60);
+    await startOn(endpointName);
+    const ownAlarm = `${endpointName}-canary-5xx`;
+    const event = shape(alarmEvent(ownAlarm, 'ALARM', h.clock.now()), ownAlarm);
     const before = await h.store.listActive();
     const result = await invoke(event);
     expect(result.outcome).toBe('ignored');
