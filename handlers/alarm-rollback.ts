@@ -1,5 +1,5 @@
 import { makeHandler } from '../shared/middleware/make-handler';
-import { countEvent, logger, METRIC, recordRollback } from '../shared/middleware/telemetry';
+import { countEvent, logger, METRIC, recordRollback, watchdogLog } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
 import { type AlarmEventResult, handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
 import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
@@ -13,12 +13,7 @@ import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdo
 const env = readEnv();
 const wait = numberFromEnv(process.env.ALARM_APPLY_WAIT_MS);
 const deps = createWatchdogRuntime(env, {
-  log: {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  },
+  log: watchdogLog,
   ...(wait !== undefined ? { alarmApplyWaitMs: wait } : {}),
   ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
 });

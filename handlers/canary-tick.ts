@@ -8,6 +8,7 @@ import {
   recordRollback,
   recordRolloutsJudged,
   recordTickDuration,
+  watchdogLog,
 } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
 import { runTick, type TickSummary } from '../shared/watchdog/run-tick';
@@ -20,12 +21,7 @@ import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdo
  */
 const env = readEnv();
 const deps = createWatchdogRuntime(env, {
-  log: {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  },
+  log: watchdogLog,
   ...(numberFromEnv(process.env.METRIC_SETTLE_SECONDS) !== undefined
     ? { metricSettleSeconds: numberFromEnv(process.env.METRIC_SETTLE_SECONDS) }
     : {}),

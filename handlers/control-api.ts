@@ -8,7 +8,7 @@ import { RolloutStore } from '../shared/aws/rollout-store';
 import { SageMakerEndpoints, SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
 import { type ControlApiEvent, handleControlRequest } from '../shared/http/control-api-router';
 import { makeHandler } from '../shared/middleware/make-handler';
-import { countEvent, logger } from '../shared/middleware/telemetry';
+import { countEvent, watchdogLog } from '../shared/middleware/telemetry';
 import { PolicySource } from '../shared/policy/policy-source';
 import { readEnv } from '../shared/runtime/env';
 import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/control-commands';
@@ -52,12 +52,7 @@ const deps: ControlDeps = {
   }),
   listRecent: recentRolloutsByScan(doc, env.tableName, store),
   regionSync: new RegionSyncStore(doc, env.tableName),
-  log: {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  },
+  log: watchdogLog,
   ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
 };
 

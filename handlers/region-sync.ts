@@ -6,7 +6,7 @@ import { NotificationPublisher } from '../shared/aws/notification-publisher';
 import { RolloutStore } from '../shared/aws/rollout-store';
 import { SDK_MAX_ATTEMPTS } from '../shared/aws/sagemaker-endpoints';
 import { makeHandler } from '../shared/middleware/make-handler';
-import { countEvent, logger } from '../shared/middleware/telemetry';
+import { countEvent, watchdogLog } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
 import { handleRegionSyncEvent, type RegionSyncRunDeps } from '../shared/watchdog/region-sync-run';
 import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
@@ -42,12 +42,7 @@ const deps: RegionSyncRunDeps = {
   syncRegion: (item, now) => syncRegion({ syncStore, sagemakerFor }, item, now),
   checkDrift: (item, now) => checkDrift({ syncStore, sagemakerFor }, item, now),
   notifier: new NotificationPublisher(new SNSClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.topicArn),
-  log: {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  },
+  log: watchdogLog,
 };
 
 export const handler = makeHandler('regionSync', async (event: unknown) => {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Action } from '../domain/types';
+import type { WatchdogLog } from '../watchdog/watchdog-deps';
 
 /** Service name stamped on every log line and metric. */
 export const SERVICE_NAME = 'rollout-watchdog';
@@ -20,6 +21,14 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  * Format on stdout: no PutMetricData call, so no latency and no extra IAM permission).
  */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/** The structured logger in the shape the watchdog's orchestration code takes (`WatchdogLog`). */
+export const watchdogLog: WatchdogLog = {
+  debug: (message, extra) => logger.debug(message, extra ?? {}),
+  info: (message, extra) => logger.info(message, extra ?? {}),
+  warn: (message, extra) => logger.warn(message, extra ?? {}),
+  error: (message, extra) => logger.error(message, extra ?? {}),
+};
 
 /** Metric names, kept here so dashboards and alarms in `resources/` match the code. */
 export const METRIC = {
