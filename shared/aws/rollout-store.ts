@@ -7,6 +7,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isFinal } from '../domain/index';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
 import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION } from './rollout-table';
 
@@ -21,8 +22,6 @@ const BATCH_WRITE_LIMIT = 25;
 
 /** Retries of BatchWriteItem's UnprocessedItems before giving up. Attempts. */
 const UNPROCESSED_RETRIES = 5;
-
-const FINAL_PHASES: ReadonlySet<Phase> = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
 /**
  * One rollout as stored: the engine's state plus what the watchdog knows about the endpoint.
@@ -129,7 +128,7 @@ const HISTORY_PREFIX = 'HISTORY#';
 
 /** True while the tick must still visit the rollout: not final, or final with weights not yet landed. */
 export function needsTick(record: Pick<RolloutRecord, 'state' | 'appliedCanaryWeight'>): boolean {
-  return !FINAL_PHASES.has(record.state.phase) || record.state.canaryWeight !== record.appliedCanaryWeight;
+  return !isFinal(record.state.phase) || record.state.canaryWeight !== record.appliedCanaryWeight;
 }
 
 const isConditionalFailure = (error: unknown): boolean =>

@@ -7,6 +7,7 @@ import {
   MIN_LATENCY_LOG_SIGMA,
 } from './defaults';
 import { formatCount, formatMs, formatNumber, formatPercent } from './format-values';
+import { cleanCount } from './merge-periods';
 import { differenceLowerBound, latencyNoiseMargin, PERCENTILE_Z, wilsonLowerBound } from './statistics';
 import type {
   CustomMetric,
@@ -42,10 +43,6 @@ const newTotals = (): VariantTotals => ({
   latencyWeight: [0, 0, 0, 0],
   latencyLogSum: [0, 0, 0, 0],
 });
-
-/** A count from untrusted data: finite, not negative, else 0. */
-const cleanCount = (value: unknown): number =>
-  typeof value === 'number' && value > 0 && value < Infinity ? value : 0;
 
 function addLatency(totals: VariantTotals, index: number, value: unknown, weight: number): void {
   if (typeof value === 'number' && value > 0 && value < Infinity) {

@@ -13,18 +13,19 @@ export interface MergeResult {
 
 const finiteOrNull = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
-const count = (value: unknown): number =>
+/** A count from untrusted data: finite, not negative, else 0. */
+export const cleanCount = (value: unknown): number =>
   typeof value === 'number' && value > 0 && value < Infinity ? value : 0;
 
 /** Keeps only what the engine reads, with NaN, negatives and wrong types turned into "no data". */
 function cleanVariant(value: unknown): VariantPeriodMetrics | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  const invocations = count(v.invocations);
+  const invocations = cleanCount(v.invocations);
   return {
     invocations,
-    errors5xx: Math.min(count(v.errors5xx), invocations),
-    errors4xx: Math.min(count(v.errors4xx), invocations),
+    errors5xx: Math.min(cleanCount(v.errors5xx), invocations),
+    errors4xx: Math.min(cleanCount(v.errors4xx), invocations),
     latencyAvgMs: finiteOrNull(v.latencyAvgMs),
     latencyP50Ms: finiteOrNull(v.latencyP50Ms),
     latencyP90Ms: finiteOrNull(v.latencyP90Ms),

@@ -33,7 +33,10 @@ type RouteName = 'start' | 'list' | 'status' | 'history' | CommandName;
 
 const COMMANDS: ReadonlyArray<CommandName> = ['pause', 'resume', 'promote', 'abort', 'rollback'];
 
-/** The control API's routes (serverless.yml's httpApi events must list the same ones). */
+/**
+ * The control API's routes. serverless.yml exposes the command routes through one
+ * `POST /rollouts/{endpoint}/{command}` event; the router answers 404/405 for the rest itself.
+ */
 export const CONTROL_API_ROUTES: ReadonlyArray<RouteDefinition<RouteName>> = [
   { name: 'start', method: 'POST', pattern: '/rollouts' },
   { name: 'list', method: 'GET', pattern: '/rollouts' },

@@ -4,15 +4,13 @@
  * judge's answer (whose weights split the following minute). `runScenario` drives it with an
  * in-process replay session; the scenario tests drive it with the real `replay` process.
  */
-import { startRollout } from '../domain/index';
+import { isFinal, startRollout } from '../domain/index';
 import type { AlarmStateValue, Phase, RolloutPolicy } from '../domain/types';
 import type { ReplayOutputLine } from './replay-session';
 import { createScenarioAlarmTracker } from './scenario-alarm-tracker';
 import type { Scenario, ScenarioOutcome } from './scenario-schema';
 import { createScenarioSimulator, type SimulatedMinute, type SimulatedVariant } from './scenario-simulator';
 import { periodEndOf, periodStartOf, type ReplayInputLine, toReplayLine } from './to-replay-line';
-
-const FINAL_PHASES: ReadonlySet<Phase> = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
 /** One variant's minute as a person reads it. */
 export interface VariantMinuteSummary {
@@ -134,7 +132,7 @@ export function createScenarioPlayer(
       pending = null;
       minute++;
       canaryWeight = answer.weights[policy.endpoint.canaryVariant] ?? 0;
-      if (FINAL_PHASES.has(answer.phase)) finished = true;
+      if (isFinal(answer.phase)) finished = true;
       return entry;
     },
     result() {

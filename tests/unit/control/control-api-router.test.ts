@@ -87,7 +87,7 @@ describe('handleControlRequest', () => {
     },
   );
 
-  it('declares the routes serverless.yml must expose', () => {
+  it('declares the routes the router serves', () => {
     expect(CONTROL_API_ROUTES.map((r) => `${r.method} ${r.pattern}`)).toEqual([
       'POST /rollouts',
       'GET /rollouts',
