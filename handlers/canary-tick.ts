@@ -11,7 +11,7 @@ import {
   watchdogLog,
 } from '../shared/middleware/telemetry';
 import { readEnv } from '../shared/runtime/env';
-import { runTick, type TickSummary } from '../shared/watchdog/run-tick';
+import { emptyTickSummary, runTick, type TickSummary } from '../shared/watchdog/run-tick';
 import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
 
 /**
@@ -31,48 +31,25 @@ const deps = createWatchdogRuntime(env, {
   ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
 });
 
-/** What the tick returns (the per-rollout list is capped so a 1,000-rollout result stays small). */
-export type TickResult = Omit<TickSummary, 'perRollout'> & { perRollout: TickSummary['perRollout'] };
-
-/** Rollouts listed in the handler's result. Rollouts. */
+/** Rollouts listed in the handler's result, so a 1,000-rollout tick answers small. Rollouts. */
 const RESULT_ROLLOUT_LIMIT = 50;
 
-function emptySummary(): TickSummary {
-  return {
-    time: '',
-    rollouts: 0,
-    judged: 0,
-    outcomes: {},
-    decisions: {},
-    notifications: 0,
-    metricCalls: 0,
-    alarmCalls: 0,
-    errors: [],
-    perRollout: [],
-  };
-}
-
-export const handler = makeHandler('canaryTick', async (event: unknown): Promise<TickResult> => {
+export const handler = makeHandler('canaryTick', async (event: unknown): Promise<TickSummary> => {
   const started = Date.now();
   const { time, id } = scheduledEventTime(event);
   if (time === null) {
     // "Now" is the event's time, never the clock (the sandbox runs time faster): nothing to judge against.
     logger.warn('event without a valid time acknowledged; no tick run');
     countEvent(METRIC.malformedEvents);
-    return { ...emptySummary(), perRollout: [] };
+    return emptyTickSummary('');
   }
   const now = time;
   const summary = await runTick(deps, { now, correlationId: id ?? `tick@${new Date(now).toISOString()}` });
+  // One value per action, however many rollouts took it (holds are the bulk at scale).
   for (const [action, count] of Object.entries(summary.decisions)) {
-    if (action === 'hold') {
-      // Holds are the bulk at scale: counted in one value rather than one per rollout.
-      countEvent(METRIC.decisions, count ?? 0);
-      countEvent('HoldDecisions', count ?? 0);
-      continue;
-    }
-    for (let i = 0; i < (count ?? 0); i++) recordDecision(action as keyof TickSummary['decisions']);
+    if (count) recordDecision(action as keyof TickSummary['decisions'], count);
   }
-  for (let i = 0; i < (summary.decisions.rollback ?? 0); i++) recordRollback('tick');
+  if (summary.decisions.rollback) recordRollback('tick', summary.decisions.rollback);
   if (summary.errors.length > 0) countEvent('TickRolloutErrors', summary.errors.length);
   recordRolloutsJudged(summary.judged);
   recordTickDuration(Date.now() - started);

@@ -54,21 +54,21 @@ const ACTION_METRIC: Readonly<Record<Action, string>> = {
 };
 
 /**
- * Counts one engine decision: the total `Decisions` plus one metric per `action` (separate
- * metric names rather than a dimension, so all of them share one EMF blob per invocation).
+ * Counts `count` engine decisions of one `action`: the total `Decisions` plus one metric per
+ * action (separate metric names rather than a dimension, so all share one EMF blob per invocation).
  */
-export function recordDecision(action: Action): void {
-  metrics.addMetric(METRIC.decisions, MetricUnit.Count, 1);
-  metrics.addMetric(ACTION_METRIC[action], MetricUnit.Count, 1);
+export function recordDecision(action: Action, count = 1): void {
+  metrics.addMetric(METRIC.decisions, MetricUnit.Count, count);
+  metrics.addMetric(ACTION_METRIC[action], MetricUnit.Count, count);
 }
 
-/** Counts one rollback that moved traffic; `source` says who triggered it (tick, alarm, operator). */
-export function recordRollback(source: 'tick' | 'alarm' | 'operator'): void {
-  metrics.addMetric(METRIC.rollbacks, MetricUnit.Count, 1);
+/** Counts `count` rollbacks that moved traffic; `source` says who triggered them (tick, alarm, operator). */
+export function recordRollback(source: 'tick' | 'alarm' | 'operator', count = 1): void {
+  metrics.addMetric(METRIC.rollbacks, MetricUnit.Count, count);
   metrics.addMetric(
     `${METRIC.rollbacks}From${source[0]?.toUpperCase()}${source.slice(1)}`,
     MetricUnit.Count,
-    1,
+    count,
   );
 }
 

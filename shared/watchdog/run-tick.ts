@@ -67,14 +67,10 @@ export interface TickSummary {
  * Inputs that drive it: `now` (the EventBridge event's time, never the clock), the stored
  * records, the stored policies, the metrics, and the endpoints' state.
  */
-export async function runTick(
-  deps: TickDeps,
-  input: { now: number; correlationId: string },
-): Promise<TickSummary> {
-  const { now, correlationId } = input;
-  const log = deps.log ?? SILENT_LOG;
-  const summary: TickSummary = {
-    time: new Date(now).toISOString(),
+/** A tick that judged nothing (yet), at `time` (ISO; empty when the event had none). */
+export function emptyTickSummary(time: string): TickSummary {
+  return {
+    time,
     rollouts: 0,
     judged: 0,
     outcomes: {},
@@ -85,6 +81,15 @@ export async function runTick(
     errors: [],
     perRollout: [],
   };
+}
+
+export async function runTick(
+  deps: TickDeps,
+  input: { now: number; correlationId: string },
+): Promise<TickSummary> {
+  const { now, correlationId } = input;
+  const log = deps.log ?? SILENT_LOG;
+  const summary = emptyTickSummary(new Date(now).toISOString());
   const records = await deps.store.listActive();
   summary.rollouts = records.length;
   if (records.length === 0) return summary;
