@@ -339,7 +339,12 @@ function withNote(reason: string, note: string | undefined, weights: WeightsOutc
   return parts.join(' ');
 }
 
-async function writeHistory(deps: WatchdogDeps, endpointName: string, entry: HistoryEntry): Promise<void> {
+/** Appends one history entry; a failed write is logged, never thrown (the decision stands). */
+export async function writeHistory(
+  deps: WatchdogDeps,
+  endpointName: string,
+  entry: HistoryEntry,
+): Promise<void> {
   try {
     await deps.store.appendHistory(endpointName, [entry]);
   } catch (error) {

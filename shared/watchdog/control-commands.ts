@@ -11,7 +11,13 @@ import { applyCommand, parsePolicy, splitTraffic, startRollout } from '../domain
 import type { OperatorCommand, Phase, RolloutPolicy, Step, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
 import { type PolicyLookup, parsePolicyText } from '../policy/policy-source';
-import { applyIntent, commitTransition, describeError, missingVariants } from './commit-transition';
+import {
+  applyIntent,
+  commitTransition,
+  describeError,
+  missingVariants,
+  writeHistory,
+} from './commit-transition';
 import type { RegionSyncItem } from './region-sync-types';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
 
@@ -456,27 +462,20 @@ async function recordStart(
   const reason = weightsError
     ? `${transition.decision.reason} The first weights could not be applied yet (${weightsError}); the next run retries.`
     : transition.decision.reason;
-  try {
-    await deps.store.appendHistory(record.endpointName, [
-      {
-        time,
-        rolloutId: record.rolloutId,
-        version: 1,
-        source: 'start',
-        kind: 'start',
-        action: transition.decision.action,
-        phase: transition.state.phase,
-        stepIndex: transition.state.stepIndex,
-        canaryWeight: transition.state.canaryWeight,
-        reason,
-        evidence: transition.decision.evidence,
-        correlationId: ctx.correlationId,
-      },
-    ]);
-  } catch (error) {
-    // The audit trail must not undo a started rollout.
-    log.warn('history write failed', { endpointName: record.endpointName, error: describeError(error) });
-  }
+  await writeHistory(deps, record.endpointName, {
+    time,
+    rolloutId: record.rolloutId,
+    version: 1,
+    source: 'start',
+    kind: 'start',
+    action: transition.decision.action,
+    phase: transition.state.phase,
+    stepIndex: transition.state.stepIndex,
+    canaryWeight: transition.state.canaryWeight,
+    reason,
+    evidence: transition.decision.evidence,
+    correlationId: ctx.correlationId,
+  });
   const notification = notificationFromTransition({
     policy: record.policy,
     before: null,

@@ -10,17 +10,10 @@ import {
   describeError,
   missingVariants,
   type TransitionSource,
+  WEIGHT_TOLERANCE_PCT,
+  writeHistory,
 } from './commit-transition';
 import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
-
-/** SageMaker statuses in which the endpoint is being changed by someone: wait, never send weights. */
-const BUSY_STATUSES: ReadonlySet<string> = new Set([
-  'Creating',
-  'Updating',
-  'SystemUpdating',
-  'RollingBack',
-  'Deleting',
-]);
 
 /** Statuses after which automation must stop for a person. */
 const BROKEN_STATUSES: ReadonlySet<string> = new Set(['Failed', 'UpdateRollbackFailed', 'OutOfService']);
@@ -92,7 +85,9 @@ export async function reconcileEndpoint(
     });
   }
 
-  if (BUSY_STATUSES.has(snapshot.status) || snapshot.status !== 'InService') {
+  // Creating, Updating, SystemUpdating, RollingBack, Deleting: someone is changing the endpoint;
+  // wait, never send weights.
+  if (snapshot.status !== 'InService') {
     return { kind: 'hold', record, reason: `endpoint is ${snapshot.status}; trying again next run` };
   }
 
@@ -103,24 +98,18 @@ export async function reconcileEndpoint(
         ? `pending weights (canary ${state.canaryWeight}%) applied`
         : `pending weights (canary ${state.canaryWeight}%) ${applied.status}${applied.error ? `: ${applied.error}` : ''}`;
     if (applied.status === 'applied') {
-      await deps.store
-        .appendHistory(endpointName, [
-          {
-            time: new Date(options.now).toISOString(),
-            rolloutId: record.rolloutId,
-            version: applied.record.version,
-            source: 'reconcile',
-            kind: 'weights',
-            phase: applied.record.state.phase,
-            stepIndex: applied.record.state.stepIndex,
-            canaryWeight: applied.record.appliedCanaryWeight ?? state.canaryWeight,
-            reason: `Reconciled: the endpoint now runs canary ${applied.record.appliedCanaryWeight}% as the stored state intends.`,
-            correlationId: options.correlationId,
-          },
-        ])
-        .catch((error: unknown) =>
-          log.warn('history write failed', { endpointName, error: describeError(error) }),
-        );
+      await writeHistory(deps, endpointName, {
+        time: new Date(options.now).toISOString(),
+        rolloutId: record.rolloutId,
+        version: applied.record.version,
+        source: 'reconcile',
+        kind: 'weights',
+        phase: applied.record.state.phase,
+        stepIndex: applied.record.state.stepIndex,
+        canaryWeight: applied.record.appliedCanaryWeight ?? state.canaryWeight,
+        reason: `Reconciled: the endpoint now runs canary ${applied.record.appliedCanaryWeight}% as the stored state intends.`,
+        correlationId: options.correlationId,
+      });
     } else {
       log.warn('pending weights not applied', { endpointName, status: applied.status, error: applied.error });
     }
@@ -128,7 +117,7 @@ export async function reconcileEndpoint(
   }
 
   const actual = canaryShare(policy, snapshot);
-  if (actual !== null && Math.abs(actual - state.canaryWeight) >= 0.5) {
+  if (actual !== null && Math.abs(actual - state.canaryWeight) >= WEIGHT_TOLERANCE_PCT) {
     const adopted = Math.min(100, Math.max(0, Math.round(actual)));
     const why = `Endpoint weights were changed outside the watchdog: canary at ${round1(actual)}% where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;
     return stop(deps, record, options, 'drift', {
