@@ -161,16 +161,24 @@ export class SageMakerEndpoints {
   }
 }
 
+/**
+ * SageMaker says "not found" as a ValidationException ("Could not find endpoint/model/...") or as
+ * ResourceNotFound, depending on the operation.
+ */
+export function isSageMakerNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  return (
+    name === 'ResourceNotFound' ||
+    (name === 'ValidationException' && /could not find|not found|does not exist/i.test(errorMessage(error)))
+  );
+}
+
 function mapError(endpointName: string, operation: string, error: unknown): Error {
   const name = errorName(error);
   const message = errorMessage(error);
   if (name === 'ValidationException' && /in-progress|in progress|is updating/i.test(message))
     return new EndpointNotReadyError(endpointName, { cause: error });
-  if (
-    (name === 'ValidationException' && /could not find endpoint|not found|does not exist/i.test(message)) ||
-    name === 'ResourceNotFound'
-  )
-    return new EndpointNotFoundError(endpointName, { cause: error });
+  if (isSageMakerNotFound(error)) return new EndpointNotFoundError(endpointName, { cause: error });
   return new SageMakerCallError(`${operation} ${endpointName} failed: ${name} ${message}`.trim(), {
     cause: error,
   });

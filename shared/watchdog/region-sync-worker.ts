@@ -7,6 +7,7 @@ import {
   type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { isSageMakerNotFound } from '../aws/sagemaker-endpoints';
 import { RegionSyncConflictError, type RegionSyncStore } from './region-sync-store';
 import type { RegionSyncItem } from './region-sync-types';
 
@@ -104,7 +105,7 @@ export async function checkDrift(
     const endpoint = await describe(deps.sagemakerFor(item.region), item.targetEndpointName);
     actual = endpoint.EndpointConfigName ?? '(none)';
   } catch (error) {
-    if (!isNotFound(error)) return { item, changed: false };
+    if (!isSageMakerNotFound(error)) return { item, changed: false };
     actual = '(endpoint deleted)';
   }
   const drift =
@@ -162,7 +163,7 @@ async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: s
   try {
     endpoint = await describe(sagemaker, item.targetEndpointName);
   } catch (error) {
-    if (isNotFound(error)) {
+    if (isSageMakerNotFound(error)) {
       return {
         status: 'failed',
         error: `target endpoint ${item.targetEndpointName} does not exist in ${item.region}`,
@@ -205,18 +206,9 @@ async function exists(read: () => Promise<unknown>): Promise<boolean> {
     await read();
     return true;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isSageMakerNotFound(error)) return false;
     throw error;
   }
-}
-
-/** SageMaker says "not found" as a ValidationException ("Could not find ...") or ResourceNotFound. */
-function isNotFound(error: unknown): boolean {
-  const { name, message } = (error ?? {}) as { name?: string; message?: string };
-  return (
-    name === 'ResourceNotFound' ||
-    (name === 'ValidationException' && /could not find|not found|does not exist/i.test(message ?? ''))
-  );
 }
 
 function describeSdkError(error: unknown): string {
