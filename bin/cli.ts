@@ -16,7 +16,12 @@ Operator commands against a deployed (or local) control API:
   rollout-watchdog start|status|list|history|pause|resume|promote|abort|rollback ...
   (run 'rollout-watchdog status --help' for their options)
 
-Run 'rollout-watchdog COMMAND --help' for a command's details.
+Run 'rollout-watchdog COMMAND --help' for a command's details, and
+'rollout-watchdog --version' for the version. Documentation: docs/README.md.
+
+Exit codes: 0 done; 1 the input was understood and found wanting (an invalid policy, a refused
+command, a failed --check); 2 bad usage or an unreadable file; 3 the control API could not be
+reached or failed.
 `;
 
 /** Subcommands served by the control API client (shared/cli-client); kept here so start-up imports nothing. */
@@ -47,6 +52,15 @@ async function runOperatorCommand(argv: string[], io: CliIo): Promise<number> {
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
+/** The `version` of the package.json beside `bin/`, read only when asked. */
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return String(manifest.version ?? 'unknown');
+}
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command')).runValidateCommand,
   replay: async () => (await import('./commands/replay-command')).runReplayCommand,
@@ -59,6 +73,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(USAGE);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`rollout-watchdog ${await packageVersion()}\n`);
+    return EXIT_OK;
   }
   const load = COMMANDS[name];
   if (!load && OPERATOR_COMMANDS.has(name)) return runOperatorCommand(argv, io);

@@ -1,5 +1,6 @@
 /** `node:util` parseArgs with the CLI's conventions: usage errors become a message, not a throw. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { describeArgsError } from '../../shared/cli-client/describe-args-error';
 
 export type ParsedCommandArgs =
   | { ok: true; values: Record<string, string | boolean | undefined>; positionals: string[] }
@@ -20,6 +21,6 @@ export function parseCommandArgs(args: string[], options: ParseArgsConfig['optio
       positionals: parsed.positionals,
     };
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, message: describeArgsError(error) };
   }
 }

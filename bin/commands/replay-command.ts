@@ -1,5 +1,5 @@
 /**
- * `rollout-watchdog replay --policy FILE` (DESIGN 3.3): reads metrics from standard input line by
+ * `rollout-watchdog replay --policy FILE` (the protocol is docs/replay-protocol.md): reads metrics from standard input line by
  * line and answers each line at once on standard output. Answers are written as each line is
  * read, never batched: the caller may wait for an answer before it sends the next line. See
  * `createReplaySession` for how malformed lines, empty lines and commands are answered.
@@ -13,7 +13,7 @@ import { parseCommandArgs } from './parse-command-args';
 const HELP = `Usage: rollout-watchdog replay --policy FILE [--evidence]
 
 Runs the rollout engine over per-period metrics read from standard input, one JSON object per
-line (DESIGN 3.3), and writes one JSON answer per input line to standard output at once:
+line, and writes one JSON answer per input line to standard output at once:
   {"time","phase","stepIndex","weights","action","reason"}
 The rollout starts at the first valid line's time. A malformed line gets an error object on
 standard error and an answer that repeats the current state (action "hold", reason
@@ -24,6 +24,10 @@ to apply an operator command at that time.
 Options:
   --policy FILE   the rollout policy (YAML or JSON); an invalid one exits 2 before reading
   --evidence      add each decision's evidence to the answers
+
+Exit codes: 0 when standard input ends; 2 for bad usage, an unreadable policy file or an
+invalid policy (before any input is read).
+The line formats are in docs/replay-protocol.md.
 `;
 
 /** Runs `replay`; resolves with the exit code when standard input ends. */
@@ -44,7 +48,8 @@ export async function runReplayCommand(args: string[], io: CliIo): Promise<numbe
   }
   const loaded = loadPolicyOrProblems(file);
   if (!loaded.ok) {
-    io.stderr.write(`${JSON.stringify({ error: 'invalid policy', file, problems: loaded.problems })}\n`);
+    const error = loaded.kind === 'unreadable' ? 'unreadable policy file' : 'invalid policy';
+    io.stderr.write(`${JSON.stringify({ error, file, problems: loaded.problems })}\n`);
     return EXIT_USAGE;
   }
   const session = createReplaySession(loaded.policy, { includeEvidence: parsed.values.evidence === true });

@@ -13,17 +13,22 @@ import { loadScenarioFile, ScenarioValidationError } from '../../shared/simulati
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import { loadPolicyOrProblems } from './load-policy-or-problems';
 import { parseCommandArgs } from './parse-command-args';
+import { readInputFile } from './read-input-file';
 
 const HELP = `Usage: rollout-watchdog simulate SCENARIO [--seed N] [--json] [--policy FILE] [--check]
 
-Plays a scenario file (../shared/scenarios format) through the rollout engine: the weights the
-engine returns after each minute split the next minute's simulated traffic.
+Plays a scenario file through the rollout engine: the weights the engine returns after each
+minute split the next minute's simulated traffic. The project's catalogue is in scenarios/ (the
+file format and the scores are described in scenarios/README.md).
 
 Options:
   --seed N        seed of the traffic simulation (default: the scenario's own)
   --policy FILE   policy to use (default: the scenario's 'policy', relative to its folder)
   --json          print the whole run (timeline and scores) as one JSON document
   --check         exit 1 when the outcome differs from the scenario's expect.outcome
+
+Exit codes: 0 played (and, with --check, ended as expected); 1 with --check, ended otherwise;
+2 bad usage, an unreadable or invalid scenario or policy.
 `;
 
 /** Runs `simulate` with `args` (after the command name). */
@@ -45,8 +50,17 @@ export async function runSimulateCommand(args: string[], io: CliIo): Promise<num
   const [file, ...extra] = parsed.positionals;
   const seedText = parsed.values.seed;
   const seed = typeof seedText === 'string' ? Number(seedText) : undefined;
-  if (file === undefined || extra.length > 0 || (seed !== undefined && !Number.isInteger(seed))) {
-    io.stderr.write(`simulate: expected one SCENARIO file and an integer --seed\n\n${HELP}`);
+  if (file === undefined || extra.length > 0) {
+    io.stderr.write(`simulate: expected one SCENARIO file\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    io.stderr.write(`simulate: --seed must be a whole number, got "${String(seedText)}"\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const readable = readInputFile(file, 'scenario');
+  if (!readable.ok) {
+    io.stderr.write(`${readable.message}\n`);
     return EXIT_USAGE;
   }
   let scenario: ReturnType<typeof loadScenarioFile>;
@@ -64,7 +78,8 @@ export async function runSimulateCommand(args: string[], io: CliIo): Promise<num
   }
   const loaded = loadPolicyOrProblems(policyFile);
   if (!loaded.ok) {
-    io.stderr.write(`${policyFile}: invalid policy\n${loaded.problems.join('\n')}\n`);
+    const heading = loaded.kind === 'invalid' ? `${policyFile}: invalid policy\n` : '';
+    io.stderr.write(`${heading}${loaded.problems.join('\n')}\n`);
     return EXIT_USAGE;
   }
   const json = parsed.values.json === true;

@@ -1,6 +1,7 @@
 /**
  * `rollout-watchdog validate FILE`: every problem of an invalid policy, one per line by path, on
- * standard output (like a linter's findings) with exit code 1; or the plan in one line and 0.
+ * standard output (like a linter's findings) with exit code 1; or the plan in one line and 0,
+ * after any warnings (a valid plan that is probably not what was meant).
  */
 import { describePolicy } from '../../shared/domain/index';
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
@@ -9,10 +10,11 @@ import { parseCommandArgs } from './parse-command-args';
 
 const HELP = `Usage: rollout-watchdog validate FILE
 
-Checks a rollout policy (YAML or JSON, DESIGN 3.2) as a whole.
-  valid:    prints a one-line summary of the plan, exits 0
-  invalid:  prints every problem, one per line as 'path: message', exits 1
-  unreadable file or bad usage: exits 2
+Checks a rollout policy (YAML or JSON) as a whole; the fields are in docs/policy-reference.md.
+  valid:    prints any warnings ('warning: path: message'), then a one-line summary of the plan
+  invalid:  prints every problem, one per line as 'path: message'
+
+Exit codes: 0 valid (warnings or not); 1 invalid; 2 bad usage or a file that cannot be read.
 `;
 
 /** Runs `validate` with `args` (after the command name). */
@@ -33,6 +35,7 @@ export async function runValidateCommand(args: string[], io: CliIo): Promise<num
   }
   const result = loadPolicyOrProblems(file);
   if (result.ok) {
+    for (const warning of result.warnings) io.stdout.write(`warning: ${warning}\n`);
     io.stdout.write(`valid: ${describePolicy(result.policy)}\n`);
     return EXIT_OK;
   }

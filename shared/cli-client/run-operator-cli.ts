@@ -1,5 +1,6 @@
 import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { describeArgsError } from './describe-args-error';
 import type { OperatorCommand } from '../domain/types';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
@@ -71,7 +72,9 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog history ENDPOINT [--limit N]
   rollout-watchdog pause|resume|promote|abort ENDPOINT [--reason TEXT]
   rollout-watchdog rollback ENDPOINT --reason TEXT
-options: --api URL (default $${API_URL_ENV}), --operator NAME, --json (print the API's JSON)`;
+options: --api URL (default $${API_URL_ENV}), --operator NAME, --json (print the API's JSON)
+exit codes: 0 done, 1 refused by the control API (the reason is printed), 2 bad usage or unreadable
+  file, 3 the control API could not be reached or failed`;
 
 /** True when `name` is one of the subcommands `runOperatorCli` handles. */
 export function isOperatorCommand(name: string | undefined): name is OperatorCliCommand {
@@ -93,7 +96,7 @@ export async function runOperatorCli(
   try {
     parsed = parse(rest);
   } catch (error) {
-    return usage((error as Error).message);
+    return usage(describeArgsError(error));
   }
   const { values, positionals } = parsed;
   const api = values.api ?? io.env?.[API_URL_ENV];
@@ -139,7 +142,7 @@ export async function runOperatorCli(
           try {
             policy = await (io.readFile ?? ((path) => readFileFromDisk(path, 'utf8')))(values.policy);
           } catch (error) {
-            return usage(`cannot read ${values.policy}: ${(error as Error).message}`);
+            return usage(`${values.policy}: cannot read the policy file: ${(error as Error).message}`);
           }
         }
         const response = await client.start({

@@ -1,33 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parse, YAMLParseError } from 'yaml';
 import { parsePolicy } from '../domain/parse-policy';
 import type { RolloutPolicy } from '../domain/types';
 import { ConfigValidationError } from '../errors';
+import { readPolicyDocument } from '../policy/read-policy-document';
 
 /**
  * Parses policy text (YAML; JSON is valid YAML) and validates it. Throws `ConfigValidationError`
- * listing every problem by path; a YAML syntax error is one more problem (`line 3, column 5: ...`)
- * with the parser's error as `cause`.
+ * listing every problem by path; a YAML syntax error is the one problem
+ * (`(policy): not valid YAML or JSON at line 3, column 5: ...`) with the parser's error as `cause`.
  * Inputs: `text`, and `source` (a file name) to say where the policy came from in the message.
  */
 export function loadPolicyText(text: string, source?: string): RolloutPolicy {
-  let raw: unknown;
-  try {
-    // Duplicate keys are errors in `yaml` by default: a repeated key must not silently win.
-    raw = parse(text, { prettyErrors: true, strict: true, uniqueKeys: true });
-  } catch (error) {
-    const where =
-      error instanceof YAMLParseError && error.linePos?.[0]
-        ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}`
-        : '(policy)';
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigValidationError([`${where}: not valid YAML or JSON: ${message}`], {
-      cause: error,
+  const document = readPolicyDocument(text);
+  if (!document.ok) {
+    throw new ConfigValidationError([document.problem], {
+      cause: document.cause,
       ...(source ? { source } : {}),
     });
   }
-  const result = parsePolicy(raw);
+  const result = parsePolicy(document.raw);
   if (!result.ok) throw new ConfigValidationError(result.problems, source ? { source } : {});
   return result.policy;
 }

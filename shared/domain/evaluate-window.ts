@@ -183,20 +183,23 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
       CONFIDENCE_Z,
     );
     const increaseLimit = bRate + metric.maxIncrease;
-    if (lower > metric.maxIncrease) {
+    const failing = lower > metric.maxIncrease;
+    // A pass and a failure name the same statistic: the increase's 99 % lower bound, beside the
+    // observed increase, compared with what the policy allows.
+    comparison = ` vs baseline ${formatPercent(bRate)}: ${signedPercent(cRate - bRate)} (99% lower bound ${signedPercent(
+      lower,
+      2,
+    )}) ${failing ? '>' : '<='} +${formatPercent(metric.maxIncrease)} allowed`;
+    if (failing) {
       return {
         verdict: 'fail',
         canary: cRate,
         baseline: bRate,
         limit: increaseLimit,
-        reason: `${metric.name} ${formatPercent(cRate)} vs baseline ${formatPercent(bRate)}: at least +${formatPercent(
-          lower,
-          2,
-        )} with 99% confidence > +${formatPercent(metric.maxIncrease)} allowed`,
+        reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}`,
       };
     }
     limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
-    comparison = ` vs baseline ${formatPercent(bRate)} (+${formatPercent(metric.maxIncrease)} allowed)`;
   }
   const ceiling = metric.threshold === undefined ? '' : `, ${formatPercent(metric.threshold)} threshold`;
   return {
@@ -206,6 +209,17 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
     limit,
     reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}${ceiling}`,
   };
+}
+
+/** 0.013 → `+1.3%`, -0.004 → `-0.4%`. */
+function signedPercent(fraction: number, digits = 1): string {
+  return fraction < 0 ? `-${formatPercent(-fraction, digits)}` : `+${formatPercent(fraction, digits)}`;
+}
+
+/** 0.46 → `+46%`, -0.05 → `-5%`. */
+function signedWholePercent(fraction: number): string {
+  const whole = Math.round(fraction * 100);
+  return `${whole < 0 ? '' : '+'}${whole}%`;
 }
 
 function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
@@ -264,19 +278,25 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
     const excess =
       cLog - bLog - allowed - latencyNoiseMargin(metric.statistic, sigma, samples, LATENCY_CONFIDENCE_Z);
     const increaseLimit = bValue * (1 + metric.maxIncreasePct / 100);
-    if (excess > 0) {
+    const failing = excess > 0;
+    // A pass and a failure name the same statistic: the observed increase and its lower bound once
+    // sampling noise is allowed for, compared with what the policy allows.
+    const beyondNoise = Math.expm1(excess + allowed);
+    comparison = ` vs baseline ${formatMs(bValue)}: ${signedWholePercent(
+      Math.expm1(cLog - bLog),
+    )} (lower bound ${signedWholePercent(beyondNoise)} after sampling noise) ${failing ? '>' : '<='} +${
+      metric.maxIncreasePct
+    }% allowed`;
+    if (failing) {
       return {
         verdict: 'fail',
         canary: cValue,
         baseline: bValue,
         limit: increaseLimit,
-        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)} vs baseline ${formatMs(bValue)}: +${Math.round(
-          Math.expm1(cLog - bLog) * 100,
-        )}% > +${metric.maxIncreasePct}% allowed beyond sampling noise`,
+        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}${comparison}`,
       };
     }
     limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
-    comparison = ` vs baseline ${formatMs(bValue)} (+${metric.maxIncreasePct}% allowed)`;
   }
   const ceiling = metric.thresholdMs === undefined ? '' : `, ${formatMs(metric.thresholdMs)} threshold`;
   return {

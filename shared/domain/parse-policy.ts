@@ -17,7 +17,12 @@ import {
 } from './policy-schema';
 import type { MetricPolicy, RolloutPolicy, Step } from './types';
 
-export type ParsePolicyResult = { ok: true; policy: RolloutPolicy } | { ok: false; problems: string[] };
+/**
+ * A valid policy comes with `warnings`: plans that run but are probably not what was meant (a step
+ * that lowers or repeats the canary's weight). They never refuse the policy.
+ */
+export type ParsePolicyResult =
+  { ok: true; policy: RolloutPolicy; warnings: string[] } | { ok: false; problems: string[] };
 
 type PathSegment = PropertyKey;
 
@@ -102,6 +107,42 @@ function checkSteps(steps: unknown): string[] {
     }
   });
   return problems;
+}
+
+/**
+ * How the `setWeight` steps relate to each other. A plan normally only raises the canary's share.
+ * A 0 % step after the first would leave the canary serving nothing while the plan goes on (and
+ * be judged inconclusive throughout): that is a rollback or an abort, which are their own commands,
+ * so it is refused. A weight that goes down or repeats is allowed (a team may mean it: a
+ * second look at a smaller share) but warned about, as it is usually a typo.
+ */
+function checkStepWeights(steps: unknown): { problems: string[]; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (!Array.isArray(steps)) return { problems, warnings };
+  let previous: { weight: number; index: number } | undefined;
+  steps.forEach((step, index) => {
+    if (!isRecord(step) || typeof step.setWeight !== 'number') return;
+    const weight = step.setWeight;
+    const at = formatPath(['strategy', 'canary', 'steps', index, 'setWeight']);
+    if (previous !== undefined && weight === 0) {
+      problems.push(
+        `${at}: must be above 0 after the first step (the canary would serve nothing while the plan goes on; use rollback or abort to take its traffic away)`,
+      );
+    } else if (previous !== undefined && weight < previous.weight) {
+      warnings.push(
+        `${at}: ${weight} is lower than the ${previous.weight} of steps[${previous.index}], so the canary's share goes back`,
+      );
+    } else if (previous !== undefined && weight === previous.weight) {
+      warnings.push(`${at}: repeats the ${weight} of steps[${previous.index}], so this step changes nothing`);
+    } else if (previous === undefined && weight === 0) {
+      warnings.push(
+        `${at}: the first step gives the canary no traffic, so every judgement is inconclusive until the next setWeight`,
+      );
+    }
+    previous = { weight, index };
+  });
+  return { problems, warnings };
 }
 
 /** Rules that relate fields to each other; read defensively from the raw value so they run even when other fields are malformed. */
@@ -281,16 +322,20 @@ function deepFreeze<T>(value: T): T {
  * The whole policy is refused when anything is wrong, and every problem is listed at once as
  * `path: message` (`strategy.canary.steps[2].setWeight: must be between 0 and 100`), driven by:
  * the structure and ranges of each field, unknown keys, the `steps` entries, and the relations
- * between fields (window vs interval, duplicate names, baseline vs canary, regions vs primary).
+ * between fields (window vs interval, duplicate names, baseline vs canary, regions vs primary,
+ * a 0 % step after the first). A valid policy carries the warnings of `checkStepWeights`.
  */
 export function parsePolicy(raw: unknown): ParsePolicyResult {
   const parsed = rawPolicySchema.safeParse(raw, { error: errorMessage });
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, []);
+  let warnings: string[] = [];
   if (isRecord(raw)) {
     const strategy = isRecord(raw.strategy) ? raw.strategy : {};
     const canary = isRecord(strategy.canary) ? strategy.canary : {};
-    problems.push(...checkSteps(canary.steps), ...checkRelations(raw));
+    const weights = checkStepWeights(canary.steps);
+    problems.push(...checkSteps(canary.steps), ...weights.problems, ...checkRelations(raw));
+    warnings = weights.warnings;
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, policy: deepFreeze(normalise(parsed.data)) };
+  return { ok: true, policy: deepFreeze(normalise(parsed.data)), warnings };
 }

@@ -1,8 +1,8 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { parse as parseYaml } from 'yaml';
 import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from '../aws/parameter-store';
-import { parsePolicy } from '../domain/index';
+import { type ParsePolicyResult, parsePolicy } from '../domain/index';
 import type { RolloutPolicy } from '../domain/types';
+import { readPolicyDocument } from './read-policy-document';
 
 /** Default time a stored policy is reused before SSM is asked again, in milliseconds. */
 export const DEFAULT_POLICY_TTL_MS = DEFAULT_PARAMETER_TTL_MS;
@@ -23,7 +23,7 @@ export type PolicyLookup =
   | { status: 'missing'; lastGood?: RolloutPolicy };
 
 /** Result of validating a policy text (YAML or JSON). */
-export type PolicyParse = { ok: true; policy: RolloutPolicy } | { ok: false; problems: string[] };
+export type PolicyParse = ParsePolicyResult;
 
 export interface PolicySourceOptions {
   /** How long a stored policy is cached, in milliseconds. */
@@ -39,16 +39,8 @@ export interface PolicySourceOptions {
  * problem found; a YAML syntax error is one problem.
  */
 export function parsePolicyText(text: string): PolicyParse {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [`(document): not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`],
-    };
-  }
-  return parsePolicy(raw);
+  const document = readPolicyDocument(text);
+  return document.ok ? parsePolicy(document.raw) : { ok: false, problems: [document.problem] };
 }
 
 /**

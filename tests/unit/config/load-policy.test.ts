@@ -77,7 +77,7 @@ describe('loadPolicyText', () => {
     [
       'an unclosed flow mapping',
       'apiVersion: rollout-watchdog/v1\nendpoint: { name: x\n',
-      /^line \d+, column \d+: not valid YAML or JSON/,
+      /^\(policy\): not valid YAML or JSON at line \d+, column \d+: [^\n]*$/,
     ],
     ['a tab-indented block', 'endpoint:\n\tname: x\n', /not valid YAML or JSON/],
     ['a duplicate key', 'apiVersion: a\napiVersion: b\n', /not valid YAML or JSON/],
@@ -93,6 +93,12 @@ describe('loadPolicyText', () => {
       expect(problems[0]).toMatch(pattern);
       expect((error as Error).cause).toBeInstanceOf(Error);
     }
+  });
+
+  it('says where a syntax error is once, in its own words', () => {
+    expect(problemsOf('apiVersion: a\napiVersion: b\n')).toEqual([
+      '(policy): not valid YAML or JSON at line 2, column 1: Map keys must be unique',
+    ]);
   });
 
   it('refuses an empty document as a whole', () => {

@@ -85,7 +85,10 @@ describe('runOperatorCli', () => {
     [['pause', '--api', API], /pause needs an ENDPOINT/],
     [['status', 'ep-1'], /--api URL is required/],
     [['frobnicate'], /unknown command frobnicate/],
-    [['status', 'ep-1', '--api', API, '--colour'], /Unknown option/],
+    [['status', 'ep-1', '--api', API, '--colour'], /^unknown option --colour\n/],
+    [['history', 'ep-1', '--api', API, '--limit', '-5'], /^--limit needs a value; write --limit=VALUE/],
+    [['history', 'ep-1', '--api', API, '--limit=-5'], /--limit must be a whole number >= 1/],
+    [['status', 'ep-1', '--api', API, '--json=yes'], /^--json takes no value\n/],
     [['history', 'ep-1', '--api', API, '--limit', 'x'], /--limit must be/],
   ])('exits 2 with usage for %j', async (argv, message) => {
     const out = await runOperatorCli(argv, { fetch: apiFetch().fetchFn });

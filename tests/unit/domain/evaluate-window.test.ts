@@ -136,10 +136,34 @@ describe('evaluateWindow: error rate', () => {
     expect(verdict.baseline).toBeCloseTo(0.002, 3);
     expect(verdict.reason).toBe('error-rate 8.0% > 5.0% threshold (1/2 failing judgements)');
   });
+
+  it('names the same statistic, the lower bound of the increase, in a pass and in a failure', () => {
+    const pass = verdictOf(policy, fiveMinutes({ errorRate: 0.004 }), 'error-rate');
+    const fail = verdictOf(policy, fiveMinutes({ errorRate: 0.04 }), 'error-rate');
+    expect([pass.verdict, fail.verdict]).toEqual(['pass', 'fail']);
+    expect(pass.reason).toMatch(
+      /^error-rate 0\.\d% vs baseline 0\.2%: \+0\.\d% \(99% lower bound [-+]\d\.\d\d%\) <= \+1\.0% allowed/,
+    );
+    expect(fail.reason).toMatch(
+      /^error-rate 4\.0% vs baseline 0\.2%: \+3\.8% \(99% lower bound \+\d\.\d\d%\) > \+1\.0% allowed/,
+    );
+  });
 });
 
 describe('evaluateWindow: latency', () => {
   const policy = standardPolicy();
+
+  it('names the same statistic, the increase after sampling noise, in a pass and in a failure', () => {
+    const pass = verdictOf(policy, fiveMinutes({ p99: 190 }, { p99: 180 }), 'p99-latency');
+    const fail = verdictOf(policy, fiveMinutes({ p50: 60, p99: 420 }, { p99: 180 }), 'p99-latency');
+    expect([pass.verdict, fail.verdict]).toEqual(['pass', 'fail']);
+    expect(pass.reason).toMatch(
+      /^p99-latency p99 \d+ ms vs baseline \d+ ms: \+\d+% \(lower bound -?\d+% after sampling noise\) <= \+30% allowed/,
+    );
+    expect(fail.reason).toMatch(
+      /^p99-latency p99 \d+ ms vs baseline \d+ ms: \+\d+% \(lower bound \+\d+% after sampling noise\) > \+30% allowed/,
+    );
+  });
 
   it.each<[string, RolloutPolicy, Partial<Traffic>, Partial<Traffic>, 'pass' | 'fail' | 'inconclusive']>([
     ['passes a canary as fast as the baseline', policy, { p99: 180 }, { p99: 180 }, 'pass'],

@@ -57,7 +57,7 @@ describe('judgeTick: the healthy path', () => {
   it('explains a hold with the step, the elapsed time and the numbers', () => {
     const run = play(standardPolicy(), 5);
     expect(run.ticks[4]!.decision.reason).toMatch(
-      /^step 2\/6 \(pause 10m\): 4m of 10m elapsed; all metrics pass \(error-rate 0\.\d% vs baseline 0\.\d% \(\+1\.0% allowed\), 5\.0% threshold; p99-latency p99 180 ms .*\); canary 750 req, baseline 14,250 req$/,
+      /^step 2\/6 \(pause 10m\): 4m of 10m elapsed; all metrics pass \(error-rate 0\.\d% vs baseline 0\.\d%: -?\+?0\.\d% \(99% lower bound -0\.\d\d%\) <= \+1\.0% allowed, 5\.0% threshold; p99-latency p99 180 ms vs baseline 180 ms: \+0% \(lower bound -\d+% after sampling noise\) <= \+30% allowed, 500 ms threshold\); canary 750 req, baseline 14,250 req$/,
     );
   });
 

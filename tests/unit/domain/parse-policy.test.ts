@@ -417,6 +417,54 @@ describe('parsePolicy', () => {
     expect(problems).toHaveLength(4);
   });
 
+  describe('steps that go back or repeat', () => {
+    const withWeights = (...weights: number[]) =>
+      parsePolicy({
+        ...rawStandardPolicy(),
+        strategy: {
+          canary: { steps: weights.flatMap((setWeight) => [{ setWeight }, { pause: { duration: '1m' } }]) },
+        },
+      });
+
+    it('gives a rising plan no warning', () => {
+      expect(withWeights(5, 20, 50, 100)).toMatchObject({ ok: true, warnings: [] });
+    });
+
+    it.each<[string, number[], string]>([
+      [
+        'a weight lower than the step before',
+        [5, 3],
+        "strategy.canary.steps[2].setWeight: 3 is lower than the 5 of steps[0], so the canary's share goes back",
+      ],
+      [
+        'a repeated weight',
+        [5, 5],
+        'strategy.canary.steps[2].setWeight: repeats the 5 of steps[0], so this step changes nothing',
+      ],
+      [
+        'a first step at 0 %',
+        [0, 10],
+        'strategy.canary.steps[0].setWeight: the first step gives the canary no traffic, so every judgement is inconclusive until the next setWeight',
+      ],
+    ])('accepts %s with a warning', (_, weights, warning) => {
+      const result = withWeights(...weights);
+      if (!result.ok) throw new Error(result.problems.join('\n'));
+      expect(result.warnings).toEqual([warning]);
+    });
+
+    it.each([
+      [[5, 0, 20], 2],
+      [[5, 20, 0], 4],
+    ])('refuses a 0 %% step after the first (%j)', (weights, index) => {
+      expect(withWeights(...weights)).toEqual({
+        ok: false,
+        problems: [
+          `strategy.canary.steps[${index}].setWeight: must be above 0 after the first step (the canary would serve nothing while the plan goes on; use rollback or abort to take its traffic away)`,
+        ],
+      });
+    });
+  });
+
   it.each([null, 42, 'apiVersion: rollout-watchdog/v1', []])('refuses %j as a whole', (raw) => {
     expect(parsePolicy(raw)).toEqual({ ok: false, problems: ['(policy): must be an object'] });
   });

@@ -51,7 +51,7 @@ describe('PolicySource', () => {
   });
 
   it.each([
-    ['YAML that does not parse', 'apiVersion: [unclosed', '(document)'],
+    ['YAML that does not parse', 'apiVersion: [unclosed', '(policy): not valid YAML or JSON at line 1'],
     [
       'a policy stored under another endpoint',
       STANDARD_POLICY_YAML.replace('name: demo-endpoint', 'name: other'),
