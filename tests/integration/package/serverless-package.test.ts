@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,9 +16,11 @@ import { zipEntries } from './zip-entries';
 
 /**
  * `npx serverless package --stage prod` with no AWS credentials and no network, run ONCE, then
- * the CloudFormation template and the bundles are read. The bundles are built in their own work
- * folder and the artifacts go to a temp dir, so a `serverless offline` running in this checkout
- * keeps its `.esbuild/.build`.
+ * the CloudFormation template and the bundles are read. Serverless always works in
+ * `<service>/.serverless` and deletes it (even with `--package DIR`), and serverless-esbuild
+ * builds in `<service>/.esbuild`, so the test packages a copy of the project in a temp folder:
+ * the checkout's own `.serverless` (a user's `serverless package --stage prod`) and a running
+ * `serverless offline`'s bundles are left alone.
  */
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -30,7 +41,11 @@ type Json = Record<string, unknown>;
 type Resource = { Type: string; Properties: Json; DependsOn?: unknown };
 
 let outDir: string;
-let workFolder: string;
+let projectCopy: string;
+/** The checkout's own `.serverless` listing before the test (null when there is none). */
+let serverlessDirBefore: string[] | null;
+/** Never copied into the project copy: dependencies are linked, the rest is build output. */
+const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'coverage', 'dist']);
 let template: { Resources: Record<string, Resource>; Outputs?: Json };
 let run: { status: number | null; output: string };
 
@@ -63,10 +78,14 @@ function asList(value: unknown): unknown[] {
 
 beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'rw-package-'));
-  workFolder = `.esbuild/package-test-${process.pid}`;
+  projectCopy = mkdtempSync(join(tmpdir(), 'rw-package-project-'));
+  serverlessDirBefore = existsSync(join(ROOT, '.serverless')) ? readdirSync(join(ROOT, '.serverless')) : null;
+  for (const entry of readdirSync(ROOT)) {
+    if (!NOT_COPIED.has(entry)) cpSync(join(ROOT, entry), join(projectCopy, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(projectCopy, 'node_modules'), 'dir');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ESBUILD_WORK_FOLDER: workFolder,
     // No credentials and no network: packaging must not need either.
     AWS_CONFIG_FILE: join(outDir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(outDir, 'no-aws-credentials'),
@@ -81,11 +100,12 @@ beforeAll(() => {
     'AWS_SESSION_TOKEN',
     'AWS_PROFILE',
     'AWS_ENDPOINT_URL',
+    'ESBUILD_WORK_FOLDER',
   ]) {
     delete env[name];
   }
   const result = spawnSync('npx', ['serverless', 'package', '--stage', 'prod', '--package', outDir], {
-    cwd: ROOT,
+    cwd: projectCopy,
     env,
     encoding: 'utf8',
     timeout: 240_000,
@@ -98,13 +118,18 @@ beforeAll(() => {
 
 afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
-  if (workFolder) rmSync(join(ROOT, workFolder), { recursive: true, force: true });
+  if (projectCopy) rmSync(projectCopy, { recursive: true, force: true });
 });
 
 describe('serverless package --stage prod', () => {
   it('succeeds without AWS credentials or network', () => {
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain('Service packaged');
+  });
+
+  it("leaves the checkout's own .serverless folder as it was", () => {
+    const after = existsSync(join(ROOT, '.serverless')) ? readdirSync(join(ROOT, '.serverless')) : null;
+    expect(after).toEqual(serverlessDirBefore);
   });
 
   it('packages every function alone, on a runtime Lambda accepts for new functions', () => {
