@@ -9,7 +9,7 @@ import { parseScenario } from '../shared/simulation/scenario-schema';
 import { createScenarioSimulator } from '../shared/simulation/scenario-simulator';
 import { SCENARIO_START_TIME, toReplayLine } from '../shared/simulation/to-replay-line';
 
-/** The public standard policy's analysis, with a final pause long enough that the rollout never ends during a benchmark. */
+/** The analysis of the catalogue's standard policy (scenarios/policies/standard.yaml), with a final pause long enough that the rollout never ends during a benchmark. */
 export const LONG_POLICY_YAML = `apiVersion: rollout-watchdog/v1
 endpoint: { name: bench-endpoint, region: us-east-1, baselineVariant: primary, canaryVariant: canary }
 strategy:

@@ -26,6 +26,7 @@ import { rolloutTableDefinition } from '../shared/aws/rollout-table';
 import type { SageMakerEndpoints } from '../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/policy/policy-source';
+import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../shared/simulation/scenario-catalogue';
 import { loadScenarioFile, type Scenario } from '../shared/simulation/scenario-schema';
 import { handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
 import { mapPool, runTick, type TickSummary } from '../shared/watchdog/run-tick';
@@ -40,7 +41,6 @@ const BENCH_REQUESTS_PER_MINUTE = 3000;
 const REGION = 'us-east-1';
 const START = Date.parse('2026-01-01T00:00:00Z');
 const MINUTE = 60_000;
-const SCENARIOS_DIR = join(import.meta.dirname, '../../shared/scenarios');
 
 export interface TickMeasurement {
   wallMs: number;
@@ -83,7 +83,7 @@ function countingFaults(): { faults: Faults; calls: Map<string, number> } {
 }
 
 function lowTrafficScenario(): Scenario {
-  const scenario = loadScenarioFile(join(SCENARIOS_DIR, 'healthy-steady.json'));
+  const scenario = loadScenarioFile(catalogueScenarioFile('healthy-steady'));
   return {
     ...scenario,
     traffic: scenario.traffic.map((t) => ({ ...t, requestsPerMinute: BENCH_REQUESTS_PER_MINUTE })),
@@ -153,7 +153,7 @@ async function benchSize(n: number): Promise<TickBenchSize> {
         ],
       }),
     );
-    const template = readFileSync(join(SCENARIOS_DIR, 'policies/standard.yaml'), 'utf8');
+    const template = readFileSync(STANDARD_POLICY_FILE, 'utf8');
     const names = Array.from({ length: n }, (_, i) => `bench-${n}-${i}`);
     const makeDeps = () =>
       createWatchdogRuntime(

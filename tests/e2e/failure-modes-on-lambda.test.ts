@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEndpointConfigCommand,
@@ -13,16 +12,11 @@ import { configureScenario, createVariantEndpoint } from '../../sandbox/local-st
 import { LOCAL_SLACK_HOOK } from '../../sandbox/local-stack/start-local-stack';
 import { applyCommand } from '../../shared/domain/index';
 import { readEnv } from '../../shared/runtime/env';
+import { catalogueScenarioFile } from '../../shared/simulation/scenario-catalogue';
 import { loadScenarioFile, type Scenario } from '../../shared/simulation/scenario-schema';
 import { commitTransition } from '../../shared/watchdog/commit-transition';
 import { createWatchdogRuntime } from '../../shared/watchdog/watchdog-runtime';
-import {
-  ENDPOINT_DELAY_MS,
-  type E2eStack,
-  MINUTE,
-  SCENARIOS_DIR,
-  startE2eStack,
-} from './local-stack-fixture';
+import { ENDPOINT_DELAY_MS, type E2eStack, MINUTE, startE2eStack } from './local-stack-fixture';
 
 /**
  * The failure modes of issue 4, each on its own endpoint, against the bundled functions hosted by
@@ -123,7 +117,7 @@ describe('failure modes, on the bundled functions in serverless-offline', () => 
   beforeAll(async () => {
     e2e = await startE2eStack();
     invoker = createHttpLambdaInvoker(e2e.stack.offline.lambdaUrl);
-    scenario = loadScenarioFile(join(SCENARIOS_DIR, 'healthy-steady.json'));
+    scenario = loadScenarioFile(catalogueScenarioFile('healthy-steady'));
     const config = sandboxClientConfig(e2e.stack.sandbox.url, e2e.stack.region);
     clients = {
       sagemaker: new SageMakerClient(config),

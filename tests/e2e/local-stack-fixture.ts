@@ -7,7 +7,6 @@ import { type LocalStack, startLocalStack } from '../../sandbox/local-stack/star
 import type { WatchdogApiClient } from '../../shared/cli-client/watchdog-api-client';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const SCENARIOS_DIR = resolve(ROOT, '../shared/scenarios');
 /** Simulated start of the suite: a whole minute, so periods align. */
 export const START = Date.parse('2026-01-01T00:00:00Z');
 export const MINUTE = 60_000;

@@ -1,12 +1,10 @@
 /** Runs CLI commands in-process with captured streams (fast; the child-process tests cover the real bin). */
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { main } from '../../../bin/cli';
+import { STANDARD_POLICY_FILE } from '../../../shared/simulation/scenario-catalogue';
 
-/** The standard policy of the public scenarios (a copy kept with this project's fixtures). */
-export const STANDARD_POLICY = fileURLToPath(
-  new URL('../../fixtures/scenarios/policies/standard.yaml', import.meta.url),
-);
+/** The scenario catalogue's standard policy. */
+export const STANDARD_POLICY = STANDARD_POLICY_FILE;
 
 export interface CliResult {
   code: number;

@@ -1,12 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { catalogueScenarioFile } from '../../../shared/simulation/scenario-catalogue';
 import { runInProcess, STANDARD_POLICY } from './cli-harness';
 
-const fixture = (name: string) =>
-  fileURLToPath(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url));
+const fixture = catalogueScenarioFile;
 
 describe('rollout-watchdog simulate', () => {
   it('prints the rollout minute by minute, then the scores', async () => {

@@ -1,26 +1,24 @@
-import { existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDemoScenario, PUBLIC_SCENARIOS_DIR } from '../../../shared/simulation/demo-scenarios';
+import { loadDemoScenario } from '../../../shared/simulation/demo-scenarios';
+import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../../../shared/simulation/scenario-catalogue';
 
 const NAMES = ['healthy-steady', 'canary-5xx-spike'] as const;
 
 describe('loadDemoScenario', () => {
-  it.each(NAMES)('falls back to a built-in %s when the scenario folder is missing', (name) => {
-    const demo = loadDemoScenario(name, { dir: join(PUBLIC_SCENARIOS_DIR, 'no-such-folder') });
-    expect(demo.source).toBe('built-in');
+  it.each(NAMES)('loads %s and its policy from the scenario catalogue', (name) => {
+    const demo = loadDemoScenario(name);
+    expect(demo.source).toBe(catalogueScenarioFile(name));
     expect(demo.scenario.name).toBe(name);
+    expect(demo.scenario.policyPath).toBe(STANDARD_POLICY_FILE);
     expect(demo.policy.endpoint.canaryVariant).toBe('canary');
+    expect(demo.policyText).toContain('apiVersion: rollout-watchdog/v1');
   });
 
-  it.runIf(existsSync(PUBLIC_SCENARIOS_DIR)).each(NAMES)(
-    'keeps the built-in %s identical to the public file',
-    (name) => {
-      const fromFile = loadDemoScenario(name);
-      const builtIn = loadDemoScenario(name, { dir: join(PUBLIC_SCENARIOS_DIR, 'no-such-folder') });
-      expect(fromFile.source).not.toBe('built-in');
-      expect({ ...builtIn.scenario, policyPath: null }).toEqual({ ...fromFile.scenario, policyPath: null });
-      expect(builtIn.policy).toEqual(fromFile.policy);
-    },
-  );
+  it('fails with the missing file named when the folder has no such scenario', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-scenarios-'));
+    expect(() => loadDemoScenario('healthy-steady', { dir })).toThrow(join(dir, 'healthy-steady.json'));
+  });
 });

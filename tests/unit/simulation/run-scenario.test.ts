@@ -1,13 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFileSync } from '../../../shared/config/load-policy';
 import { runScenario } from '../../../shared/simulation/run-scenario';
+import { STANDARD_POLICY_FILE } from '../../../shared/simulation/scenario-catalogue';
 import { minimumPromoteMinutes } from '../../../shared/simulation/scenario-player';
 import { buildScenario } from './scenario-builder';
 
-const policy = loadPolicyFileSync(
-  fileURLToPath(new URL('../../fixtures/scenarios/policies/standard.yaml', import.meta.url)),
-);
+const policy = loadPolicyFileSync(STANDARD_POLICY_FILE);
 const spike = buildScenario({
   durationMinutes: 90,
   variants: {

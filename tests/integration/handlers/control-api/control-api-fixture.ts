@@ -16,6 +16,7 @@ import { createSandbox, type Sandbox } from '../../../../sandbox/create-sandbox'
 import { createInProcessLambdaInvoker, type InProcessHandler } from '../../../../sandbox/lambda-invoker';
 import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
+import { STANDARD_POLICY_FILE } from '../../../../shared/simulation/scenario-catalogue';
 
 /** Simulated time an endpoint stays Updating in these suites, ms (advanced past between commands). */
 export const ENDPOINT_DELAY_MS = 1_000;
@@ -25,10 +26,7 @@ export async function standardPolicy(
   endpointName: string,
   regions: ReadonlyArray<{ region: string; endpointName: string }> = [],
 ): Promise<string> {
-  const text = await readFile(
-    new URL('../../../../../shared/scenarios/policies/standard.yaml', import.meta.url),
-    'utf8',
-  );
+  const text = await readFile(STANDARD_POLICY_FILE, 'utf8');
   const renamed = text.replace(/name: demo-endpoint/, `name: ${endpointName}`);
   if (regions.length === 0) return renamed;
   const lines = regions.map((r) => `  - { region: ${r.region}, endpointName: ${r.endpointName} }`);

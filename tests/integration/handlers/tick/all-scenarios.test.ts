@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
+import { scenarioFiles, usesStandardPolicy } from '../../../../shared/simulation/scenario-catalogue';
+import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 import {
   countingDeps,
   createEndpoint,
@@ -10,7 +12,6 @@ import {
   loadScenario,
   MINUTE,
   playTraffic,
-  SCENARIOS_DIR,
   scheduledEvent,
   startHarness,
   startRolloutOn,
@@ -20,13 +21,13 @@ import {
 /** Played in detail (notifications, timing) by scenario-end-to-end.test.ts. */
 const COVERED_ELSEWHERE = new Set(['healthy-steady.json', 'canary-5xx-spike.json']);
 
-const SCENARIOS = readdirSync(SCENARIOS_DIR)
-  .filter((f) => f.endsWith('.json') && !COVERED_ELSEWHERE.has(f))
-  .map((f) => f.replace(/\.json$/, ''))
-  .sort();
+/** The harness stores the standard policy, so it plays the catalogue's scenarios judged under it. */
+const SCENARIOS = scenarioFiles()
+  .filter((f) => !COVERED_ELSEWHERE.has(basename(f)) && usesStandardPolicy(loadScenarioFile(f)))
+  .map((f) => basename(f, '.json'));
 
-/** Every public scenario through the real tick and alarm handlers, against sandbox traffic. */
-describe('every public scenario through the handlers', () => {
+/** Every standard-policy scenario of the catalogue through the real tick and alarm handlers, on sandbox traffic. */
+describe('every standard-policy scenario through the handlers', () => {
   let h: Harness;
   let tick: (event: unknown, context: unknown) => Promise<unknown>;
   let alarm: (event: unknown, context: unknown) => Promise<unknown>;

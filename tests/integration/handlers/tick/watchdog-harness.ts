@@ -24,6 +24,10 @@ import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
 import { parsePolicyText } from '../../../../shared/policy/policy-source';
+import {
+  catalogueScenarioFile,
+  STANDARD_POLICY_FILE,
+} from '../../../../shared/simulation/scenario-catalogue';
 import type { Scenario } from '../../../../shared/simulation/scenario-schema';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 import { applyIntent } from '../../../../shared/watchdog/commit-transition';
@@ -38,7 +42,6 @@ import { createWatchdogRuntime, type RuntimeOptions } from '../../../../shared/w
  * a canary variant. Handlers are imported after `env` is in process.env (they read it at load).
  */
 
-export const SCENARIOS_DIR = join(import.meta.dirname, '../../../../../shared/scenarios');
 export const REGION = 'us-east-1';
 /** Simulated start of every suite: a whole minute, so periods align. */
 export const START = Date.parse('2026-01-01T00:00:00Z');
@@ -48,13 +51,13 @@ export const ENDPOINT_DELAY_MS = 20_000;
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export function standardPolicyText(endpointName: string, alarmName = `${endpointName}-canary-5xx`): string {
-  return readFileSync(join(SCENARIOS_DIR, 'policies/standard.yaml'), 'utf8')
+  return readFileSync(STANDARD_POLICY_FILE, 'utf8')
     .replace(/name: demo-endpoint/, `name: ${endpointName}`)
     .replace(/alarmName: demo-canary-5xx/, `alarmName: ${alarmName}`);
 }
 
 export function loadScenario(name: string): Scenario {
-  return loadScenarioFile(join(SCENARIOS_DIR, `${name}.json`));
+  return loadScenarioFile(catalogueScenarioFile(name));
 }
 
 export function parseOrThrow(text: string): RolloutPolicy {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
@@ -13,10 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxClock } from '../../../../sandbox/clock';
 import type { BusEvent } from '../../../../sandbox/event-bus';
 import { startTraffic, type TrafficHandle } from '../../../../sandbox/traffic';
+import { catalogueScenarioFile } from '../../../../shared/simulation/scenario-catalogue';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 import { SUITE_START, startTestSandbox, type TestSandbox } from '../sandbox-fixture';
 
-const SCENARIOS = fileURLToPath(new URL('../../../../../shared/scenarios/', import.meta.url));
 const T0 = SUITE_START;
 const MINUTE = 60_000;
 const ENDPOINT = 'alarm-suite-endpoint';
@@ -76,7 +75,7 @@ describe('CloudWatch alarms through the SDK', () => {
     }
     play = (name: string) =>
       startTraffic({
-        scenario: loadScenarioFile(`${SCENARIOS}${name}.json`),
+        scenario: loadScenarioFile(catalogueScenarioFile(name)),
         region: 'us-east-1',
         endpointName: ENDPOINT,
         clock,

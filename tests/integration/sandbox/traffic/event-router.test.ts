@@ -15,10 +15,10 @@ import { createInProcessLambdaInvoker } from '../../../../sandbox/lambda-invoker
 import { SANDBOX_ACCOUNT_ID } from '../../../../sandbox/service';
 import { createCloudWatch } from '../../../../sandbox/services/cloudwatch/create-cloudwatch';
 import { startTraffic } from '../../../../sandbox/traffic';
+import { catalogueScenarioFile } from '../../../../shared/simulation/scenario-catalogue';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 
 const PROJECT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SCENARIOS = fileURLToPath(new URL('../../../../../shared/scenarios/', import.meta.url));
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const MINUTE = 60_000;
 const ctx = (region: string, now: () => number) => ({ region, accountId: SANDBOX_ACCOUNT_ID, now });
@@ -189,7 +189,7 @@ describe('the event router on the project serverless.yml', () => {
   it('delivers the ALARM event when traffic from canary-5xx-spike makes the canary fail', async () => {
     const cloudwatch = createCloudWatch({ clock, bus });
     const traffic = startTraffic({
-      scenario: loadScenarioFile(`${SCENARIOS}canary-5xx-spike.json`),
+      scenario: loadScenarioFile(catalogueScenarioFile('canary-5xx-spike')),
       region: 'us-east-1',
       endpointName: 'router-suite-endpoint',
       clock,

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -18,6 +17,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../../../sandbox/event-bus';
 import { SAGEMAKER_NAMESPACE, startTraffic } from '../../../../sandbox/traffic';
+import { catalogueScenarioFile } from '../../../../shared/simulation/scenario-catalogue';
 import {
   loadScenarioFile,
   parseScenario,
@@ -25,7 +25,6 @@ import {
 } from '../../../../shared/simulation/scenario-schema';
 import { SUITE_START, startTestSandbox, type TestSandbox } from '../sandbox-fixture';
 
-const SCENARIOS = fileURLToPath(new URL('../../../../../shared/scenarios/', import.meta.url));
 const MINUTE = 60_000;
 const at = (minute: number) => new Date(SUITE_START + minute * MINUTE);
 
@@ -106,7 +105,7 @@ describe('traffic from a scenario against a sandbox endpoint', () => {
     await t.clock.advance(30_000);
 
     const traffic = startTraffic({
-      scenario: loadScenarioFile(`${SCENARIOS}canary-5xx-spike.json`),
+      scenario: loadScenarioFile(catalogueScenarioFile('canary-5xx-spike')),
       region: 'us-east-1',
       endpointName: endpoint,
       clock: t.clock,
@@ -194,7 +193,7 @@ describe('traffic from a scenario against a sandbox endpoint', () => {
 
   it('publishes nothing for either variant during a data gap (metrics-gap)', async () => {
     const traffic = startTraffic({
-      scenario: loadScenarioFile(`${SCENARIOS}metrics-gap.json`),
+      scenario: loadScenarioFile(catalogueScenarioFile('metrics-gap')),
       region: 'us-east-1',
       endpointName: 'gap-suite-endpoint',
       clock: t.clock,
@@ -225,7 +224,7 @@ describe('traffic from a scenario against a sandbox endpoint', () => {
 
   it("maps the scenario's variants onto the endpoint's own variant names", async () => {
     startTraffic({
-      scenario: loadScenarioFile(`${SCENARIOS}healthy-steady.json`),
+      scenario: loadScenarioFile(catalogueScenarioFile('healthy-steady')),
       region: 'us-east-1',
       endpointName: 'mapped-suite-endpoint',
       baselineVariant: 'blue',

@@ -1,0 +1,41 @@
+/**
+ * Where the project's scenario catalogue lives: the `scenarios/` folder at the repository root
+ * (format and scoring in `scenarios/README.md`). Tests, the benchmarks and the demo take their
+ * scenarios from here instead of computing paths of their own, so moving the catalogue is a
+ * one-line change.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Scenario } from './scenario-schema';
+
+/** The catalogue folder (absolute): `scenarios/` at the repository root. */
+export const SCENARIO_CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
+
+/** The catalogue's standard policy, used by scenarios that name no policy of their own. */
+export const STANDARD_POLICY_FILE = join(SCENARIO_CATALOGUE_DIR, 'policies', 'standard.yaml');
+
+/** The catalogue file of the scenario called `name` (`<name>.json`). */
+export function catalogueScenarioFile(name: string): string {
+  return join(SCENARIO_CATALOGUE_DIR, `${name}.json`);
+}
+
+/**
+ * The `.json` scenario files directly in `dir` (default: the catalogue), sorted by name, as
+ * absolute paths. Read when called, so a new file is picked up without a list to update.
+ */
+export function scenarioFiles(dir: string = SCENARIO_CATALOGUE_DIR): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/**
+ * Whether `scenario` (loaded from a file) is judged under the catalogue's standard policy.
+ * Suites that store the standard policy themselves play only these: the other scenarios need
+ * custom metrics, staged alarms or a person at a manual gate, which those suites do not supply.
+ */
+export function usesStandardPolicy(scenario: Pick<Scenario, 'policyPath'>): boolean {
+  return scenario.policyPath === STANDARD_POLICY_FILE;
+}
