@@ -24,6 +24,7 @@ import { describePolicy } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/policy/policy-source';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
 import type { Scenario } from '../shared/simulation/scenario-schema';
+import { timeToDetectMinutes } from '../shared/simulation/time-to-detect';
 
 const ENDPOINT = 'demo-endpoint';
 const REGION = 'us-east-1';
@@ -46,6 +47,7 @@ interface RolloutRun {
   scenario: Scenario;
   outcome: string;
   minutes: number;
+  /** Scenario minute whose decision was the rollback (made at that minute's end). */
   firstRollbackMinute: number | null;
   promotedMinute: number | null;
   blastRadius: number;
@@ -126,11 +128,16 @@ async function main(): Promise<number> {
       const expected = run.scenario.expect?.outcome;
       const matches = run.outcome === expected;
       ok &&= matches;
+      const detect = timeToDetectMinutes({
+        regressionFromMinute: run.scenario.expect?.regressionFromMinute,
+        rollbackMinute: run.firstRollbackMinute,
+        periodSeconds: run.scenario.periodSeconds,
+      });
       const detail =
         run.outcome === 'Promoted'
           ? `promoted after ${run.promotedMinute} min (the steps allow 40 at the earliest)`
           : run.firstRollbackMinute !== null
-            ? `rolled back at minute ${run.firstRollbackMinute}, ${run.firstRollbackMinute - (run.scenario.expect?.regressionFromMinute ?? 0)} min after the regression began; ${num(run.blastRadius)} canary requests failed or were slow meanwhile`
+            ? `rolled back on minute ${run.firstRollbackMinute}${detect === null ? '' : `: time to detect ${detect} min`}; ${num(run.blastRadius)} canary requests failed or were slow meanwhile`
             : '';
       console.log(
         `  ${run.scenario.name.padEnd(18)} ${run.outcome.padEnd(11)} expected ${expected} ${matches ? 'ok' : 'MISMATCH'}  ${detail}`,
@@ -201,7 +208,10 @@ async function playRollout(
       ? `${view.action ?? view.outcome} ${clip(view.reason ?? '', REASON_WIDTH)}`
       : `(no tick decision: the rollout is ${phase})`;
     console.log(`${String(minute).padStart(3)}  ${split.padEnd(7)}  ${trafficText}${alarms}  -> ${decision}`);
-    if (phase === 'RolledBack' && firstRollbackMinute === null) firstRollbackMinute = minute;
+    // Each step of this loop closes one simulated minute (`record.minute`, counted like the
+    // scenario's minutes) and the tick judges it: a rollback seen now was decided on that minute.
+    if (phase === 'RolledBack' && firstRollbackMinute === null)
+      firstRollbackMinute = record?.minute ?? minute;
     if (phase === 'Promoted') promotedMinute = minute;
     if (PACE_MS > 0) await sleep(PACE_MS);
   }

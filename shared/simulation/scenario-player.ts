@@ -10,6 +10,7 @@ import type { ReplayOutputLine } from './replay-session';
 import { createScenarioAlarmTracker } from './scenario-alarm-tracker';
 import type { Scenario, ScenarioOutcome } from './scenario-schema';
 import { createScenarioSimulator, type SimulatedMinute, type SimulatedVariant } from './scenario-simulator';
+import { timeToDetectMinutes } from './time-to-detect';
 import { periodEndOf, periodStartOf, type ReplayInputLine, toReplayLine } from './to-replay-line';
 
 /** One variant's minute as a person reads it. */
@@ -46,9 +47,9 @@ export interface ScenarioScores {
   /** Minute whose line got the rollback decision. */
   rollbackMinute: number | null;
   /**
-   * Minutes from the start of `regressionFromMinute` to the rollback decision (made at the end of
-   * `rollbackMinute`): a rollback on the second bad minute scores 2. Null without a regression or
-   * without a rollback; negative when the rollback came before the regression.
+   * Time to detect, minutes, as `timeToDetectMinutes` (time-to-detect.ts) defines it: from the
+   * start of `regressionFromMinute` to the end of `rollbackMinute`. Null without a regression or
+   * without a rollback.
    */
   timeToDetectMinutes: number | null;
   /** Canary requests failed (5XX) or slower than the baseline's p99 from the regression until the canary weight reached 0. */
@@ -197,7 +198,6 @@ function scoreRun(
     (e) => e.decision.action === 'rollback' || e.decision.phase === 'RolledBack',
   );
   const promote = timeline.find((e) => e.decision.phase === 'Promoted');
-  const minutesPerPeriod = scenario.periodSeconds / 60;
   let blastRadius: number | null = null;
   if (regression !== null) {
     blastRadius = 0;
@@ -212,8 +212,11 @@ function scoreRun(
     matchesExpectation: expected === null ? null : expected === outcome,
     regressionFromMinute: regression,
     rollbackMinute: rollback?.minute ?? null,
-    timeToDetectMinutes:
-      regression !== null && rollback ? (rollback.minute + 1 - regression) * minutesPerPeriod : null,
+    timeToDetectMinutes: timeToDetectMinutes({
+      regressionFromMinute: regression,
+      rollbackMinute: rollback?.minute,
+      periodSeconds: scenario.periodSeconds,
+    }),
     blastRadius,
     promoteMinute: promote?.minute ?? null,
     timeToPromoteMinutes: promote ? (Date.parse(promote.time) - firstLineTime) / 60_000 : null,
