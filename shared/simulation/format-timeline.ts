@@ -1,7 +1,8 @@
 /**
  * Text a person reads while a rollout plays: one line per minute (weights, each variant's
- * requests, error rate and p99, the decision and why) and the run's scores. Shared by
- * `rollout-watchdog simulate`, the interim `npm start` demo and the scenario tests' table.
+ * requests, error rate and p99, the decision and why) and the run's scores (defined in
+ * `scenarios/README.md`, "Judging a run"). Shared by `rollout-watchdog simulate` and the scenario
+ * tests' score table.
  */
 import type { ScenarioRun, ScenarioScores, TimelineEntry, VariantMinuteSummary } from './scenario-player';
 

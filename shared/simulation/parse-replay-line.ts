@@ -1,13 +1,14 @@
 /**
- * Parses one `replay` input line (DESIGN 3.3) into what the engine takes. Hand-written rather
- * than a schema because `replay` and the benchmarks push hundreds of thousands of lines through
- * it; the checks are the same a schema would make, and each failure names the field.
+ * Parses one `replay` input line (the fields of `ReplayInputLine` in to-replay-line.ts: `time`,
+ * `variants` by name with their aggregates, optional `alarms` states) into what the engine
+ * takes. Hand-written rather than a schema because `replay` and the benchmarks push hundreds of
+ * thousands of lines through it; the checks are the same a schema would make, and each failure
+ * names the field.
  *
- * Accepted (beyond DESIGN 3.3, all optional): `time` as epoch milliseconds, or ISO without a
- * zone (read as UTC); a variant given as
- * `null` (no traffic); missing `errors5xx`/`errors4xx` (0) and latencies (null); `custom`
- * (custom metric values by policy metric name); `command` (an operator command, see
- * `OperatorCommand`), which is applied instead of judging the line.
+ * Also accepted (all optional): `time` as epoch milliseconds, or ISO without a zone (read as
+ * UTC); a variant given as `null` (no traffic); missing `errors5xx`/`errors4xx` (0) and
+ * latencies (null); `custom` (custom metric values by policy metric name); `command` (an
+ * operator command, see `OperatorCommand`), which is applied instead of judging the line.
  */
 import type {
   AlarmStateValue,

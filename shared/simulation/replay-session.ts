@@ -1,5 +1,5 @@
 /**
- * The engine behind `rollout-watchdog replay` (DESIGN 3.3), without any I/O: one input line in,
+ * The engine behind `rollout-watchdog replay`, without any I/O: one input line in,
  * one answer out. The CLI wires it to stdin/stdout; tests and benchmarks call it directly.
  *
  * Contract choices:
@@ -20,7 +20,7 @@ import { applyCommand, judgeTick, startRollout, weightsOf } from '../domain/inde
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { type ParsedReplayLine, parseReplayLine } from './parse-replay-line';
 
-/** An answer line (DESIGN 3.3); `evidence` only when the session was asked for it. */
+/** An answer line: state and decision after one input line; `evidence` only when asked for. */
 export interface ReplayOutputLine {
   time: string | null;
   phase: Phase;

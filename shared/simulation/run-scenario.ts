@@ -1,8 +1,8 @@
 /**
  * Plays a scenario with the engine in the loop: each minute is simulated with the canary weight
- * the engine decided after the previous minute, turned into a DESIGN 3.3 replay line, and judged
- * by the same replay session `rollout-watchdog replay` uses. Returns the outcome, the
- * minute-by-minute timeline and the scores of `../shared/scenarios/README.md`.
+ * the engine decided after the previous minute, turned into a replay input line, and judged by
+ * the same replay session `rollout-watchdog replay` uses. Returns the outcome, the
+ * minute-by-minute timeline and the scores described in `scenarios/README.md` ("Judging a run").
  */
 import type { RolloutPolicy } from '../domain/types';
 import { createReplaySession } from './replay-session';

@@ -1,8 +1,9 @@
 /**
  * Plays a scenario one minute at a time for any judge: `nextLine()` simulates the next minute
- * under the weights in force and gives its DESIGN 3.3 replay line; `accept(answer)` takes the
- * judge's answer (whose weights split the following minute). `runScenario` drives it with an
- * in-process replay session; the scenario tests drive it with the real `replay` process.
+ * under the weights in force and gives its replay input line (`ReplayInputLine`);
+ * `accept(answer)` takes the judge's answer (whose weights split the following minute).
+ * `runScenario` drives it with an in-process replay session; the scenario tests drive it with
+ * the real `replay` process.
  */
 import { isFinal, startRollout } from '../domain/index';
 import type { AlarmStateValue, Phase, RolloutPolicy } from '../domain/types';
@@ -95,7 +96,8 @@ export function createScenarioPlayer(
   const rename = variantRenamer(scenario, policy);
   const period = scenario.periodSeconds;
   const timeline: TimelineEntry[] = [];
-  // Before the first answer the rollout's first setWeight step is in force (DESIGN 3.3).
+  // Before the first answer the rollout's first setWeight step is in force: a rollout starts at
+  // its first step's weight, and the first line is judged under it (as `replay` starts one).
   let canaryWeight = startRollout(policy, periodEndOf(0, period)).state.canaryWeight;
   let minute = 0;
   let finished = false;

@@ -1,13 +1,13 @@
 /**
- * The scenario file format of `../shared/scenarios/README.md`: simulated traffic for a baseline
+ * The scenario file format (documented in `scenarios/README.md`): simulated traffic for a baseline
  * and a canary variant, segment by segment, with faults at known minutes and the outcome a good
  * watchdog reaches. Parsing checks everything at once and reports every problem by path, like
  * the policy loader, so a broken scenario says what to fix.
  *
  * Unknown keys are dropped rather than refused: scenarios are written by many hands (and some
- * are not in this repository), and a newer optional field must not break older tools.
+ * live outside this repository), and a newer optional field must not break older tools.
  *
- * Extensions beyond the README (all optional):
+ * Optional fields beyond the basic format (also in the README):
  * - a variant segment (and its `loadSensitivity`) may carry `customMetrics`:
  *   `{ "<policy metric name>": { "mean": 0.93, "stddev": 0.01 } }`, one value per minute per variant
  *   with traffic, for policies with `custom` metrics;
@@ -27,7 +27,7 @@ export const DEFAULT_SCENARIO_POLICY = 'policies/standard.yaml';
 /** Seed used when a scenario names none. */
 export const DEFAULT_SCENARIO_SEED = 1;
 
-/** The README names Promoted, RolledBack and Paused; any final or waiting phase is accepted so a newer scenario still loads. */
+/** Files may expect Promoted, RolledBack or Paused; the type also admits the other phases a run can end in. */
 export type ScenarioOutcome = 'Promoted' | 'RolledBack' | 'Paused' | 'Aborted' | 'Progressing';
 
 /** Metrics a scenario alarm may watch: the `AWS/SageMaker` per-variant metrics the simulator publishes. */

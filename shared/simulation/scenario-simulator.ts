@@ -1,6 +1,6 @@
 /**
- * Plays one minute of a scenario at a time, exactly by the rules of
- * `../shared/scenarios/README.md` ("How a minute is simulated"):
+ * Plays one minute of a scenario at a time, by the rules in `scenarios/README.md`
+ * ("How a minute is simulated"):
  * 1. total requests N ~ Poisson(requestsPerMinute); the canary gets Binomial(N, w/100);
  * 2. per variant with n requests: 5XX ~ Binomial(n, errorRate5xx), 4XX likewise;
  * 3. each request's latency is log-normal with mu = ln p50, sigma = (ln p99 − ln p50) / 2.3263;

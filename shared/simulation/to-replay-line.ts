@@ -1,6 +1,7 @@
 /**
- * A simulated minute as the replay input line of DESIGN 3.3: what CloudWatch would return for
- * the period, per variant (latencies in ms), plus the scenario alarms' states.
+ * A simulated minute as a `rollout-watchdog replay` input line: what CloudWatch would return for
+ * the period, per variant (latencies in ms), plus the scenario alarms' states. The line's fields
+ * are `ReplayInputLine` below; `parse-replay-line.ts` reads them back.
  */
 import type { AlarmStateValue } from '../domain/types';
 import type { SimulatedMinute, SimulatedVariant } from './scenario-simulator';
@@ -8,7 +9,7 @@ import type { SimulatedMinute, SimulatedVariant } from './scenario-simulator';
 /** Start of every simulated scenario (the first minute begins here). Epoch ms. */
 export const SCENARIO_START_TIME = Date.UTC(2026, 0, 1);
 
-/** One variant's aggregates in a replay input line (DESIGN 3.3). Latencies in ms. */
+/** One variant's aggregates in a replay input line. Latencies in ms. */
 export interface ReplayVariantMetrics {
   invocations: number;
   errors5xx: number;
@@ -19,7 +20,7 @@ export interface ReplayVariantMetrics {
   latencyP99Ms: number | null;
 }
 
-/** A replay input line (DESIGN 3.3), plus the optional `custom` extension (custom metric values by policy metric name). */
+/** A replay input line, with the optional `custom` values (custom metric values by policy metric name). */
 export interface ReplayInputLine {
   time: string;
   variants: Record<string, ReplayVariantMetrics>;
@@ -27,7 +28,7 @@ export interface ReplayInputLine {
   custom?: Record<string, number | null>;
 }
 
-/** ISO time without milliseconds, as in DESIGN 3.3 (`2026-01-01T00:01:00Z`). */
+/** ISO time without milliseconds (`2026-01-01T00:01:00Z`): whole periods need none, and lines stay short. */
 export function isoTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('.000Z', 'Z');
 }
