@@ -8,8 +8,10 @@
  * emails that were delivered, and a summary. Exits 0 when both rollouts end as expected.
  *
  * `DEMO_PACE_MS` slows each minute down for a person watching (milliseconds, default 0).
+ * `npm start -- --keep` keeps the email outbox folder for reading afterwards; without it the
+ * folder is removed when the demo ends, so a run leaves nothing behind.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
@@ -66,9 +68,32 @@ function clip(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 3)}...` : text;
 }
 
-async function main(): Promise<number> {
+const USAGE = `usage: npm start [-- --keep]
+  --keep   keep the folder of the emails the demo sent (removed at the end otherwise)`;
+
+async function main(argv: string[]): Promise<number> {
+  let keepOutbox = false;
+  for (const arg of argv) {
+    if (arg === '--keep') keepOutbox = true;
+    else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      return 0;
+    } else {
+      console.error(`demo: unknown argument ${arg}\n${USAGE}`);
+      return 2;
+    }
+  }
   const projectDir = resolve(import.meta.dirname, '..');
   const outboxDir = mkdtempSync(join(tmpdir(), 'rollout-watchdog-outbox-'));
+  try {
+    return await runDemo(projectDir, outboxDir);
+  } finally {
+    if (keepOutbox) console.log(`\nthe emails are kept in ${outboxDir}`);
+    else rmSync(outboxDir, { recursive: true, force: true });
+  }
+}
+
+async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
   const start = Math.floor(Date.now() / MINUTE) * MINUTE;
   const clock = createSandboxClock({ mode: 'manual', startTime: start });
   const tickViews: TickView[] = [];
@@ -277,7 +302,7 @@ async function printNotifications(stack: LocalStack): Promise<void> {
   }
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error('demo failed:', error);
