@@ -15,7 +15,7 @@ export const DEFAULT_WINDOW_SECONDS = 300;
 /** `analysis.minCanaryInvocations` when omitted. Canary requests within the window. */
 export const DEFAULT_MIN_CANARY_INVOCATIONS = 100;
 
-/** `analysis.inconclusiveLimit` when omitted (DESIGN 3.2). Inconclusive judgements in a row. */
+/** `analysis.inconclusiveLimit` when omitted. Inconclusive judgements in a row. */
 export const DEFAULT_INCONCLUSIVE_LIMIT = 15;
 
 /**

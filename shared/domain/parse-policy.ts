@@ -316,8 +316,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Validates a raw policy (the parsed YAML/JSON of DESIGN 3.2) and normalises it into the frozen
- * `RolloutPolicy` the engine runs on: durations in seconds, defaults filled in.
+ * Validates a raw policy (parsed YAML/JSON; fields in docs/policy-reference.md) and normalises it
+ * into the frozen `RolloutPolicy` the engine runs on: durations in seconds, defaults filled in.
  *
  * The whole policy is refused when anything is wrong, and every problem is listed at once as
  * `path: message` (`strategy.canary.steps[2].setWeight: must be between 0 and 100`), driven by:

@@ -4,11 +4,11 @@ import { POLICY_API_VERSION } from './defaults';
 import { parseDuration } from './parse-duration';
 
 /**
- * The RAW rollout policy of DESIGN 3.2 as a zod 4 schema: exactly what a person writes in YAML
- * or JSON. Every object is strict, so a typo (`treshold`) is a problem rather than a silently
- * ignored key. Structure and per-field rules live here; rules that relate two fields (window vs
- * interval, duplicate names, ...) and the `steps` entries live in `parsePolicy`, so every
- * problem is reported at once even when some fields are malformed.
+ * The RAW rollout policy (fields and defaults: docs/policy-reference.md) as a zod 4 schema:
+ * exactly what a person writes in YAML or JSON. Every object is strict, so a typo (`treshold`) is
+ * a problem rather than a silently ignored key. Structure and per-field rules live here; rules
+ * that relate two fields (window vs interval, duplicate names, ...) and the `steps` entries live
+ * in `parsePolicy`, so every problem is reported at once even when some fields are malformed.
  */
 
 /** SageMaker's rule for endpoint and variant names. */

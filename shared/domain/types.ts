@@ -7,10 +7,13 @@
  * they become ISO strings only at the edges (replay output, notifications, the API).
  */
 
-/** Lifecycle of one rollout (DESIGN 3.3). `Promoted`, `RolledBack` and `Aborted` are final. */
+/**
+ * Lifecycle of one rollout (`phase` in docs/replay-protocol.md). `Promoted`, `RolledBack` and
+ * `Aborted` are final.
+ */
 export type Phase = 'Progressing' | 'Paused' | 'Promoted' | 'RolledBack' | 'Aborted';
 
-/** What a decision did (DESIGN 3.3). */
+/** What a decision did (`action` in docs/replay-protocol.md). */
 export type Action = 'hold' | 'advance' | 'pause' | 'promote' | 'rollback' | 'inconclusive';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -19,8 +22,8 @@ export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export type RollbackStrategy = 'immediate' | 'staged';
 
 // ---------------------------------------------------------------------------------------------
-// Policy (validated, normalised, frozen). The raw YAML/JSON shape is DESIGN 3.2; durations are
-// normalised to seconds here so the engine never parses strings.
+// Policy (validated, normalised, frozen). The raw YAML/JSON shape is in docs/policy-reference.md;
+// durations are normalised to seconds here so the engine never parses strings.
 // ---------------------------------------------------------------------------------------------
 
 export type Step = { kind: 'setWeight'; weight: number } | { kind: 'pause'; durationSeconds: number | null };
@@ -93,7 +96,8 @@ export interface RolloutPolicy {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Observations: one analysis period of per-variant aggregates (the replay input line, DESIGN 3.3).
+// Observations: one analysis period of per-variant aggregates (the replay input line of
+// docs/replay-protocol.md).
 // ---------------------------------------------------------------------------------------------
 
 /** One period of one variant. Latencies in milliseconds (CloudWatch's microseconds are converted at the edge). */

@@ -29,7 +29,7 @@ describe('loadPolicyFile', () => {
     expect(loadPolicyFileSync(join(fixtures, file))).toEqual(policy);
   });
 
-  it('loads the DESIGN 3.2 example with its manual pause, staged alarm, custom metric and regions', async () => {
+  it('loads the full example policy with its manual pause, staged alarm, custom metric and regions', async () => {
     const policy = await loadPolicyFile(join(fixtures, 'full.yaml'));
     expect(policy.steps[3]).toEqual({ kind: 'pause', durationSeconds: null });
     expect(policy.rollback.onAlarms[1]).toEqual({

@@ -16,7 +16,7 @@ import type { RolloutNotification } from '../../../shared/notify/notification';
 import type { PolicyLookup } from '../../../shared/policy/policy-source';
 import type { ControlDeps } from '../../../shared/watchdog/control-commands';
 
-/** A small valid policy object (DESIGN 3.2 shape) for `endpointName`. */
+/** A small valid policy object (the shape of docs/policy-reference.md) for `endpointName`. */
 export function rawPolicy(endpointName: string): Record<string, unknown> {
   return {
     apiVersion: 'rollout-watchdog/v1',
