@@ -160,6 +160,11 @@ function checkRelations(raw: Record<string, unknown>): string[] {
   const analysis = isRecord(raw.analysis) ? raw.analysis : {};
   const interval = analysis.interval === undefined ? DEFAULT_INTERVAL_SECONDS : durationOf(analysis.interval);
   const window = analysis.window === undefined ? DEFAULT_WINDOW_SECONDS : durationOf(analysis.window);
+  if (interval !== null && interval % 60 !== 0) {
+    // SageMaker publishes endpoint metrics once a minute, and CloudWatch answers GetMetricData for
+    // such metrics only in periods that are multiples of 60 s: any other interval cannot be read.
+    problems.push(`analysis.interval: must be a whole number of minutes, got ${interval}s`);
+  }
   if (interval !== null && window !== null && window < interval) {
     problems.push(`analysis.window: must not be shorter than analysis.interval (${window}s < ${interval}s)`);
   }

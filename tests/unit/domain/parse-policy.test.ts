@@ -168,6 +168,11 @@ describe('parsePolicy', () => {
       'analysis.interval: must be a positive whole number',
     ],
     [
+      'an interval that is not a whole number of minutes',
+      (r) => (r.analysis.interval = '90s'),
+      'analysis.interval: must be a whole number of minutes, got 90s',
+    ],
+    [
       'a window shorter than the interval',
       (r) => (r.analysis.window = '30s'),
       'analysis.window: must not be shorter than analysis.interval (30s < 60s)',
