@@ -21,7 +21,7 @@ const deps = createWatchdogRuntime(env, {
 export const handler = makeHandler('alarmRollback', async (event: unknown): Promise<AlarmEventResult> => {
   const result = await handleAlarmEvent(deps, event);
   if (result.outcome === 'ignored')
-    countEvent(result.reason.includes('event') ? METRIC.malformedEvents : 'UnmatchedAlarms');
+    countEvent(result.ignored === 'no-matching-rollout' ? 'UnmatchedAlarms' : METRIC.malformedEvents);
   if (result.outcome === 'duplicate') countEvent('DuplicateAlarmEvents');
   for (const r of result.rollouts)
     if (r.action === 'rollback' && r.outcome !== 'unchanged') recordRollback('alarm');

@@ -25,12 +25,21 @@ export interface AlarmDeps extends WatchdogDeps {
 
 export type AlarmRolloutOutcome = 'applied' | 'deferred' | 'unchanged' | 'stale' | 'conflict' | 'failed';
 
+/**
+ * Why an alarm event changed nothing, as data the handler counts by: an event that is not an
+ * alarm state change, one that is but does not parse, or one whose alarm no active rollout names.
+ */
+export type AlarmIgnoreReason = 'foreign-event' | 'malformed-event' | 'no-matching-rollout';
+
 export interface AlarmEventResult {
   /**
-   * acted: matched rollouts were processed; ignored: foreign, malformed, or no policy names the
-   * alarm; duplicate: this exact state change was processed before.
+   * acted: matched rollouts were processed; ignored: see `ignored`; duplicate: this exact state
+   * change was processed before.
    */
   outcome: 'acted' | 'ignored' | 'duplicate';
+  /** Set when `outcome` is `ignored`. */
+  ignored?: AlarmIgnoreReason;
+  /** The outcome in words, for the log. */
   reason: string;
   alarmName?: string;
   state?: AlarmStateValue;
@@ -55,7 +64,12 @@ export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise
     log.warn(parsed.kind === 'foreign' ? 'foreign event ignored' : 'malformed alarm event ignored', {
       problems: parsed.problems.slice(0, 10),
     });
-    return { outcome: 'ignored', reason: `${parsed.kind} event`, rollouts: [] };
+    return {
+      outcome: 'ignored',
+      ignored: parsed.kind === 'foreign' ? 'foreign-event' : 'malformed-event',
+      reason: `${parsed.kind} event`,
+      rollouts: [],
+    };
   }
   const event = parsed.event;
   const { alarmName, state } = event.detail;
@@ -65,7 +79,13 @@ export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise
   const matching = (await deps.store.listActiveForAlarm(alarmName)).filter((r) => r.region === event.region);
   if (matching.length === 0) {
     log.info('no active rollout names this alarm; acknowledged', { alarmName, region: event.region });
-    return { ...base, outcome: 'ignored', reason: 'no active rollout names this alarm', rollouts: [] };
+    return {
+      ...base,
+      outcome: 'ignored',
+      ignored: 'no-matching-rollout',
+      reason: 'no active rollout names this alarm',
+      rollouts: [],
+    };
   }
 
   const alarmArn = event.resources[0] ?? `alarm:${event.region}:${alarmName}`;
