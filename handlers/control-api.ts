@@ -11,13 +11,14 @@ import { makeHandler } from '../shared/middleware/make-handler';
 import { countEvent, watchdogLog } from '../shared/middleware/telemetry';
 import { PolicySource } from '../shared/policy/policy-source';
 import { readEnv } from '../shared/runtime/env';
-import { type ControlDeps, recentRolloutsByScan } from '../shared/watchdog/control-commands';
+import type { ControlDeps } from '../shared/control/control-deps';
+import { recentRolloutsByScan } from '../shared/control/control-queries';
 import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
 
 /**
  * Control API (HTTP API, payload 2.0, IAM auth when deployed): start / list / status / history /
  * pause / resume / promote / abort / rollback. Routing, validation and the commands live in
- * `shared/http/control-api-router.ts` and `shared/watchdog/control-commands.ts`.
+ * `shared/http/control-api-router.ts` and `shared/control/`.
  *
  * `CONTROL_API_CLOCK_HEADER=true` (local stage only) lets the sandbox's simulated clock reach the
  * commands through the `x-watchdog-now` header; `CONTROL_API_URL` is printed in notifications.

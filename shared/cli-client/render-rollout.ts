@@ -7,7 +7,7 @@ import type {
   RolloutList,
   RolloutStatus,
   RolloutSummary,
-} from '../watchdog/control-commands';
+} from '../control/control-contract';
 
 /** Plain-text renderings of control API answers, for the `rollout-watchdog` CLI. */
 

@@ -4,7 +4,7 @@ import type {
   RolloutHistory,
   RolloutList,
   RolloutStatus,
-} from '../watchdog/control-commands';
+} from '../control/control-contract';
 
 /** How long one API call may take before the client gives up, in milliseconds. */
 export const DEFAULT_API_TIMEOUT_MS = 30_000;

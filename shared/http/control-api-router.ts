@@ -1,15 +1,9 @@
 import type { z } from 'zod';
 import type { OperatorCommand } from '../domain/types';
-import {
-  type ControlContext,
-  type ControlDeps,
-  type ControlResult,
-  listRollouts,
-  rolloutHistory,
-  rolloutStatus,
-  runOperatorCommand,
-  startRolloutCommand,
-} from '../watchdog/control-commands';
+import { runOperatorCommand, startRolloutCommand } from '../control/control-commands';
+import type { ControlContext, ControlResult } from '../control/control-contract';
+import type { ControlDeps } from '../control/control-deps';
+import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
 import { SILENT_LOG } from '../watchdog/watchdog-deps';
 import {
   commandBodySchema,

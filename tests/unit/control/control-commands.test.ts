@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SageMakerCallError } from '../../../shared/aws/sagemaker-endpoints';
 import {
-  listRollouts,
   MAX_COMMAND_ATTEMPTS,
-  rolloutHistory,
-  rolloutStatus,
   runOperatorCommand,
   startRolloutCommand,
-} from '../../../shared/watchdog/control-commands';
+} from '../../../shared/control/control-commands';
+import { listRollouts, rolloutHistory, rolloutStatus } from '../../../shared/control/control-queries';
 import { makeFakes, rawPolicy } from './control-fakes';
 
 const EP = 'unit-endpoint';

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/aws/sagemaker-endpoints';
 import type { RolloutNotification } from '../../../shared/notify/notification';
 import type { PolicyLookup } from '../../../shared/policy/policy-source';
-import type { ControlDeps } from '../../../shared/watchdog/control-commands';
+import type { ControlDeps } from '../../../shared/control/control-deps';
 
 /** A small valid policy object (the shape of docs/policy-reference.md) for `endpointName`. */
 export function rawPolicy(endpointName: string): Record<string, unknown> {

@@ -1,0 +1,141 @@
+import type { HistoryEntry } from '../aws/rollout-store';
+import type { Phase } from '../domain/types';
+
+/**
+ * The control API's contract: what a request carries and what the API answers. The HTTP router,
+ * the commands and queries, and the operator CLI (`shared/cli-client/`) all speak these types, so
+ * the CLI depends on this file alone and not on the code behind the API.
+ */
+
+/** Who asks, when (epoch ms: request time, or the sandbox clock locally) and the request id. */
+export interface ControlContext {
+  operator: string;
+  now: number;
+  correlationId: string;
+}
+
+/** A failure the caller maps to an HTTP status: invalid 400, not-found 404, conflict 409, unprocessable 422, unavailable 503. */
+export type ControlFailure = {
+  ok: false;
+  kind: 'invalid' | 'not-found' | 'conflict' | 'unprocessable' | 'unavailable';
+  error: string;
+  problems?: string[];
+};
+
+export type ControlResult<T> = { ok: true; body: T } | ControlFailure;
+
+export interface StartRequest {
+  endpointName: string;
+  /** Policy text (YAML or JSON) or a parsed object; absent: the stored one. */
+  policy?: string | Record<string, unknown>;
+  reason?: string;
+}
+
+/** What the endpoint itself says (the source of truth for weights), or why it could not be read. */
+export type EndpointView =
+  | {
+      status: string;
+      /** Traffic share per variant in percent, from CurrentWeight. */
+      weights: Record<string, number | null>;
+      /** Share per variant once an in-flight update lands, from DesiredWeight. */
+      desiredWeights: Record<string, number | null>;
+      failureReason?: string;
+    }
+  | { error: string };
+
+export interface DecisionView {
+  time: string;
+  /** Which rollout of the endpoint the entry belongs to (history spans successive rollouts). */
+  rolloutId: string;
+  action: string | null;
+  kind: HistoryEntry['kind'];
+  source: HistoryEntry['source'];
+  phase: Phase;
+  canaryWeight: number;
+  reason: string;
+  evidence?: HistoryEntry['evidence'];
+}
+
+export interface RolloutSummary {
+  endpointName: string;
+  region: string;
+  rolloutId: string;
+  phase: Phase;
+  stepIndex: number;
+  stepCount: number;
+  /** The step in progress in words (`pause 10m`, `setWeight 20`), null once past the last. */
+  step: string | null;
+  baselineVariant: string;
+  canaryVariant: string;
+  /** Intended weights (the rollout's state). */
+  weights: Record<string, number>;
+  /** Weights last confirmed on the endpoint; null before the first confirmation. */
+  appliedWeights: Record<string, number> | null;
+  /** True while the intended weights have not been confirmed on the endpoint yet. */
+  pendingWeights: boolean;
+  pauseCause: string | null;
+  message: string;
+  startedAt: string;
+  stepStartedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** How far the promoted model got in one target region. */
+export interface RegionSyncView {
+  region: string;
+  targetEndpointName: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  /** Set when a finished region no longer runs the synced config (changed by hand or another deployment). */
+  drift: string | null;
+  /** Endpoint config the sync replaced in the target region. */
+  replacedConfig: string | null;
+  updatedAt: string;
+}
+
+export interface RolloutStatus extends RolloutSummary {
+  lastDecision: DecisionView | null;
+  endpoint: EndpointView;
+  /** Region sync of a promoted rollout (present when the policy names regions and sync has started). */
+  regions?: RegionSyncView[];
+}
+
+export interface RolloutList {
+  active: RolloutSummary[];
+  recent: RolloutSummary[];
+  /** Why `recent` is empty when it could not be read. */
+  recentError?: string;
+}
+
+export interface RolloutHistory {
+  endpointName: string;
+  /** Newest first. */
+  entries: DecisionView[];
+}
+
+export interface CommandOutcome {
+  /** applied: written (weights confirmed or none needed); deferred: written, weights land on the next run. */
+  outcome: 'applied' | 'deferred' | 'unchanged';
+  /** Set when the weights could not be applied (the next run retries). */
+  weightsError?: string;
+  rollout: RolloutSummary;
+}
+
+export function invalid(problems: string[]): ControlFailure {
+  return { ok: false, kind: 'invalid', error: 'invalid request', problems };
+}
+
+export function notFound(error: string): ControlFailure {
+  return { ok: false, kind: 'not-found', error };
+}
+
+export function conflict(error: string): ControlFailure {
+  return { ok: false, kind: 'conflict', error };
+}
+
+export function unavailable(error: string): ControlFailure {
+  return { ok: false, kind: 'unavailable', error };
+}

@@ -1,0 +1,20 @@
+import type { RolloutRecord } from '../aws/rollout-store';
+import type { PolicyLookup } from '../policy/policy-source';
+import type { RegionSyncItem } from '../watchdog/region-sync-types';
+import type { WatchdogDeps } from '../watchdog/watchdog-deps';
+
+/** Everything the control API's commands and queries talk to: the watchdog deps plus the stored policies. */
+export interface ControlDeps extends WatchdogDeps {
+  /** Stored policies. */
+  policies: {
+    get(endpointName: string): Promise<PolicyLookup>;
+    parameterName?(endpointName: string): string;
+  };
+  /**
+   * Finished rollouts, newest first. Optional: the rollout store has no such query yet, so the
+   * handler supplies a scan; without it `recent` is empty.
+   */
+  listRecent?(limit: number): Promise<RolloutRecord[]>;
+  /** Region sync progress of a promoted endpoint (RegionSyncStore fits); optional. */
+  regionSync?: { list(endpointName: string): Promise<RegionSyncItem[]> };
+}

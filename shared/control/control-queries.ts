@@ -1,0 +1,152 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { RolloutRecord, RolloutStore } from '../aws/rollout-store';
+import { describeError } from '../watchdog/commit-transition';
+import { SILENT_LOG } from '../watchdog/watchdog-deps';
+import {
+  type ControlResult,
+  type EndpointView,
+  notFound,
+  type RolloutHistory,
+  type RolloutList,
+  type RolloutStatus,
+} from './control-contract';
+import type { ControlDeps } from './control-deps';
+import { decisionView, endpointView, summarize } from './control-views';
+
+/** The control API's read side: status, list and history. Nothing here writes. */
+
+/** Finished rollouts listed by `GET /rollouts` next to the active ones. Rollouts. */
+export const RECENT_ROLLOUTS_LIMIT = 20;
+
+/**
+ * Status of one rollout: the stored state, the last history entry (decision and evidence) and what
+ * the endpoint reports. An unreadable endpoint is shown as `{ error }`, not a failed request.
+ */
+export async function rolloutStatus(
+  deps: ControlDeps,
+  endpointName: string,
+): Promise<ControlResult<RolloutStatus>> {
+  const record = await deps.store.get(endpointName);
+  if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
+  const [history, endpoint] = await Promise.all([
+    deps.store.history(endpointName, { limit: 1 }),
+    readEndpoint(deps, record),
+  ]);
+  const last = history[0];
+  const body: RolloutStatus = {
+    ...summarize(record),
+    lastDecision: last ? decisionView(last) : null,
+    endpoint,
+  };
+  if (deps.regionSync && record.state.phase === 'Promoted' && record.policy.regions.length > 0) {
+    try {
+      const items = await deps.regionSync.list(endpointName);
+      body.regions = items.map((item) => ({
+        region: item.region,
+        targetEndpointName: item.targetEndpointName,
+        status: item.status,
+        attempts: item.attempts,
+        lastError: item.lastError,
+        drift: item.drift ?? null,
+        replacedConfig: item.replacedConfig ?? null,
+        updatedAt: item.updatedAt,
+      }));
+    } catch (error) {
+      (deps.log ?? SILENT_LOG).warn('region sync progress could not be read', {
+        error: describeError(error),
+      });
+    }
+  }
+  return { ok: true, body };
+}
+
+/**
+ * Active rollouts (the tick's work list) and the most recent finished ones. The recent list is a
+ * convenience: when it cannot be read (e.g. the role lacks `dynamodb:Scan`) the active list is
+ * still answered, with `recentError` saying why `recent` is empty.
+ */
+export async function listRollouts(deps: ControlDeps): Promise<ControlResult<RolloutList>> {
+  const log = deps.log ?? SILENT_LOG;
+  const readRecent = async (): Promise<{ records: RolloutRecord[]; error?: string }> => {
+    if (!deps.listRecent) return { records: [] };
+    try {
+      return { records: await deps.listRecent(RECENT_ROLLOUTS_LIMIT) };
+    } catch (error) {
+      log.warn('recent rollouts could not be listed', { error: describeError(error) });
+      return { records: [], error: describeError(error) };
+    }
+  };
+  const [active, recent] = await Promise.all([deps.store.listActive(), readRecent()]);
+  const activeNames = new Set(active.map((r) => r.endpointName));
+  const body: RolloutList = {
+    active: active.map(summarize).sort((a, b) => a.endpointName.localeCompare(b.endpointName)),
+    recent: recent.records
+      .filter((r) => !activeNames.has(r.endpointName))
+      .map(summarize)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
+  };
+  if (recent.error) body.recentError = recent.error;
+  return { ok: true, body };
+}
+
+/** History of one endpoint's rollouts, newest first, at most `limit` entries; 404 when nothing is known. */
+export async function rolloutHistory(
+  deps: ControlDeps,
+  endpointName: string,
+  limit: number,
+): Promise<ControlResult<RolloutHistory>> {
+  const entries = await deps.store.history(endpointName, { limit });
+  if (entries.length === 0 && !(await deps.store.get(endpointName))) {
+    return notFound(`no rollout for endpoint ${endpointName}`);
+  }
+  return { ok: true, body: { endpointName, entries: entries.map(decisionView) } };
+}
+
+async function readEndpoint(deps: ControlDeps, record: RolloutRecord): Promise<EndpointView> {
+  try {
+    return endpointView(await deps.endpoints(record.region).describe(record.endpointName));
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+/** Items a recent-rollouts scan reads per page. Items. */
+const SCAN_PAGE_SIZE = 500;
+
+/**
+ * `listRecent` for ControlDeps until the rollout store offers it: scans the table for state items
+ * that left the active index (finished rollouts), keeps the newest `limit` by `updatedAt`, and reads
+ * each through the store. A scan reads history items too, so this is only for an operator's list
+ * call, never for the tick's path.
+ */
+export function recentRolloutsByScan(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  store: Pick<RolloutStore, 'get'>,
+): (limit: number) => Promise<RolloutRecord[]> {
+  return async (limit) => {
+    const finished: Array<{ endpointName: string; updatedAt: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: 'sk = :state AND attribute_not_exists(activePk)',
+          ProjectionExpression: 'endpointName, updatedAt',
+          ExpressionAttributeValues: { ':state': 'STATE' },
+          ExclusiveStartKey: startKey,
+          Limit: SCAN_PAGE_SIZE,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.endpointName === 'string') {
+          finished.push({ endpointName: item.endpointName, updatedAt: String(item.updatedAt ?? '') });
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    finished.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const records = await Promise.all(finished.slice(0, limit).map((f) => store.get(f.endpointName)));
+    return records.filter((r): r is RolloutRecord => r !== undefined);
+  };
+}

@@ -1,0 +1,77 @@
+import type { EndpointSnapshot } from '../aws/sagemaker-endpoints';
+import type { HistoryEntry, RolloutRecord } from '../aws/rollout-store';
+import { splitTraffic } from '../domain/index';
+import type { Step } from '../domain/types';
+import type { DecisionView, EndpointView, RolloutSummary } from './control-contract';
+
+/** How stored rollouts, history entries and endpoint snapshots are shown by the control API. */
+
+/** The API's view of a stored rollout (no policy text, no engine internals such as the metric window). */
+export function summarize(record: RolloutRecord): RolloutSummary {
+  const { policy, state } = record;
+  return {
+    endpointName: record.endpointName,
+    region: record.region,
+    rolloutId: record.rolloutId,
+    phase: state.phase,
+    stepIndex: state.stepIndex,
+    stepCount: policy.steps.length,
+    step: describeStep(policy.steps[state.stepIndex]),
+    baselineVariant: policy.endpoint.baselineVariant,
+    canaryVariant: policy.endpoint.canaryVariant,
+    weights: splitTraffic(policy, state.canaryWeight),
+    appliedWeights:
+      record.appliedCanaryWeight === null ? null : splitTraffic(policy, record.appliedCanaryWeight),
+    pendingWeights: record.appliedCanaryWeight !== state.canaryWeight,
+    pauseCause: state.pauseCause,
+    message: state.message,
+    startedAt: isoOrNull(state.startedAt) ?? record.createdAt,
+    stepStartedAt: isoOrNull(state.stepStartedAt) ?? record.updatedAt,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    version: record.version,
+  };
+}
+
+export function decisionView(entry: HistoryEntry): DecisionView {
+  const view: DecisionView = {
+    time: entry.time,
+    rolloutId: entry.rolloutId,
+    action: entry.action ?? null,
+    kind: entry.kind,
+    source: entry.source,
+    phase: entry.phase,
+    canaryWeight: entry.canaryWeight,
+    reason: entry.reason,
+  };
+  if (entry.evidence) view.evidence = entry.evidence;
+  return view;
+}
+
+/** What the endpoint reports, weights rounded to hundredths of a percent. */
+export function endpointView(snapshot: EndpointSnapshot): EndpointView {
+  const view: EndpointView = {
+    status: snapshot.status,
+    weights: Object.fromEntries(snapshot.variants.map((v) => [v.name, roundPct(v.currentPct)])),
+    desiredWeights: Object.fromEntries(snapshot.variants.map((v) => [v.name, roundPct(v.desiredPct)])),
+  };
+  if (snapshot.failureReason) view.failureReason = snapshot.failureReason;
+  return view;
+}
+
+function roundPct(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 100) / 100;
+}
+
+function describeStep(step: Step | undefined): string | null {
+  if (!step) return null;
+  if (step.kind === 'setWeight') return `setWeight ${step.weight}`;
+  if (step.durationSeconds === null) return 'pause (until resumed)';
+  const s = step.durationSeconds;
+  const text = s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+  return `pause ${text}`;
+}
+
+function isoOrNull(epochMs: number): string | null {
+  return Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : null;
+}
