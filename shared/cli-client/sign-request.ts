@@ -1,11 +1,12 @@
-import { createHash, createHmac } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { OutgoingRequest } from './watchdog-api-client';
 
 /**
  * AWS Signature Version 4 for the control API's IAM authorization (service `execute-api`), so the
- * CLI can call the deployed API. Small and dependency-free on purpose: the CLI needs only header
- * signing of small JSON requests; credentials come from whatever provider the caller hands in
- * (e.g. an SDK client's `config.credentials`, which follows the default chain).
+ * CLI can call the deployed API. The signing itself is the SDK's own (`@smithy/signature-v4`, the
+ * signer every SDK client uses); this file only decides the region, the headers that are signed
+ * and which of the signed headers go back to the client.
  */
 
 export interface AwsCredentials {
@@ -29,27 +30,19 @@ export class SigningRegionError extends Error {
   override readonly name = 'SigningRegionError';
 }
 
-const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key: Buffer | string, data: string): Buffer =>
-  createHmac('sha256', key).update(data, 'utf8').digest();
-
-/** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves `!'()*` alone). */
-function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 /** The region of an API Gateway host (`<id>.execute-api.<region>.amazonaws.com`), or undefined. */
 export function regionFromHost(host: string): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
 }
 
+/** The headers a signed request carries that the caller must send: the signature and its inputs. */
+const SIGNATURE_HEADERS = ['x-amz-date', 'authorization', 'x-amz-security-token'] as const;
+
 /**
  * Builds a `signRequest` for WatchdogApiClient. Signs `host`, `x-amz-date` and (with temporary
- * credentials) `x-amz-security-token`, over the SHA-256 of the body. Region and time drive the
- * credential scope; the path is encoded per segment, the query sorted, as SigV4 requires.
+ * credentials) `x-amz-security-token`, over the SHA-256 of the body. The client's own headers
+ * (content type, operator name) are not signed: API Gateway's IAM check needs only these, and a
+ * header a proxy rewrites must not break the signature. Region and time drive the credential scope.
  */
 export function createSigV4Signer(options: SigV4SignerOptions) {
   const service = options.service ?? 'execute-api';
@@ -58,70 +51,58 @@ export function createSigV4Signer(options: SigV4SignerOptions) {
     const region = options.region ?? regionFromHost(url.hostname);
     if (!region)
       throw new SigningRegionError(`cannot tell the AWS region of ${url.hostname}; give one explicitly`);
-    const credentials = await options.credentials();
-    const amzDate = new Date((options.now ?? Date.now)())
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}/, '');
-    const dateStamp = amzDate.slice(0, 8);
-
-    const signed: Record<string, string> = { host: url.host, 'x-amz-date': amzDate };
-    if (credentials.sessionToken) signed['x-amz-security-token'] = credentials.sessionToken;
-    const names = Object.keys(signed).sort();
-    const canonicalHeaders = names.map((name) => `${name}:${(signed[name] as string).trim()}\n`).join('');
-    const signedHeaders = names.join(';');
-
-    // Non-S3 services want each segment encoded twice; URL.pathname holds it encoded once.
-    const canonicalUri = url.pathname
-      .split('/')
-      .map((segment) => encodeRfc3986(segment))
-      .join('/');
-    const canonicalQuery = [...url.searchParams.entries()]
-      .map(([k, v]) => [encodeRfc3986(k), encodeRfc3986(v)] as const)
-      .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1))
-      .map(([k, v]) => `${k}=${v}`)
-      .join('&');
-    const canonicalRequest = [
-      request.method.toUpperCase(),
-      canonicalUri || '/',
-      canonicalQuery,
-      canonicalHeaders,
-      signedHeaders,
-      sha256Hex(request.body ?? ''),
-    ].join('\n');
-
-    const scope = `${dateStamp}/${region}/${service}/aws4_request`;
-    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-    const key = hmac(
-      hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, dateStamp), region), service),
-      'aws4_request',
+    const signer = new SignatureV4({
+      credentials: options.credentials,
+      region,
+      service,
+      sha256: Sha256,
+      // No `x-amz-content-sha256` header: API Gateway does not ask for one, and it would be signed.
+      applyChecksum: false,
+    });
+    const query: Record<string, string | string[]> = {};
+    for (const [key, value] of url.searchParams) {
+      const seen = query[key];
+      query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
+    const signed = await signer.sign(
+      {
+        method: request.method.toUpperCase(),
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        // URL.pathname is encoded once; the signer encodes each segment again, as non-S3 services want.
+        path: url.pathname,
+        query,
+        headers: { host: url.host },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
+      { signingDate: new Date((options.now ?? Date.now)()) },
     );
-    const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
-
-    const headers: Record<string, string> = {
-      'x-amz-date': amzDate,
-      authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
-    };
-    if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
+    const headers: Record<string, string> = {};
+    for (const name of SIGNATURE_HEADERS) {
+      const value = signed.headers[name];
+      if (value !== undefined) headers[name] = value;
+    }
     return headers;
   };
 }
 
+let defaultChain: (() => Promise<AwsCredentials>) | undefined;
+
 /**
- * Credentials from the AWS SDK's default chain (environment, profile, SSO, instance role), loaded
- * lazily so commands against a local API never touch it.
+ * Credentials from the AWS SDK's default chain (environment, SSO, web identity, profile, process,
+ * instance or container role), loaded lazily so commands against a local API never touch it. The
+ * chain is built once and caches what it found until the credentials near their expiry.
  */
 export async function defaultCredentials(): Promise<AwsCredentials> {
-  const { SSMClient } = await import('@aws-sdk/client-ssm');
-  const client = new SSMClient({});
-  try {
-    const identity = await client.config.credentials();
-    return {
-      accessKeyId: identity.accessKeyId,
-      secretAccessKey: identity.secretAccessKey,
-      ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
-    };
-  } finally {
-    client.destroy();
+  if (!defaultChain) {
+    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+    defaultChain = defaultProvider();
   }
+  const identity = await defaultChain();
+  return {
+    accessKeyId: identity.accessKeyId,
+    secretAccessKey: identity.secretAccessKey,
+    ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+  };
 }
