@@ -27,6 +27,7 @@ import { parsePolicyText } from '../shared/policy/policy-source';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
 import type { Scenario } from '../shared/simulation/scenario-schema';
 import { timeToDetectMinutes } from '../shared/simulation/time-to-detect';
+import { formatCount, formatMs, formatPercent } from '../shared/wording/format-values';
 
 const ENDPOINT = 'demo-endpoint';
 const REGION = 'us-east-1';
@@ -56,12 +57,10 @@ interface RolloutRun {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (n: number, d: number) => (d > 0 ? `${((n / d) * 100).toFixed(2)}%` : '   -  ');
-const num = (n: number) => n.toLocaleString('en-US');
 
 function variantText(v: TrafficMinuteRecord['baseline']): string {
-  const p99 = v.latencyP99Ms === null ? '   -  ' : `${Math.round(v.latencyP99Ms)}ms`.padStart(6);
-  return `${v.variantName} ${num(v.invocations).padStart(5)} req ${pct(v.errors5xx, v.invocations).padStart(6)} 5xx p99 ${p99}`;
+  const rate = formatPercent(v.invocations > 0 ? v.errors5xx / v.invocations : null, 2);
+  return `${v.variantName} ${formatCount(v.invocations).padStart(5)} req ${rate.padStart(6)} 5xx p99 ${formatMs(v.latencyP99Ms).padStart(7)}`;
 }
 
 function clip(text: string, width: number): string {
@@ -162,7 +161,7 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
         run.outcome === 'Promoted'
           ? `promoted after ${run.promotedMinute} min (the steps allow 40 at the earliest)`
           : run.firstRollbackMinute !== null
-            ? `rolled back on minute ${run.firstRollbackMinute}${detect === null ? '' : `: time to detect ${detect} min`}; ${num(run.blastRadius)} canary requests failed or were slow meanwhile`
+            ? `rolled back on minute ${run.firstRollbackMinute}${detect === null ? '' : `: time to detect ${detect} min`}; ${formatCount(run.blastRadius)} canary requests failed or were slow meanwhile`
             : '';
       console.log(
         `  ${run.scenario.name.padEnd(18)} ${run.outcome.padEnd(11)} expected ${expected} ${matches ? 'ok' : 'MISMATCH'}  ${detail}`,

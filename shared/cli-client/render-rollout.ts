@@ -1,4 +1,5 @@
 import type { Evidence, VariantSummary } from '../domain/types';
+import { formatCount, formatMs, formatPercent, formatWeight } from '../wording/format-values';
 import type {
   CommandOutcome,
   DecisionView,
@@ -13,12 +14,8 @@ import type {
 
 function weightsText(weights: Readonly<Record<string, number | null>>): string {
   return Object.entries(weights)
-    .map(([name, pct]) => `${name} ${pct === null ? '?' : `${formatNumber(pct)}%`}`)
+    .map(([name, pct]) => `${name} ${pct === null ? '?' : formatWeight(pct)}`)
     .join(' / ');
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 function stepText(summary: RolloutSummary): string {
@@ -27,9 +24,8 @@ function stepText(summary: RolloutSummary): string {
 }
 
 function variantText(name: string, v: VariantSummary): string {
-  const rate = v.errorRate === null ? 'n/a' : `${(v.errorRate * 100).toFixed(2)}% 5xx`;
-  const p99 = v.latencyP99Ms === null ? 'p99 n/a' : `p99 ${Math.round(v.latencyP99Ms)} ms`;
-  return `${name} ${v.invocations} req, ${rate}, ${p99}`;
+  const rate = v.errorRate === null ? 'n/a' : `${formatPercent(v.errorRate, 2)} 5xx`;
+  return `${name} ${formatCount(v.invocations)} req, ${rate}, p99 ${formatMs(v.latencyP99Ms)}`;
 }
 
 function evidenceLines(evidence: Evidence | undefined, indent: string): string[] {

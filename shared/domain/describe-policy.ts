@@ -1,19 +1,16 @@
-import { formatDuration } from './parse-duration';
+import { describePause } from '../wording/describe-step';
+import { formatDuration } from '../wording/format-values';
 import type { RolloutPolicy } from './types';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * One line summarising the plan, for `validate` and notifications, e.g.
- * `demo-endpoint (us-east-1): primary -> canary 5% > pause 10m > 20% > pause (manual) > promote; 2 metrics; 1 alarm`.
+ * `demo-endpoint (us-east-1): primary -> canary 5% > pause 10m > 20% > pause until resumed > promote; 2 metrics; 1 alarm`.
  */
 export function describePolicy(policy: RolloutPolicy): string {
   const steps = policy.steps.map((step) =>
-    step.kind === 'setWeight'
-      ? `${step.weight}%`
-      : step.durationSeconds === null
-        ? 'pause (manual)'
-        : `pause ${formatDuration(step.durationSeconds)}`,
+    step.kind === 'setWeight' ? `${step.weight}%` : describePause(step.durationSeconds),
   );
   const { name, region, baselineVariant, canaryVariant } = policy.endpoint;
   const parts = [

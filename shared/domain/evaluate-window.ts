@@ -6,8 +6,15 @@ import {
   MAX_LATENCY_LOG_SIGMA,
   MIN_LATENCY_LOG_SIGMA,
 } from './defaults';
-import { formatCount, formatMs, formatNumber, formatPercent } from './format-values';
 import { cleanCount } from './merge-periods';
+import {
+  formatCount,
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatSignedPercent,
+  formatSignedWholePercent,
+} from '../wording/format-values';
 import { differenceLowerBound, latencyNoiseMargin, PERCENTILE_Z, wilsonLowerBound } from './statistics';
 import type {
   CustomMetric,
@@ -186,7 +193,7 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
     const failing = lower > metric.maxIncrease;
     // A pass and a failure name the same statistic: the increase's 99 % lower bound, beside the
     // observed increase, compared with what the policy allows.
-    comparison = ` vs baseline ${formatPercent(bRate)}: ${signedPercent(cRate - bRate)} (99% lower bound ${signedPercent(
+    comparison = ` vs baseline ${formatPercent(bRate)}: ${formatSignedPercent(cRate - bRate)} (99% lower bound ${formatSignedPercent(
       lower,
       2,
     )}) ${failing ? '>' : '<='} +${formatPercent(metric.maxIncrease)} allowed`;
@@ -209,17 +216,6 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
     limit,
     reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}${ceiling}`,
   };
-}
-
-/** 0.013 → `+1.3%`, -0.004 → `-0.4%`. */
-function signedPercent(fraction: number, digits = 1): string {
-  return fraction < 0 ? `-${formatPercent(-fraction, digits)}` : `+${formatPercent(fraction, digits)}`;
-}
-
-/** 0.46 → `+46%`, -0.05 → `-5%`. */
-function signedWholePercent(fraction: number): string {
-  const whole = Math.round(fraction * 100);
-  return `${whole < 0 ? '' : '+'}${whole}%`;
 }
 
 function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
@@ -282,9 +278,9 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
     // A pass and a failure name the same statistic: the observed increase and its lower bound once
     // sampling noise is allowed for, compared with what the policy allows.
     const beyondNoise = Math.expm1(excess + allowed);
-    comparison = ` vs baseline ${formatMs(bValue)}: ${signedWholePercent(
+    comparison = ` vs baseline ${formatMs(bValue)}: ${formatSignedWholePercent(
       Math.expm1(cLog - bLog),
-    )} (lower bound ${signedWholePercent(beyondNoise)} after sampling noise) ${failing ? '>' : '<='} +${
+    )} (lower bound ${formatSignedWholePercent(beyondNoise)} after sampling noise) ${failing ? '>' : '<='} +${
       metric.maxIncreasePct
     }% allowed`;
     if (failing) {

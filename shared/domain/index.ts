@@ -10,7 +10,7 @@ export { describePolicy } from './describe-policy';
 export { evaluateWindow, type WindowJudgement } from './evaluate-window';
 export { isFinal } from './is-final';
 export { judgeTick } from './judge-tick';
-export { formatDuration, parseDuration } from './parse-duration';
+export { parseDuration } from './parse-duration';
 export { formatPath, type ParsePolicyResult, parsePolicy } from './parse-policy';
 export { type RawPolicy, rawPolicySchema } from './policy-schema';
 export { startRollout } from './start-rollout';

@@ -1,10 +1,9 @@
 import { cloneState } from './clone-state';
 import { evaluateWindow, type WindowJudgement } from './evaluate-window';
-import { formatTime } from './format-values';
+import { formatDuration, formatTime } from '../wording/format-values';
 import { isFinal } from './is-final';
 import { makeDecision, stepLabel, trafficNote } from './make-decision';
 import { mergePeriods } from './merge-periods';
-import { formatDuration } from './parse-duration';
 import { triggerAlarm } from './trigger-alarm';
 import type {
   Action,
@@ -25,15 +24,6 @@ const isAlarmValue = (value: unknown): value is AlarmStateValue =>
 function transition(draft: RolloutState, action: Action, reason: string, evidence: Evidence): Transition {
   draft.message = reason;
   return { state: draft, decision: makeDecision(action, reason, evidence) };
-}
-
-/** `4m30s` for a step's elapsed time. */
-function formatElapsed(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (!Number.isFinite(seconds)) return 'unknown time';
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  return minutes === 0 ? `${rest}s` : rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
 }
 
 function metricReasons(
@@ -347,7 +337,7 @@ export function judgeTick(
   return transition(
     s,
     'hold',
-    `${prefix}${stepLabel(policy, s)}: ${formatElapsed(elapsed)} of ${formatDuration(step.durationSeconds!)} elapsed; ${passing}`,
+    `${prefix}${stepLabel(policy, s)}: ${formatDuration(elapsed / 1000)} of ${formatDuration(step.durationSeconds!)} elapsed; ${passing}`,
     evidence,
   );
 }

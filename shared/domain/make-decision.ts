@@ -1,5 +1,5 @@
-import { formatCount } from './format-values';
-import { formatDuration } from './parse-duration';
+import { describeStepPosition } from '../wording/describe-step';
+import { formatCount } from '../wording/format-values';
 import type { Action, Decision, Evidence, RolloutPolicy, RolloutState, VariantSummary } from './types';
 
 const EMPTY_SUMMARY: VariantSummary = Object.freeze({
@@ -26,14 +26,5 @@ export function trafficNote(evidence: Evidence): string {
 
 /** `step 2/6 (pause 10m)` — where the rollout is, for reasons. */
 export function stepLabel(policy: RolloutPolicy, state: RolloutState): string {
-  const total = policy.steps.length;
-  const step = policy.steps[state.stepIndex];
-  if (!step) return `after step ${total}/${total}`;
-  const what =
-    step.kind === 'setWeight'
-      ? `setWeight ${step.weight}%`
-      : step.durationSeconds === null
-        ? 'pause until resumed'
-        : `pause ${formatDuration(step.durationSeconds)}`;
-  return `step ${state.stepIndex + 1}/${total} (${what})`;
+  return describeStepPosition(policy.steps, state.stepIndex);
 }

@@ -14,10 +14,3 @@ export function parseDuration(text: string): number | null {
   if (!Number.isSafeInteger(seconds) || seconds <= 0) return null;
   return seconds;
 }
-
-/** Formats seconds back into the shortest policy spelling (`600` → `10m`, `90` → `90s`). */
-export function formatDuration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}

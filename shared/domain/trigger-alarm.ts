@@ -1,5 +1,4 @@
-import { formatTime } from './format-values';
-import { formatDuration } from './parse-duration';
+import { formatDuration, formatTime } from '../wording/format-values';
 import type { AlarmRollbackPolicy, RolloutState } from './types';
 
 export interface AlarmEffect {

@@ -1,32 +1,6 @@
 import type { Evidence, VariantSummary } from '../domain/types';
+import { formatWeight } from '../wording/format-values';
 import type { RolloutNotification } from './notification';
-
-/** Formats a fraction as a percentage with one decimal (`0.081` → `8.1%`); `n/a` when unknown. */
-export function formatRate(rate: number | null | undefined): string {
-  return rate === null || rate === undefined || !Number.isFinite(rate)
-    ? 'n/a'
-    : `${(rate * 100).toFixed(1)}%`;
-}
-
-/** Formats milliseconds without decimals (`412 ms`); `n/a` when unknown. */
-export function formatMs(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : `${Math.round(value)} ms`;
-}
-
-/** Formats a count with thousands separators (`14,103`). */
-export function formatCount(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value)
-    ? 'n/a'
-    : Math.round(value).toLocaleString('en-US');
-}
-
-/** A metric verdict's value in the metric's own unit. */
-export function formatMetricValue(type: string, value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return 'n/a';
-  if (type === 'errorRate') return formatRate(value);
-  if (type === 'latency') return formatMs(value);
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
-}
 
 /** `primary 80% / canary 20%`, baseline first. */
 export function formatWeights(n: RolloutNotification, weights: Record<string, number> = n.weights): string {
@@ -34,7 +8,7 @@ export function formatWeights(n: RolloutNotification, weights: Record<string, nu
   const order = [n.baselineVariant, n.canaryVariant, ...names].filter(
     (v, i, all): v is string => typeof v === 'string' && v in weights && all.indexOf(v) === i,
   );
-  return order.map((v) => `${v} ${weights[v]}%`).join(' / ') || 'unknown';
+  return order.map((v) => `${v} ${formatWeight(weights[v])}`).join(' / ') || 'unknown';
 }
 
 /** `primary (baseline)`, or just `canary` when the variant is named after its role. */

@@ -1,5 +1,6 @@
 import { splitTraffic } from '../domain/weights-of';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
+import { formatDuration } from '../wording/format-values';
 
 /**
  * What the watchdog announces on its SNS topic. One shape for every subscriber: the email body
@@ -270,15 +271,6 @@ function severityOf(eventType: NotificationEventType): Severity {
 function isoTime(state: RolloutState, evidence: Evidence): string {
   const t = evidence.windowEnd ?? state.stepStartedAt;
   return new Date(Number.isFinite(t) ? t : 0).toISOString();
-}
-
-/** Formats a duration given in seconds as `10m`, `1h 30m`, `45s`. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ');
 }
 
 /** The next setWeight after `index`, or null when promotion comes next. */

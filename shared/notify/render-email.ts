@@ -1,13 +1,5 @@
-import {
-  formatCount,
-  formatMetricValue,
-  formatMs,
-  formatRate,
-  formatWeights,
-  formatWindow,
-  variantLabel,
-  variantRows,
-} from './format';
+import { formatCount, formatMetricValue, formatMs, formatPercent } from '../wording/format-values';
+import { formatWeights, formatWindow, variantLabel, variantRows } from './format';
 import type { Evidence } from '../domain/types';
 import type { RolloutNotification } from './notification';
 
@@ -70,7 +62,7 @@ export function renderEmail(n: RolloutNotification): string {
     for (const row of variantRows(n, evidence)) {
       const s = row.summary;
       lines.push(
-        `  ${pad(variantLabel(row), 22)}${pad(formatCount(s.invocations), 12)}${pad(formatCount(s.errors5xx), 8)}${pad(formatRate(s.errorRate), 12)}${formatMs(s.latencyP99Ms)}`,
+        `  ${pad(variantLabel(row), 22)}${pad(formatCount(s.invocations), 12)}${pad(formatCount(s.errors5xx), 8)}${pad(formatPercent(s.errorRate), 12)}${formatMs(s.latencyP99Ms)}`,
       );
     }
     if (evidence.metrics.length > 0) {

@@ -1,13 +1,5 @@
-import {
-  formatCount,
-  formatMetricValue,
-  formatMs,
-  formatRate,
-  formatWeights,
-  formatWindow,
-  variantLabel,
-  variantRows,
-} from './format';
+import { formatCount, formatMetricValue, formatMs, formatPercent } from '../wording/format-values';
+import { formatWeights, formatWindow, variantLabel, variantRows } from './format';
 import type { RolloutNotification, Severity } from './notification';
 import { renderSubject } from './subject';
 
@@ -70,7 +62,7 @@ export function renderSlack(n: RolloutNotification): SlackPayload {
   if (evidence) {
     const rows = variantRows(n, evidence).map(
       (r) =>
-        `*${escapeMrkdwn(variantLabel(r))}*: ${formatCount(r.summary.invocations)} req, ${formatRate(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
+        `*${escapeMrkdwn(variantLabel(r))}*: ${formatCount(r.summary.invocations)} req, ${formatPercent(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
     );
     const metrics = evidence.metrics.map(
       (m) =>

@@ -1,3 +1,4 @@
+import { formatMetricValue } from '../wording/format-values';
 import type { NotificationEventType, RolloutNotification } from './notification';
 
 /** SNS refuses subjects of 100 characters or more; this is the longest subject we produce. */
@@ -33,8 +34,8 @@ export function renderSubject(n: RolloutNotification): string {
 function summaryOf(n: RolloutNotification): string {
   const failing = n.evidence?.metrics.find((m) => m.verdict === 'fail');
   if (failing && failing.canary !== null && failing.limit !== null && n.eventType !== 'rollout.promoted') {
-    const fmt = failing.type === 'errorRate' ? pct : failing.type === 'latency' ? ms : num;
-    return `${failing.name} ${fmt(failing.canary)} > ${fmt(failing.limit)}`;
+    const value = (x: number): string => formatMetricValue(failing.type, x);
+    return `${failing.name} ${value(failing.canary)} > ${value(failing.limit)}`;
   }
   if (n.evidence?.alarm && n.evidence.alarm.state === 'ALARM')
     return `alarm ${n.evidence.alarm.name} in ALARM`;
@@ -43,16 +44,6 @@ function summaryOf(n: RolloutNotification): string {
     if (canary !== undefined) return `canary at ${canary}%`;
   }
   return firstSentence(n.reason);
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-function ms(x: number): string {
-  return `${Math.round(x)}ms`;
-}
-function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(3);
 }
 
 function firstSentence(text: string): string {

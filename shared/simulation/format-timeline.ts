@@ -4,19 +4,16 @@
  * `scenarios/README.md`, "Judging a run"). Shared by `rollout-watchdog simulate` and the scenario
  * tests' score table.
  */
+import { formatCount as count, formatMs, formatPercent } from '../wording/format-values';
 import type { ScenarioRun, ScenarioScores, TimelineEntry, VariantMinuteSummary } from './scenario-player';
 
-const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(2)}%`);
-const ms = (value: number | null): string => (value === null ? '-' : `${Math.round(value)}ms`);
-const count = (value: number): string => value.toLocaleString('en-US');
-
 function variantCell(variant: VariantMinuteSummary): string {
-  return `${variant.name} ${count(variant.invocations).padStart(6)} req ${percent(variant.errorRate5xx).padStart(6)} 5xx p99 ${ms(variant.latencyP99Ms).padStart(6)}`;
+  return `${variant.name} ${count(variant.invocations).padStart(6)} req ${formatPercent(variant.errorRate5xx, 2).padStart(6)} 5xx p99 ${formatMs(variant.latencyP99Ms).padStart(7)}`;
 }
 
 /** Header matching `formatTimelineEntry`'s columns. */
 export function formatTimelineHeader(): string {
-  return 'min  time   weights (base/canary)  traffic during the minute                                        decision';
+  return 'min  time   weights (base/canary)  traffic during the minute                                          decision';
 }
 
 /**
@@ -30,7 +27,7 @@ export function formatTimelineEntry(
   const clock = entry.time.slice(11, 16);
   const inForce = `${100 - entry.canaryWeight}/${entry.canaryWeight}`.padEnd(7);
   const traffic = entry.dataGap
-    ? '(no datapoints: metrics pipeline gap)'.padEnd(88)
+    ? '(no datapoints: metrics pipeline gap)'.padEnd(90)
     : `${variantCell(entry.baseline)} | ${variantCell(entry.canary)}`;
   const alarming = Object.entries(entry.alarms)
     .filter(([, state]) => state === 'ALARM')
