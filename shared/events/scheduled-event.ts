@@ -1,28 +1,41 @@
-import * as z from 'zod';
+import { type infer as Infer, looseObject, optional, string } from 'zod/mini';
+
+/** The detail-type EventBridge gives the events of a schedule rule. */
+export const SCHEDULED_EVENT = 'Scheduled Event';
 
 /**
- * The EventBridge `Scheduled Event` that drives the tick. Only `time` matters: it is the tick's
- * "now" (the sandbox sets it to simulated time). Unknown fields pass through.
+ * The EventBridge `Scheduled Event` that drives the tick and region sync. Only `time` matters: it
+ * is the run's "now" (the sandbox sets it to simulated time). Unknown fields pass through.
  */
-export const scheduledEventSchema = z.looseObject({
-  'detail-type': z.string().optional(),
-  source: z.string().optional(),
-  id: z.string().optional(),
-  time: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'),
+export const scheduledEventSchema = looseObject({
+  'detail-type': optional(string()),
+  source: optional(string()),
+  id: optional(string()),
+  time: string(),
 });
 
-export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
+export type ScheduledEvent = Infer<typeof scheduledEventSchema>;
 
-/**
- * The tick time of `input` (epoch ms) and its id; `time: null` when the event carries no valid
- * `time` (a hand-made invocation), so the caller can decide and log.
- */
-export function scheduledEventTime(input: unknown): { time: number | null; id: string | undefined } {
+export interface ScheduledEventTime {
+  /** The event's `time`, epoch ms; null when it carries no valid one (a hand-made invocation). */
+  time: number | null;
+  id: string | undefined;
+  /** True when the event says it comes from a schedule rule (`detail-type: Scheduled Event`). */
+  scheduled: boolean;
+}
+
+/** The time of `input` (epoch ms) and its id, so the caller can decide and log when there is none. */
+export function scheduledEventTime(input: unknown): ScheduledEventTime {
   const parsed = scheduledEventSchema.safeParse(input);
   if (!parsed.success) {
     const id =
       typeof (input as { id?: unknown } | null)?.id === 'string' ? (input as { id: string }).id : undefined;
-    return { time: null, id };
+    return { time: null, id, scheduled: false };
   }
-  return { time: Date.parse(parsed.data.time), id: parsed.data.id };
+  const time = Date.parse(parsed.data.time);
+  return {
+    time: Number.isFinite(time) ? time : null,
+    id: parsed.data.id,
+    scheduled: parsed.data['detail-type'] === SCHEDULED_EVENT,
+  };
 }

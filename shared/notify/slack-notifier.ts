@@ -1,5 +1,6 @@
+import { parseNotificationMessage } from '../events/notification-message';
+import { type SnsRecord, snsRecords } from '../events/sns-event';
 import { countEvent, logger, METRIC } from '../middleware/telemetry';
-import { parseNotificationMessage } from './parse-notification';
 import { renderSlack } from './render-slack';
 import {
   describePayloadShape,
@@ -7,17 +8,6 @@ import {
   type SlackDeliveryOptions,
   type SlackDeliveryOutcome,
 } from './slack-delivery';
-
-function recordsOf(event: unknown): unknown[] | undefined {
-  const records = (event as { Records?: unknown } | null)?.Records;
-  return Array.isArray(records) ? records : undefined;
-}
-
-function snsOf(record: unknown): { Message: string; MessageId?: string } | undefined {
-  const sns = (record as { Sns?: { Message?: unknown; MessageId?: unknown } } | null)?.Sns;
-  if (typeof sns !== 'object' || sns === null || typeof sns.Message !== 'string') return undefined;
-  return { Message: sns.Message, MessageId: typeof sns.MessageId === 'string' ? sns.MessageId : undefined };
-}
 
 /** Where the webhook URL comes from (an SSM SecureString, cached). */
 export interface WebhookSource {
@@ -51,15 +41,15 @@ export function createSlackNotifier(deps: SlackNotifierDeps) {
     context?: { getRemainingTimeInMillis?: () => number },
   ): Promise<SlackNotifierReport> => {
     const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-    const all = recordsOf(event);
+    const all = snsRecords(event);
     if (!all) {
       countEvent(METRIC.malformedEvents);
       logger.warn('ignoring an event that is not an SNS event (no Records array)');
       return { records: [{ status: 'malformed', problem: 'not an SNS event' }] };
     }
     const records: RecordOutcome[] = [];
-    for (const raw of all) {
-      records.push(await handleRecord(deps, raw, remainingMs));
+    for (const record of all) {
+      records.push(await handleRecord(deps, record, remainingMs));
     }
     return { records };
   };
@@ -67,10 +57,10 @@ export function createSlackNotifier(deps: SlackNotifierDeps) {
 
 async function handleRecord(
   deps: SlackNotifierDeps,
-  raw: unknown,
+  record: SnsRecord | undefined,
   remainingMs: () => number,
 ): Promise<RecordOutcome> {
-  const sns = snsOf(raw);
+  const sns = record?.Sns;
   if (!sns) {
     countEvent(METRIC.malformedEvents);
     logger.warn('ignoring a malformed SNS record (no Sns.Message string)');

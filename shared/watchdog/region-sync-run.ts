@@ -1,12 +1,9 @@
-import { array, literal, looseObject, minLength, optional, string } from 'zod/mini';
+import { parseNotificationHead } from '../events/notification-message';
+import { scheduledEventTime } from '../events/scheduled-event';
+import { snsEventRecords } from '../events/sns-event';
 import { alertNotification } from '../notify/notification';
 import type { RegionSyncStore } from './region-sync-store';
-import {
-  notificationFromSnsMessage,
-  type PromotionOutcome,
-  type RegionSyncTriggerDeps,
-  recordPromotion,
-} from './region-sync-trigger';
+import { type PromotionOutcome, type RegionSyncTriggerDeps, recordPromotion } from './region-sync-trigger';
 import type { RegionSyncItem } from './region-sync-types';
 import { type NotificationSink, SILENT_LOG, type WatchdogLog } from './watchdog-deps';
 
@@ -25,25 +22,6 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   /** Where a region that starts failing is announced (a `rollout.alert`); optional. */
   notifier?: NotificationSink;
 }
-
-// zod/mini (functional, tree-shakable) keeps this function's bundle small: it needs no engine.
-const snsEventSchema = looseObject({
-  Records: array(
-    looseObject({
-      EventSource: optional(literal('aws:sns')),
-      Sns: looseObject({
-        Message: string(),
-        MessageId: optional(string()),
-        Timestamp: optional(string()),
-      }),
-    }),
-  ).check(minLength(1)),
-});
-
-const scheduledEventSchema = looseObject({
-  'detail-type': literal('Scheduled Event'),
-  time: string(),
-});
 
 export type RegionSyncRunResult =
   | { kind: 'promotions'; outcomes: PromotionOutcome[]; malformed: number }
@@ -69,12 +47,12 @@ export async function handleRegionSyncEvent(
   clock: () => number = Date.now,
 ): Promise<RegionSyncRunResult> {
   const log = deps.log ?? SILENT_LOG;
-  const sns = snsEventSchema.safeParse(event);
-  if (sns.success) {
+  const records = snsEventRecords(event);
+  if (records) {
     const outcomes: PromotionOutcome[] = [];
     let malformed = 0;
-    for (const record of sns.data.Records) {
-      const notification = notificationFromSnsMessage(record.Sns.Message);
+    for (const record of records) {
+      const notification = parseNotificationHead(record.Sns.Message);
       if (!notification) {
         malformed += 1;
         log.warn('region sync: SNS message is not a rollout notification', {
@@ -90,10 +68,9 @@ export async function handleRegionSyncEvent(
     return { kind: 'promotions', outcomes, malformed };
   }
 
-  const scheduled = scheduledEventSchema.safeParse(event);
-  if (scheduled.success) {
-    const parsed = Date.parse(scheduled.data.time);
-    const now = Number.isFinite(parsed) ? parsed : clock();
+  const scheduled = scheduledEventTime(event);
+  if (scheduled.scheduled) {
+    const now = scheduled.time ?? clock();
     const items = await deps.syncStore.listUnfinished();
     const results: Array<{ endpointName: string; region: string; status: string; error?: string }> = [];
     for (const item of items) {

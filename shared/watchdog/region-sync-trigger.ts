@@ -1,6 +1,6 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { type infer as Infer, looseObject, minLength, nullable, optional, string } from 'zod/mini';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
+import type { NotificationHead } from '../events/notification-message';
 import { PromotedIdentityError, readPromotedIdentity } from './region-sync-identity';
 import type { RecordOutcome, RegionSyncStore } from './region-sync-store';
 
@@ -18,18 +18,6 @@ export interface RegionSyncTriggerDeps {
   /** A SageMaker client for a region (the primary endpoint may live outside the watchdog's home region). */
   sagemakerFor(region: string): SageMakerClient;
 }
-
-/** The fields of a `rollout.promoted` notification region sync relies on; the rest passes through. */
-export const promotedNotificationSchema = looseObject({
-  eventType: string(),
-  endpointName: string().check(minLength(1)),
-  region: string().check(minLength(1)),
-  time: string().check(minLength(1)),
-  canaryVariant: optional(nullable(string())),
-  phase: optional(nullable(string())),
-});
-
-export type PromotedNotification = Infer<typeof promotedNotificationSchema>;
 
 export type PromotionOutcome =
   | {
@@ -49,7 +37,7 @@ export type PromotionOutcome =
  */
 export async function recordPromotion(
   deps: RegionSyncTriggerDeps,
-  notification: PromotedNotification,
+  notification: NotificationHead,
   now: number,
 ): Promise<PromotionOutcome> {
   const { endpointName } = notification;
@@ -98,31 +86,4 @@ export async function recordPromotion(
     regions.push({ region: target.region, targetEndpointName: target.endpointName, outcome });
   }
   return { kind: 'recorded', endpointName, regions, identityKey: identity.key };
-}
-
-/**
- * Extracts the notification from an SNS record's `Message`. The publisher sends `MessageStructure:
- * json`, so a Lambda subscriber normally gets the `lambda` key's JSON; a raw message with the whole
- * structure (`{ default, lambda }`) is unwrapped too. Returns null for anything that is not one.
- */
-export function notificationFromSnsMessage(message: string): PromotedNotification | null {
-  const parsed = parseJson(message);
-  const direct = promotedNotificationSchema.safeParse(parsed);
-  if (direct.success) return direct.data;
-  if (parsed && typeof parsed === 'object') {
-    const wrapped = (parsed as Record<string, unknown>).lambda ?? (parsed as Record<string, unknown>).default;
-    if (typeof wrapped === 'string') {
-      const inner = promotedNotificationSchema.safeParse(parseJson(wrapped));
-      if (inner.success) return inner.data;
-    }
-  }
-  return null;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

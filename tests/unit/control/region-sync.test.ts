@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseNotificationHead } from '../../../shared/events/notification-message';
 import { identityKey } from '../../../shared/watchdog/region-sync-identity';
 import { handleRegionSyncEvent, type RegionSyncRunDeps } from '../../../shared/watchdog/region-sync-run';
-import { notificationFromSnsMessage } from '../../../shared/watchdog/region-sync-trigger';
 import { regionCopyName, SAGEMAKER_NAME_LIMIT } from '../../../shared/watchdog/region-sync-worker';
 
 const identity = {
@@ -47,7 +47,7 @@ describe('identityKey', () => {
   });
 });
 
-describe('notificationFromSnsMessage', () => {
+describe('parseNotificationHead', () => {
   const n = {
     eventType: 'rollout.promoted',
     endpointName: 'fraud',
@@ -59,13 +59,13 @@ describe('notificationFromSnsMessage', () => {
     ['the lambda key JSON', JSON.stringify(n)],
     ['the whole message structure', JSON.stringify({ default: 'text', lambda: JSON.stringify(n) })],
   ])('reads %s', (_case, message) => {
-    expect(notificationFromSnsMessage(message)).toMatchObject(n);
+    expect(parseNotificationHead(message)).toMatchObject(n);
   });
 
   it.each([['not json'], ['{}'], [JSON.stringify({ default: 'plain text' })], ['null']])(
     'returns null for %s',
     (message) => {
-      expect(notificationFromSnsMessage(message)).toBeNull();
+      expect(parseNotificationHead(message)).toBeNull();
     },
   );
 });

@@ -1,0 +1,161 @@
+import { enum as oneOf, type infer as Infer, looseObject, minLength, string } from 'zod/mini';
+import {
+  alertNotification,
+  NOTIFICATION_VERSION,
+  type RolloutNotification,
+  type Severity,
+} from '../notify/notification';
+
+// The body of an SNS message on the watchdog's topic, as its subscribers (the Slack notifier and
+// region sync) read it. zod/mini keeps the Slack notifier's bundle small: it validates nothing else.
+
+type Json = Record<string, unknown>;
+
+const SEVERITIES = ['info', 'warning', 'critical'] as const satisfies readonly Severity[];
+
+const text = () => string({ error: 'expected a string' });
+
+/**
+ * What every subscriber needs of a notification: which event, for which endpoint, when. The rest
+ * passes through unchecked; region sync reads no more than this (the stored rollout, not the
+ * message, says where the endpoint lives and what it runs).
+ */
+export const notificationHeadSchema = looseObject({
+  eventType: text(),
+  endpointName: text().check(minLength(1, 'must not be empty')),
+  time: text().check(minLength(1, 'must not be empty')),
+});
+
+export type NotificationHead = Infer<typeof notificationHeadSchema>;
+
+/** What a person reads on top of the head: the severity and the reason (email, Slack). */
+const notificationSchema = looseObject({
+  ...notificationHeadSchema.shape,
+  severity: oneOf(SEVERITIES, { error: 'expected info, warning or critical' }),
+  reason: text(),
+});
+
+export type ParsedMessage = { ok: true; notification: RolloutNotification } | { ok: false; problem: string };
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(o: Json, key: string): string | undefined {
+  const v = o[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * The JSON object an SNS message carries. The publisher sends `MessageStructure: json`, so a
+ * Lambda subscriber normally gets the `lambda` key's JSON; a raw message with the whole structure
+ * (`{ default, lambda }`) is unwrapped too.
+ */
+function messageObject(message: unknown): { ok: true; value: Json } | { ok: false; problem: string } {
+  if (typeof message !== 'string') return { ok: false, problem: 'message is not a string' };
+  const parsed = parseJson(message);
+  if (!parsed.ok) return { ok: false, problem: 'message is not JSON' };
+  if (!isObject(parsed.value)) return { ok: false, problem: 'message is not a JSON object' };
+  const raw = parsed.value;
+  if (raw.eventType === undefined) {
+    const wrapped = raw.lambda ?? raw.default;
+    if (typeof wrapped === 'string') {
+      const inner = parseJson(wrapped);
+      if (inner.ok && isObject(inner.value)) return { ok: true, value: inner.value };
+    }
+  }
+  return { ok: true, value: raw };
+}
+
+function problemsOf(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`).join('; ');
+}
+
+/**
+ * The head of the notification in an SNS message (see `notificationHeadSchema`), or null when the
+ * message is not a notification. For subscribers that act on the event, not on its wording.
+ */
+export function parseNotificationHead(message: unknown): NotificationHead | null {
+  const body = messageObject(message);
+  if (!body.ok) return null;
+  const head = notificationHeadSchema.safeParse(body.value);
+  return head.success ? head.data : null;
+}
+
+/**
+ * Reads one SNS message body: the watchdog's notification JSON, or a CloudWatch alarm message
+ * (the "canary tick stopped" alarm publishes to the same topic), which becomes an alert. Anything
+ * else is a problem, never an exception. Required: `eventType`, `severity`, `endpointName`,
+ * `reason`, `time`; the rest defaults, and parts a renderer could not read are dropped.
+ */
+export function parseNotificationMessage(message: unknown): ParsedMessage {
+  const body = messageObject(message);
+  if (!body.ok) return body;
+  const raw = body.value;
+  if (typeof raw.AlarmName === 'string' && typeof raw.NewStateValue === 'string') return fromAlarm(raw);
+  const checked = notificationSchema.safeParse(raw);
+  if (!checked.success)
+    return { ok: false, problem: `not a rollout notification: ${problemsOf(checked.error.issues)}` };
+  const weights: Record<string, number> = {};
+  if (isObject(raw.weights)) {
+    for (const [k, v] of Object.entries(raw.weights)) if (typeof v === 'number') weights[k] = v;
+  }
+  const notification = {
+    ...raw,
+    version: NOTIFICATION_VERSION,
+    region: str(raw, 'region') ?? '',
+    phase: str(raw, 'phase') ?? null,
+    action: str(raw, 'action') ?? 'alert',
+    baselineVariant: str(raw, 'baselineVariant') ?? null,
+    canaryVariant: str(raw, 'canaryVariant') ?? null,
+    weights,
+    previousWeights: isObject(raw.previousWeights) ? raw.previousWeights : undefined,
+    next: str(raw, 'next') ?? '',
+    intervene: Array.isArray(raw.intervene) ? raw.intervene.filter((c) => typeof c === 'string') : [],
+    problems: Array.isArray(raw.problems) ? raw.problems.filter((c) => typeof c === 'string') : undefined,
+    source: str(raw, 'source') ?? 'system',
+    evidence: isEvidence(raw.evidence) ? raw.evidence : undefined,
+  } as RolloutNotification;
+  return { ok: true, notification };
+}
+
+/** Evidence is rendered field by field; accept it only when the parts the renderers read are there. */
+function isEvidence(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return (
+    isObject(value.baseline) &&
+    isObject(value.canary) &&
+    Array.isArray(value.metrics) &&
+    value.metrics.every(isObject)
+  );
+}
+
+function fromAlarm(a: Json): ParsedMessage {
+  const name = str(a, 'AlarmName') ?? 'unknown';
+  const state = str(a, 'NewStateValue') ?? 'unknown';
+  const time = Date.parse(str(a, 'StateChangeTime') ?? '');
+  const severity: Severity = state === 'ALARM' ? 'critical' : 'info';
+  const n = alertNotification({
+    kind: 'other',
+    endpointName: 'rollout-watchdog',
+    region: str(a, 'Region') ?? '',
+    now: Number.isFinite(time) ? time : 0,
+    reason: `CloudWatch alarm ${name} is ${state}: ${str(a, 'NewStateReason') ?? ''}`.trim(),
+    severity,
+    next:
+      str(a, 'AlarmDescription') ??
+      'Look at the alarm in CloudWatch and the logs of the function it watches; the watchdog cannot fix this by itself.',
+  });
+  return {
+    ok: true,
+    notification: { ...n, intervene: [`aws cloudwatch describe-alarms --alarm-names "${name}"`] },
+  };
+}
