@@ -21,7 +21,6 @@ import { createSandboxClock } from '../sandbox/clock';
 import { createSandbox } from '../sandbox/create-sandbox';
 import { createFaults, type Faults } from '../sandbox/faults';
 import { startTraffic, type TrafficHandle } from '../sandbox/traffic';
-import { policyTextHash } from '../shared/aws/rollout-store';
 import { rolloutTableDefinition } from '../shared/aws/rollout-table';
 import type { SageMakerEndpoints } from '../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../shared/domain/index';
@@ -31,6 +30,7 @@ import { loadScenarioFile, type Scenario } from '../shared/simulation/scenario-s
 import { handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
 import { mapPool, runTick, type TickSummary } from '../shared/watchdog/run-tick';
 import { createWatchdogRuntime } from '../shared/watchdog/watchdog-runtime';
+import { policyTextHash } from '../shared/domain/policy-text-hash';
 
 /** Rollout counts judged by default. Rollouts. */
 export const DEFAULT_TICK_BENCH_SIZES = [1, 100, 1000] as const;

@@ -4,15 +4,10 @@ import {
   type DescribeAlarmsCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmStateValue } from '../domain/types';
+import type { AlarmStates, AlarmStatesRead } from '../ports/alarm-states';
 
 /** DescribeAlarms' limit of alarm names per call (AWS). Names. */
 export const MAX_ALARM_NAMES_PER_CALL = 100;
-
-export interface AlarmStatesRead {
-  /** State per alarm name; alarms that do not exist are absent. */
-  states: Map<string, AlarmStateValue>;
-  calls: number;
-}
 
 const STATES: ReadonlySet<string> = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 
@@ -22,7 +17,7 @@ const STATES: ReadonlySet<string> = new Set(['OK', 'ALARM', 'INSUFFICIENT_DATA']
  * EventBridge retries spent) still rolls back at the next tick; the engine acts on transitions
  * into ALARM only, so an event already handled is not acted on twice.
  */
-export class CloudWatchAlarmStates {
+export class CloudWatchAlarmStates implements AlarmStates {
   constructor(private readonly client: CloudWatchClient) {}
 
   async read(alarmNames: Iterable<string>): Promise<AlarmStatesRead> {

@@ -5,12 +5,8 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import type {
-  LatencyStatistic,
-  PeriodObservation,
-  RolloutPolicy,
-  VariantPeriodMetrics,
-} from '../domain/types';
+import type { LatencyStatistic, PeriodObservation, VariantPeriodMetrics } from '../domain/types';
+import type { MetricsRead, MetricsReader, MetricsTarget } from '../ports/metrics-reader';
 
 /** GetMetricData's limit of queries per call (AWS). Queries. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -21,12 +17,6 @@ export const MAX_QUERIES_PER_CALL = 500;
  * SageMaker's metrics arrive about a minute late, so deployments set `METRIC_SETTLE_SECONDS`.
  */
 export const DEFAULT_METRIC_SETTLE_SECONDS = 0;
-
-/** One rollout whose metrics a tick reads. `key` comes back on its observations. */
-export interface MetricsTarget {
-  key: string;
-  policy: RolloutPolicy;
-}
 
 type VariantField =
   | 'invocations'
@@ -283,20 +273,11 @@ export class MetricsReadError extends Error {
   }
 }
 
-export interface MetricsRead {
-  /** Per target key, periods oldest first. */
-  periods: Map<string, PeriodObservation[]>;
-  /** GetMetricData calls made (pages included). */
-  calls: number;
-  /** Queries whose result was not Complete after all pages (e.g. InternalError), by target key. */
-  incomplete: Set<string>;
-}
-
 /**
  * Per-variant SageMaker metrics for all rollouts of a tick in one region, in as few
  * GetMetricData calls as the 500-query limit allows, following NextToken.
  */
-export class CloudWatchMetrics {
+export class CloudWatchMetrics implements MetricsReader {
   /**
    * `settleSeconds`: closed periods younger than this are not read yet. `maxDatapoints`: page size
    * of one call (default: CloudWatch's; tests make it small to exercise NextToken).

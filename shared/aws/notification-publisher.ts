@@ -2,6 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { RolloutNotification } from '../notify/notification';
 import { renderEmail } from '../notify/render-email';
 import { renderSubject } from '../notify/subject';
+import type { Notifier, PublishResult } from '../ports/notifier';
 
 /** SNS's message size limit, in bytes (256 KiB), including the JSON envelope of `MessageStructure: json`. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -9,20 +10,13 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** Headroom under the SNS limit for attributes and encoding, in bytes. */
 const SIZE_MARGIN_BYTES = 4_096;
 
-/** Outcome of one publish: never thrown, so a failed notification cannot undo or block a decision. */
-export interface PublishResult {
-  ok: boolean;
-  messageId?: string;
-  error?: string;
-}
-
 /**
  * Announces rollout notifications on the watchdog's SNS topic. The message carries one body per
  * protocol (`MessageStructure: 'json'`): `email` is the plain-text body, `lambda` the notification
  * as JSON (Slack notifier, region sync), `default` a short text for anything else. Message
  * attributes `eventType`, `severity` and `endpoint` let subscriptions filter.
  */
-export class NotificationPublisher {
+export class NotificationPublisher implements Notifier {
   constructor(
     private readonly sns: SNSClient,
     private readonly topicArn: string,

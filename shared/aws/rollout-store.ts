@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -7,8 +6,17 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isFinal } from '../domain/index';
-import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
+import { needsTick } from '../domain/needs-tick';
+import type { RolloutPolicy, RolloutState } from '../domain/types';
+import {
+  type HistoryEntry,
+  type NewRolloutRecord,
+  type RolloutRecord,
+  type RolloutRepository,
+  RolloutExistsError,
+  RolloutStoreError,
+  VersionConflictError,
+} from '../ports/rollout-repository';
 import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION } from './rollout-table';
 
 /** How long history items are kept before DynamoDB's TTL removes them. Seconds (90 days). */
@@ -23,113 +31,9 @@ const BATCH_WRITE_LIMIT = 25;
 /** Retries of BatchWriteItem's UnprocessedItems before giving up. Attempts. */
 const UNPROCESSED_RETRIES = 5;
 
-/**
- * One rollout as stored: the engine's state plus what the watchdog knows about the endpoint.
- * `appliedCanaryWeight` is the canary weight last confirmed on the endpoint (`null`: never
- * applied); when it differs from `state.canaryWeight` an intent is pending and the next run
- * applies it (this is how a crash between the weights call and the state write is repaired).
- */
-export interface RolloutRecord {
-  endpointName: string;
-  /** Region of the SageMaker endpoint (the table lives in the watchdog's home region). */
-  region: string;
-  /** Identity of this rollout (a later rollout of the same endpoint gets a new one). */
-  rolloutId: string;
-  policyText: string;
-  policy: RolloutPolicy;
-  state: RolloutState;
-  appliedCanaryWeight: number | null;
-  version: number;
-  /** ISO times. */
-  createdAt: string;
-  updatedAt: string;
-  /** State timestamp (ISO) of the newest alarm event processed, per alarm name (out-of-order guard). */
-  lastAlarmEvent?: Record<string, string>;
-  /** Problems of the stored policy already alerted on (so an invalid policy alerts once). */
-  policyAlert?: string;
-  /**
-   * Hash of the stored (SSM) policy text last seen by the tick. A stored policy is adopted only
-   * when it changes during the rollout, so one started with a policy in the request is not
-   * silently replaced by an older stored one.
-   */
-  storedPolicyHash?: string;
-}
-
-/** What `create` needs; identity, version and timestamps are assigned by the store. */
-export type NewRolloutRecord = Pick<
-  RolloutRecord,
-  'endpointName' | 'region' | 'policyText' | 'policy' | 'state' | 'appliedCanaryWeight'
-> & {
-  rolloutId?: string;
-  /**
-   * `policyTextHash` of the policy stored in SSM when the rollout starts (none stored: omit).
-   * Saves the tick a first-sight write per rollout; see RolloutRecord.storedPolicyHash.
-   */
-  storedPolicyHash?: string;
-};
-
-/** Short hash of a stored policy text (RolloutRecord.storedPolicyHash). */
-export function policyTextHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** One history item: a decision, an alert or a command, with its reason and the numbers behind it. */
-export interface HistoryEntry {
-  /** ISO time of the decision (the event's time, not the wall clock). */
-  time: string;
-  rolloutId: string;
-  /** Record version this entry produced (or saw, for alerts). */
-  version: number;
-  source: 'tick' | 'alarm' | 'operator' | 'reconcile' | 'start';
-  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights';
-  action?: Action;
-  phase: Phase;
-  stepIndex: number;
-  canaryWeight: number;
-  reason: string;
-  evidence?: Evidence;
-  correlationId?: string;
-}
-
-/** Another writer changed the rollout since it was read: re-read and decide again. */
-export class VersionConflictError extends Error {
-  override readonly name = 'VersionConflictError';
-  constructor(
-    readonly endpointName: string,
-    readonly expectedVersion: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`rollout ${endpointName} changed since version ${expectedVersion}`, options);
-  }
-}
-
-/** A non-final rollout already exists for the endpoint. */
-export class RolloutExistsError extends Error {
-  override readonly name = 'RolloutExistsError';
-  constructor(
-    readonly endpointName: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`a rollout of ${endpointName} is still in progress`, options);
-  }
-}
-
-/** DynamoDB failed in a way the caller cannot decide on (throttling after retries, network...). */
-export class RolloutStoreError extends Error {
-  override readonly name = 'RolloutStoreError';
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-  }
-}
-
 const rolloutPk = (endpointName: string): string => `ROLLOUT#${endpointName}`;
 const STATE_SK = 'STATE';
 const HISTORY_PREFIX = 'HISTORY#';
-
-/** True while the tick must still visit the rollout: not final, or final with weights not yet landed. */
-export function needsTick(record: Pick<RolloutRecord, 'state' | 'appliedCanaryWeight'>): boolean {
-  return !isFinal(record.state.phase) || record.state.canaryWeight !== record.appliedCanaryWeight;
-}
 
 const isConditionalFailure = (error: unknown): boolean =>
   (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
@@ -140,7 +44,7 @@ const isConditionalFailure = (error: unknown): boolean =>
  * policy are stored as JSON strings (compact, and immune to DynamoDB's empty-set/undefined rules),
  * with phase and weights copied to top-level attributes for people reading the table.
  */
-export class RolloutStore {
+export class RolloutStore implements RolloutRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -282,15 +186,6 @@ export class RolloutStore {
   async appendHistory(endpointName: string, entries: ReadonlyArray<HistoryEntry>): Promise<void> {
     const items = entries.map((entry, index) => historyItem(endpointName, entry, index));
     await this.batchPut(items);
-  }
-
-  /** Appends history items of many rollouts in as few BatchWriteItem calls as possible (the tick's path). */
-  async appendHistoryMany(
-    entries: ReadonlyArray<{ endpointName: string; entry: HistoryEntry }>,
-  ): Promise<void> {
-    await this.batchPut(
-      entries.map(({ endpointName, entry }, index) => historyItem(endpointName, entry, index)),
-    );
   }
 
   /** Newest-first history of `endpointName`, at most `limit` entries. */

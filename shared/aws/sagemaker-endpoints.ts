@@ -3,65 +3,14 @@ import {
   type SageMakerClient,
   UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
-
-/** One production variant as the endpoint reports it; weights also as percentages of the sum. */
-export interface VariantSnapshot {
-  name: string;
-  currentWeight: number | null;
-  desiredWeight: number | null;
-  /** currentWeight / sum of current weights × 100; null when unknown or the sum is 0. */
-  currentPct: number | null;
-  desiredPct: number | null;
-}
-
-export interface EndpointSnapshot {
-  name: string;
-  /** `InService`, `Updating`, `Failed`, ... as SageMaker reports it. */
-  status: string;
-  failureReason?: string;
-  variants: VariantSnapshot[];
-}
-
-/** The endpoint is busy (Updating, SystemUpdating, ...): try again later; not a failure. */
-export class EndpointNotReadyError extends Error {
-  override readonly name = 'EndpointNotReadyError';
-  constructor(
-    readonly endpointName: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`endpoint ${endpointName} is being updated`, options);
-  }
-}
-
-/** The endpoint does not exist (deleted, or a wrong name/region). */
-export class EndpointNotFoundError extends Error {
-  override readonly name = 'EndpointNotFoundError';
-  constructor(
-    readonly endpointName: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`endpoint ${endpointName} not found`, options);
-  }
-}
-
-/** Weights refused before the call (negative, fractional, all zero, unverified variant names). */
-export class InvalidWeightsError extends Error {
-  override readonly name = 'InvalidWeightsError';
-  constructor(
-    readonly endpointName: string,
-    readonly problems: string[],
-  ) {
-    super(`refusing weights for ${endpointName}: ${problems.join('; ')}`);
-  }
-}
-
-/** Any other SageMaker failure (throttling after the SDK's retries, 5xx...). */
-export class SageMakerCallError extends Error {
-  override readonly name = 'SageMakerCallError';
-  constructor(message: string, options: { cause: unknown }) {
-    super(message, options);
-  }
-}
+import {
+  type EndpointSnapshot,
+  type EndpointWeights,
+  EndpointNotFoundError,
+  EndpointNotReadyError,
+  InvalidWeightsError,
+  SageMakerCallError,
+} from '../ports/endpoint-weights';
 
 /** SDK attempts (first try included) for the watchdog's AWS clients; throttling is retried with jitter by the SDK. Attempts. */
 export const SDK_MAX_ATTEMPTS = 4;
@@ -105,7 +54,7 @@ const errorMessage = (error: unknown): string => (error as { message?: string } 
  * the sandbox in tests); it should be built with `maxAttempts: SDK_MAX_ATTEMPTS` so throttling is
  * retried with jittered backoff by the SDK before a call fails.
  */
-export class SageMakerEndpoints {
+export class SageMakerEndpoints implements EndpointWeights {
   constructor(private readonly client: SageMakerClient) {}
 
   /** Status and per-variant weights of `endpointName`. Throws EndpointNotFoundError / SageMakerCallError. */

@@ -1,9 +1,12 @@
-import { needsTick, RolloutExistsError, type RolloutRecord } from '../aws/rollout-store';
-import { EndpointNotFoundError, type EndpointSnapshot } from '../aws/sagemaker-endpoints';
 import { applyCommand, parsePolicy, startRollout } from '../domain/index';
+import { needsTick } from '../domain/needs-tick';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
-import { type PolicyLookup, parsePolicyText } from '../policy/policy-source';
+import { parsePolicyText } from '../policy/policy-source';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
+import type { PolicyLookup } from '../ports/policy-reader';
+import { RolloutExistsError, type RolloutRecord } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import {
   applyIntent,
   commitTransition,
@@ -11,7 +14,6 @@ import {
   missingVariants,
   writeHistory,
 } from '../watchdog/commit-transition';
-import { SILENT_LOG } from '../watchdog/watchdog-deps';
 import {
   type CommandOutcome,
   type ControlContext,

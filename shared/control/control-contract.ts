@@ -1,5 +1,5 @@
-import type { HistoryEntry } from '../aws/rollout-store';
 import type { Phase } from '../domain/types';
+import type { HistoryEntry } from '../ports/rollout-repository';
 
 /**
  * The control API's contract: what a request carries and what the API answers. The HTTP router,

@@ -1,15 +1,12 @@
-import type { RolloutRecord } from '../aws/rollout-store';
-import type { PolicyLookup } from '../policy/policy-source';
+import type { PolicyReader } from '../ports/policy-reader';
+import type { RolloutRecord } from '../ports/rollout-repository';
 import type { RegionSyncItem } from '../watchdog/region-sync-types';
 import type { WatchdogDeps } from '../watchdog/watchdog-deps';
 
 /** Everything the control API's commands and queries talk to: the watchdog deps plus the stored policies. */
 export interface ControlDeps extends WatchdogDeps {
   /** Stored policies. */
-  policies: {
-    get(endpointName: string): Promise<PolicyLookup>;
-    parameterName?(endpointName: string): string;
-  };
+  policies: Pick<PolicyReader, 'get' | 'parameterName'>;
   /**
    * Finished rollouts, newest first. Optional: the rollout store has no such query yet, so the
    * handler supplies a scan; without it `recent` is empty.

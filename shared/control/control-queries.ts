@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RolloutRecord, RolloutStore } from '../aws/rollout-store';
+import type { RolloutStore } from '../aws/rollout-store';
+import type { RolloutRecord } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
-import { SILENT_LOG } from '../watchdog/watchdog-deps';
 import {
   type ControlResult,
   type EndpointView,

@@ -1,7 +1,7 @@
-import type { EndpointSnapshot } from '../aws/sagemaker-endpoints';
-import type { HistoryEntry, RolloutRecord } from '../aws/rollout-store';
 import { splitTraffic } from '../domain/index';
 import type { Step } from '../domain/types';
+import type { EndpointSnapshot } from '../ports/endpoint-weights';
+import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import type { DecisionView, EndpointView, RolloutSummary } from './control-contract';
 
 /** How stored rollouts, history entries and endpoint snapshots are shown by the control API. */

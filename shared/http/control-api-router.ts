@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import type { OperatorCommand } from '../domain/types';
 import { runOperatorCommand, startRolloutCommand } from '../control/control-commands';
 import type { ControlContext, ControlResult } from '../control/control-contract';
 import type { ControlDeps } from '../control/control-deps';
 import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
-import { SILENT_LOG } from '../watchdog/watchdog-deps';
+import type { OperatorCommand } from '../domain/types';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import {
   commandBodySchema,
   DEFAULT_HISTORY_LIMIT,

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Action } from '../domain/types';
-import type { WatchdogLog } from '../watchdog/watchdog-deps';
+import type { WatchdogLog } from '../ports/watchdog-log';
 
 /** Service name stamped on every log line and metric. */
 export const SERVICE_NAME = 'rollout-watchdog';

@@ -1,29 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from '../aws/parameter-store';
-import { type ParsePolicyResult, parsePolicy } from '../domain/index';
-import type { RolloutPolicy } from '../domain/types';
-import { readPolicyDocument } from './read-policy-document';
+import { type PolicyParse, parsePolicyText } from '../events/policy-text';
+import type { LastGoodPolicy, PolicyLookup, PolicyReader } from '../ports/policy-reader';
 
 /** Default time a stored policy is reused before SSM is asked again, in milliseconds. */
 export const DEFAULT_POLICY_TTL_MS = DEFAULT_PARAMETER_TTL_MS;
-
-/** The policy the caller last acted on: its stored text and the validated policy. */
-export interface LastGoodPolicy {
-  text: string;
-  policy: RolloutPolicy;
-}
-
-/**
- * What the store holds for an endpoint. The caller decides what to do: an `invalid` or `missing`
- * policy keeps `lastGood` in force (when there is one) and alerts; without one, no traffic moves.
- */
-export type PolicyLookup =
-  | { status: 'ok'; policy: RolloutPolicy; text: string; changed: boolean }
-  | { status: 'invalid'; problems: string[]; lastGood?: RolloutPolicy }
-  | { status: 'missing'; lastGood?: RolloutPolicy };
-
-/** Result of validating a policy text (YAML or JSON). */
-export type PolicyParse = ParsePolicyResult;
 
 export interface PolicySourceOptions {
   /** How long a stored policy is cached, in milliseconds. */
@@ -35,19 +16,10 @@ export interface PolicySourceOptions {
 }
 
 /**
- * Parses a policy text, YAML or JSON (YAML is a superset), into a validated policy or every
- * problem found; a YAML syntax error is one problem.
- */
-export function parsePolicyText(text: string): PolicyParse {
-  const document = readPolicyDocument(text);
-  return document.ok ? parsePolicy(document.raw) : { ok: false, problems: [document.problem] };
-}
-
-/**
  * Rollout policies stored in SSM Parameter Store at `<prefix>/policies/<endpointName>`, read
  * through a TTL cache; a text validated once is not validated again while it stays the same.
  */
-export class PolicySource {
+export class PolicySource implements PolicyReader {
   private readonly store: ParameterStore;
   private readonly parse: (text: string) => PolicyParse;
   private readonly parsed = new Map<string, { text: string; result: PolicyParse }>();

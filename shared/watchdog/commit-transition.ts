@@ -1,20 +1,21 @@
-import {
-  type HistoryEntry,
-  type RolloutRecord,
-  RolloutStoreError,
-  VersionConflictError,
-} from '../aws/rollout-store';
+import { splitTraffic } from '../domain/index';
+import type { RolloutPolicy, RolloutState, Transition } from '../domain/types';
+import { notificationFromTransition, type RolloutNotification } from '../notify/notification';
 import {
   EndpointNotFoundError,
   EndpointNotReadyError,
   type EndpointSnapshot,
   InvalidWeightsError,
   SageMakerCallError,
-} from '../aws/sagemaker-endpoints';
-import { splitTraffic } from '../domain/index';
-import type { RolloutPolicy, RolloutState, Transition } from '../domain/types';
-import { notificationFromTransition, type RolloutNotification } from '../notify/notification';
-import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+} from '../ports/endpoint-weights';
+import {
+  type HistoryEntry,
+  type RolloutRecord,
+  RolloutStoreError,
+  VersionConflictError,
+} from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
+import { type WatchdogDeps } from './watchdog-deps';
 
 /** Who caused a transition. */
 export type TransitionSource = 'tick' | 'alarm' | 'operator';

@@ -1,10 +1,11 @@
 import { retryWithBackoff } from '../aws/retry';
-import type { RolloutRecord } from '../aws/rollout-store';
 import { applyAlarm } from '../domain/index';
 import type { AlarmStateValue } from '../domain/types';
 import { type AlarmStateChangeEvent, parseAlarmStateChangeEvent } from '../events/alarm-state-change-event';
+import type { RolloutRecord } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import { applyIntent, commitTransition, describeError } from './commit-transition';
-import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+import { type WatchdogDeps } from './watchdog-deps';
 
 /** How long an idempotency receipt of an alarm event is kept. Seconds (EventBridge retries for up to 24 h). */
 export const ALARM_EVENT_RECEIPT_TTL_SECONDS = 2 * 24 * 3600;

@@ -1,8 +1,9 @@
-import type { RolloutRecord } from '../aws/rollout-store';
-import { EndpointNotFoundError, type EndpointSnapshot } from '../aws/sagemaker-endpoints';
 import { applyCommand } from '../domain/index';
 import type { Evidence, OperatorCommand, RolloutState, Transition, VariantSummary } from '../domain/types';
 import { type AlertKind, alertNotification } from '../notify/notification';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
+import type { RolloutRecord } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import {
   applyIntent,
   canaryShare,
@@ -13,7 +14,7 @@ import {
   WEIGHT_TOLERANCE_PCT,
   writeHistory,
 } from './commit-transition';
-import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+import { type WatchdogDeps } from './watchdog-deps';
 
 /** Statuses after which automation must stop for a person. */
 const BROKEN_STATUSES: ReadonlySet<string> = new Set(['Failed', 'UpdateRollbackFailed', 'OutOfService']);

@@ -2,10 +2,11 @@ import { parseNotificationHead } from '../events/notification-message';
 import { scheduledEventTime } from '../events/scheduled-event';
 import { snsEventRecords } from '../events/sns-event';
 import { alertNotification } from '../notify/notification';
+import type { Notifier } from '../ports/notifier';
+import { SILENT_LOG, type WatchdogLog } from '../ports/watchdog-log';
 import type { RegionSyncStore } from './region-sync-store';
 import { type PromotionOutcome, type RegionSyncTriggerDeps, recordPromotion } from './region-sync-trigger';
 import type { RegionSyncItem } from './region-sync-types';
-import { type NotificationSink, SILENT_LOG, type WatchdogLog } from './watchdog-deps';
 
 export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'> &
@@ -20,7 +21,7 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   /** Checks a finished region for drift (`checkDrift` of the worker); optional. */
   checkDrift?(item: RegionSyncItem, now: number): Promise<{ item: RegionSyncItem; changed: boolean }>;
   /** Where a region that starts failing is announced (a `rollout.alert`); optional. */
-  notifier?: NotificationSink;
+  notifier?: Notifier;
 }
 
 export type RegionSyncRunResult =

@@ -1,7 +1,6 @@
-import type { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
-import type { CloudWatchMetrics, MetricsTarget } from '../aws/cloudwatch-metrics';
-import { needsTick, policyTextHash, type RolloutRecord, VersionConflictError } from '../aws/rollout-store';
 import { judgeTick } from '../domain/index';
+import { needsTick } from '../domain/needs-tick';
+import { policyTextHash } from '../domain/policy-text-hash';
 import type {
   Action,
   AlarmStateValue,
@@ -11,10 +10,14 @@ import type {
   Transition,
 } from '../domain/types';
 import { type AlertKind, alertNotification } from '../notify/notification';
-import type { LastGoodPolicy, PolicyLookup } from '../policy/policy-source';
+import type { AlarmStates } from '../ports/alarm-states';
+import type { MetricsReader, MetricsTarget } from '../ports/metrics-reader';
+import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
+import { type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
 import { commitTransition, describeError } from './commit-transition';
 import { reconcileEndpoint } from './reconcile-endpoint';
-import { SILENT_LOG, type WatchdogDeps } from './watchdog-deps';
+import { type WatchdogDeps } from './watchdog-deps';
 
 /** Rollouts processed at the same time within one tick. Rollouts. */
 export const DEFAULT_TICK_CONCURRENCY = 32;
@@ -23,16 +26,12 @@ export const DEFAULT_TICK_CONCURRENCY = 32;
 export const MAX_DECIDE_ATTEMPTS = 3;
 
 export interface TickDeps extends WatchdogDeps {
-  /** Stored policies (INFRA's PolicySource fits). */
-  policies: {
-    get(endpointName: string, lastGood?: LastGoodPolicy): Promise<PolicyLookup>;
-    /** Optional batched read ahead of the per-rollout `get`s (SSM allows about 40 reads a second). */
-    prefetch?(endpointNames: readonly string[]): Promise<void>;
-  };
-  /** CloudWatch reader for a region (cache one per region). */
-  metrics(region: string): CloudWatchMetrics;
+  /** Stored policies. */
+  policies: PolicyReader;
+  /** Metrics reader for a region (cache one per region). */
+  metrics(region: string): MetricsReader;
   /** Alarm states for a region; optional: without it alarms act only through their events. */
-  alarmStates?(region: string): CloudWatchAlarmStates;
+  alarmStates?(region: string): AlarmStates;
   /** Default DEFAULT_TICK_CONCURRENCY. */
   concurrency?: number;
 }

@@ -10,10 +10,10 @@ import { NotificationPublisher } from '../aws/notification-publisher';
 import { RolloutStore } from '../aws/rollout-store';
 import { SageMakerEndpoints, SDK_MAX_ATTEMPTS } from '../aws/sagemaker-endpoints';
 import { PolicySource } from '../policy/policy-source';
+import type { WatchdogLog } from '../ports/watchdog-log';
 import type { WatchdogEnv } from '../runtime/env';
 import type { AlarmDeps } from './handle-alarm-event';
 import type { TickDeps } from './run-tick';
-import type { WatchdogLog } from './watchdog-deps';
 
 /**
  * How long the tick and the alarm handler reuse a stored policy before asking SSM again.

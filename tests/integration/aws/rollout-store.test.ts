@@ -3,15 +3,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxClock } from '../../../sandbox/clock';
 import { createSandbox, type Sandbox } from '../../../sandbox/create-sandbox';
+import { RolloutStore } from '../../../shared/aws/rollout-store';
+import { rolloutTableDefinition } from '../../../shared/aws/rollout-table';
+import { startRollout } from '../../../shared/domain/index';
 import {
   type HistoryEntry,
   type NewRolloutRecord,
   RolloutExistsError,
-  RolloutStore,
   VersionConflictError,
-} from '../../../shared/aws/rollout-store';
-import { rolloutTableDefinition } from '../../../shared/aws/rollout-table';
-import { startRollout } from '../../../shared/domain/index';
+} from '../../../shared/ports/rollout-repository';
 import { parseOrThrow, standardPolicyText } from '../handlers/tick/watchdog-harness';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');

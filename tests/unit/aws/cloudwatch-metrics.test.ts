@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   alignedEnd,
   MAX_QUERIES_PER_CALL,
-  type MetricsTarget,
   mapMetricResults,
   planMetricQueries,
 } from '../../../shared/aws/cloudwatch-metrics';
 import type { MetricPolicy, RolloutPolicy } from '../../../shared/domain/types';
+import type { MetricsTarget } from '../../../shared/ports/metrics-reader';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MIN = 60_000;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SageMakerCallError } from '../../../shared/aws/sagemaker-endpoints';
 import {
   MAX_COMMAND_ATTEMPTS,
   runOperatorCommand,
   startRolloutCommand,
 } from '../../../shared/control/control-commands';
 import { listRollouts, rolloutHistory, rolloutStatus } from '../../../shared/control/control-queries';
+import { SageMakerCallError } from '../../../shared/ports/endpoint-weights';
 import { makeFakes, rawPolicy } from './control-fakes';
 
 const EP = 'unit-endpoint';
@@ -39,7 +39,7 @@ describe('startRolloutCommand', () => {
   it('leaves the first weights pending when the endpoint turns busy (the tick applies them)', async () => {
     const { deps, endpoint } = makeFakes();
     endpoint.setWeights = async () => {
-      const { EndpointNotReadyError } = await import('../../../shared/aws/sagemaker-endpoints');
+      const { EndpointNotReadyError } = await import('../../../shared/ports/endpoint-weights');
       throw new EndpointNotReadyError(EP);
     };
     const result = await startRolloutCommand(deps, { endpointName: EP, policy: rawPolicy(EP) }, ctx);

@@ -1,20 +1,17 @@
+import { type RolloutStore } from '../../../shared/aws/rollout-store';
+import { type SageMakerEndpoints } from '../../../shared/aws/sagemaker-endpoints';
+import type { ControlDeps } from '../../../shared/control/control-deps';
+import { needsTick } from '../../../shared/domain/needs-tick';
+import type { RolloutNotification } from '../../../shared/notify/notification';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../../../shared/ports/endpoint-weights';
+import type { PolicyLookup } from '../../../shared/ports/policy-reader';
 import {
   type HistoryEntry,
   type NewRolloutRecord,
-  needsTick,
   RolloutExistsError,
   type RolloutRecord,
-  type RolloutStore,
   VersionConflictError,
-} from '../../../shared/aws/rollout-store';
-import {
-  EndpointNotFoundError,
-  type EndpointSnapshot,
-  type SageMakerEndpoints,
-} from '../../../shared/aws/sagemaker-endpoints';
-import type { RolloutNotification } from '../../../shared/notify/notification';
-import type { PolicyLookup } from '../../../shared/policy/policy-source';
-import type { ControlDeps } from '../../../shared/control/control-deps';
+} from '../../../shared/ports/rollout-repository';
 
 /** A small valid policy object (the shape of docs/policy-reference.md) for `endpointName`. */
 export function rawPolicy(endpointName: string): Record<string, unknown> {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type RolloutRecord, VersionConflictError } from '../../../shared/aws/rollout-store';
-import type { EndpointSnapshot } from '../../../shared/aws/sagemaker-endpoints';
-import { EndpointNotReadyError } from '../../../shared/aws/sagemaker-endpoints';
 import { applyCommand, judgeTick, startRollout } from '../../../shared/domain/index';
 import type { RolloutNotification } from '../../../shared/notify/notification';
+import { type EndpointSnapshot, EndpointNotReadyError } from '../../../shared/ports/endpoint-weights';
+import { type RolloutRecord, VersionConflictError } from '../../../shared/ports/rollout-repository';
 import { commitTransition } from '../../../shared/watchdog/commit-transition';
 import { isRoutineHold } from '../../../shared/watchdog/run-tick';
 import type { WatchdogDeps } from '../../../shared/watchdog/watchdog-deps';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type RolloutRecord, VersionConflictError } from '../../../shared/aws/rollout-store';
-import { EndpointNotFoundError, type EndpointSnapshot } from '../../../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../../../shared/domain/index';
 import type { RolloutNotification } from '../../../shared/notify/notification';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../../../shared/ports/endpoint-weights';
+import { type RolloutRecord, VersionConflictError } from '../../../shared/ports/rollout-repository';
 import { reconcileEndpoint } from '../../../shared/watchdog/reconcile-endpoint';
 import type { WatchdogDeps } from '../../../shared/watchdog/watchdog-deps';
 import { parseOrThrow, standardPolicyText } from '../../integration/handlers/tick/watchdog-harness';

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
+import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import { scenarioFiles, usesStandardPolicy } from '../../../../shared/simulation/scenario-catalogue';
 import { loadScenarioFile } from '../../../../shared/simulation/scenario-schema';
 import {

@@ -1,8 +1,8 @@
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
 import { applyCommand } from '../../../../shared/domain/index';
+import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import { commitTransition } from '../../../../shared/watchdog/commit-transition';
 import { handleAlarmEvent } from '../../../../shared/watchdog/handle-alarm-event';
 import { runTick } from '../../../../shared/watchdog/run-tick';

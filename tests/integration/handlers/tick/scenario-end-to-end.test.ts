@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutRecord } from '../../../../shared/aws/rollout-store';
+import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import { createWatchdogRuntime } from '../../../../shared/watchdog/watchdog-runtime';
 import {
   createCanaryAlarm,

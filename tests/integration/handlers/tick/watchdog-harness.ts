@@ -17,13 +17,14 @@ import { createSandboxClock, type SandboxClock } from '../../../../sandbox/clock
 import { createSandbox, type Sandbox } from '../../../../sandbox/create-sandbox';
 import type { BusEvent } from '../../../../sandbox/event-bus';
 import { startTraffic, type TrafficHandle } from '../../../../sandbox/traffic';
-import { type RolloutRecord, RolloutStore } from '../../../../shared/aws/rollout-store';
+import { RolloutStore } from '../../../../shared/aws/rollout-store';
 import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
 import type { SageMakerEndpoints } from '../../../../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
 import { parsePolicyText } from '../../../../shared/policy/policy-source';
+import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import {
   catalogueScenarioFile,
   STANDARD_POLICY_FILE,

@@ -1,0 +1,15 @@
+import { isFinal } from './is-final';
+import type { RolloutState } from './types';
+
+/**
+ * True while the tick must still visit a rollout: not final, or final with weights not yet
+ * confirmed on the endpoint (`appliedCanaryWeight`, null before the first confirmation). A crash
+ * between a final decision and its weights call is repaired because the rollout stays on the
+ * tick's work list until the weights land.
+ */
+export function needsTick(rollout: {
+  state: Pick<RolloutState, 'phase' | 'canaryWeight'>;
+  appliedCanaryWeight: number | null;
+}): boolean {
+  return !isFinal(rollout.state.phase) || rollout.state.canaryWeight !== rollout.appliedCanaryWeight;
+}

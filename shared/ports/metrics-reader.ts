@@ -1,0 +1,22 @@
+import type { PeriodObservation, RolloutPolicy } from '../domain/types';
+
+/** One rollout whose metrics a tick reads. `key` comes back on its observations. */
+export interface MetricsTarget {
+  key: string;
+  policy: RolloutPolicy;
+}
+
+export interface MetricsRead {
+  /** Per target key, periods oldest first. */
+  periods: Map<string, PeriodObservation[]>;
+  /** Calls made (pages included). */
+  calls: number;
+  /** Targets with a query whose result was not complete after all pages (e.g. InternalError), by key. */
+  incomplete: Set<string>;
+}
+
+/** Per-variant metrics of every rollout of a tick in one region, read together. */
+export interface MetricsReader {
+  /** Reads the analysis windows of `targets` ending at the newest closed period before `now` (epoch ms). */
+  read(targets: ReadonlyArray<MetricsTarget>, now: number): Promise<MetricsRead>;
+}
