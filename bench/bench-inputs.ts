@@ -3,7 +3,7 @@
  * benchmark, so the rollout does not end and every tick is a full judgement) and a pool of
  * realistic periods from the scenario simulator.
  */
-import { loadPolicyText } from '../shared/config/load-policy';
+import { loadPolicyText } from '../shared/events/policy-text';
 import type { PeriodObservation, RolloutPolicy, VariantPeriodMetrics } from '../shared/domain/types';
 import { parseScenario } from '../shared/simulation/scenario-schema';
 import { createScenarioSimulator } from '../shared/simulation/scenario-simulator';

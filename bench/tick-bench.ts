@@ -24,7 +24,7 @@ import { startTraffic, type TrafficHandle } from '../sandbox/traffic';
 import { rolloutTableDefinition } from '../shared/aws/rollout-table';
 import type { SageMakerEndpoints } from '../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../shared/domain/index';
-import { parsePolicyText } from '../shared/policy/policy-source';
+import { parsePolicyText } from '../shared/events/policy-text';
 import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../shared/simulation/scenario-catalogue';
 import { loadScenarioFile, type Scenario } from '../shared/simulation/scenario-schema';
 import { handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';

@@ -23,7 +23,7 @@ import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from '../sandbox/l
 import type { TrafficMinuteRecord } from '../sandbox/traffic';
 import type { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
 import { describePolicy } from '../shared/domain/index';
-import { parsePolicyText } from '../shared/policy/policy-source';
+import { parsePolicyText } from '../shared/events/policy-text';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
 import type { Scenario } from '../shared/simulation/scenario-schema';
 import { timeToDetectMinutes } from '../shared/simulation/time-to-detect';

@@ -1,6 +1,6 @@
 /** Loads a policy file for a command, turning every failure into lines a person can act on. */
 import type { RolloutPolicy } from '../../shared/domain/types';
-import { parsePolicyText } from '../../shared/policy/policy-source';
+import { parsePolicyText } from '../../shared/events/policy-text';
 import { readInputFile } from './read-input-file';
 
 export type PolicyLoadResult =

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicyFileSync } from '../config/load-policy';
+import { loadPolicyFileSync } from '../events/policy-text';
 import type { RolloutPolicy } from '../domain/types';
 import { SCENARIO_CATALOGUE_DIR } from './scenario-catalogue';
 import { loadScenarioFile, type Scenario } from './scenario-schema';

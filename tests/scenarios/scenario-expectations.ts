@@ -3,7 +3,7 @@
  * the optional run over a public sample kept outside the repository (public-sample.test.ts).
  */
 import { expect } from 'vitest';
-import { loadPolicyFileSync } from '../../shared/config/load-policy';
+import { loadPolicyFileSync } from '../../shared/events/policy-text';
 import type { RolloutPolicy } from '../../shared/domain/types';
 import { runScenario, type ScenarioRun } from '../../shared/simulation/run-scenario';
 import { loadScenarioFile, type Scenario } from '../../shared/simulation/scenario-schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPolicyFileSync } from '../../../shared/config/load-policy';
+import { loadPolicyFileSync } from '../../../shared/events/policy-text';
 import { runScenario } from '../../../shared/simulation/run-scenario';
 import { STANDARD_POLICY_FILE } from '../../../shared/simulation/scenario-catalogue';
 import { minimumPromoteMinutes } from '../../../shared/simulation/scenario-player';

@@ -23,7 +23,7 @@ import type { SageMakerEndpoints } from '../../../../shared/aws/sagemaker-endpoi
 import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
-import { parsePolicyText } from '../../../../shared/policy/policy-source';
+import { parsePolicyText } from '../../../../shared/events/policy-text';
 import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import {
   catalogueScenarioFile,

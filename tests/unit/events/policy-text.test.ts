@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPolicyFile, loadPolicyFileSync, loadPolicyText } from '../../../shared/config/load-policy';
+import { loadPolicyFile, loadPolicyFileSync, loadPolicyText } from '../../../shared/events/policy-text';
 import { ConfigValidationError } from '../../../shared/errors';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/policies');
