@@ -1,0 +1,279 @@
+import { applyCommand, parsePolicy, startRollout } from '../domain/index';
+import { needsTick } from '../domain/needs-tick';
+import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
+import { notificationFromTransition } from '../notify/notification';
+import { parsePolicyText } from '../events/policy-text';
+import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
+import type { PolicyLookup } from '../ports/policy-reader';
+import { RolloutExistsError, type RolloutRecord } from '../ports/rollout-repository';
+import { SILENT_LOG } from '../ports/watchdog-log';
+import {
+  applyIntent,
+  commitTransition,
+  describeError,
+  missingVariants,
+  writeHistory,
+} from '../watchdog/commit-transition';
+import {
+  type CommandOutcome,
+  type ControlContext,
+  type ControlFailure,
+  type ControlResult,
+  conflict,
+  invalid,
+  notFound,
+  type StartRequest,
+  unavailable,
+} from './control-contract';
+import type { ControlDeps } from './control-deps';
+import { summarize } from './control-views';
+
+/**
+ * The operator commands of the control API, as functions returning values. The handler maps a
+ * result's `kind` to an HTTP status; nothing here knows about HTTP. Every weight change goes
+ * through `commitTransition` / `applyIntent` (`shared/watchdog/commit-transition.ts`), so history
+ * and notifications come for free.
+ */
+
+/** Times a command is re-decided after another writer (tick, alarm) changed the rollout first. Attempts. */
+export const MAX_COMMAND_ATTEMPTS = 3;
+
+/**
+ * Starts a rollout. Decided by: the policy (request's, else the stored one — invalid → 400 with
+ * every problem, stored-but-invalid → 422, none → 400), the policy naming the same endpoint, an
+ * existing non-final rollout (409), and the endpoint itself (missing → 404; not InService, a
+ * variant missing, or a baseline that currently gets no traffic → 409). The first weights are
+ * applied through `applyIntent`; a busy endpoint leaves them pending for the next tick.
+ */
+export async function startRolloutCommand(
+  deps: ControlDeps,
+  request: StartRequest,
+  ctx: ControlContext,
+): Promise<ControlResult<CommandOutcome>> {
+  const resolved = await resolvePolicy(deps, request);
+  if (!resolved.ok) return resolved;
+  const { policy, text } = resolved;
+  if (policy.endpoint.name !== request.endpointName) {
+    return invalid([
+      `policy.endpoint.name: is "${policy.endpoint.name}" but the request starts "${request.endpointName}"`,
+    ]);
+  }
+
+  const existing = await deps.store.get(request.endpointName);
+  if (existing && needsTick(existing)) return conflictWithExisting(existing);
+
+  const region = policy.endpoint.region;
+  let snapshot: EndpointSnapshot;
+  try {
+    snapshot = await deps.endpoints(region).describe(request.endpointName);
+  } catch (error) {
+    if (error instanceof EndpointNotFoundError) {
+      return notFound(`endpoint ${request.endpointName} not found in ${region}`);
+    }
+    return unavailable(`cannot read endpoint ${request.endpointName}: ${describeError(error)}`);
+  }
+  const missing = missingVariants(policy, snapshot);
+  if (missing.length > 0) {
+    const present = snapshot.variants.map((v) => v.name).join(', ') || 'none';
+    return {
+      ok: false,
+      kind: 'conflict',
+      error: `endpoint ${request.endpointName} lacks variant(s) the policy names`,
+      problems: missing.map((name) => `variant ${name} is not on the endpoint (it has: ${present})`),
+    };
+  }
+  if (snapshot.status !== 'InService') {
+    return conflict(
+      `endpoint ${request.endpointName} is ${snapshot.status}, not InService; start again once it is InService`,
+    );
+  }
+
+  const started = startRollout(policy, ctx.now);
+  const baseline = snapshot.variants.find((v) => v.name === policy.endpoint.baselineVariant);
+  if (baseline?.currentPct === 0 && started.state.canaryWeight < 100) {
+    // Typically a finished promotion left the canary at 100%: starting again would hand most
+    // traffic back to a variant that has been idle (often the old model). Refuse rather than guess.
+    return conflict(
+      `baseline variant ${policy.endpoint.baselineVariant} of ${request.endpointName} gets no traffic now; starting would move ${100 - started.state.canaryWeight}% to it. Deploy an endpoint config whose baseline is the model in service first`,
+    );
+  }
+  const transition = withOperator(started, ctx.operator, request.reason);
+  let record: RolloutRecord;
+  try {
+    record = await deps.store.create(
+      {
+        endpointName: request.endpointName,
+        region,
+        policyText: text,
+        policy,
+        state: transition.state,
+        // Nothing applied yet: the pending intent is what applyIntent (or the next tick) sends.
+        appliedCanaryWeight: null,
+      },
+      ctx.now,
+    );
+  } catch (error) {
+    if (error instanceof RolloutExistsError) {
+      const current = await deps.store.get(request.endpointName);
+      return current ? conflictWithExisting(current) : conflict(error.message);
+    }
+    throw error;
+  }
+
+  const applied = await applyIntent(deps, record, { now: ctx.now, snapshot });
+  await recordStart(deps, applied.record, transition, ctx, applied.error);
+  const body: CommandOutcome = {
+    outcome: applied.status === 'applied' ? 'applied' : 'deferred',
+    rollout: summarize(applied.record),
+  };
+  if (applied.error) body.weightsError = applied.error;
+  return { ok: true, body };
+}
+
+/**
+ * Applies an operator command (pause, resume, promote, abort, rollback) through the engine's
+ * `applyCommand` and `commitTransition`. Decided by: whether a rollout exists (404), whether the
+ * engine accepts the command in the current phase (409 with its message), and version conflicts
+ * with the tick or an alarm (re-read and decide again, at most MAX_COMMAND_ATTEMPTS times).
+ */
+export async function runOperatorCommand(
+  deps: ControlDeps,
+  endpointName: string,
+  command: OperatorCommand,
+  ctx: ControlContext,
+): Promise<ControlResult<CommandOutcome>> {
+  for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
+    const record = await deps.store.get(endpointName);
+    if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
+    const decided = applyCommand(record.policy, record.state, command, ctx.now);
+    if (!decided.ok) return conflict(decided.error);
+    const transition = withOperator(decided.transition, ctx.operator);
+    const committed = await commitTransition(deps, record, transition, {
+      source: 'operator',
+      correlationId: ctx.correlationId,
+      now: ctx.now,
+      actor: ctx.operator,
+    });
+    if (committed.outcome === 'conflict') continue;
+    const body: CommandOutcome = {
+      outcome: committed.outcome === 'deferred' ? 'deferred' : committed.outcome,
+      rollout: summarize(committed.record),
+    };
+    if (committed.error) body.weightsError = committed.error;
+    return { ok: true, body };
+  }
+  return conflict(
+    `rollout of ${endpointName} kept changing while the command was applied (${MAX_COMMAND_ATTEMPTS} attempts); try again`,
+  );
+}
+
+type ResolvedPolicy = { ok: true; policy: RolloutPolicy; text: string } | ControlFailure;
+
+async function resolvePolicy(deps: ControlDeps, request: StartRequest): Promise<ResolvedPolicy> {
+  if (typeof request.policy === 'string') {
+    const parsed = parsePolicyText(request.policy);
+    return parsed.ok
+      ? { ok: true, policy: parsed.policy, text: request.policy }
+      : invalid(inPolicy(parsed.problems));
+  }
+  if (request.policy !== undefined) {
+    const parsed = parsePolicy(request.policy);
+    return parsed.ok
+      ? { ok: true, policy: parsed.policy, text: JSON.stringify(request.policy, null, 2) }
+      : invalid(inPolicy(parsed.problems));
+  }
+  let stored: PolicyLookup;
+  try {
+    stored = await deps.policies.get(request.endpointName);
+  } catch (error) {
+    return unavailable(`cannot read the stored policy of ${request.endpointName}: ${describeError(error)}`);
+  }
+  const where = deps.policies.parameterName?.(request.endpointName) ?? 'the parameter store';
+  if (stored.status === 'ok') return { ok: true, policy: stored.policy, text: stored.text };
+  if (stored.status === 'invalid') {
+    return {
+      ok: false,
+      kind: 'unprocessable',
+      error: `the policy stored at ${where} is invalid; fix it or pass a policy in the request`,
+      problems: inPolicy(stored.problems),
+    };
+  }
+  return invalid([`policy: required, because no policy is stored at ${where}`]);
+}
+
+/** Engine problems are relative to the policy document; the API reports them relative to the body. */
+function inPolicy(problems: ReadonlyArray<string>): string[] {
+  return problems.map((problem) => {
+    if (problem.startsWith('(')) return `policy${problem.slice(problem.indexOf(')') + 1)}`;
+    return problem.startsWith(':') ? `policy${problem}` : `policy.${problem}`;
+  });
+}
+
+/**
+ * Names the operator in the decision's reason, so history and notifications say who acted. The
+ * engine already words commands as "... by an operator (reason) ..."; the identity replaces "an
+ * operator" there, and is appended otherwise (with `reason`, which only a start carries outside
+ * the engine's wording).
+ */
+function withOperator(transition: Transition, operator: string, reason?: string): Transition {
+  const original = transition.decision.reason;
+  const text = original.includes('by an operator')
+    ? original.replace('by an operator', `by ${operator}`)
+    : `${original} (by ${operator}${reason ? `: ${reason}` : ''})`;
+  return {
+    state: { ...transition.state, message: text },
+    decision: { ...transition.decision, reason: text },
+  };
+}
+
+async function recordStart(
+  deps: ControlDeps,
+  record: RolloutRecord,
+  transition: Transition,
+  ctx: ControlContext,
+  weightsError: string | undefined,
+): Promise<void> {
+  const log = deps.log ?? SILENT_LOG;
+  const time = new Date(ctx.now).toISOString();
+  const reason = weightsError
+    ? `${transition.decision.reason} The first weights could not be applied yet (${weightsError}); the next run retries.`
+    : transition.decision.reason;
+  await writeHistory(deps, record.endpointName, {
+    time,
+    rolloutId: record.rolloutId,
+    version: 1,
+    source: 'start',
+    kind: 'start',
+    action: transition.decision.action,
+    phase: transition.state.phase,
+    stepIndex: transition.state.stepIndex,
+    canaryWeight: transition.state.canaryWeight,
+    reason,
+    evidence: transition.decision.evidence,
+    correlationId: ctx.correlationId,
+  });
+  const notification = notificationFromTransition({
+    policy: record.policy,
+    before: null,
+    transition,
+    source: 'operator',
+    actor: ctx.operator,
+    correlationId: ctx.correlationId,
+    ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+  });
+  notification.time = time;
+  notification.reason = reason;
+  const published = await deps.notifier.publish(notification);
+  if (!published.ok) {
+    log.warn('notification failed; the rollout stands', {
+      endpointName: record.endpointName,
+      error: published.error,
+    });
+  }
+}
+
+function conflictWithExisting(existing: RolloutRecord): ControlFailure {
+  return conflict(
+    `a rollout of ${existing.endpointName} is ${existing.state.phase} (step ${existing.state.stepIndex + 1}/${existing.policy.steps.length}, canary ${existing.state.canaryWeight}%); abort or finish it first`,
+  );
+}

@@ -1,25 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from '../aws/parameter-store';
 import { type PolicyParse, parsePolicyText } from '../events/policy-text';
-import type { RolloutPolicy } from '../domain/types';
+import type { LastGoodPolicy, PolicyLookup, PolicyReader } from '../ports/policy-reader';
 
 /** Default time a stored policy is reused before SSM is asked again, in milliseconds. */
 export const DEFAULT_POLICY_TTL_MS = DEFAULT_PARAMETER_TTL_MS;
-
-/** The policy the caller last acted on: its stored text and the validated policy. */
-export interface LastGoodPolicy {
-  text: string;
-  policy: RolloutPolicy;
-}
-
-/**
- * What the store holds for an endpoint. The caller decides what to do: an `invalid` or `missing`
- * policy keeps `lastGood` in force (when there is one) and alerts; without one, no traffic moves.
- */
-export type PolicyLookup =
-  | { status: 'ok'; policy: RolloutPolicy; text: string; changed: boolean }
-  | { status: 'invalid'; problems: string[]; lastGood?: RolloutPolicy }
-  | { status: 'missing'; lastGood?: RolloutPolicy };
 
 export interface PolicySourceOptions {
   /** How long a stored policy is cached, in milliseconds. */
@@ -34,7 +19,7 @@ export interface PolicySourceOptions {
  * Rollout policies stored in SSM Parameter Store at `<prefix>/policies/<endpointName>`, read
  * through a TTL cache; a text validated once is not validated again while it stays the same.
  */
-export class PolicySource {
+export class PolicySource implements PolicyReader {
   private readonly store: ParameterStore;
   private readonly parse: (text: string) => PolicyParse;
   private readonly parsed = new Map<string, { text: string; result: PolicyParse }>();
