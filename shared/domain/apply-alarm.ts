@@ -1,6 +1,7 @@
 import { isFinal } from './is-final';
 import { previewEvidence } from './judge-tick';
 import { makeDecision } from './make-decision';
+import type { DecisionCause } from './decision-cause';
 import { triggerAlarm } from './trigger-alarm';
 import type { AlarmStateValue, RolloutPolicy, RolloutState, Transition } from './types';
 
@@ -25,27 +26,27 @@ export function applyAlarm(
 ): Transition {
   const alarm = { name: alarmName, state: value, ...(detail.reason ? { reason: detail.reason } : {}) };
   const evidence = { ...previewEvidence(policy, state, now), alarm };
-  const hold = (reason: string, next: RolloutState = state): Transition => ({
-    state: next,
-    decision: makeDecision('hold', reason, evidence),
+  const hold = (cause: DecisionCause): Transition => ({
+    state,
+    decision: makeDecision('hold', cause, evidence),
   });
-  if (isFinal(state.phase))
-    return hold(`rollout already ${state.phase}; alarm ${alarmName} ${value} ignored`);
+  const ignored = (why: Extract<DecisionCause, { kind: 'alarm-ignored' }>['ignored']): Transition =>
+    hold({ kind: 'alarm-ignored', ignored: why, alarmName, state: String(value), phase: state.phase });
+  if (isFinal(state.phase)) return ignored('rollout-final');
   const entry = policy.rollback.onAlarms.find((candidate) => candidate.alarmName === alarmName);
-  if (!entry) return hold(`alarm ${alarmName} is not named by the policy; ignored`);
-  if (value !== 'OK' && value !== 'ALARM' && value !== 'INSUFFICIENT_DATA') {
-    return hold(`alarm ${alarmName}: unknown state ${String(value)}; ignored`);
-  }
+  if (!entry) return ignored('not-in-policy');
+  if (value !== 'OK' && value !== 'ALARM' && value !== 'INSUFFICIENT_DATA') return ignored('unknown-state');
   const previous = state.alarmStates[alarmName];
-  if (previous === value) return hold(`alarm ${alarmName} already ${value}; nothing to do`);
+  if (previous === value) return ignored('unchanged');
   const recorded: RolloutState = { ...state, alarmStates: { ...state.alarmStates, [alarmName]: value } };
   if (value !== 'ALARM') {
-    const reason = `alarm ${alarmName} is ${value}${value === 'INSUFFICIENT_DATA' ? ' (neither healthy nor breaching)' : ''}; nothing to do`;
-    return hold(reason, { ...recorded, message: reason });
+    const decision = makeDecision('hold', { kind: 'alarm-recorded', alarmName, state: value }, evidence);
+    return { state: { ...recorded, message: decision.reason }, decision };
   }
   const effect = triggerAlarm(entry, recorded, now);
+  const decision = makeDecision(effect.kind === 'rollback' ? 'rollback' : 'hold', effect.cause, evidence);
   return {
-    state: effect.kind === 'none' ? { ...effect.state, message: effect.reason } : effect.state,
-    decision: makeDecision(effect.kind === 'rollback' ? 'rollback' : 'hold', effect.reason, evidence),
+    state: effect.kind === 'none' ? { ...effect.state, message: decision.reason } : effect.state,
+    decision,
   };
 }

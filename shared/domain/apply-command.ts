@@ -1,11 +1,13 @@
+import type { DecisionCause } from './decision-cause';
 import { isFinal } from './is-final';
 import { previewEvidence } from './judge-tick';
-import { makeDecision, stepLabel } from './make-decision';
+import { makeDecision, nextStop, stepRef } from './make-decision';
 import type { CommandResult, OperatorCommand, RolloutPolicy, RolloutState } from './types';
 import { walkSteps } from './walk-steps';
 
-const by = (command: OperatorCommand): string =>
-  typeof command.reason === 'string' && command.reason.trim() !== '' ? ` (${command.reason.trim()})` : '';
+/** The operator's own words, when there are any. */
+const ownReason = (command: OperatorCommand): string | undefined =>
+  typeof command.reason === 'string' && command.reason.trim() !== '' ? command.reason.trim() : undefined;
 
 /**
  * Applies an operator command. Inputs that drive it: the command type and the phase.
@@ -16,12 +18,14 @@ const by = (command: OperatorCommand): string =>
  * - `abort`: any non-final phase → Aborted (canary 0).
  * - `rollback`: any non-final phase → RolledBack (canary 0); needs a reason.
  * A command that does not fit the phase is refused as `{ ok: false, error }` (the API's 409).
+ * `operator` (an IAM identity) is named in the decision's cause, so history says who acted.
  */
 export function applyCommand(
   policy: RolloutPolicy,
   state: RolloutState,
   command: OperatorCommand,
   now: number,
+  operator?: string,
 ): CommandResult {
   const type = (command as { type?: unknown } | null)?.type;
   if (isFinal(state.phase)) {
@@ -31,21 +35,32 @@ export function applyCommand(
   const done = (
     next: RolloutState,
     action: Parameters<typeof makeDecision>[0],
-    reason: string,
-  ): CommandResult => ({
-    ok: true,
-    transition: { state: { ...next, message: reason }, decision: makeDecision(action, reason, evidence) },
-  });
+    cause: Omit<Extract<DecisionCause, { kind: 'command' }>, 'kind' | 'fromWeight' | 'toWeight'>,
+  ): CommandResult => {
+    const decision = makeDecision(
+      action,
+      {
+        kind: 'command',
+        ...(operator ? { operator } : {}),
+        ...cause,
+        fromWeight: state.canaryWeight,
+        toWeight: next.canaryWeight,
+      },
+      evidence,
+    );
+    return { ok: true, transition: { state: { ...next, message: decision.reason }, decision } };
+  };
+  const reason = ownReason(command);
+  const own = reason === undefined ? {} : { reason };
 
   switch (type) {
     case 'pause':
       if (state.phase !== 'Progressing')
         return { ok: false, error: `cannot pause: the rollout is already ${state.phase}` };
-      return done(
-        { ...state, phase: 'Paused', pauseCause: 'operator' },
-        'pause',
-        `paused by an operator${by(command)} at canary ${state.canaryWeight}%`,
-      );
+      return done({ ...state, phase: 'Paused', pauseCause: 'operator' }, 'pause', {
+        command: 'pause',
+        ...own,
+      });
     case 'resume': {
       if (state.phase !== 'Paused')
         return { ok: false, error: `cannot resume: the rollout is ${state.phase}, not Paused` };
@@ -66,19 +81,13 @@ export function applyCommand(
           phase: position.manualPause ? 'Paused' : 'Progressing',
           pauseCause: position.manualPause ? 'step' : null,
         };
-        const where =
-          position.stepIndex >= policy.steps.length
-            ? 'promotion follows the next passing judgement'
-            : position.manualPause
-              ? `waiting at ${stepLabel(policy, next)} for an operator`
-              : `now ${stepLabel(policy, next)}`;
-        return done(
-          next,
-          position.canaryWeight !== state.canaryWeight ? 'advance' : 'hold',
-          `resumed by an operator${by(command)}: canary ${state.canaryWeight}% -> ${position.canaryWeight}%; ${where}`,
-        );
+        return done(next, position.canaryWeight !== state.canaryWeight ? 'advance' : 'hold', {
+          command: 'resume',
+          ...own,
+          next: nextStop(policy, position),
+        });
       }
-      return done(resumed, 'hold', `resumed by an operator${by(command)} at ${stepLabel(policy, resumed)}`);
+      return done(resumed, 'hold', { command: 'resume', ...own, at: stepRef(policy, resumed.stepIndex) });
     }
     case 'promote':
       return done(
@@ -92,23 +101,20 @@ export function applyCommand(
           pauseCause: null,
         },
         'promote',
-        `promoted by an operator${by(command)}: remaining steps skipped, canary ${state.canaryWeight}% -> 100%`,
+        { command: 'promote', ...own },
       );
     case 'abort':
       return done(
         { ...state, phase: 'Aborted', canaryWeight: 0, staged: null, pauseCause: null },
         'rollback',
-        `aborted by an operator${by(command)}: canary ${state.canaryWeight}% -> 0%`,
+        { command: 'abort', ...own },
       );
     case 'rollback': {
-      const reason = (command as { reason?: unknown }).reason;
-      if (typeof reason !== 'string' || reason.trim() === '') {
-        return { ok: false, error: 'cannot rollback: a reason is required' };
-      }
+      if (reason === undefined) return { ok: false, error: 'cannot rollback: a reason is required' };
       return done(
         { ...state, phase: 'RolledBack', canaryWeight: 0, staged: null, pauseCause: null },
         'rollback',
-        `rolled back by an operator: ${reason.trim()}; canary ${state.canaryWeight}% -> 0%`,
+        { command: 'rollback', reason },
       );
     }
     default:

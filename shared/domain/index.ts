@@ -14,5 +14,6 @@ export { parseDuration } from './parse-duration';
 export { formatPath, type ParsePolicyResult, parsePolicy } from './parse-policy';
 export { type RawPolicy, rawPolicySchema } from './policy-schema';
 export { startRollout } from './start-rollout';
+export type * from './decision-cause';
 export type * from './types';
 export { splitTraffic, weightsOf } from './weights-of';

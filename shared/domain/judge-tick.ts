@@ -1,8 +1,8 @@
 import { cloneState } from './clone-state';
-import { evaluateWindow, type WindowJudgement } from './evaluate-window';
-import { formatDuration, formatTime } from '../wording/format-values';
+import type { DecisionCause, StepCompletion, StepJudgement, TickNote } from './decision-cause';
+import { evaluateWindow } from './evaluate-window';
 import { isFinal } from './is-final';
-import { makeDecision, stepLabel, trafficNote } from './make-decision';
+import { makeDecision, nextStop, stepRef } from './make-decision';
 import { mergePeriods } from './merge-periods';
 import { triggerAlarm } from './trigger-alarm';
 import type {
@@ -17,24 +17,24 @@ import type {
 } from './types';
 import { walkSteps } from './walk-steps';
 
+/*
+ * The decisions of a tick, as data: every branch below names its cause (see decision-cause.ts)
+ * and leaves the words to shared/wording/describe-decision.ts.
+ */
+
 const isAlarmValue = (value: unknown): value is AlarmStateValue =>
   value === 'OK' || value === 'ALARM' || value === 'INSUFFICIENT_DATA';
 
 /** Finishes a transition on the engine's own draft copy of the state (see cloneState). */
-function transition(draft: RolloutState, action: Action, reason: string, evidence: Evidence): Transition {
-  draft.message = reason;
-  return { state: draft, decision: makeDecision(action, reason, evidence) };
-}
-
-function metricReasons(
-  judgement: WindowJudgement,
-  verdict: 'pass' | 'fail' | 'inconclusive' | 'all',
-): string {
-  const parts: string[] = [];
-  for (const metric of judgement.evidence.metrics) {
-    if (verdict === 'all' || metric.verdict === verdict) parts.push(metric.reason);
-  }
-  return parts.join('; ');
+function transition(
+  draft: RolloutState,
+  action: Action,
+  cause: DecisionCause,
+  evidence: Evidence,
+): Transition {
+  const decision = makeDecision(action, cause, evidence);
+  draft.message = decision.reason;
+  return { state: draft, decision };
 }
 
 /** A look at the window for decisions that are not judgements (stale input, interval not due, final phases). */
@@ -42,18 +42,18 @@ export function previewEvidence(policy: RolloutPolicy, state: RolloutState, now:
   return evaluateWindow(policy, state.recent, state.consecutiveFailures, now, false).evidence;
 }
 
-function rolledBack(draft: RolloutState, reason: string, evidence: Evidence): Transition {
+function rolledBack(draft: RolloutState, cause: DecisionCause, evidence: Evidence): Transition {
   draft.phase = 'RolledBack';
   draft.canaryWeight = 0;
   draft.staged = null;
   draft.pauseCause = null;
-  return transition(draft, 'rollback', reason, evidence);
+  return transition(draft, 'rollback', cause, evidence);
 }
 
 function promoted(
   policy: RolloutPolicy,
   draft: RolloutState,
-  reason: string,
+  cause: Extract<DecisionCause, { kind: 'promoted' }>,
   evidence: Evidence,
   now: number,
 ): Transition {
@@ -63,7 +63,14 @@ function promoted(
   draft.stepStartedAt = now;
   draft.staged = null;
   draft.pauseCause = null;
-  return transition(draft, 'promote', reason, evidence);
+  return transition(draft, 'promote', cause, evidence);
+}
+
+/** Why the rollout may move on: what completed and what the judgement said. */
+interface Completion {
+  notes: TickNote[];
+  completed: StepCompletion;
+  judgement: StepJudgement;
 }
 
 /**
@@ -74,13 +81,14 @@ function promoted(
 function advance(
   policy: RolloutPolicy,
   draft: RolloutState,
-  why: string,
+  why: Completion,
   evidence: Evidence,
   now: number,
 ): Transition {
   const position = walkSteps(policy, draft.stepIndex + 1, draft.canaryWeight);
-  if (position.stepIndex >= policy.steps.length) {
-    return promoted(policy, draft, `promoted: ${why}`, evidence, now);
+  const next = nextStop(policy, position);
+  if (next.kind === 'promotion') {
+    return promoted(policy, draft, { kind: 'promoted', ...why }, evidence, now);
   }
   const before = draft.canaryWeight;
   draft.stepIndex = position.stepIndex;
@@ -89,11 +97,12 @@ function advance(
   draft.phase = position.manualPause ? 'Paused' : 'Progressing';
   draft.pauseCause = position.manualPause ? 'step' : null;
   const weightChanged = position.canaryWeight !== before;
-  const then = position.manualPause
-    ? `waiting at ${stepLabel(policy, draft)} for an operator to resume or promote`
-    : `now ${stepLabel(policy, draft)}`;
-  const reason = `${weightChanged ? `canary ${before}% -> ${position.canaryWeight}%` : 'advanced'}: ${why}; ${then}`;
-  return transition(draft, weightChanged || !position.manualPause ? 'advance' : 'pause', reason, evidence);
+  return transition(
+    draft,
+    weightChanged || !position.manualPause ? 'advance' : 'pause',
+    { kind: 'advanced', ...why, fromWeight: before, toWeight: position.canaryWeight, next },
+    evidence,
+  );
 }
 
 /**
@@ -124,7 +133,7 @@ export function judgeTick(
       state,
       decision: makeDecision(
         'hold',
-        `rollout already ${state.phase}; input ignored`,
+        { kind: 'input-ignored', phase: state.phase },
         previewEvidence(policy, state, now),
       ),
     };
@@ -136,9 +145,7 @@ export function judgeTick(
       state,
       decision: makeDecision(
         'hold',
-        `stale input: ${merge.stale} period(s) older than the window of the last period (${formatTime(
-          state.lastPeriodTime,
-        )}) ignored; nothing changed`,
+        { kind: 'stale-input', stalePeriods: merge.stale, lastPeriodTime: state.lastPeriodTime },
         previewEvidence(policy, state, now),
       ),
     };
@@ -147,8 +154,8 @@ export function judgeTick(
   let s = cloneState(state);
   s.recent = merge.recent;
   s.lastPeriodTime = merge.lastPeriodTime;
-  const notes: string[] = [];
-  if (merge.future > 0) notes.push(`${merge.future} period(s) after ${formatTime(now)} ignored`);
+  const notes: TickNote[] = [];
+  if (merge.future > 0) notes.push({ kind: 'future-periods', count: merge.future, now });
 
   // Alarms act on transitions into ALARM (the last seen value is kept per alarm), so a level
   // reported on every tick acts once.
@@ -170,21 +177,21 @@ export function judgeTick(
     if (alarmStates) s.alarmStates = alarmStates;
     const immediate = entered.find((entry) => entry.strategy === 'immediate');
     if (immediate) {
+      // The rollback is the whole story: notes of this tick are not told.
       const effect = triggerAlarm(immediate, s, now);
       const evidence = {
         ...previewEvidence(policy, s, now),
         alarm: { name: immediate.alarmName, state: 'ALARM' as const },
       };
-      return { state: effect.state, decision: makeDecision('rollback', effect.reason, evidence) };
+      return { state: effect.state, decision: makeDecision('rollback', effect.cause, evidence) };
     }
     for (const entry of entered) {
       const effect = triggerAlarm(entry, s, now);
       s = effect.state;
-      notes.push(effect.reason);
+      if (effect.cause.kind !== 'alarm-rollback') notes.push(effect.cause);
       alarmEvidence = { name: entry.alarmName, state: 'ALARM' };
     }
   }
-  const prefix = notes.length > 0 ? `${notes.join('; ')}; ` : '';
   const withAlarm = (evidence: Evidence): Evidence =>
     alarmEvidence ? { ...evidence, alarm: alarmEvidence } : evidence;
 
@@ -193,20 +200,25 @@ export function judgeTick(
     return transition(
       s,
       'hold',
-      `${prefix}next judgement at ${formatTime(s.lastJudgedAt + intervalMs)}`,
+      { kind: 'not-due', notes, nextJudgementAt: s.lastJudgedAt + intervalMs },
       withAlarm(previewEvidence(policy, s, now)),
     );
   }
 
   const judgement = evaluateWindow(policy, s.recent, s.consecutiveFailures, now);
   const evidence = withAlarm(judgement.evidence);
-  const traffic = trafficNote(evidence);
   s.consecutiveFailures = judgement.consecutiveFailures;
   s.lastJudgedAt = now;
 
   if (judgement.breached.length > 0) {
-    const why = judgement.breached.map((metric) => metric.reason).join('; ');
-    return rolledBack(s, `${prefix}rolled back: ${why}; ${traffic}`, evidence);
+    const metrics = judgement.breached.map((metric) => ({
+      metric: metric.name,
+      observed: metric.canary,
+      baseline: metric.baseline,
+      limit: metric.limit,
+      consecutiveFailures: metric.consecutiveFailures,
+    }));
+    return rolledBack(s, { kind: 'metric-failed', notes, metrics }, evidence);
   }
 
   const countsInconclusive = s.canaryWeight > 0;
@@ -216,17 +228,13 @@ export function judgeTick(
   if (s.staged) {
     const staged = s.staged;
     if (now >= staged.observeUntil) {
-      const stillAlarming = policy.rollback.onAlarms.filter(
-        (entry) => s.alarmStates[entry.alarmName] === 'ALARM',
-      );
+      const stillAlarming = policy.rollback.onAlarms
+        .filter((entry) => s.alarmStates[entry.alarmName] === 'ALARM')
+        .map((entry) => entry.alarmName);
       if (stillAlarming.length > 0 || judgement.verdict === 'fail') {
-        const why =
-          stillAlarming.length > 0
-            ? `alarm ${stillAlarming.map((entry) => entry.alarmName).join(', ')} still in ALARM`
-            : metricReasons(judgement, 'fail');
         return rolledBack(
           s,
-          `${prefix}rolled back after the staged observation for ${staged.alarmName}: ${why}; ${traffic}`,
+          { kind: 'staged-rollback', notes, alarmName: staged.alarmName, stillAlarming },
           evidence,
         );
       }
@@ -236,45 +244,47 @@ export function judgeTick(
       return transition(
         s,
         'advance',
-        `${prefix}staged rollback for ${staged.alarmName} ended: alarm no longer in ALARM and no metric failing; canary ${halved}% -> ${staged.restoreWeight}%; ${traffic}`,
+        {
+          kind: 'staged-restored',
+          notes,
+          alarmName: staged.alarmName,
+          fromWeight: halved,
+          toWeight: staged.restoreWeight,
+        },
         evidence,
       );
     }
     return transition(
       s,
       'hold',
-      `${prefix}staged rollback for ${staged.alarmName}: observing at ${s.canaryWeight}% until ${formatTime(
-        staged.observeUntil,
-      )}; ${metricReasons(judgement, 'all')}; ${traffic}`,
+      {
+        kind: 'staged-observing',
+        notes,
+        alarmName: staged.alarmName,
+        canaryWeight: s.canaryWeight,
+        observeUntil: staged.observeUntil,
+      },
       evidence,
     );
   }
 
   if (s.phase === 'Paused') {
-    const cause =
-      s.pauseCause === 'step'
-        ? `at ${stepLabel(policy, s)}`
-        : s.pauseCause === 'inconclusive'
-          ? 'after too many inconclusive judgements'
-          : 'by an operator';
     return transition(
       s,
       'hold',
-      `${prefix}paused ${cause}: waiting for resume, promote, abort or rollback; ${judgement.verdict}: ${metricReasons(
-        judgement,
-        'all',
-      )}; ${traffic}`,
+      {
+        kind: 'paused',
+        notes,
+        pauseCause: s.pauseCause,
+        at: stepRef(policy, s.stepIndex),
+        verdict: judgement.verdict,
+      },
       evidence,
     );
   }
 
   if (judgement.verdict === 'fail') {
-    return transition(
-      s,
-      'hold',
-      `${prefix}holding, failing: ${metricReasons(judgement, 'fail')}; ${traffic}`,
-      evidence,
-    );
+    return transition(s, 'hold', { kind: 'failing', notes }, evidence);
   }
 
   const step = policy.steps[s.stepIndex];
@@ -290,10 +300,7 @@ export function judgeTick(
       return transition(
         s,
         'pause',
-        `${prefix}paused: ${s.consecutiveInconclusive} inconclusive judgements in a row (limit ${limit}): ${metricReasons(
-          judgement,
-          'inconclusive',
-        )}; a person should check the traffic, then resume, promote or abort`,
+        { kind: 'inconclusive', notes, count: s.consecutiveInconclusive, limit, paused: true },
         evidence,
       );
     }
@@ -302,21 +309,21 @@ export function judgeTick(
       return transition(
         s,
         'inconclusive',
-        `${prefix}inconclusive (${s.consecutiveInconclusive}/${limit} in a row), not advancing: ${metricReasons(
-          judgement,
-          'inconclusive',
-        )}; ${traffic}`,
+        { kind: 'inconclusive', notes, count: s.consecutiveInconclusive, limit, paused: false },
         evidence,
       );
     }
   }
 
-  const passing =
-    judgement.verdict === 'pass'
-      ? `all metrics pass (${metricReasons(judgement, 'pass')}); ${traffic}`
-      : 'canary at 0%, nothing to judge';
+  const passing: StepJudgement = judgement.verdict === 'pass' ? 'pass' : 'canary-at-zero';
   if (!step) {
-    return promoted(policy, s, `${prefix}promoted: all steps complete and ${passing}`, evidence, now);
+    return promoted(
+      policy,
+      s,
+      { kind: 'promoted', notes, completed: { kind: 'all-steps' }, judgement: passing },
+      evidence,
+      now,
+    );
   }
   if (step.kind === 'setWeight' || (step.kind === 'pause' && step.durationSeconds === null)) {
     // Not a state this engine creates (it always waits on a timed pause while Progressing);
@@ -325,19 +332,37 @@ export function judgeTick(
     if (position.stepIndex === s.stepIndex && position.manualPause) {
       s.phase = 'Paused';
       s.pauseCause = 'step';
-      return transition(s, 'pause', `${prefix}waiting at ${stepLabel(policy, s)} for an operator`, evidence);
+      return transition(
+        s,
+        'pause',
+        { kind: 'manual-pause-reached', notes, at: stepRef(policy, s.stepIndex) },
+        evidence,
+      );
     }
     s.stepIndex = position.stepIndex - 1;
-    return advance(policy, s, `${prefix}${passing}`, evidence, now);
+    return advance(policy, s, { notes, completed: { kind: 'recovered' }, judgement: passing }, evidence, now);
   }
+  const durationSeconds = step.durationSeconds!;
   if (timeUp) {
-    const duration = formatDuration(step.durationSeconds!);
-    return advance(policy, s, `${prefix}pause ${duration} complete and ${passing}`, evidence, now);
+    return advance(
+      policy,
+      s,
+      { notes, completed: { kind: 'pause', durationSeconds }, judgement: passing },
+      evidence,
+      now,
+    );
   }
   return transition(
     s,
     'hold',
-    `${prefix}${stepLabel(policy, s)}: ${formatDuration(elapsed / 1000)} of ${formatDuration(step.durationSeconds!)} elapsed; ${passing}`,
+    {
+      kind: 'step',
+      notes,
+      at: stepRef(policy, s.stepIndex),
+      elapsedSeconds: elapsed / 1000,
+      durationSeconds,
+      judgement: passing,
+    },
     evidence,
   );
 }

@@ -1,6 +1,7 @@
-import { describeStepPosition } from '../wording/describe-step';
-import { formatCount } from '../wording/format-values';
-import type { Action, Decision, Evidence, RolloutPolicy, RolloutState, VariantSummary } from './types';
+import { describeDecision } from '../wording/describe-decision';
+import type { DecisionCause, NextStop, StepRef } from './decision-cause';
+import type { Action, Decision, Evidence, RolloutPolicy, VariantSummary } from './types';
+import type { StepPosition } from './walk-steps';
 
 const EMPTY_SUMMARY: VariantSummary = Object.freeze({
   invocations: 0,
@@ -15,16 +16,19 @@ export function emptyEvidence(): Evidence {
   return { windowStart: null, windowEnd: null, baseline: EMPTY_SUMMARY, canary: EMPTY_SUMMARY, metrics: [] };
 }
 
-export function makeDecision(action: Action, reason: string, evidence: Evidence): Decision {
-  return { action, reason, evidence };
+/** A decision: what it did, why as data, and the reason worded from that cause and the evidence. */
+export function makeDecision(action: Action, cause: DecisionCause, evidence: Evidence): Decision {
+  return { action, cause, reason: describeDecision(cause, evidence), evidence };
 }
 
-/** `canary 742 req, baseline 14,103 req` — the sample sizes every judgement reason ends with. */
-export function trafficNote(evidence: Evidence): string {
-  return `canary ${formatCount(evidence.canary.invocations)} req, baseline ${formatCount(evidence.baseline.invocations)} req`;
+/** The step at `stepIndex` of the policy, as a decision cause names it. */
+export function stepRef(policy: RolloutPolicy, stepIndex: number): StepRef {
+  return { index: stepIndex, count: policy.steps.length, step: policy.steps[stepIndex] ?? null };
 }
 
-/** `step 2/6 (pause 10m)` — where the rollout is, for reasons. */
-export function stepLabel(policy: RolloutPolicy, state: RolloutState): string {
-  return describeStepPosition(policy.steps, state.stepIndex);
+/** Where a rollout waits after a walk of the steps (see walkSteps). */
+export function nextStop(policy: RolloutPolicy, position: StepPosition): NextStop {
+  if (position.stepIndex >= policy.steps.length) return { kind: 'promotion' };
+  const at = stepRef(policy, position.stepIndex);
+  return position.manualPause ? { kind: 'manual-pause', at } : { kind: 'step', at };
 }

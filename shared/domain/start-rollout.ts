@@ -1,4 +1,4 @@
-import { emptyEvidence, makeDecision, stepLabel } from './make-decision';
+import { emptyEvidence, makeDecision, nextStop } from './make-decision';
 import type { RolloutPolicy, RolloutState, Transition } from './types';
 import { walkSteps } from './walk-steps';
 
@@ -7,8 +7,13 @@ import { walkSteps } from './walk-steps';
  * waits on the first pause (`stepStartedAt = startedAt = now`). Inputs that drive it: the
  * policy's steps only. A leading pause without duration leaves the rollout `Paused` for a person;
  * a policy of only `setWeight`s still needs one passing judgement before promotion.
+ * `by` names who started it and why, for the decision's cause.
  */
-export function startRollout(policy: RolloutPolicy, now: number): Transition {
+export function startRollout(
+  policy: RolloutPolicy,
+  now: number,
+  by?: { operator: string; reason?: string },
+): Transition {
   const position = walkSteps(policy, 0, 0);
   const consecutiveFailures: Record<string, number> = {};
   for (const metric of policy.analysis.metrics) consecutiveFailures[metric.name] = 0;
@@ -29,15 +34,15 @@ export function startRollout(policy: RolloutPolicy, now: number): Transition {
     alarmStates: {},
     message: '',
   };
-  const next = position.manualPause
-    ? `waiting at ${stepLabel(policy, draft)} for an operator to resume or promote`
-    : position.stepIndex < policy.steps.length
-      ? `next: ${stepLabel(policy, draft)}`
-      : 'next: promotion after a passing judgement';
-  const reason = `rollout started: canary ${position.canaryWeight}%; ${next}`;
-  const state: RolloutState = { ...draft, message: reason };
-  return {
-    state,
-    decision: makeDecision(position.manualPause ? 'pause' : 'advance', reason, emptyEvidence()),
-  };
+  const decision = makeDecision(
+    position.manualPause ? 'pause' : 'advance',
+    {
+      kind: 'started',
+      canaryWeight: position.canaryWeight,
+      next: nextStop(policy, position),
+      ...(by ? { operator: by.operator, ...(by.reason ? { reason: by.reason } : {}) } : {}),
+    },
+    emptyEvidence(),
+  );
+  return { state: { ...draft, message: decision.reason }, decision };
 }

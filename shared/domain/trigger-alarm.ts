@@ -1,10 +1,11 @@
-import { formatDuration, formatTime } from '../wording/format-values';
+import { describeAlarmEffect } from '../wording/describe-decision';
+import type { AlarmEffectCause } from './decision-cause';
 import type { AlarmRollbackPolicy, RolloutState } from './types';
 
 export interface AlarmEffect {
   kind: 'rollback' | 'staged' | 'none';
   state: RolloutState;
-  reason: string;
+  cause: AlarmEffectCause;
 }
 
 /**
@@ -16,17 +17,21 @@ export interface AlarmEffect {
  */
 export function triggerAlarm(entry: AlarmRollbackPolicy, state: RolloutState, now: number): AlarmEffect {
   if (entry.strategy === 'immediate') {
-    const reason = `alarm ${entry.alarmName} entered ALARM: rolled back at once (canary ${state.canaryWeight}% -> 0%)`;
+    const cause: AlarmEffectCause = {
+      kind: 'alarm-rollback',
+      alarmName: entry.alarmName,
+      fromWeight: state.canaryWeight,
+    };
     return {
       kind: 'rollback',
-      reason,
+      cause,
       state: {
         ...state,
         phase: 'RolledBack',
         canaryWeight: 0,
         staged: null,
         pauseCause: null,
-        message: reason,
+        message: describeAlarmEffect(cause),
       },
     };
   }
@@ -34,22 +39,27 @@ export function triggerAlarm(entry: AlarmRollbackPolicy, state: RolloutState, no
     return {
       kind: 'none',
       state,
-      reason: `alarm ${entry.alarmName} entered ALARM during the staged rollback for ${state.staged.alarmName}: already at half weight`,
+      cause: { kind: 'alarm-already-staged', alarmName: entry.alarmName, stagedFor: state.staged.alarmName },
     };
   }
   const halved = Math.floor(state.canaryWeight / 2);
   const observeUntil = now + entry.observeSeconds * 1000;
-  const reason = `alarm ${entry.alarmName} entered ALARM: staged rollback, canary ${state.canaryWeight}% -> ${halved}%, observing for ${formatDuration(
-    entry.observeSeconds,
-  )} (until ${formatTime(observeUntil)})`;
+  const cause: AlarmEffectCause = {
+    kind: 'alarm-staged',
+    alarmName: entry.alarmName,
+    fromWeight: state.canaryWeight,
+    toWeight: halved,
+    observeSeconds: entry.observeSeconds,
+    observeUntil,
+  };
   return {
     kind: 'staged',
-    reason,
+    cause,
     state: {
       ...state,
       canaryWeight: halved,
       staged: { alarmName: entry.alarmName, startedAt: now, observeUntil, restoreWeight: state.canaryWeight },
-      message: reason,
+      message: describeAlarmEffect(cause),
     },
   };
 }

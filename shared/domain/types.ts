@@ -7,6 +7,8 @@
  * they become ISO strings only at the edges (replay output, notifications, the API).
  */
 
+import type { DecisionCause } from './decision-cause';
+
 /**
  * Lifecycle of one rollout (`phase` in docs/replay-protocol.md). `Promoted`, `RolledBack` and
  * `Aborted` are final.
@@ -203,6 +205,13 @@ export interface Evidence {
 
 export interface Decision {
   action: Action;
+  /**
+   * Why, as data (which metric, alarm, command or step); `reason` is its wording. Every decision
+   * of the engine has one; a decision made outside it (the watchdog stopping a rollout whose
+   * endpoint drifted) may carry only a reason.
+   */
+  cause?: DecisionCause;
+  /** One line in plain words with the numbers: `describeDecision(cause, evidence)`. */
   reason: string;
   evidence: Evidence;
 }

@@ -14,10 +14,3 @@ export function describeStep(step: Step | undefined): string | null {
   if (!step) return null;
   return step.kind === 'setWeight' ? `setWeight ${step.weight}%` : describePause(step.durationSeconds);
 }
-
-/** `step 2/6 (pause 10m)`, or `after step 6/6` once past the last: where a rollout is, for reasons. */
-export function describeStepPosition(steps: ReadonlyArray<Step>, stepIndex: number): string {
-  const total = steps.length;
-  const what = describeStep(steps[stepIndex]);
-  return what === null ? `after step ${total}/${total}` : `step ${stepIndex + 1}/${total} (${what})`;
-}

@@ -1,0 +1,150 @@
+import type { AlarmStateValue, Phase, PauseCause, Step, Verdict } from './types';
+
+/**
+ * Why the engine decided what it did, as data: which metrics, which alarm, which operator command,
+ * which step or limit. The engine returns one with every decision; `shared/wording/describe-decision.ts`
+ * turns it (with the decision's evidence, which holds the numbers of each metric) into the
+ * decision's `reason`, so the words live in one place and code can act on the cause itself.
+ */
+
+/** A step of the policy, as much of it as its wording needs (`step 2/6 (pause 10m)`). */
+export interface StepRef {
+  /** 0-based index into the policy's steps; `count` once past the last. */
+  index: number;
+  count: number;
+  /** The step itself; null past the last step. */
+  step: Step | null;
+}
+
+/** Where a rollout waits after it moved on: a pause step (timed or manual), or promotion. */
+export type NextStop =
+  { kind: 'step'; at: StepRef } | { kind: 'manual-pause'; at: StepRef } | { kind: 'promotion' };
+
+/** What an alarm that entered ALARM did to the rollout. */
+export type AlarmEffectCause =
+  /** An `immediate` alarm: canary to 0 %, final. */
+  | { kind: 'alarm-rollback'; alarmName: string; fromWeight: number }
+  /** A `staged` alarm: canary halved and observed until `observeUntil` (epoch ms). */
+  | {
+      kind: 'alarm-staged';
+      alarmName: string;
+      fromWeight: number;
+      toWeight: number;
+      observeSeconds: number;
+      observeUntil: number;
+    }
+  /** A `staged` alarm during another's observation: nothing more (already at half weight). */
+  | { kind: 'alarm-already-staged'; alarmName: string; stagedFor: string };
+
+/** Something a tick did on the way to its decision, told before the decision's own cause. */
+export type TickNote =
+  | { kind: 'future-periods'; count: number; now: number }
+  | Extract<AlarmEffectCause, { kind: 'alarm-staged' | 'alarm-already-staged' }>;
+
+/** What the judgement allowed a step to complete on: every metric passed, or nothing to judge at 0 %. */
+export type StepJudgement = 'pass' | 'canary-at-zero';
+
+/** What completed before the rollout moved on. */
+export type StepCompletion =
+  /** A timed pause whose time is up (and the judgement passed). */
+  | { kind: 'pause'; durationSeconds: number }
+  /** A state the engine does not create (waiting on a `setWeight` or a manual pause while Progressing), walked past. */
+  | { kind: 'recovered' };
+
+/** A metric that reached its `failureLimit`, with the numbers of its verdict. */
+export interface FailedMetric {
+  metric: string;
+  observed: number | null;
+  baseline: number | null;
+  limit: number | null;
+  consecutiveFailures: number;
+}
+
+/** Why an alarm state change changed nothing. */
+export type AlarmIgnored = 'rollout-final' | 'not-in-policy' | 'unknown-state' | 'unchanged';
+
+export type DecisionCause =
+  // Starting.
+  | { kind: 'started'; canaryWeight: number; next: NextStop; operator?: string; reason?: string }
+  // Inputs that change nothing.
+  | { kind: 'input-ignored'; phase: Phase }
+  | { kind: 'stale-input'; stalePeriods: number; lastPeriodTime: number | null }
+  // Alarms (from a tick's alarm states or from an alarm event).
+  | AlarmEffectCause
+  | { kind: 'alarm-ignored'; ignored: AlarmIgnored; alarmName: string; state: string; phase: Phase }
+  | { kind: 'alarm-recorded'; alarmName: string; state: Exclude<AlarmStateValue, 'ALARM'> }
+  // Judgements. `notes` come first in the wording.
+  | { kind: 'not-due'; notes: TickNote[]; nextJudgementAt: number }
+  | { kind: 'metric-failed'; notes: TickNote[]; metrics: FailedMetric[] }
+  | {
+      kind: 'staged-rollback';
+      notes: TickNote[];
+      alarmName: string;
+      /** Policy alarms still in ALARM at the observation's end; empty when a failing metric decided. */
+      stillAlarming: string[];
+    }
+  | { kind: 'staged-restored'; notes: TickNote[]; alarmName: string; fromWeight: number; toWeight: number }
+  | {
+      kind: 'staged-observing';
+      notes: TickNote[];
+      alarmName: string;
+      canaryWeight: number;
+      observeUntil: number;
+    }
+  | {
+      kind: 'paused';
+      notes: TickNote[];
+      pauseCause: PauseCause | null;
+      at: StepRef;
+      verdict: Verdict;
+    }
+  | { kind: 'failing'; notes: TickNote[] }
+  | {
+      kind: 'inconclusive';
+      notes: TickNote[];
+      /** Inconclusive judgements in a row, and the policy's `inconclusiveLimit`. */
+      count: number;
+      limit: number;
+      /** True when `count` reached `limit` and the rollout paused. */
+      paused: boolean;
+    }
+  | { kind: 'manual-pause-reached'; notes: TickNote[]; at: StepRef }
+  | {
+      kind: 'step';
+      notes: TickNote[];
+      at: StepRef;
+      elapsedSeconds: number;
+      durationSeconds: number;
+      judgement: StepJudgement;
+    }
+  | {
+      kind: 'advanced';
+      notes: TickNote[];
+      completed: StepCompletion;
+      judgement: StepJudgement;
+      fromWeight: number;
+      toWeight: number;
+      next: Extract<NextStop, { kind: 'step' | 'manual-pause' }>;
+    }
+  | {
+      kind: 'promoted';
+      notes: TickNote[];
+      /** `all-steps`: no step was left to wait on. */
+      completed: StepCompletion | { kind: 'all-steps' };
+      judgement: StepJudgement;
+    }
+  // Operator commands.
+  | {
+      kind: 'command';
+      command: 'pause' | 'resume' | 'promote' | 'abort' | 'rollback';
+      /** Who gave it (an IAM identity); absent: "an operator". */
+      operator?: string;
+      /** The operator's own words. */
+      reason?: string;
+      fromWeight: number;
+      toWeight: number;
+      /** `resume` without moving on: the step it resumes at. */
+      at?: StepRef;
+      /** `resume` past a manual pause: where the rollout waits next. */
+      next?: NextStop;
+    };
