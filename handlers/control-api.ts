@@ -12,7 +12,6 @@ import { countEvent, watchdogLog } from '../shared/middleware/telemetry';
 import { PolicySource } from '../shared/policy/policy-source';
 import { readEnv } from '../shared/runtime/env';
 import type { ControlDeps } from '../shared/control/control-deps';
-import { recentRolloutsByScan } from '../shared/control/control-queries';
 import { RegionSyncStore } from '../shared/watchdog/region-sync-store';
 
 /**
@@ -51,7 +50,7 @@ const deps: ControlDeps = {
   policies: new PolicySource(new SSMClient({ maxAttempts: SDK_MAX_ATTEMPTS }), env.parameterPrefix, {
     ttlMs: START_POLICY_TTL_MS,
   }),
-  listRecent: recentRolloutsByScan(doc, env.tableName, store),
+  listRecent: (limit) => store.listFinished(limit),
   regionSync: new RegionSyncStore(doc, env.tableName),
   log: watchdogLog,
   ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),

@@ -3,8 +3,9 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   PutCommand,
-  QueryCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { needsTick } from '../domain/needs-tick';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
@@ -17,7 +18,7 @@ import {
   RolloutStoreError,
   VersionConflictError,
 } from '../ports/rollout-repository';
-import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION } from './rollout-table';
+import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION, FINISHED_PARTITION } from './rollout-table';
 
 /** How long history items are kept before DynamoDB's TTL removes them. Seconds (90 days). */
 export const HISTORY_TTL_SECONDS = 90 * 24 * 3600;
@@ -71,22 +72,15 @@ export class RolloutStore implements RolloutRepository {
    */
   async listActive(): Promise<RolloutRecord[]> {
     const records: RolloutRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call('listActive', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ACTIVE_INDEX_NAME,
-            KeyConditionExpression: 'activePk = :a',
-            ExpressionAttributeValues: { ':a': ACTIVE_PARTITION },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) records.push(fromItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await this.queryAll(
+      'listActive',
+      {
+        IndexName: ACTIVE_INDEX_NAME,
+        KeyConditionExpression: 'activePk = :a',
+        ExpressionAttributeValues: { ':a': ACTIVE_PARTITION },
+      },
+      (item) => records.push(fromItem(item)),
+    );
     return records;
   }
 
@@ -98,28 +92,43 @@ export class RolloutStore implements RolloutRepository {
    */
   async listActiveForAlarm(alarmName: string): Promise<Array<{ endpointName: string; region: string }>> {
     const found: Array<{ endpointName: string; region: string }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(`listActiveForAlarm ${alarmName}`, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ACTIVE_INDEX_NAME,
-            KeyConditionExpression: 'activePk = :a',
-            FilterExpression: 'contains(alarmNames, :n)',
-            ProjectionExpression: 'endpointName, #r',
-            ExpressionAttributeNames: { '#r': 'region' },
-            ExpressionAttributeValues: { ':a': ACTIVE_PARTITION, ':n': alarmName },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        found.push({ endpointName: item.endpointName as string, region: item.region as string });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await this.queryAll(
+      `listActiveForAlarm ${alarmName}`,
+      {
+        IndexName: ACTIVE_INDEX_NAME,
+        KeyConditionExpression: 'activePk = :a',
+        FilterExpression: 'contains(alarmNames, :n)',
+        ProjectionExpression: 'endpointName, #r',
+        ExpressionAttributeNames: { '#r': 'region' },
+        ExpressionAttributeValues: { ':a': ACTIVE_PARTITION, ':n': alarmName },
+      },
+      (item) => found.push({ endpointName: item.endpointName as string, region: item.region as string }),
+    );
     return found;
+  }
+
+  /**
+   * The `limit` most recently updated finished rollouts (the tick no longer visits them), newest
+   * first. They sit in their own partition of `active-index`, one item per endpoint, so this reads
+   * finished rollouts only, never history; names are read from the index and each record is then
+   * read strongly consistent, so a rollout is shown as it is now.
+   */
+  async listFinished(limit: number): Promise<RolloutRecord[]> {
+    const finished: Array<{ endpointName: string; updatedAt: string }> = [];
+    await this.queryAll(
+      'listFinished',
+      {
+        IndexName: ACTIVE_INDEX_NAME,
+        KeyConditionExpression: 'activePk = :f',
+        ProjectionExpression: 'endpointName, updatedAt',
+        ExpressionAttributeValues: { ':f': FINISHED_PARTITION },
+      },
+      (item) =>
+        finished.push({ endpointName: String(item.endpointName), updatedAt: String(item.updatedAt ?? '') }),
+    );
+    finished.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const records = await Promise.all(finished.slice(0, limit).map((f) => this.get(f.endpointName)));
+    return records.filter((r): r is RolloutRecord => r !== undefined);
   }
 
   /**
@@ -147,7 +156,10 @@ export class RolloutStore implements RolloutRepository {
         new PutCommand({
           TableName: this.tableName,
           Item: toItem(record),
-          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(activePk)',
+          // A finished rollout (in the FINISHED partition, or from before it existed: no activePk) is replaced.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR attribute_not_exists(activePk) OR activePk <> :active',
+          ExpressionAttributeValues: { ':active': ACTIVE_PARTITION },
         }),
       );
     } catch (error) {
@@ -192,23 +204,19 @@ export class RolloutStore implements RolloutRepository {
   async history(endpointName: string, options: { limit?: number } = {}): Promise<HistoryEntry[]> {
     const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
     const entries: HistoryEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call(`history ${endpointName}`, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :p AND begins_with(sk, :h)',
-            ExpressionAttributeValues: { ':p': rolloutPk(endpointName), ':h': HISTORY_PREFIX },
-            ScanIndexForward: false,
-            Limit: limit - entries.length,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) entries.push(JSON.parse(item.entry as string) as HistoryEntry);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && entries.length < limit);
+    await this.queryAll(
+      `history ${endpointName}`,
+      {
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :h)',
+        ExpressionAttributeValues: { ':p': rolloutPk(endpointName), ':h': HISTORY_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+      },
+      (item) => {
+        if (entries.length < limit) entries.push(JSON.parse(item.entry as string) as HistoryEntry);
+      },
+      () => entries.length >= limit,
+    );
     return entries;
   }
 
@@ -263,6 +271,26 @@ export class RolloutStore implements RolloutRepository {
     }
   }
 
+  /**
+   * Runs a query on the table over every page (the SDK's paginator), handing each item to
+   * `onItem`; stops early once `done()` says enough was read. Failures become RolloutStoreError.
+   */
+  private async queryAll(
+    what: string,
+    input: Omit<QueryCommandInput, 'TableName'>,
+    onItem: (item: Record<string, unknown>) => void,
+    done: () => boolean = () => false,
+  ): Promise<void> {
+    try {
+      for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...input })) {
+        for (const item of page.Items ?? []) onItem(item);
+        if (done()) return;
+      }
+    } catch (error) {
+      throw new RolloutStoreError(`${what} failed`, { cause: error });
+    }
+  }
+
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -307,7 +335,7 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
   };
   if (record.policyAlert !== undefined) item.policyAlert = record.policyAlert;
   if (record.storedPolicyHash !== undefined) item.storedPolicyHash = record.storedPolicyHash;
-  if (needsTick(record)) item.activePk = ACTIVE_PARTITION;
+  item.activePk = needsTick(record) ? ACTIVE_PARTITION : FINISHED_PARTITION;
   return item;
 }
 

@@ -6,7 +6,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * here must be made there too.
  *
  * Key layout (see `shared/runtime/env.ts`): pk/sk strings; `expiresAt` (epoch seconds) is the TTL
- * attribute; the sparse GSI `active-index` holds only rollouts that still need the tick.
+ * attribute; the GSI `active-index` is partitioned by `activePk`: `ACTIVE` lists the rollouts that
+ * still need the tick, `FINISHED` the finished ones, `SYNC` / `SYNC-DONE` region sync items.
  */
 
 /** Name of the sparse GSI listing rollouts the tick must visit. */
@@ -14,6 +15,12 @@ export const ACTIVE_INDEX_NAME = 'active-index';
 
 /** Partition value of `activePk` on every item in the active index (one partition: a query lists all). */
 export const ACTIVE_PARTITION = 'ACTIVE';
+
+/**
+ * Partition of `active-index` holding the state of finished rollouts (one item per endpoint), so the
+ * control API lists recent rollouts with a Query instead of scanning history too.
+ */
+export const FINISHED_PARTITION = 'FINISHED';
 
 /** TTL attribute, epoch seconds. */
 export const TTL_ATTRIBUTE = 'expiresAt';

@@ -7,10 +7,7 @@ import type { WatchdogDeps } from '../watchdog/watchdog-deps';
 export interface ControlDeps extends WatchdogDeps {
   /** Stored policies. */
   policies: Pick<PolicyReader, 'get' | 'parameterName'>;
-  /**
-   * Finished rollouts, newest first. Optional: the rollout store has no such query yet, so the
-   * handler supplies a scan; without it `recent` is empty.
-   */
+  /** Finished rollouts, newest first (the repository's `listFinished`); without it `recent` is empty. */
   listRecent?(limit: number): Promise<RolloutRecord[]>;
   /** Region sync progress of a promoted endpoint (RegionSyncStore fits); optional. */
   regionSync?: { list(endpointName: string): Promise<RegionSyncItem[]> };

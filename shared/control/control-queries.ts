@@ -1,5 +1,3 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { RolloutStore } from '../aws/rollout-store';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
@@ -63,8 +61,8 @@ export async function rolloutStatus(
 
 /**
  * Active rollouts (the tick's work list) and the most recent finished ones. The recent list is a
- * convenience: when it cannot be read (e.g. the role lacks `dynamodb:Scan`) the active list is
- * still answered, with `recentError` saying why `recent` is empty.
+ * convenience: when it cannot be read (e.g. the role lacks `dynamodb:Query` on the index) the
+ * active list is still answered, with `recentError` saying why `recent` is empty.
  */
 export async function listRollouts(deps: ControlDeps): Promise<ControlResult<RolloutList>> {
   const log = deps.log ?? SILENT_LOG;
@@ -109,45 +107,4 @@ async function readEndpoint(deps: ControlDeps, record: RolloutRecord): Promise<E
   } catch (error) {
     return { error: describeError(error) };
   }
-}
-
-/** Items a recent-rollouts scan reads per page. Items. */
-const SCAN_PAGE_SIZE = 500;
-
-/**
- * `listRecent` for ControlDeps until the rollout store offers it: scans the table for state items
- * that left the active index (finished rollouts), keeps the newest `limit` by `updatedAt`, and reads
- * each through the store. A scan reads history items too, so this is only for an operator's list
- * call, never for the tick's path.
- */
-export function recentRolloutsByScan(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  store: Pick<RolloutStore, 'get'>,
-): (limit: number) => Promise<RolloutRecord[]> {
-  return async (limit) => {
-    const finished: Array<{ endpointName: string; updatedAt: string }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new ScanCommand({
-          TableName: tableName,
-          FilterExpression: 'sk = :state AND attribute_not_exists(activePk)',
-          ProjectionExpression: 'endpointName, updatedAt',
-          ExpressionAttributeValues: { ':state': 'STATE' },
-          ExclusiveStartKey: startKey,
-          Limit: SCAN_PAGE_SIZE,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (typeof item.endpointName === 'string') {
-          finished.push({ endpointName: item.endpointName, updatedAt: String(item.updatedAt ?? '') });
-        }
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    finished.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    const records = await Promise.all(finished.slice(0, limit).map((f) => store.get(f.endpointName)));
-    return records.filter((r): r is RolloutRecord => r !== undefined);
-  };
 }

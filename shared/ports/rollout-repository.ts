@@ -16,6 +16,8 @@ export interface RolloutRepository {
   listActive(): Promise<RolloutRecord[]>;
   /** Names and regions of the rollouts the tick visits whose policy names `alarmName` in `rollback.onAlarms`. */
   listActiveForAlarm(alarmName: string): Promise<Array<{ endpointName: string; region: string }>>;
+  /** The `limit` most recently updated finished rollouts (those the tick no longer visits), newest first. */
+  listFinished(limit: number): Promise<RolloutRecord[]>;
   /**
    * Stores a new rollout at version 1. Refuses (RolloutExistsError) when the endpoint already has
    * a rollout the tick still visits; a finished one is replaced (its history stays).

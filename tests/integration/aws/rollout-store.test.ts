@@ -89,6 +89,27 @@ describe('RolloutStore against DynamoDB (dynalite in the sandbox)', () => {
     expect((await store.listActive()).map((r) => r.endpointName)).not.toContain('sparse');
   });
 
+  it('lists finished rollouts newest first, from the index, without the ones the tick still visits', async () => {
+    const finish = async (endpointName: string, at: number) => {
+      const created = await store.create(newRollout(endpointName), at);
+      const final = { ...created.state, phase: 'Promoted' as const, canaryWeight: 100 };
+      return store.save(
+        { ...created, state: final, appliedCanaryWeight: 100, updatedAt: new Date(at + 1000).toISOString() },
+        created.version,
+      );
+    };
+    await finish('finished-old', NOW + 10_000);
+    await finish('finished-new', NOW + 20_000);
+    await store.create(newRollout('still-running'), NOW + 30_000);
+    const finished = (await store.listFinished(100)).map((r) => r.endpointName);
+    expect(finished.indexOf('finished-new')).toBeLessThan(finished.indexOf('finished-old'));
+    expect(finished).not.toContain('still-running');
+    expect(await store.listFinished(1)).toHaveLength(1);
+    // A finished rollout is replaced by a new one of the same endpoint, which leaves the finished list.
+    await store.create(newRollout('finished-old'), NOW + 40_000);
+    expect((await store.listFinished(100)).map((r) => r.endpointName)).not.toContain('finished-old');
+  });
+
   it('finds the active rollouts whose policy names an alarm, by name', async () => {
     await store.create(newRollout('alarm-a'), NOW);
     await store.create(newRollout('alarm-b'), NOW);
