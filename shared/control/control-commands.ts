@@ -88,16 +88,19 @@ export async function startRolloutCommand(
     );
   }
 
-  const started = startRollout(policy, ctx.now);
+  // The operator and their reason are part of the start's cause, so the reason names who started it.
+  const transition = startRollout(policy, ctx.now, {
+    operator: ctx.operator,
+    ...(request.reason ? { reason: request.reason } : {}),
+  });
   const baseline = snapshot.variants.find((v) => v.name === policy.endpoint.baselineVariant);
-  if (baseline?.currentPct === 0 && started.state.canaryWeight < 100) {
+  if (baseline?.currentPct === 0 && transition.state.canaryWeight < 100) {
     // Typically a finished promotion left the canary at 100%: starting again would hand most
     // traffic back to a variant that has been idle (often the old model). Refuse rather than guess.
     return conflict(
-      `baseline variant ${policy.endpoint.baselineVariant} of ${request.endpointName} gets no traffic now; starting would move ${100 - started.state.canaryWeight}% to it. Deploy an endpoint config whose baseline is the model in service first`,
+      `baseline variant ${policy.endpoint.baselineVariant} of ${request.endpointName} gets no traffic now; starting would move ${100 - transition.state.canaryWeight}% to it. Deploy an endpoint config whose baseline is the model in service first`,
     );
   }
-  const transition = withOperator(started, ctx.operator, request.reason);
   let record: RolloutRecord;
   try {
     record = await deps.store.create(
@@ -145,9 +148,9 @@ export async function runOperatorCommand(
   for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
     const record = await deps.store.get(endpointName);
     if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
-    const decided = applyCommand(record.policy, record.state, command, ctx.now);
+    const decided = applyCommand(record.policy, record.state, command, ctx.now, ctx.operator);
     if (!decided.ok) return conflict(decided.error);
-    const transition = withOperator(decided.transition, ctx.operator);
+    const transition = decided.transition;
     const committed = await commitTransition(deps, record, transition, {
       source: 'operator',
       correlationId: ctx.correlationId,
@@ -207,23 +210,6 @@ function inPolicy(problems: ReadonlyArray<string>): string[] {
     if (problem.startsWith('(')) return `policy${problem.slice(problem.indexOf(')') + 1)}`;
     return problem.startsWith(':') ? `policy${problem}` : `policy.${problem}`;
   });
-}
-
-/**
- * Names the operator in the decision's reason, so history and notifications say who acted. The
- * engine already words commands as "... by an operator (reason) ..."; the identity replaces "an
- * operator" there, and is appended otherwise (with `reason`, which only a start carries outside
- * the engine's wording).
- */
-function withOperator(transition: Transition, operator: string, reason?: string): Transition {
-  const original = transition.decision.reason;
-  const text = original.includes('by an operator')
-    ? original.replace('by an operator', `by ${operator}`)
-    : `${original} (by ${operator}${reason ? `: ${reason}` : ''})`;
-  return {
-    state: { ...transition.state, message: text },
-    decision: { ...transition.decision, reason: text },
-  };
 }
 
 async function recordStart(

@@ -63,7 +63,7 @@ export interface RolloutSummary {
   phase: Phase;
   stepIndex: number;
   stepCount: number;
-  /** The step in progress in words (`pause 10m`, `setWeight 20`), null once past the last. */
+  /** The step in progress in words (`pause 10m`, `setWeight 20%`, `pause until resumed`), null once past the last. */
   step: string | null;
   baselineVariant: string;
   canaryVariant: string;

@@ -1,5 +1,5 @@
 import { splitTraffic } from '../domain/index';
-import type { Step } from '../domain/types';
+import { describeStep } from '../wording/describe-step';
 import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import type { DecisionView, EndpointView, RolloutSummary } from './control-contract';
@@ -61,15 +61,6 @@ export function endpointView(snapshot: EndpointSnapshot): EndpointView {
 
 function roundPct(value: number | null): number | null {
   return value === null ? null : Math.round(value * 100) / 100;
-}
-
-function describeStep(step: Step | undefined): string | null {
-  if (!step) return null;
-  if (step.kind === 'setWeight') return `setWeight ${step.weight}`;
-  if (step.durationSeconds === null) return 'pause (until resumed)';
-  const s = step.durationSeconds;
-  const text = s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
-  return `pause ${text}`;
 }
 
 function isoOrNull(epochMs: number): string | null {
