@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import {
   DEFAULT_FAILURE_LIMIT,
   DEFAULT_INCONCLUSIVE_LIMIT,
@@ -48,7 +48,7 @@ const EXPECTED_WORDS: Record<string, string> = {
 };
 
 /** Per-parse messages for the issues the schema does not word itself. */
-const errorMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
+const errorMessage = (issue: core.$ZodRawIssue): string | undefined => {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
@@ -67,7 +67,7 @@ const errorMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
 };
 
 function issuesToProblems(
-  issues: ReadonlyArray<z.core.$ZodIssue>,
+  issues: ReadonlyArray<core.$ZodIssue>,
   prefix: ReadonlyArray<PathSegment>,
 ): string[] {
   const problems: string[] = [];
