@@ -1,14 +1,28 @@
-import * as z from 'zod';
+import {
+  _default,
+  array,
+  enum as oneOf,
+  type infer as Infer,
+  literal,
+  looseObject,
+  minLength,
+  optional,
+  refine,
+  string,
+  unknown,
+} from 'zod/mini';
 
 /** The detail-type this function acts on; others share `source: aws.cloudwatch` and are ignored. */
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 
-const alarmStateSchema = z.looseObject({
-  value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
-  reason: z.string().optional(),
+const timestamp = () => string().check(refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'));
+
+const alarmStateSchema = looseObject({
+  value: oneOf(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  reason: optional(string()),
   /** A JSON string, missing for some alarms: parse with `parseReasonData`. */
-  reasonData: z.string().optional(),
-  timestamp: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'),
+  reasonData: optional(string()),
+  timestamp: timestamp(),
 });
 
 /**
@@ -16,28 +30,28 @@ const alarmStateSchema = z.looseObject({
  * adds optional ones such as `muteDetail` and `alarmTags`); composite alarms have no
  * `configuration.metrics`, only `alarmRule`; alarm names may contain spaces.
  */
-export const alarmStateChangeEventSchema = z.looseObject({
-  'detail-type': z.literal(ALARM_STATE_CHANGE),
-  source: z.literal('aws.cloudwatch'),
-  id: z.string().optional(),
-  time: z.string().refine((t) => Number.isFinite(Date.parse(t)), 'not a timestamp'),
-  region: z.string().min(1),
-  account: z.string().optional(),
-  resources: z.array(z.string()).default([]),
-  detail: z.looseObject({
-    alarmName: z.string().min(1),
+export const alarmStateChangeEventSchema = looseObject({
+  'detail-type': literal(ALARM_STATE_CHANGE),
+  source: literal('aws.cloudwatch'),
+  id: optional(string()),
+  time: timestamp(),
+  region: string().check(minLength(1)),
+  account: optional(string()),
+  resources: _default(array(string()), []),
+  detail: looseObject({
+    alarmName: string().check(minLength(1)),
     state: alarmStateSchema,
-    previousState: alarmStateSchema.optional(),
-    configuration: z
-      .looseObject({
-        metrics: z.array(z.unknown()).optional(),
-        alarmRule: z.string().optional(),
-      })
-      .optional(),
+    previousState: optional(alarmStateSchema),
+    configuration: optional(
+      looseObject({
+        metrics: optional(array(unknown())),
+        alarmRule: optional(string()),
+      }),
+    ),
   }),
 });
 
-export type AlarmStateChangeEvent = z.infer<typeof alarmStateChangeEventSchema>;
+export type AlarmStateChangeEvent = Infer<typeof alarmStateChangeEventSchema>;
 
 export type AlarmEventParse =
   | { ok: true; event: AlarmStateChangeEvent }

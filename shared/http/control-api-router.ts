@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { infer as Infer, ZodMiniType } from 'zod/mini';
 import { runOperatorCommand, startRolloutCommand } from '../control/control-commands';
 import type { ControlContext, ControlResult } from '../control/control-contract';
 import type { ControlDeps } from '../control/control-deps';
@@ -222,12 +222,12 @@ function normaliseEvent(event: unknown): ControlApiEvent {
 }
 
 /** Parses the JSON body against `schema`, adding every problem; an absent body counts as `{}` when `emptyIsObject`. */
-function parseBody<S extends z.ZodType>(
+function parseBody<S extends ZodMiniType>(
   event: ControlApiEvent,
   schema: S,
   problems: string[],
   emptyIsObject = false,
-): z.infer<S> | undefined {
+): Infer<S> | undefined {
   const raw = readJsonBody(event);
   if (!raw.ok) {
     problems.push(raw.problem);

@@ -1,5 +1,23 @@
-import type { infer as Infer } from 'zod';
-import { coerce, record, strictObject, string, union, unknown } from 'zod';
+import {
+  coerce,
+  gte,
+  type infer as Infer,
+  int,
+  lte,
+  maxLength,
+  minLength,
+  optional,
+  pipe,
+  record,
+  regex,
+  strictObject,
+  string,
+  trim,
+  union,
+  unknown,
+} from 'zod/mini';
+
+// zod/mini: the functional API tree-shakes, so the control API bundles only the checks it uses.
 
 /** SageMaker's endpoint-name rule: letters, digits and single-or-repeated hyphens inside, 1..63 characters. */
 export const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -13,24 +31,26 @@ export const MAX_HISTORY_LIMIT = 500;
 /** `?limit=` when the history route is called without one, in entries. */
 export const DEFAULT_HISTORY_LIMIT = 50;
 
-const endpointName = string({ error: 'required, a SageMaker endpoint name' }).regex(
-  ENDPOINT_NAME_PATTERN,
-  'must be a SageMaker endpoint name (letters, digits, hyphens; at most 63)',
+const endpointName = string({ error: 'required, a SageMaker endpoint name' }).check(
+  regex(ENDPOINT_NAME_PATTERN, 'must be a SageMaker endpoint name (letters, digits, hyphens; at most 63)'),
 );
 
-const reason = string({ error: 'must be a string' })
-  .trim()
-  .min(1, 'must not be empty')
-  .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
+const reason = string({ error: 'must be a string' }).check(
+  trim(),
+  minLength(1, 'must not be empty'),
+  maxLength(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
+);
 
 /** `POST /rollouts`: the policy is YAML/JSON text or an already-parsed object; absent means "the stored one". */
 export const startRolloutBodySchema = strictObject(
   {
     endpointName,
-    policy: union([string(), record(string(), unknown())], {
-      error: 'must be policy text (YAML or JSON) or a policy object',
-    }).optional(),
-    reason: reason.optional(),
+    policy: optional(
+      union([string(), record(string(), unknown())], {
+        error: 'must be policy text (YAML or JSON) or a policy object',
+      }),
+    ),
+    reason: optional(reason),
   },
   { error: 'must be a JSON object' },
 );
@@ -39,24 +59,27 @@ export type StartRolloutBody = Infer<typeof startRolloutBodySchema>;
 
 /** `POST /rollouts/{endpoint}/{pause|resume|promote|abort}`: an optional reason. */
 export const commandBodySchema = strictObject(
-  { reason: reason.optional() },
+  { reason: optional(reason) },
   { error: 'must be a JSON object' },
 );
 
 /** `POST /rollouts/{endpoint}/rollback`: the reason is what people read in the notification, so it is required. */
 export const rollbackBodySchema = strictObject(
-  { reason: string({ error: 'required: say why you roll back' }).pipe(reason) },
+  { reason: pipe(string({ error: 'required: say why you roll back' }), reason) },
   { error: 'must be a JSON object with a reason' },
 );
 
 /** `GET /rollouts/{endpoint}/history?limit=`. */
 export const historyQuerySchema = strictObject({
-  limit: coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_HISTORY_LIMIT, `must be at most ${MAX_HISTORY_LIMIT}`)
-    .optional(),
+  limit: optional(
+    coerce
+      .number({ error: 'must be a whole number' })
+      .check(
+        int('must be a whole number'),
+        gte(1, 'must be at least 1'),
+        lte(MAX_HISTORY_LIMIT, `must be at most ${MAX_HISTORY_LIMIT}`),
+      ),
+  ),
 });
 
 /** Path parameter `{endpoint}` checked with the same rule as the body's `endpointName`. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 
 /** Renders a path the way the policy problems do: `a.b[2].c`; the empty path is the body itself. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, root = 'body'): string {
@@ -14,7 +14,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, root = 'body'): str
  * Turns zod issues into `path: message` lines, one per problem. Unknown keys become one line per key
  * (a typo must be named, not summarised) and `prefix` is prepended to every path.
  */
-export function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = ''): string[] {
+export function formatIssues(issues: ReadonlyArray<core.$ZodIssue>, prefix = ''): string[] {
   const problems: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {

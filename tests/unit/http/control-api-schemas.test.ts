@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import {
   commandBodySchema,
   historyQuerySchema,
@@ -8,7 +8,7 @@ import {
 } from '../../../shared/http/control-api-schemas';
 import { formatIssues } from '../../../shared/http/format-issues';
 
-function problemsOf(schema: z.ZodType, value: unknown): string[] {
+function problemsOf(schema: ZodMiniType, value: unknown): string[] {
   const result = schema.safeParse(value);
   return result.success ? [] : formatIssues(result.error.issues);
 }
