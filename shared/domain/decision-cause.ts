@@ -148,3 +148,34 @@ export type DecisionCause =
       /** `resume` past a manual pause: where the rollout waits next. */
       next?: NextStop;
     };
+
+/**
+ * What the judgement of one metric found, with its numbers, in the metric's unit (a fraction for
+ * an error rate, ms for a latency, the custom metric's own unit); `shared/wording/describe-verdict.ts`
+ * words it with the metric's policy (its bounds and allowance).
+ */
+export type MetricFinding =
+  /** Fewer canary requests in the window than `minCanaryInvocations`: nothing judged. */
+  | { kind: 'too-few-requests'; canaryRequests: number; needed: number }
+  | { kind: 'no-canary-data' }
+  /** The canary has a value, the baseline none to compare it with. */
+  | { kind: 'no-baseline-data'; canary: number }
+  /** Above the ceiling (`threshold` / `thresholdMs`) beyond sampling noise. */
+  | { kind: 'above-threshold'; canary: number; threshold: number }
+  | { kind: 'below-minimum'; canary: number; minimum: number }
+  | { kind: 'above-maximum'; canary: number; maximum: number }
+  /**
+   * Compared with the baseline: `change` is the observed increase (a difference of rates, or a
+   * relative change of latency) and `lowerBound` the increase that sampling noise cannot explain;
+   * `failing` when it exceeds what the policy allows.
+   */
+  | {
+      kind: 'increase';
+      canary: number;
+      baseline: number;
+      change: number;
+      lowerBound: number;
+      failing: boolean;
+    }
+  /** Within every bound the policy sets. */
+  | { kind: 'within'; canary: number };

@@ -7,14 +7,8 @@ import {
   MIN_LATENCY_LOG_SIGMA,
 } from './defaults';
 import { cleanCount } from './merge-periods';
-import {
-  formatCount,
-  formatMs,
-  formatNumber,
-  formatPercent,
-  formatSignedPercent,
-  formatSignedWholePercent,
-} from '../wording/format-values';
+import { describeMetricVerdict } from '../wording/describe-verdict';
+import type { MetricFinding } from './decision-cause';
 import { differenceLowerBound, latencyNoiseMargin, PERCENTILE_Z, wilsonLowerBound } from './statistics';
 import type {
   CustomMetric,
@@ -127,7 +121,7 @@ interface Judged {
   canary: number | null;
   baseline: number | null;
   limit: number | null;
-  reason: string;
+  finding: MetricFinding;
 }
 
 /** The result of judging one window. Counters are already updated; nothing else is. */
@@ -148,14 +142,13 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
   const bErrors = baseline.errors5xx + (with4xx ? baseline.errors4xx : 0);
   const cRate = canary.invocations > 0 ? cErrors / canary.invocations : null;
   const bRate = baseline.invocations > 0 ? bErrors / baseline.invocations : null;
-  const label = with4xx ? ' (5xx+4xx)' : '';
   if (cRate === null) {
     return {
       verdict: 'inconclusive',
       canary: null,
       baseline: bRate,
       limit: null,
-      reason: `${metric.name}: no canary requests`,
+      finding: { kind: 'no-canary-data' },
     };
   }
   if (metric.threshold !== undefined && cRate > metric.threshold) {
@@ -166,11 +159,11 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
         canary: cRate,
         baseline: bRate,
         limit: metric.threshold,
-        reason: `${metric.name} ${formatPercent(cRate)} > ${formatPercent(metric.threshold)} threshold`,
+        finding: { kind: 'above-threshold', canary: cRate, threshold: metric.threshold },
       };
     }
   }
-  let comparison = '';
+  let finding: MetricFinding = { kind: 'within', canary: cRate };
   let limit: number | null = metric.threshold ?? null;
   if (metric.maxIncrease !== undefined) {
     if (bRate === null) {
@@ -179,7 +172,7 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
         canary: cRate,
         baseline: null,
         limit,
-        reason: `${metric.name} ${formatPercent(cRate)}: baseline has no requests to compare with`,
+        finding: { kind: 'no-baseline-data', canary: cRate },
       };
     }
     const lower = differenceLowerBound(
@@ -191,38 +184,26 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
     );
     const increaseLimit = bRate + metric.maxIncrease;
     const failing = lower > metric.maxIncrease;
-    // A pass and a failure name the same statistic: the increase's 99 % lower bound, beside the
-    // observed increase, compared with what the policy allows.
-    comparison = ` vs baseline ${formatPercent(bRate)}: ${formatSignedPercent(cRate - bRate)} (99% lower bound ${formatSignedPercent(
-      lower,
-      2,
-    )}) ${failing ? '>' : '<='} +${formatPercent(metric.maxIncrease)} allowed`;
+    finding = {
+      kind: 'increase',
+      canary: cRate,
+      baseline: bRate,
+      change: cRate - bRate,
+      lowerBound: lower,
+      failing,
+    };
     if (failing) {
-      return {
-        verdict: 'fail',
-        canary: cRate,
-        baseline: bRate,
-        limit: increaseLimit,
-        reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}`,
-      };
+      return { verdict: 'fail', canary: cRate, baseline: bRate, limit: increaseLimit, finding };
     }
     limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
   }
-  const ceiling = metric.threshold === undefined ? '' : `, ${formatPercent(metric.threshold)} threshold`;
-  return {
-    verdict: 'pass',
-    canary: cRate,
-    baseline: bRate,
-    limit,
-    reason: `${metric.name} ${formatPercent(cRate)}${label}${comparison}${ceiling}`,
-  };
+  return { verdict: 'pass', canary: cRate, baseline: bRate, limit, finding };
 }
 
 function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
   const index = LATENCY_INDEX[metric.statistic];
   const cLog = logMean(canary, index);
   const bLog = logMean(baseline, index);
-  const cValue = cLog === null ? null : Math.exp(cLog);
   const bValue = bLog === null ? null : Math.exp(bLog);
   if (cLog === null) {
     return {
@@ -230,9 +211,10 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
       canary: null,
       baseline: bValue,
       limit: metric.thresholdMs ?? null,
-      reason: `${metric.name}: no canary ${metric.statistic} datapoints`,
+      finding: { kind: 'no-canary-data' },
     };
   }
+  const cValue = Math.exp(cLog);
   // Robustness: a canary's per-period p99 from ~150 requests swings by ±20 % or more, with a
   // heavy right tail. The canary's value is the request-weighted geometric mean of its periods
   // (log space tames single slow minutes), and a bound counts as crossed only when the canary
@@ -252,11 +234,11 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
       canary: cValue,
       baseline: bValue,
       limit: metric.thresholdMs,
-      reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)} > ${formatMs(metric.thresholdMs)} threshold`,
+      finding: { kind: 'above-threshold', canary: cValue, threshold: metric.thresholdMs },
     };
   }
   let limit: number | null = metric.thresholdMs ?? null;
-  let comparison = '';
+  let finding: MetricFinding = { kind: 'within', canary: cValue };
   if (metric.maxIncreasePct !== undefined) {
     if (bLog === null || bValue === null) {
       return {
@@ -264,7 +246,7 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
         canary: cValue,
         baseline: null,
         limit,
-        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}: baseline has no datapoints to compare with`,
+        finding: { kind: 'no-baseline-data', canary: cValue },
       };
     }
     const bSamples = baseline.latencyWeight[index]!;
@@ -276,32 +258,21 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
     const increaseLimit = bValue * (1 + metric.maxIncreasePct / 100);
     const failing = excess > 0;
     // A pass and a failure name the same statistic: the observed increase and its lower bound once
-    // sampling noise is allowed for, compared with what the policy allows.
-    const beyondNoise = Math.expm1(excess + allowed);
-    comparison = ` vs baseline ${formatMs(bValue)}: ${formatSignedWholePercent(
-      Math.expm1(cLog - bLog),
-    )} (lower bound ${formatSignedWholePercent(beyondNoise)} after sampling noise) ${failing ? '>' : '<='} +${
-      metric.maxIncreasePct
-    }% allowed`;
+    // sampling noise is allowed for (`lowerBound`), compared with what the policy allows.
+    finding = {
+      kind: 'increase',
+      canary: cValue,
+      baseline: bValue,
+      change: Math.expm1(cLog - bLog),
+      lowerBound: Math.expm1(excess + allowed),
+      failing,
+    };
     if (failing) {
-      return {
-        verdict: 'fail',
-        canary: cValue,
-        baseline: bValue,
-        limit: increaseLimit,
-        reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}${comparison}`,
-      };
+      return { verdict: 'fail', canary: cValue, baseline: bValue, limit: increaseLimit, finding };
     }
     limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
   }
-  const ceiling = metric.thresholdMs === undefined ? '' : `, ${formatMs(metric.thresholdMs)} threshold`;
-  return {
-    verdict: 'pass',
-    canary: cValue,
-    baseline: bValue,
-    limit,
-    reason: `${metric.name} ${metric.statistic} ${formatMs(cValue)}${comparison}${ceiling}`,
-  };
+  return { verdict: 'pass', canary: cValue, baseline: bValue, limit, finding };
 }
 
 function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
@@ -311,7 +282,7 @@ function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
       canary: null,
       baseline: null,
       limit: null,
-      reason: `${metric.name}: no datapoints`,
+      finding: { kind: 'no-canary-data' },
     };
   }
   const mean = sum / count;
@@ -321,7 +292,7 @@ function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
       canary: mean,
       baseline: null,
       limit: metric.min,
-      reason: `${metric.name} ${formatNumber(mean)} < ${formatNumber(metric.min)} minimum`,
+      finding: { kind: 'below-minimum', canary: mean, minimum: metric.min },
     };
   }
   if (metric.max !== undefined && mean > metric.max) {
@@ -330,21 +301,15 @@ function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
       canary: mean,
       baseline: null,
       limit: metric.max,
-      reason: `${metric.name} ${formatNumber(mean)} > ${formatNumber(metric.max)} maximum`,
+      finding: { kind: 'above-maximum', canary: mean, maximum: metric.max },
     };
   }
-  const bounds = [
-    metric.min === undefined ? null : `min ${formatNumber(metric.min)}`,
-    metric.max === undefined ? null : `max ${formatNumber(metric.max)}`,
-  ]
-    .filter((b) => b !== null)
-    .join(', ');
   return {
     verdict: 'pass',
     canary: mean,
     baseline: null,
     limit: metric.max ?? metric.min ?? null,
-    reason: `${metric.name} ${formatNumber(mean)} within ${bounds}`,
+    finding: { kind: 'within', canary: mean },
   };
 }
 
@@ -415,9 +380,11 @@ export function evaluateWindow(
         canary: null,
         baseline: null,
         limit: null,
-        reason: `${metric.name}: canary ${formatCount(canary.invocations)} req in the window < ${formatCount(
-          minCanaryInvocations,
-        )} needed`,
+        finding: {
+          kind: 'too-few-requests',
+          canaryRequests: canary.invocations,
+          needed: minCanaryInvocations,
+        },
       };
     } else if (metric.type === 'errorRate') {
       judged = judgeErrorRate(metric, canary, baseline);
@@ -444,10 +411,8 @@ export function evaluateWindow(
       baseline: judged.baseline,
       limit: judged.limit,
       consecutiveFailures: count,
-      reason:
-        judged.verdict === 'fail'
-          ? `${judged.reason} (${count}/${metric.failureLimit} failing judgements)`
-          : judged.reason,
+      finding: judged.finding,
+      reason: describeMetricVerdict(metric, judged.finding, judged.verdict, count),
     };
     verdicts.push(verdict);
     if (judged.verdict === 'fail') {

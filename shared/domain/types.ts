@@ -7,7 +7,7 @@
  * they become ISO strings only at the edges (replay output, notifications, the API).
  */
 
-import type { DecisionCause } from './decision-cause';
+import type { DecisionCause, MetricFinding } from './decision-cause';
 
 /**
  * Lifecycle of one rollout (`phase` in docs/replay-protocol.md). `Promoted`, `RolledBack` and
@@ -190,6 +190,9 @@ export interface MetricVerdict {
   /** The bound that was crossed, or that applied. */
   limit: number | null;
   consecutiveFailures: number;
+  /** What the judgement found, with its numbers (absent in evidence stored before it existed). */
+  finding?: MetricFinding;
+  /** The verdict in words: `describeMetricVerdict` of the finding. */
   reason: string;
 }
 
