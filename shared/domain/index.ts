@@ -6,7 +6,8 @@ export { applyAlarm } from './apply-alarm';
 export { applyCommand } from './apply-command';
 export { AWS_REGIONS, isKnownRegion } from './aws-regions';
 export * from './defaults';
-export { describePolicy } from './describe-policy';
+// The plan in one line is wording, but validate and the dev tools know it as part of the engine's API.
+export { describePolicy } from '../wording/describe-policy';
 export { evaluateWindow, type WindowJudgement } from './evaluate-window';
 export { isFinal } from './is-final';
 export { judgeTick } from './judge-tick';

@@ -1,6 +1,6 @@
-import { describePause } from '../wording/describe-step';
-import { formatDuration } from '../wording/format-values';
-import type { RolloutPolicy } from './types';
+import type { RolloutPolicy } from '../domain/types';
+import { describePause } from './describe-step';
+import { formatDuration } from './format-values';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
