@@ -48,7 +48,21 @@ export interface CreateSandboxOptions {
    * Deliver scheduled ticks and alarm events to the functions of `serverless.yml` through
    * `lambdaInvoker` (the sandbox's EventBridge). Off unless given; needs `lambdaInvoker`.
    */
-  routeEvents?: { projectDir?: string; stage?: string; region?: string; synchronous?: boolean };
+  routeEvents?: {
+    projectDir?: string;
+    stage?: string;
+    region?: string;
+    synchronous?: boolean;
+    /** What to do when no functions answer, in the one line the router prints then. */
+    unreachableHint?: string;
+    /** Where the router reports failed deliveries. Default: `console.error`. */
+    log?: (line: string) => void;
+  };
+  /**
+   * DynamoDB answered ResourceNotFoundException for `tableName`: returns a sentence added to the
+   * error's message (e.g. how to create the stage's table), or nothing.
+   */
+  onMissingTable?: (tableName: string) => string | undefined;
   /**
    * Play this scenario's traffic against every endpoint as soon as it exists (the baseline is the
    * variant the scenario names, else the first; the canary likewise, else the second), so an
@@ -123,7 +137,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   let events: EventRouter | undefined;
   if (options.routeEvents) {
     if (!options.lambdaInvoker) throw new TypeError('routeEvents needs a lambdaInvoker to deliver to');
-    const { projectDir, stage, region, synchronous } = options.routeEvents;
+    const { projectDir, stage, region, synchronous, unreachableHint, log } = options.routeEvents;
     events = createEventRouter({
       clock,
       bus,
@@ -133,6 +147,8 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       ...(stage !== undefined ? { stage } : {}),
       ...(region !== undefined ? { region } : {}),
       ...(synchronous !== undefined ? { synchronous } : {}),
+      ...(unreachableHint !== undefined ? { unreachableHint } : {}),
+      ...(log !== undefined ? { log } : {}),
     });
   }
 
@@ -174,7 +190,11 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   }
 
   let dynamodb: DynamoDbProxy | undefined;
-  if (options.dynamodb !== false) dynamodb = await startDynamoDbProxy();
+  if (options.dynamodb !== false) {
+    dynamodb = await startDynamoDbProxy(
+      options.onMissingTable ? { onMissingTable: options.onMissingTable } : {},
+    );
+  }
 
   const regionsOf = () => [...new Set(['us-east-1', ...sagemaker.regions()])];
   const controlRoutes: ControlRoute[] = [
@@ -257,6 +277,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
           ...(typeof b.baselineVariant === 'string' ? { baselineVariant: b.baselineVariant } : {}),
           ...(typeof b.canaryVariant === 'string' ? { canaryVariant: b.canaryVariant } : {}),
           ...(typeof b.seed === 'number' ? { seed: b.seed } : {}),
+          ...(typeof b.startMinute === 'number' ? { startMinute: b.startMinute } : {}),
         });
         return { status: 201, body: { playing: `${b.region}/${b.endpointName}`, scenario: scenario.name } };
       }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ClosedPeriod, SandboxClock } from './clock';
 import { type BusEvent, type EventBus, eventTime } from './event-bus';
-import type { LambdaInvoker } from './lambda-invoker';
+import { LambdaInvokeError, type LambdaInvoker, LambdaUnreachableError } from './lambda-invoker';
 import { SANDBOX_ACCOUNT_ID } from './service';
 
 /** Stage the sandbox runs the functions under (their names are `<service>-<stage>-<key>`). */
@@ -86,8 +86,17 @@ export interface EventRouterOptions {
    * EventBridge does). Synchronous delivery makes manual-clock tests deterministic.
    */
   synchronous?: boolean;
-  /** Reports a failed invocation. Default: `console.error`. */
+  /**
+   * Reports a failed invocation. Default: functions that cannot be reached (nothing listens at the
+   * Lambda endpoint) are reported once, in one line naming the endpoint and `unreachableHint`, and
+   * once more when they answer again; other invoke failures get one line each; anything else is
+   * printed with its stack.
+   */
   onError?: (error: unknown, record: DeliveryRecord) => void;
+  /** Where the default reporting writes. Default: `console.error`. */
+  log?: (line: string) => void;
+  /** Default reporting: what to do when no functions answer (how to start them, or how to stop routing). */
+  unreachableHint?: string;
 }
 
 export interface EventRouter {
@@ -363,6 +372,43 @@ function matchesFilter(filter: Record<string, unknown>, value: unknown): boolean
 // The router
 // ---------------------------------------------------------------------------------------------
 
+/** Default hint when no functions answer: how to start them, or how to stop routing to them. */
+export const DEFAULT_UNREACHABLE_HINT =
+  'start them (`npx serverless offline start --stage local`, or `npm run dev` for the whole local stage), or run the sandbox with --without-events';
+
+/**
+ * The default failure reporting: an unreachable Lambda endpoint is said once (and once more when
+ * it answers again), not at every tick; other invoke failures in one line; the unexpected in full.
+ */
+function quietReporter(
+  log: (line: string) => void,
+  hint: string = DEFAULT_UNREACHABLE_HINT,
+): { failed(error: unknown, record: DeliveryRecord): void; delivered(): void } {
+  let unreachable: string | undefined;
+  return {
+    failed(error, record) {
+      if (error instanceof LambdaUnreachableError) {
+        if (unreachable !== undefined) return;
+        unreachable = error.endpoint;
+        log(
+          `sandbox event router: no functions answer at ${error.endpoint}${error.code ? ` (${error.code})` : ''}; scheduled ticks and alarm events are dropped until they do (retrying quietly). To deliver them, ${hint}.`,
+        );
+      } else if (error instanceof LambdaInvokeError) {
+        log(`sandbox event router: delivery to ${record.functionName} failed: ${error.message}`);
+      } else {
+        console.error(`sandbox event router: delivery to ${record.functionName} failed`, error);
+      }
+    },
+    delivered() {
+      if (unreachable === undefined) return;
+      log(
+        `sandbox event router: the functions at ${unreachable} answer now; delivering scheduled ticks and alarm events.`,
+      );
+      unreachable = undefined;
+    },
+  };
+}
+
 /**
  * Creates the router. `functions` (or `projectDir` + `stage`) say what to deliver, `clock`
  * when, `bus` which events, `invoker` how, and `faults` whether a delivery is dropped or
@@ -374,10 +420,9 @@ export function createEventRouter(opts: EventRouterOptions): EventRouter {
   const account = opts.accountId ?? SANDBOX_ACCOUNT_ID;
   const functions = opts.functions ?? readServerlessFunctions(opts.projectDir ?? process.cwd(), stage);
   const records: DeliveryRecord[] = [];
-  const onError =
-    opts.onError ??
-    ((error: unknown, record: DeliveryRecord) =>
-      console.error(`sandbox event router: delivery to ${record.functionName} failed`, error));
+  const reporter = opts.onError
+    ? { failed: opts.onError, delivered: () => {} }
+    : quietReporter(opts.log ?? ((line) => console.error(line)), opts.unreachableHint);
 
   async function deliver(
     fn: RoutedFunction,
@@ -401,9 +446,10 @@ export function createEventRouter(opts: EventRouterOptions): EventRouter {
       try {
         await opts.invoker.invoke(fn.functionName, event, { async: !opts.synchronous });
         record.invocations += 1;
+        reporter.delivered();
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
-        onError(error, record);
+        reporter.failed(error, record);
       }
     }
   }

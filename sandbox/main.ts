@@ -1,6 +1,12 @@
 /**
  * `npm run sandbox`: starts the local AWS sandbox on 127.0.0.1:4566 (or `--port` / `SANDBOX_PORT`),
  * prints what it serves and the environment to export, and stays up until Ctrl-C.
+ *
+ * The AWS APIs only: the functions are not started here (`npm run dev` starts the whole local
+ * stage). Unless `--without-events`, scheduled ticks and alarm events go to the functions at
+ * `--lambda-endpoint`; while nothing answers there the router says so once and retries quietly.
+ * `--provision` creates the stage's table, topic and parameters, as `npm run dev` does, so
+ * functions started by hand (`npx serverless offline start --stage local`) find them.
  */
 import { parseArgs } from 'node:util';
 import { loadScenarioFile } from '../shared/simulation/scenario-schema';
@@ -8,13 +14,18 @@ import { createSandboxClock, DEFAULT_SPEED } from './clock';
 import { createSandbox } from './create-sandbox';
 import { DEFAULT_ROUTER_STAGE } from './event-router';
 import { createHttpLambdaInvoker, DEFAULT_LAMBDA_ENDPOINT } from './lambda-invoker';
+import { LOCAL_REGION, LOCAL_SLACK_HOOK } from './local-stack/start-local-stack';
+import { provisionWatchdog } from './local-stack/provision-watchdog';
 import { DEFAULT_OUTBOX_DIR } from './outbox';
 import { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './server';
 import { DEFAULT_ENDPOINT_DELAY_MS } from './services/sagemaker/sagemaker-emulation';
 
 const USAGE = `usage: npm run sandbox -- [--port N] [--host H] [--speed X] [--endpoint-delay-ms MS]
                              [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]
-                             [--stage S] [--without-events] [--scenario FILE]`;
+                             [--stage S] [--without-events] [--provision] [--scenario FILE]
+  --without-events  do not deliver scheduled ticks and alarm events to the functions
+  --provision       create the stage's table, topic and parameters (for functions started by hand)
+The functions are not started here: \`npm run dev\` runs the whole local stage.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -28,6 +39,7 @@ async function main(): Promise<void> {
       'manual-email-confirmation': { type: 'boolean' },
       stage: { type: 'string' },
       'without-events': { type: 'boolean' },
+      provision: { type: 'boolean' },
       scenario: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -50,7 +62,26 @@ async function main(): Promise<void> {
   const outboxDir = values.outbox ?? DEFAULT_OUTBOX_DIR;
   const clock = createSandboxClock({ mode: 'running', speed });
   const stage = values.stage ?? process.env.STAGE ?? DEFAULT_ROUTER_STAGE;
-  const routeEvents = values['without-events'] ? undefined : { projectDir: process.cwd(), stage };
+  const routeEvents = values['without-events']
+    ? undefined
+    : {
+        projectDir: process.cwd(),
+        stage,
+        unreachableHint: `start them (\`npx serverless offline start --stage ${stage}\` after restarting this sandbox with --provision, or \`npm run dev\` for the whole local stage instead of this sandbox), or restart the sandbox with --without-events`,
+      };
+  const tableName = `rollout-watchdog-${stage}`;
+  const reportedTables = new Set<string>();
+  const onMissingTable = (name: string): string | undefined => {
+    if (!name.startsWith('rollout-watchdog-')) return undefined;
+    const hint = `the sandbox has no table ${name}: the stage is not provisioned. Restart the sandbox with \`npm run sandbox -- --provision${name === tableName ? '' : ` --stage ${name.slice('rollout-watchdog-'.length)}`}\` (creates the table, topic and parameters the functions use), or run \`npm run dev\`, which provisions and starts everything`;
+    if (!reportedTables.has(name)) {
+      reportedTables.add(name);
+      console.error(
+        `sandbox: a function asked DynamoDB for table ${name}, which does not exist: ${hint.slice(hint.indexOf(': ') + 2)}.`,
+      );
+    }
+    return hint;
+  };
   const scenario = values.scenario ? loadScenarioFile(values.scenario) : undefined;
   const sandbox = await createSandbox({
     ...(scenario ? { autoTraffic: { scenario } } : {}),
@@ -59,11 +90,22 @@ async function main(): Promise<void> {
     host: values.host ?? DEFAULT_SANDBOX_HOST,
     clock,
     outboxDir,
-    lambdaInvoker: createHttpLambdaInvoker(lambdaEndpoint),
+    // Not `Event`: serverless-offline does not await those, and a handler that throws stops it.
+    lambdaInvoker: createHttpLambdaInvoker(lambdaEndpoint, { asyncInvocations: 'background' }),
+    onMissingTable,
     endpointDelayMs: number(values['endpoint-delay-ms'], DEFAULT_ENDPOINT_DELAY_MS, '--endpoint-delay-ms'),
     emailConfirmation: values['manual-email-confirmation'] ? 'manual' : 'auto',
   });
   clock.start();
+  const provisioned = values.provision
+    ? await provisionWatchdog({
+        endpoint: sandbox.url,
+        region: LOCAL_REGION,
+        stage,
+        slackWebhookUrl: sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK),
+        alertEmail: 'dev@localhost',
+      })
+    : undefined;
 
   const health = (await (await fetch(`${sandbox.url}/_sandbox/health`)).json()) as {
     services: Record<string, string[]>;
@@ -83,6 +125,14 @@ async function main(): Promise<void> {
         .map((f) => f.functionName)
         .join(', ') || 'none';
     console.log(`scheduled ticks and alarm events (stage ${stage}) go to: ${routed}`);
+    console.log(`  at ${lambdaEndpoint}; not running here: start them, or pass --without-events`);
+  }
+  if (provisioned) {
+    console.log(
+      `stage ${stage} provisioned: table ${provisioned.tableName}, topic ${provisioned.topicArn}, ${provisioned.parameterPrefix}/slack-webhook-url -> ${sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK)}`,
+    );
+  } else {
+    console.log(`stage ${stage} not provisioned (no table ${tableName}): --provision creates it`);
   }
   console.log(
     `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,traffic,sns/deliveries}`,

@@ -46,6 +46,11 @@ export interface TrafficOptions {
   store: MetricStore;
   /** Current traffic share per variant in percent; `undefined` when the endpoint does not exist. */
   getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
+  /**
+   * Scenario minute the first closed period plays (default 0). Later minutes follow on, so a
+   * scenario can be joined midway, or replaced by a variant of itself without starting over.
+   */
+  startMinute?: number;
   /** Stop after the scenario's `durationMinutes` (default true); false keeps the last segments playing. */
   stopAtEnd?: boolean;
   /**
@@ -87,7 +92,7 @@ export interface TrafficMinuteRecord {
 export interface TrafficHandle {
   /** Stops publishing (idempotent). */
   stop(): void;
-  /** Minutes played so far. */
+  /** The scenario minute the next closed period plays (`startMinute` + the minutes played so far). */
   minutesPlayed(): number;
   /** Every minute played, oldest first. */
   records(): readonly TrafficMinuteRecord[];
@@ -108,7 +113,10 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
   const canaryName = opts.canaryVariant ?? opts.scenario.endpoint.canaryVariant;
   const stopAtEnd = opts.stopAtEnd ?? true;
   const records: TrafficMinuteRecord[] = [];
-  let minute = 0;
+  let minute = opts.startMinute ?? 0;
+  if (!Number.isInteger(minute) || minute < 0) {
+    throw new RangeError(`startMinute must be a whole minute >= 0, got ${opts.startMinute}`);
+  }
   let stopped = false;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => {

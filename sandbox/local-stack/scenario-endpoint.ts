@@ -31,6 +31,8 @@ export interface ScenarioSetupOptions extends SandboxTarget {
   endpointName: string;
   /** The policy text; default: the file the scenario names. */
   policyText?: string;
+  /** Store the policy in SSM (default true); false creates the alarms only. */
+  storePolicy?: boolean;
 }
 
 export interface ScenarioSetup {
@@ -118,14 +120,16 @@ export async function configureScenario(options: ScenarioSetupOptions): Promise<
         }),
       );
     }
-    await ssm.send(
-      new PutParameterCommand({
-        Name: `${options.parameterPrefix}/policies/${endpointName}`,
-        Value: policyText,
-        Type: 'String',
-        Overwrite: true,
-      }),
-    );
+    if (options.storePolicy !== false) {
+      await ssm.send(
+        new PutParameterCommand({
+          Name: `${options.parameterPrefix}/policies/${endpointName}`,
+          Value: policyText,
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+    }
   } finally {
     cloudwatch.destroy();
     ssm.destroy();

@@ -17,11 +17,15 @@ export interface OfflineOptions {
   workFolder: string;
   /** Each line serverless-offline prints (stdout and stderr). */
   onLine?: (line: string) => void;
+  /** Aborting stops a serverless-offline that is still starting (the start then rejects). */
+  signal?: AbortSignal;
 }
 
 export interface OfflineProcess {
   readonly httpUrl: string;
   readonly lambdaUrl: string;
+  /** Settles when serverless-offline has exited (stopped, or on its own), with its exit code or signal. */
+  readonly exited: Promise<number | string | null>;
   /** Stops serverless-offline (SIGTERM, then SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -60,8 +64,13 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
       },
     },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   const tail: string[] = [];
+  const abort = () => void stopChild(child, exited);
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -83,19 +92,24 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`serverless offline exited with ${code} before it was ready:\n${tail.join('\n')}`));
+      reject(
+        new Error(
+          `serverless offline exited with ${code ?? signal} before it was ready:\n${tail.join('\n')}`,
+        ),
+      );
     });
-  });
+  }).finally(() => options.signal?.removeEventListener('abort', abort));
   return {
     httpUrl: `http://127.0.0.1:${options.httpPort}`,
     lambdaUrl: `http://127.0.0.1:${options.lambdaPort}`,
+    exited,
     stop: () => stopChild(child, exited),
   };
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);

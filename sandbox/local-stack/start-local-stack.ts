@@ -2,7 +2,12 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SandboxClock } from '../clock';
 import { createSandbox, type Sandbox } from '../create-sandbox';
-import { createHttpLambdaInvoker, type InvokeResult, type LambdaInvoker } from '../lambda-invoker';
+import {
+  createHttpLambdaInvoker,
+  type InvokeResult,
+  type LambdaInvokeError,
+  type LambdaInvoker,
+} from '../lambda-invoker';
 import { freePort } from './free-port';
 import { type ProvisionedWatchdog, provisionWatchdog } from './provision-watchdog';
 import { type OfflineProcess, startServerlessOffline } from './serverless-offline';
@@ -29,8 +34,25 @@ export interface LocalStackOptions {
   synchronousEvents?: boolean;
   /** Lines serverless-offline prints. */
   onOfflineLine?: (line: string) => void;
-  /** Sees every invocation the sandbox makes (ticks, alarm events, SNS deliveries) and its result. */
+  /**
+   * Sees every invocation the sandbox makes (ticks, alarm events, SNS deliveries) and its result;
+   * with `asyncInvocations: 'background'` also the answers of asynchronous ones.
+   */
   onInvocation?: (functionName: string, event: unknown, result: InvokeResult) => void;
+  /**
+   * How asynchronous invocations (SNS deliveries, and events unless `synchronousEvents`) reach
+   * serverless-offline: `Event` (default) or `background` (see `HttpLambdaInvokerOptions`: a
+   * function that throws does not stop serverless-offline).
+   */
+  asyncInvocations?: 'Event' | 'background';
+  /** `background` only: an asynchronous invocation that got no answer. */
+  onInvocationError?: (functionName: string, error: LambdaInvokeError) => void;
+  /** Where the event router reports failed deliveries (one line each). Default: `console.error`. */
+  onRouterLine?: (line: string) => void;
+  /** What to do when no functions answer, in the router's one line. */
+  unreachableHint?: string;
+  /** Aborting stops a start in progress (serverless-offline still bundling); the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -41,6 +63,8 @@ export interface LocalStack {
   readonly provisioned: ProvisionedWatchdog;
   readonly region: string;
   readonly stage: string;
+  /** serverless-esbuild's work folder for this stack (absolute); `close()` removes it. */
+  readonly workFolder: string;
   close(): Promise<void>;
 }
 
@@ -52,13 +76,19 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const projectDir = resolve(options.projectDir ?? process.cwd());
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const http = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`);
   const observe = options.onInvocation;
+  const background = options.asyncInvocations === 'background';
+  const http = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`, {
+    asyncInvocations: options.asyncInvocations ?? 'Event',
+    ...(observe ? { onBackgroundResult: observe } : {}),
+    ...(options.onInvocationError ? { onBackgroundError: options.onInvocationError } : {}),
+  });
   const invoker: LambdaInvoker = observe
     ? {
         async invoke(functionName, event, invokeOptions) {
           const result = await http.invoke(functionName, event, invokeOptions);
-          observe(functionName, event, result);
+          // A background invocation's answer reaches `observe` when it comes, not this 202.
+          if (!(invokeOptions.async && background)) observe(functionName, event, result);
           return result;
         },
       }
@@ -72,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stage: LOCAL_STAGE,
       region: LOCAL_REGION,
       synchronous: options.synchronousEvents ?? false,
+      ...(options.onRouterLine ? { log: options.onRouterLine } : {}),
+      ...(options.unreachableHint ? { unreachableHint: options.unreachableHint } : {}),
     },
     ...(options.outboxDir !== undefined ? { outboxDir: options.outboxDir } : {}),
     ...(options.endpointDelayMs !== undefined ? { endpointDelayMs: options.endpointDelayMs } : {}),
@@ -94,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       awsEndpointUrl: sandbox.url,
       workFolder,
       ...(options.onOfflineLine ? { onLine: options.onOfflineLine } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return {
       sandbox,
@@ -102,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       provisioned,
       region: LOCAL_REGION,
       stage: LOCAL_STAGE,
+      workFolder: join(projectDir, workFolder),
       async close() {
         await offline.stop();
         await sandbox.close();

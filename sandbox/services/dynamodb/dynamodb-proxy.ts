@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 export interface DynamoDbProxy {
   /** Forwards one request whose body has already been read. */
@@ -23,8 +24,27 @@ interface DynaliteServer {
   address(): AddressInfo | string | null;
 }
 
+export interface DynamoDbProxyOptions {
+  /**
+   * Called when dynalite answers ResourceNotFoundException for a request naming `tableName`;
+   * returns a sentence to append to the error's message (what to do), or nothing.
+   */
+  onMissingTable?: (tableName: string) => string | undefined;
+}
+
+/** The table a DynamoDB request names (`TableName`, else the first of a batch's `RequestItems`). */
+function tableNameOf(body: Buffer): string | undefined {
+  try {
+    const input = JSON.parse(body.toString('utf8')) as { TableName?: unknown; RequestItems?: object };
+    if (typeof input.TableName === 'string') return input.TableName;
+    return input.RequestItems ? Object.keys(input.RequestItems)[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts dynalite (tables become ACTIVE at once) on 127.0.0.1 and a free port. */
-export async function startDynamoDbProxy(): Promise<DynamoDbProxy> {
+export async function startDynamoDbProxy(options: DynamoDbProxyOptions = {}): Promise<DynamoDbProxy> {
   const require = createRequire(import.meta.url);
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -40,6 +60,10 @@ export async function startDynamoDbProxy(): Promise<DynamoDbProxy> {
       const upstream = http.request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
         (answer) => {
+          if (answer.statusCode === 400 && options.onMissingTable && !answer.headers['content-encoding']) {
+            explainMissingTable(answer, body, res, options.onMissingTable);
+            return;
+          }
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);
         },
@@ -65,4 +89,36 @@ export async function startDynamoDbProxy(): Promise<DynamoDbProxy> {
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
+}
+
+/** Passes a 400 answer on, with `onMissingTable`'s sentence added to a ResourceNotFoundException. */
+function explainMissingTable(
+  answer: http.IncomingMessage,
+  requestBody: Buffer,
+  res: http.ServerResponse,
+  onMissingTable: (tableName: string) => string | undefined,
+): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    let text = Buffer.concat(chunks).toString('utf8');
+    const headers = { ...answer.headers };
+    try {
+      const error = JSON.parse(text) as { __type?: unknown; message?: unknown };
+      const tableName = tableNameOf(requestBody);
+      const hint =
+        typeof error.__type === 'string' && error.__type.endsWith('ResourceNotFoundException') && tableName
+          ? onMissingTable(tableName)
+          : undefined;
+      if (hint) {
+        text = JSON.stringify({ ...error, message: `${String(error.message ?? '')}: ${hint}` });
+        headers['content-length'] = String(Buffer.byteLength(text));
+        if (headers['x-amz-crc32']) headers['x-amz-crc32'] = String(crc32(text));
+      }
+    } catch {
+      // Not JSON: pass it on unchanged.
+    }
+    res.writeHead(400, headers);
+    res.end(text);
+  });
 }
