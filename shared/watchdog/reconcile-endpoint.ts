@@ -4,6 +4,7 @@ import { type AlertKind, alertNotification } from '../notify/notification';
 import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import { formatWeight } from '../wording/format-values';
 import {
   applyIntent,
   canaryShare,
@@ -120,7 +121,7 @@ export async function reconcileEndpoint(
   const actual = canaryShare(policy, snapshot);
   if (actual !== null && Math.abs(actual - state.canaryWeight) >= WEIGHT_TOLERANCE_PCT) {
     const adopted = Math.min(100, Math.max(0, Math.round(actual)));
-    const why = `Endpoint weights were changed outside the watchdog: canary at ${round1(actual)}% where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;
+    const why = `Endpoint weights were changed outside the watchdog: canary at ${formatWeight(actual)} where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;
     return stop(deps, record, options, 'drift', {
       command: state.phase === 'Progressing' ? { type: 'pause', reason: why } : null,
       reason: why,
@@ -199,8 +200,6 @@ async function stop(
   );
   return { kind: 'stopped', record: committed.record, reason: plan.reason };
 }
-
-const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 const EMPTY_SUMMARY: VariantSummary = {
   invocations: 0,

@@ -30,10 +30,10 @@ export function formatSignedWholePercent(fraction: number): string {
   return `${whole < 0 ? '' : '+'}${whole}%`;
 }
 
-/** A traffic weight already in percent: 20 → `20%`, 33.33 → `33.3%`. */
+/** A traffic weight already in percent, to a tenth: 20 → `20%`, 33.33 → `33.3%`, 20.04 → `20%`. */
 export function formatWeight(percent: number | null | undefined): string {
   if (!isNumber(percent)) return 'n/a';
-  return `${Number.isInteger(percent) ? percent : percent.toFixed(1)}%`;
+  return `${Math.round(percent * 10) / 10}%`;
 }
 
 /** 14103 → `14,103`. Written by hand because `toLocaleString` is slow on the engine's hot path. */
