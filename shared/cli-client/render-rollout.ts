@@ -1,5 +1,6 @@
 import type { Evidence, VariantSummary } from '../domain/types';
-import { formatCount, formatMs, formatPercent, formatWeight } from '../wording/format-values';
+import { describeTraffic } from '../wording/describe-evidence';
+import { formatWeight } from '../wording/format-values';
 import type {
   CommandOutcome,
   DecisionView,
@@ -24,8 +25,7 @@ function stepText(summary: RolloutSummary): string {
 }
 
 function variantText(name: string, v: VariantSummary): string {
-  const rate = v.errorRate === null ? 'n/a' : `${formatPercent(v.errorRate, 2)} 5xx`;
-  return `${name} ${formatCount(v.invocations)} req, ${rate}, p99 ${formatMs(v.latencyP99Ms)}`;
+  return `${name} ${describeTraffic(v)}`;
 }
 
 function evidenceLines(evidence: Evidence | undefined, indent: string): string[] {

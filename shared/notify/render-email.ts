@@ -1,4 +1,5 @@
-import { formatCount, formatMetricValue, formatMs, formatPercent } from '../wording/format-values';
+import { describeVerdictNumbers } from '../wording/describe-evidence';
+import { formatCount, formatMs, formatPercent } from '../wording/format-values';
 import { formatWeights, formatWindow, variantLabel, variantRows } from './format';
 import type { Evidence } from '../domain/types';
 import type { RolloutNotification } from './notification';
@@ -68,9 +69,8 @@ export function renderEmail(n: RolloutNotification): string {
     if (evidence.metrics.length > 0) {
       lines.push('');
       for (const m of evidence.metrics) {
-        const limit = m.limit === null ? '' : `, limit ${formatMetricValue(m.type, m.limit)}`;
         lines.push(
-          `  ${m.name}: ${m.verdict.toUpperCase()} - canary ${formatMetricValue(m.type, m.canary)}, baseline ${formatMetricValue(m.type, m.baseline)}${limit}, failing in a row ${m.consecutiveFailures}`,
+          `  ${m.name}: ${m.verdict.toUpperCase()} - ${describeVerdictNumbers(m)}, failing in a row ${m.consecutiveFailures}`,
         );
         if (m.reason) lines.push(`      ${m.reason}`);
       }

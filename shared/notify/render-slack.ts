@@ -1,4 +1,4 @@
-import { formatCount, formatMetricValue, formatMs, formatPercent } from '../wording/format-values';
+import { describeTraffic, describeVerdictNumbers } from '../wording/describe-evidence';
 import { formatWeights, formatWindow, variantLabel, variantRows } from './format';
 import type { RolloutNotification, Severity } from './notification';
 import { renderSubject } from './subject';
@@ -61,12 +61,11 @@ export function renderSlack(n: RolloutNotification): SlackPayload {
   const evidence = n.evidence;
   if (evidence) {
     const rows = variantRows(n, evidence).map(
-      (r) =>
-        `*${escapeMrkdwn(variantLabel(r))}*: ${formatCount(r.summary.invocations)} req, ${formatPercent(r.summary.errorRate)} 5xx, p99 ${formatMs(r.summary.latencyP99Ms)}`,
+      (r) => `*${escapeMrkdwn(variantLabel(r))}*: ${describeTraffic(r.summary)}`,
     );
     const metrics = evidence.metrics.map(
       (m) =>
-        `${m.verdict === 'fail' ? ':x:' : m.verdict === 'pass' ? ':white_check_mark:' : ':grey_question:'} *${escapeMrkdwn(m.name)}* ${m.verdict}: canary ${formatMetricValue(m.type, m.canary)}, baseline ${formatMetricValue(m.type, m.baseline)}${m.limit === null ? '' : `, limit ${formatMetricValue(m.type, m.limit)}`}`,
+        `${m.verdict === 'fail' ? ':x:' : m.verdict === 'pass' ? ':white_check_mark:' : ':grey_question:'} *${escapeMrkdwn(m.name)}* ${m.verdict}: ${describeVerdictNumbers(m)}`,
     );
     const window = formatWindow(evidence);
     const alarm = evidence.alarm
