@@ -29,7 +29,7 @@ import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../shared/simulatio
 import { loadScenarioFile, type Scenario } from '../shared/simulation/scenario-schema';
 import { handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
 import { mapPool, runTick, type TickSummary } from '../shared/watchdog/run-tick';
-import { createWatchdogRuntime } from '../shared/watchdog/watchdog-runtime';
+import { createWatchdogRuntime } from '../shared/runtime/compose-canary-tick';
 import { policyTextHash } from '../shared/domain/policy-text-hash';
 
 /** Rollout counts judged by default. Rollouts. */

@@ -1,22 +1,15 @@
 import { makeHandler } from '../shared/middleware/make-handler';
 import { countEvent, logger, METRIC, recordRollback, watchdogLog } from '../shared/middleware/telemetry';
+import { alarmRollbackDeps } from '../shared/runtime/composition-root';
 import { readEnv } from '../shared/runtime/env';
 import { type AlarmEventResult, handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
-import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
 
 /**
  * alarm-rollback: EventBridge rule on `CloudWatch Alarm State Change`. Foreign and malformed
  * events are logged and acknowledged (returned, never thrown, so they are not retried forever);
  * only infrastructure faults throw, for the async retry and the on-failure destination.
- * Env beyond readEnv(): ALARM_APPLY_WAIT_MS, CONTROL_API_URL.
  */
-const env = readEnv();
-const wait = numberFromEnv(process.env.ALARM_APPLY_WAIT_MS);
-const deps = createWatchdogRuntime(env, {
-  log: watchdogLog,
-  ...(wait !== undefined ? { alarmApplyWaitMs: wait } : {}),
-  ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
-});
+const deps = alarmRollbackDeps(readEnv(), { log: watchdogLog });
 
 export const handler = makeHandler('alarmRollback', async (event: unknown): Promise<AlarmEventResult> => {
   const result = await handleAlarmEvent(deps, event);

@@ -10,26 +10,15 @@ import {
   recordTickDuration,
   watchdogLog,
 } from '../shared/middleware/telemetry';
+import { canaryTickDeps } from '../shared/runtime/compose-canary-tick';
 import { readEnv } from '../shared/runtime/env';
 import { emptyTickSummary, runTick, type TickSummary } from '../shared/watchdog/run-tick';
-import { createWatchdogRuntime, numberFromEnv } from '../shared/watchdog/watchdog-runtime';
 
 /**
  * canary-tick: every minute (EventBridge schedule) judge every active rollout. The event's `time`
- * is the tick's "now" (the sandbox runs time faster than the wall clock). Env beyond readEnv():
- * METRIC_SETTLE_SECONDS (newest closed periods to skip), POLICY_TTL_MS, CONTROL_API_URL (for notifications).
+ * is the tick's "now" (the sandbox runs time faster than the wall clock).
  */
-const env = readEnv();
-const deps = createWatchdogRuntime(env, {
-  log: watchdogLog,
-  ...(numberFromEnv(process.env.METRIC_SETTLE_SECONDS) !== undefined
-    ? { metricSettleSeconds: numberFromEnv(process.env.METRIC_SETTLE_SECONDS) }
-    : {}),
-  ...(numberFromEnv(process.env.POLICY_TTL_MS) !== undefined
-    ? { policyTtlMs: numberFromEnv(process.env.POLICY_TTL_MS) }
-    : {}),
-  ...(process.env.CONTROL_API_URL ? { apiUrl: process.env.CONTROL_API_URL } : {}),
-});
+const deps = canaryTickDeps(readEnv(), { log: watchdogLog });
 
 /** Rollouts listed in the handler's result, so a 1,000-rollout tick answers small. Rollouts. */
 const RESULT_ROLLOUT_LIMIT = 50;

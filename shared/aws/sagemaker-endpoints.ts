@@ -12,9 +12,6 @@ import {
   SageMakerCallError,
 } from '../ports/endpoint-weights';
 
-/** SDK attempts (first try included) for the watchdog's AWS clients; throttling is retried with jitter by the SDK. Attempts. */
-export const SDK_MAX_ATTEMPTS = 4;
-
 const percentages = (weights: ReadonlyArray<number | null>): Array<number | null> => {
   const known = weights.every((w) => typeof w === 'number' && Number.isFinite(w));
   const sum = known ? (weights as number[]).reduce((a, b) => a + b, 0) : 0;
@@ -51,8 +48,9 @@ const errorMessage = (error: unknown): string => (error as { message?: string } 
 
 /**
  * SageMaker endpoint reads and weight changes for one region. The client is handed in (pointed at
- * the sandbox in tests); it should be built with `maxAttempts: SDK_MAX_ATTEMPTS` so throttling is
- * retried with jittered backoff by the SDK before a call fails.
+ * the sandbox in tests); the composition root builds it with
+ * `maxAttempts: SDK_MAX_ATTEMPTS` (`shared/runtime/client-cache.ts`), so throttling is retried with
+ * jittered backoff by the SDK before a call fails.
  */
 export class SageMakerEndpoints implements EndpointWeights {
   constructor(private readonly client: SageMakerClient) {}

@@ -8,6 +8,8 @@
  * - history:       pk `ROLLOUT#<endpointName>`, sk `HISTORY#<iso time>#<seq>`, `expiresAt` (epoch s) TTL
  * - event receipts (idempotency): pk `EVENT#<key>`, sk `EVENT`, `expiresAt` TTL
  * - region sync progress: pk `SYNC#<endpointName>`, sk `REGION#<region>`
+ * - GSI `active-index` on `activePk`: `ACTIVE` (rollouts the tick visits), `FINISHED` (finished
+ *   rollouts), `SYNC` / `SYNC-DONE` (region sync items); history and receipts carry none
  */
 
 export interface WatchdogEnv {
@@ -21,22 +23,65 @@ export interface WatchdogEnv {
   parameterPrefix: string;
   /** SSM SecureString holding the Slack incoming-webhook URL. */
   slackWebhookParameter: string;
+  /**
+   * `METRIC_SETTLE_SECONDS`: closed periods younger than this are not read yet (the tick). Seconds.
+   * Unset: the metrics reader's default.
+   */
+  metricSettleSeconds?: number;
+  /** `POLICY_TTL_MS`: how long the tick and the alarm handler reuse a stored policy. Milliseconds. */
+  policyTtlMs?: number;
+  /** `ALARM_APPLY_WAIT_MS`: how long an alarm rollback waits for an Updating endpoint. Wall-clock milliseconds. */
+  alarmApplyWaitMs?: number;
+  /** `CONTROL_API_URL`: base URL of the control API, printed in notifications' intervention commands. */
+  controlApiUrl?: string;
+  /**
+   * `CONTROL_API_CLOCK_HEADER=true` (local stage only): the control API takes "now" from the
+   * `x-watchdog-now` header, so the sandbox's simulated clock reaches the commands.
+   */
+  controlApiClockHeader?: boolean;
 }
 
-export class MissingEnvironmentError extends Error {
-  override readonly name = 'MissingEnvironmentError';
-  constructor(readonly variables: string[]) {
-    super(`missing environment variables: ${variables.join(', ')}`);
+/** Variables that are missing or malformed, all listed at once. */
+export class InvalidEnvironmentError extends Error {
+  override readonly name = 'InvalidEnvironmentError';
+  constructor(
+    readonly missing: string[],
+    readonly invalid: string[] = [],
+  ) {
+    super(
+      [
+        missing.length > 0 ? `missing environment variables: ${missing.join(', ')}` : '',
+        invalid.length > 0 ? `invalid environment variables: ${invalid.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    );
   }
 }
 
-/** Reads the variables `keys` names from `source`; throws listing every missing one at once. */
+/**
+ * Reads every variable the functions use from `source`; throws listing every missing or
+ * malformed one at once. Optional numbers must be non-negative; an empty value counts as unset.
+ */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): WatchdogEnv {
   const missing: string[] = [];
+  const invalid: string[] = [];
   const take = (name: string, fallback?: string): string => {
     const value = source[name] ?? fallback;
     if (value === undefined || value === '') missing.push(name);
     return value ?? '';
+  };
+  const optional = (name: string): string | undefined => {
+    const value = source[name]?.trim();
+    return value ? value : undefined;
+  };
+  const optionalNumber = (name: string): number | undefined => {
+    const text = optional(name);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (Number.isFinite(value) && value >= 0) return value;
+    invalid.push(`${name} (${JSON.stringify(text)} is not a non-negative number)`);
+    return undefined;
   };
   const stage = take('STAGE');
   const env: WatchdogEnv = {
@@ -50,6 +95,15 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): WatchdogEnv {
       stage ? `/rollout-watchdog/${stage}/slack-webhook-url` : undefined,
     ),
   };
-  if (missing.length > 0) throw new MissingEnvironmentError(missing);
+  const settle = optionalNumber('METRIC_SETTLE_SECONDS');
+  if (settle !== undefined) env.metricSettleSeconds = settle;
+  const policyTtl = optionalNumber('POLICY_TTL_MS');
+  if (policyTtl !== undefined) env.policyTtlMs = policyTtl;
+  const alarmWait = optionalNumber('ALARM_APPLY_WAIT_MS');
+  if (alarmWait !== undefined) env.alarmApplyWaitMs = alarmWait;
+  const apiUrl = optional('CONTROL_API_URL');
+  if (apiUrl !== undefined) env.controlApiUrl = apiUrl;
+  if (source.CONTROL_API_CLOCK_HEADER === 'true') env.controlApiClockHeader = true;
+  if (missing.length > 0 || invalid.length > 0) throw new InvalidEnvironmentError(missing, invalid);
   return Object.freeze(env);
 }

@@ -11,11 +11,11 @@ import { SANDBOX_CREDENTIALS, sandboxClientConfig } from '../../sandbox/local-st
 import { configureScenario, createVariantEndpoint } from '../../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK } from '../../sandbox/local-stack/start-local-stack';
 import { applyCommand } from '../../shared/domain/index';
+import { createWatchdogRuntime } from '../../shared/runtime/compose-canary-tick';
 import { readEnv } from '../../shared/runtime/env';
 import { catalogueScenarioFile } from '../../shared/simulation/scenario-catalogue';
 import { loadScenarioFile, type Scenario } from '../../shared/simulation/scenario-schema';
 import { commitTransition } from '../../shared/watchdog/commit-transition';
-import { createWatchdogRuntime } from '../../shared/watchdog/watchdog-runtime';
 import { ENDPOINT_DELAY_MS, type E2eStack, MINUTE, startE2eStack } from './local-stack-fixture';
 
 /**

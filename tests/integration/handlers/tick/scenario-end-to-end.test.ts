@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
-import { createWatchdogRuntime } from '../../../../shared/watchdog/watchdog-runtime';
+import { createWatchdogRuntime } from '../../../../shared/runtime/compose-canary-tick';
 import {
   createCanaryAlarm,
   createEndpoint,

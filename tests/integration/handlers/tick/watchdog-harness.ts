@@ -22,9 +22,11 @@ import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
 import type { SageMakerEndpoints } from '../../../../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
-import type { RolloutNotification } from '../../../../shared/notify/notification';
 import { parsePolicyText } from '../../../../shared/events/policy-text';
+import type { RolloutNotification } from '../../../../shared/notify/notification';
 import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
+import { createWatchdogRuntime } from '../../../../shared/runtime/compose-canary-tick';
+import type { RuntimeOptions } from '../../../../shared/runtime/composition-root';
 import {
   catalogueScenarioFile,
   STANDARD_POLICY_FILE,
@@ -35,7 +37,6 @@ import { applyIntent } from '../../../../shared/watchdog/commit-transition';
 import type { AlarmDeps } from '../../../../shared/watchdog/handle-alarm-event';
 import type { TickDeps } from '../../../../shared/watchdog/run-tick';
 import type { WatchdogDeps } from '../../../../shared/watchdog/watchdog-deps';
-import { createWatchdogRuntime, type RuntimeOptions } from '../../../../shared/watchdog/watchdog-runtime';
 
 /**
  * Shared set-up of the tick and alarm handler suites: an in-process sandbox on a free port with a

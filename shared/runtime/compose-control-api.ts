@@ -1,0 +1,25 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { ControlDeps } from '../control/control-deps';
+import { PolicySource } from '../policy/policy-source';
+import { RegionSyncStore } from '../watchdog/region-sync-store';
+import { clientCache, documentClient, type RuntimeOptions, watchdogDeps } from './composition-root';
+import type { WatchdogEnv } from './env';
+
+/**
+ * How long a stored policy read for `POST /rollouts` is reused, in milliseconds. Zero: starts are
+ * rare and an operator who just stored a policy must not be told it is missing.
+ */
+export const START_POLICY_TTL_MS = 0;
+
+/** control-api: the watchdog's dependencies plus stored policies, recent rollouts and region sync progress. */
+export function controlApiDeps(env: WatchdogEnv, options: RuntimeOptions = {}): ControlDeps {
+  const clients = clientCache(env, options);
+  const doc = documentClient(clients);
+  const core = watchdogDeps(env, clients, options, doc);
+  return {
+    ...core,
+    policies: new PolicySource(clients.get(SSMClient), env.parameterPrefix, { ttlMs: START_POLICY_TTL_MS }),
+    listRecent: (limit) => core.store.listFinished(limit),
+    regionSync: new RegionSyncStore(doc, env.tableName),
+  };
+}

@@ -1,0 +1,23 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterStore } from '../aws/parameter-store';
+import type { SlackNotifierDeps } from '../notify/slack-notifier';
+import { ClientCache, type ClientConfig } from './client-cache';
+import type { WatchdogEnv } from './env';
+
+/** How long the Slack notifier reuses the webhook URL before SSM is read again, in milliseconds. */
+export const WEBHOOK_URL_TTL_MS = 5 * 60_000;
+
+/**
+ * slack-notifier: the webhook URL's SSM parameter, read through a cache. Only the SSM client: this
+ * function posts to Slack and touches no other AWS service.
+ */
+export function slackNotifierDeps(
+  env: WatchdogEnv,
+  options: { clientConfig?: ClientConfig } = {},
+): SlackNotifierDeps {
+  const clients = new ClientCache(env.homeRegion, options.clientConfig);
+  return {
+    parameters: new ParameterStore(clients.get(SSMClient), { ttlMs: WEBHOOK_URL_TTL_MS }),
+    webhookParameter: env.slackWebhookParameter,
+  };
+}
