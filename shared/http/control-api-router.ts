@@ -3,6 +3,7 @@ import { runOperatorCommand, startRolloutCommand } from '../control/control-comm
 import type { ControlContext, ControlResult } from '../control/control-contract';
 import type { ControlDeps } from '../control/control-deps';
 import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
+import { type ControlApiEvent, parseHttpApiEvent, readJsonBody } from '../events/http-api-event';
 import type { OperatorCommand } from '../domain/types';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import {
@@ -16,8 +17,7 @@ import {
 import { formatIssues } from './format-issues';
 import { errorResponse, type HttpResponse, jsonResponse } from './json-response';
 import { matchRoute, type RouteDefinition } from './match-route';
-import { headerValue, type IdentityCarrier, operatorIdentity } from './operator-identity';
-import { readJsonBody } from './read-json-body';
+import { headerValue, operatorIdentity } from './operator-identity';
 
 /** Header carrying the caller's clock (ISO time or epoch ms), honoured only when `allowClockHeader` is set. */
 export const CLOCK_HEADER = 'x-watchdog-now';
@@ -42,20 +42,6 @@ export const CONTROL_API_ROUTES: ReadonlyArray<RouteDefinition<RouteName>> = [
     pattern: `/rollouts/{endpoint}/${command}`,
   })),
 ];
-
-/** The parts of an API Gateway HTTP API (payload 2.0) event the control API reads. */
-export interface ControlApiEvent extends IdentityCarrier {
-  rawPath?: string;
-  body?: string | null;
-  isBase64Encoded?: boolean;
-  headers?: Record<string, string | undefined>;
-  queryStringParameters?: Record<string, string | undefined> | null;
-  requestContext?: IdentityCarrier['requestContext'] & {
-    http?: { method?: string; path?: string };
-    requestId?: string;
-    timeEpoch?: number;
-  };
-}
 
 export interface ControlApiOptions {
   /** Clock used when the event carries no request time, epoch ms. */
@@ -90,7 +76,7 @@ export async function handleControlRequest(
   const log = deps.log ?? SILENT_LOG;
   let correlationId = `local-${Date.now().toString(36)}`;
   try {
-    const safe = normaliseEvent(event);
+    const safe = parseHttpApiEvent(event);
     correlationId = safe.requestContext?.requestId ?? correlationId;
     return await route(deps, safe, options, correlationId);
   } catch (error) {
@@ -178,47 +164,6 @@ async function route(
       );
     }
   }
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const stringsOnly = (value: unknown): Record<string, string> | undefined =>
-  isRecord(value)
-    ? Object.fromEntries(
-        Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-      )
-    : undefined;
-
-/**
- * Keeps only the fields of the shapes API Gateway sends, so a hand-made or foreign event (null, a
- * number where a string belongs) is answered like any bad request instead of crashing a lookup.
- */
-function normaliseEvent(event: unknown): ControlApiEvent {
-  if (!isRecord(event)) return {};
-  const context = isRecord(event.requestContext) ? event.requestContext : {};
-  const http = isRecord(context.http) ? context.http : {};
-  const authorizer = isRecord(context.authorizer) ? context.authorizer : {};
-  const iam = isRecord(authorizer.iam) ? authorizer.iam : {};
-  const out: ControlApiEvent = {
-    requestContext: {
-      http: {
-        ...(typeof http.method === 'string' ? { method: http.method } : {}),
-        ...(typeof http.path === 'string' ? { path: http.path } : {}),
-      },
-      ...(typeof context.requestId === 'string' ? { requestId: context.requestId } : {}),
-      ...(typeof context.timeEpoch === 'number' ? { timeEpoch: context.timeEpoch } : {}),
-      ...(typeof iam.userArn === 'string' ? { authorizer: { iam: { userArn: iam.userArn } } } : {}),
-    },
-  };
-  if (typeof event.rawPath === 'string') out.rawPath = event.rawPath;
-  if (typeof event.body === 'string') out.body = event.body;
-  if (event.isBase64Encoded === true) out.isBase64Encoded = true;
-  const headers = stringsOnly(event.headers);
-  if (headers) out.headers = headers;
-  const query = stringsOnly(event.queryStringParameters);
-  if (query) out.queryStringParameters = query;
-  return out;
 }
 
 /** Parses the JSON body against `schema`, adding every problem; an absent body counts as `{}` when `emptyIsObject`. */

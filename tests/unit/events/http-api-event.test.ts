@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readJsonBody } from '../../../shared/http/read-json-body';
+import { readJsonBody } from '../../../shared/events/http-api-event';
 
 describe('readJsonBody', () => {
   it.each([
