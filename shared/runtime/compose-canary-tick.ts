@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import { CloudWatchMetrics, DEFAULT_METRIC_SETTLE_SECONDS } from '../aws/cloudwatch-metrics';
-import { PolicySource } from '../policy/policy-source';
+import { PolicySource } from '../aws/policy-source';
 import type { AlarmDeps } from '../watchdog/handle-alarm-event';
 import type { TickDeps } from '../watchdog/run-tick';
 import { perRegion } from './client-cache';

@@ -1,6 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ControlDeps } from '../control/control-deps';
-import { PolicySource } from '../policy/policy-source';
+import { PolicySource } from '../aws/policy-source';
 import { RegionSyncStore } from '../watchdog/region-sync-store';
 import { clientCache, documentClient, type RuntimeOptions, watchdogDeps } from './composition-root';
 import type { WatchdogEnv } from './env';

@@ -1,5 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from '../aws/parameter-store';
+import { DEFAULT_PARAMETER_TTL_MS, ParameterStore } from './parameter-store';
 import { type PolicyParse, parsePolicyText } from '../events/policy-text';
 import type { LastGoodPolicy, PolicyLookup, PolicyReader } from '../ports/policy-reader';
 

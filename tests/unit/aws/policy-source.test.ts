@@ -2,7 +2,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { ParameterStoreError } from '../../../shared/aws/parameter-store';
 import { parsePolicyText } from '../../../shared/events/policy-text';
-import { PolicySource } from '../../../shared/policy/policy-source';
+import { PolicySource } from '../../../shared/aws/policy-source';
 import { STANDARD_POLICY_YAML } from '../notify/notify-fixtures';
 
 /** An SSM client holding `params` in memory; counts GetParameter calls. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxClock } from '../../../sandbox/clock';
 import { createSandbox, type Sandbox } from '../../../sandbox/create-sandbox';
 import { ParameterStore } from '../../../shared/aws/parameter-store';
-import { PolicySource } from '../../../shared/policy/policy-source';
+import { PolicySource } from '../../../shared/aws/policy-source';
 import { STANDARD_POLICY_YAML } from '../../unit/notify/notify-fixtures';
 
 // Own names for this suite: prefix `/rollout-watchdog/policytest`, endpoints `pol-*`.
