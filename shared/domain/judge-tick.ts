@@ -12,8 +12,10 @@ import type {
   Evidence,
   RolloutPolicy,
   RolloutState,
+  StagedRollbackState,
   TickInput,
   Transition,
+  Verdict,
 } from './types';
 import { walkSteps } from './walk-steps';
 
@@ -159,39 +161,10 @@ export function judgeTick(
 
   // Alarms act on transitions into ALARM (the last seen value is kept per alarm), so a level
   // reported on every tick acts once.
-  const alarms = input?.alarms;
-  let alarmEvidence: Evidence['alarm'];
-  if (typeof alarms === 'object' && alarms !== null && policy.rollback.onAlarms.length > 0) {
-    let alarmStates: Record<string, AlarmStateValue> | null = null;
-    const entered: AlarmRollbackPolicy[] = [];
-    for (const entry of policy.rollback.onAlarms) {
-      const value = (alarms as Record<string, unknown>)[entry.alarmName];
-      if (!isAlarmValue(value)) continue;
-      const previous = s.alarmStates[entry.alarmName];
-      if (previous !== value) {
-        alarmStates ??= { ...s.alarmStates };
-        alarmStates[entry.alarmName] = value;
-      }
-      if (value === 'ALARM' && previous !== 'ALARM') entered.push(entry);
-    }
-    if (alarmStates) s.alarmStates = alarmStates;
-    const immediate = entered.find((entry) => entry.strategy === 'immediate');
-    if (immediate) {
-      // The rollback is the whole story: notes of this tick are not told.
-      const effect = triggerAlarm(immediate, s, now);
-      const evidence = {
-        ...previewEvidence(policy, s, now),
-        alarm: { name: immediate.alarmName, state: 'ALARM' as const },
-      };
-      return { state: effect.state, decision: makeDecision('rollback', effect.cause, evidence) };
-    }
-    for (const entry of entered) {
-      const effect = triggerAlarm(entry, s, now);
-      s = effect.state;
-      if (effect.cause.kind !== 'alarm-rollback') notes.push(effect.cause);
-      alarmEvidence = { name: entry.alarmName, state: 'ALARM' };
-    }
-  }
+  const alarmed = takeAlarms(policy, s, input?.alarms, notes, now);
+  if ('rollback' in alarmed) return alarmed.rollback;
+  s = alarmed.state;
+  const alarmEvidence = alarmed.alarmEvidence;
   const withAlarm = (evidence: Evidence): Evidence =>
     alarmEvidence ? { ...evidence, alarm: alarmEvidence } : evidence;
 
@@ -225,48 +198,7 @@ export function judgeTick(
   if (judgement.verdict !== 'inconclusive') s.consecutiveInconclusive = 0;
   else if (countsInconclusive) s.consecutiveInconclusive += 1;
 
-  if (s.staged) {
-    const staged = s.staged;
-    if (now >= staged.observeUntil) {
-      const stillAlarming = policy.rollback.onAlarms
-        .filter((entry) => s.alarmStates[entry.alarmName] === 'ALARM')
-        .map((entry) => entry.alarmName);
-      if (stillAlarming.length > 0 || judgement.verdict === 'fail') {
-        return rolledBack(
-          s,
-          { kind: 'staged-rollback', notes, alarmName: staged.alarmName, stillAlarming },
-          evidence,
-        );
-      }
-      const halved = s.canaryWeight;
-      s.canaryWeight = staged.restoreWeight;
-      s.staged = null;
-      return transition(
-        s,
-        'advance',
-        {
-          kind: 'staged-restored',
-          notes,
-          alarmName: staged.alarmName,
-          fromWeight: halved,
-          toWeight: staged.restoreWeight,
-        },
-        evidence,
-      );
-    }
-    return transition(
-      s,
-      'hold',
-      {
-        kind: 'staged-observing',
-        notes,
-        alarmName: staged.alarmName,
-        canaryWeight: s.canaryWeight,
-        observeUntil: staged.observeUntil,
-      },
-      evidence,
-    );
-  }
+  if (s.staged) return judgeStaged(policy, s, s.staged, judgement.verdict, notes, evidence, now);
 
   if (s.phase === 'Paused') {
     return transition(
@@ -287,12 +219,131 @@ export function judgeTick(
     return transition(s, 'hold', { kind: 'failing', notes }, evidence);
   }
 
+  return judgeStep(policy, s, judgement.verdict, countsInconclusive, notes, evidence, now);
+}
+
+/**
+ * The tick's alarm states, acted on where a policy alarm entered ALARM: an `immediate` one rolls
+ * back at once (the whole decision); `staged` ones halve the canary and become notes.
+ */
+function takeAlarms(
+  policy: RolloutPolicy,
+  draft: RolloutState,
+  alarms: TickInput['alarms'],
+  notes: TickNote[],
+  now: number,
+): { rollback: Transition } | { state: RolloutState; alarmEvidence: Evidence['alarm'] } {
+  let s = draft;
+  let alarmEvidence: Evidence['alarm'];
+  if (typeof alarms !== 'object' || alarms === null || policy.rollback.onAlarms.length === 0) {
+    return { state: s, alarmEvidence };
+  }
+  let alarmStates: Record<string, AlarmStateValue> | null = null;
+  const entered: AlarmRollbackPolicy[] = [];
+  for (const entry of policy.rollback.onAlarms) {
+    const value = (alarms as Record<string, unknown>)[entry.alarmName];
+    if (!isAlarmValue(value)) continue;
+    const previous = s.alarmStates[entry.alarmName];
+    if (previous !== value) {
+      alarmStates ??= { ...s.alarmStates };
+      alarmStates[entry.alarmName] = value;
+    }
+    if (value === 'ALARM' && previous !== 'ALARM') entered.push(entry);
+  }
+  if (alarmStates) s.alarmStates = alarmStates;
+  const immediate = entered.find((entry) => entry.strategy === 'immediate');
+  if (immediate) {
+    // The rollback is the whole story: notes of this tick are not told.
+    const effect = triggerAlarm(immediate, s, now);
+    const evidence = {
+      ...previewEvidence(policy, s, now),
+      alarm: { name: immediate.alarmName, state: 'ALARM' as const },
+    };
+    return { rollback: { state: effect.state, decision: makeDecision('rollback', effect.cause, evidence) } };
+  }
+  for (const entry of entered) {
+    const effect = triggerAlarm(entry, s, now);
+    s = effect.state;
+    if (effect.cause.kind !== 'alarm-rollback') notes.push(effect.cause);
+    alarmEvidence = { name: entry.alarmName, state: 'ALARM' };
+  }
+  return { state: s, alarmEvidence };
+}
+
+/**
+ * A staged rollback in observation: at its end, any policy alarm still in ALARM or a failing
+ * judgement rolls back, otherwise the weight is restored; before it, the rollout holds.
+ */
+function judgeStaged(
+  policy: RolloutPolicy,
+  s: RolloutState,
+  staged: StagedRollbackState,
+  verdict: Verdict,
+  notes: TickNote[],
+  evidence: Evidence,
+  now: number,
+): Transition {
+  if (now >= staged.observeUntil) {
+    const stillAlarming = policy.rollback.onAlarms
+      .filter((entry) => s.alarmStates[entry.alarmName] === 'ALARM')
+      .map((entry) => entry.alarmName);
+    if (stillAlarming.length > 0 || verdict === 'fail') {
+      return rolledBack(
+        s,
+        { kind: 'staged-rollback', notes, alarmName: staged.alarmName, stillAlarming },
+        evidence,
+      );
+    }
+    const halved = s.canaryWeight;
+    s.canaryWeight = staged.restoreWeight;
+    s.staged = null;
+    return transition(
+      s,
+      'advance',
+      {
+        kind: 'staged-restored',
+        notes,
+        alarmName: staged.alarmName,
+        fromWeight: halved,
+        toWeight: staged.restoreWeight,
+      },
+      evidence,
+    );
+  }
+  return transition(
+    s,
+    'hold',
+    {
+      kind: 'staged-observing',
+      notes,
+      alarmName: staged.alarmName,
+      canaryWeight: s.canaryWeight,
+      observeUntil: staged.observeUntil,
+    },
+    evidence,
+  );
+}
+
+/**
+ * The step in progress of a Progressing rollout whose judgement did not fail: too many
+ * inconclusive judgements pause it; a timed pause whose time is up (and a pass, or a canary at
+ * 0 % with nothing to judge) moves it on; otherwise it holds.
+ */
+function judgeStep(
+  policy: RolloutPolicy,
+  s: RolloutState,
+  verdict: Verdict,
+  countsInconclusive: boolean,
+  notes: TickNote[],
+  evidence: Evidence,
+  now: number,
+): Transition {
   const step = policy.steps[s.stepIndex];
   const elapsed = now - s.stepStartedAt;
   const timeUp =
     step?.kind === 'pause' && step.durationSeconds !== null && elapsed >= step.durationSeconds * 1000;
 
-  if (judgement.verdict === 'inconclusive') {
+  if (verdict === 'inconclusive') {
     const limit = policy.analysis.inconclusiveLimit;
     if (countsInconclusive && s.consecutiveInconclusive >= limit) {
       s.phase = 'Paused';
@@ -315,7 +366,7 @@ export function judgeTick(
     }
   }
 
-  const passing: StepJudgement = judgement.verdict === 'pass' ? 'pass' : 'canary-at-zero';
+  const passing: StepJudgement = verdict === 'pass' ? 'pass' : 'canary-at-zero';
   if (!step) {
     return promoted(
       policy,
