@@ -1,7 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { ControlDeps } from '../control/control-deps';
 import { PolicySource } from '../aws/policy-source';
-import { RegionSyncStore } from '../watchdog/region-sync-store';
+import { RegionSyncStore } from '../aws/region-sync-store';
+import type { ControlDeps } from '../control/control-deps';
 import { clientCache, documentClient, type RuntimeOptions, watchdogDeps } from './composition-root';
 import type { WatchdogEnv } from './env';
 

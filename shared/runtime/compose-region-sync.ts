@@ -1,8 +1,10 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { RegionSyncStore } from '../aws/region-sync-store';
 import { RolloutStore } from '../aws/rollout-store';
+import { SageMakerRegionModels } from '../aws/sagemaker-region-models';
 import type { RegionSyncRunDeps } from '../watchdog/region-sync-run';
-import { RegionSyncStore } from '../watchdog/region-sync-store';
 import { checkDrift, syncRegion } from '../watchdog/region-sync-worker';
+import { perRegion } from './client-cache';
 import { clientCache, documentClient, type RuntimeOptions, topicNotifier } from './composition-root';
 import type { WatchdogEnv } from './env';
 
@@ -12,13 +14,13 @@ export function regionSyncDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
   const doc = documentClient(clients);
   const store = new RolloutStore(doc, env.tableName);
   const syncStore = new RegionSyncStore(doc, env.tableName);
-  const sagemakerFor = (region: string) => clients.get(SageMakerClient, region);
+  const models = perRegion((region) => new SageMakerRegionModels(clients.get(SageMakerClient, region)));
   return {
     syncStore,
     readRollout: (endpointName) => store.get(endpointName),
-    sagemakerFor,
-    syncRegion: (item, now) => syncRegion({ syncStore, sagemakerFor }, item, now),
-    checkDrift: (item, now) => checkDrift({ syncStore, sagemakerFor }, item, now),
+    models,
+    syncRegion: (item, now) => syncRegion({ syncStore, models }, item, now),
+    checkDrift: (item, now) => checkDrift({ syncStore, models }, item, now),
     notifier: topicNotifier(env, clients),
     ...(options.log ? { log: options.log } : {}),
   };

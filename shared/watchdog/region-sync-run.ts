@@ -3,14 +3,14 @@ import { scheduledEventTime } from '../events/scheduled-event';
 import { snsEventRecords } from '../events/sns-event';
 import { alertNotification } from '../notify/notification';
 import type { Notifier } from '../ports/notifier';
+import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import { SILENT_LOG, type WatchdogLog } from '../ports/watchdog-log';
-import type { RegionSyncStore } from './region-sync-store';
 import { type PromotionOutcome, type RegionSyncTriggerDeps, recordPromotion } from './region-sync-trigger';
 import type { RegionSyncItem } from './region-sync-types';
 
 export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
-  syncStore: Pick<RegionSyncStore, 'recordPending' | 'listUnfinished'> &
-    Partial<Pick<RegionSyncStore, 'listDone'>>;
+  syncStore: Pick<RegionSyncRepository, 'recordPending' | 'listUnfinished'> &
+    Partial<Pick<RegionSyncRepository, 'listDone'>>;
   log?: WatchdogLog;
   /**
    * Does the cross-region work for one unfinished item (CreateModel, CreateEndpointConfig,

@@ -1,8 +1,8 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationHead } from '../events/notification-message';
-import { PromotedIdentityError, readPromotedIdentity } from './region-sync-identity';
-import type { RecordOutcome, RegionSyncStore } from './region-sync-store';
+import { PromotedIdentityError, type RegionModels } from '../ports/region-models';
+import type { RecordOutcome, RegionSyncRepository } from '../ports/region-sync-repository';
+import { readPromotedIdentity } from './region-sync-identity';
 
 /** What region sync needs of a rollout: its validated policy (for `regions`), its state and home region. */
 export interface RolloutSnapshot {
@@ -12,11 +12,11 @@ export interface RolloutSnapshot {
 }
 
 export interface RegionSyncTriggerDeps {
-  syncStore: Pick<RegionSyncStore, 'recordPending'>;
-  /** The rollout record of the promoted endpoint (TICK's `RolloutStore.get` fits). */
+  syncStore: Pick<RegionSyncRepository, 'recordPending'>;
+  /** The rollout record of the promoted endpoint (the rollout repository's `get`). */
   readRollout(endpointName: string): Promise<RolloutSnapshot | null | undefined>;
-  /** A SageMaker client for a region (the primary endpoint may live outside the watchdog's home region). */
-  sagemakerFor(region: string): SageMakerClient;
+  /** Models and endpoints of a region (the primary endpoint may live outside the watchdog's home region). */
+  models(region: string): RegionModels;
 }
 
 export type PromotionOutcome =
@@ -62,7 +62,7 @@ export async function recordPromotion(
   const region = rollout.policy.endpoint.region || rollout.region;
   let identity: Awaited<ReturnType<typeof readPromotedIdentity>>;
   try {
-    identity = await readPromotedIdentity(deps.sagemakerFor(region), {
+    identity = await readPromotedIdentity(deps.models(region), {
       region,
       endpointName,
       variantName: rollout.policy.endpoint.canaryVariant,

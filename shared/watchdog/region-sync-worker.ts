@@ -1,14 +1,5 @@
-import {
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  DescribeModelCommand,
-  type SageMakerClient,
-  UpdateEndpointCommand,
-} from '@aws-sdk/client-sagemaker';
-import { isSageMakerNotFound } from '../aws/sagemaker-endpoints';
-import { RegionSyncConflictError, type RegionSyncStore } from './region-sync-store';
+import type { RegionModels } from '../ports/region-models';
+import { RegionSyncConflictError, type RegionSyncRepository } from '../ports/region-sync-repository';
 import type { RegionSyncItem } from './region-sync-types';
 
 /** SageMaker's limit on model and endpoint-config names, in characters. */
@@ -18,8 +9,9 @@ export const SAGEMAKER_NAME_LIMIT = 63;
 export const MAX_SYNC_ATTEMPTS = 20;
 
 export interface RegionSyncWorkerDeps {
-  syncStore: Pick<RegionSyncStore, 'update'>;
-  sagemakerFor(region: string): SageMakerClient;
+  syncStore: Pick<RegionSyncRepository, 'update'>;
+  /** Models, endpoint configs and endpoints of a target region. */
+  models(region: string): RegionModels;
 }
 
 /**
@@ -67,7 +59,7 @@ export async function syncRegion(
 
   let step: StepResult;
   try {
-    step = await advance(deps.sagemakerFor(item.region), current, name);
+    step = await advance(deps.models(item.region), current, name);
   } catch (error) {
     step = { status: 'failed', error: describeSdkError(error) };
   }
@@ -102,11 +94,10 @@ export async function checkDrift(
   const expected = item.targetEndpointConfigName ?? regionCopyName(item.endpointName, item.identity.key);
   let actual: string;
   try {
-    const endpoint = await describe(deps.sagemakerFor(item.region), item.targetEndpointName);
-    actual = endpoint.EndpointConfigName ?? '(none)';
-  } catch (error) {
-    if (!isSageMakerNotFound(error)) return { item, changed: false };
-    actual = '(endpoint deleted)';
+    const endpoint = await deps.models(item.region).describeEndpoint(item.targetEndpointName);
+    actual = endpoint ? (endpoint.configName ?? '(none)') : '(endpoint deleted)';
+  } catch {
+    return { item, changed: false };
   }
   const drift =
     actual === expected
@@ -121,69 +112,49 @@ export async function checkDrift(
   }
 }
 
-async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: string): Promise<StepResult> {
+async function advance(models: RegionModels, item: RegionSyncItem, name: string): Promise<StepResult> {
   const { identity } = item;
-  if (!(await exists(() => sagemaker.send(new DescribeModelCommand({ ModelName: name }))))) {
+  if (!(await models.modelExists(name))) {
     if (!identity.image)
       return {
         status: 'failed',
         error: `promoted model ${identity.modelName} has no container image to copy`,
       };
-    await sagemaker.send(
-      new CreateModelCommand({
-        ModelName: name,
-        PrimaryContainer: {
-          Image: identity.image,
-          ...(identity.modelDataUrl ? { ModelDataUrl: identity.modelDataUrl } : {}),
-        },
-        ...(identity.executionRoleArn ? { ExecutionRoleArn: identity.executionRoleArn } : {}),
-      }),
-    );
+    await models.createModel(name, {
+      image: identity.image,
+      modelDataUrl: identity.modelDataUrl,
+      executionRoleArn: identity.executionRoleArn,
+    });
   }
-  if (
-    !(await exists(() => sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))))
-  ) {
-    await sagemaker.send(
-      new CreateEndpointConfigCommand({
-        EndpointConfigName: name,
-        ProductionVariants: [
-          {
-            VariantName: identity.variantName,
-            ModelName: name,
-            InitialVariantWeight: 1,
-            ...(identity.instanceType ? { InstanceType: identity.instanceType as never } : {}),
-            ...(identity.initialInstanceCount ? { InitialInstanceCount: identity.initialInstanceCount } : {}),
-          },
-        ],
-      }),
-    );
+  if (!(await models.endpointConfigExists(name))) {
+    await models.createEndpointConfig(name, {
+      variantName: identity.variantName,
+      modelName: name,
+      instanceType: identity.instanceType,
+      initialInstanceCount: identity.initialInstanceCount,
+    });
   }
 
-  let endpoint: Awaited<ReturnType<typeof describe>>;
-  try {
-    endpoint = await describe(sagemaker, item.targetEndpointName);
-  } catch (error) {
-    if (isSageMakerNotFound(error)) {
-      return {
-        status: 'failed',
-        error: `target endpoint ${item.targetEndpointName} does not exist in ${item.region}`,
-      };
-    }
-    throw error;
+  const endpoint = await models.describeEndpoint(item.targetEndpointName);
+  if (!endpoint) {
+    return {
+      status: 'failed',
+      error: `target endpoint ${item.targetEndpointName} does not exist in ${item.region}`,
+    };
   }
-  const status = endpoint.EndpointStatus ?? 'Unknown';
-  if (endpoint.EndpointConfigName === name) {
+  const { status } = endpoint;
+  if (endpoint.configName === name) {
     if (status === 'InService') return { status: 'done' };
     if (status === 'Failed') {
       return {
         status: 'failed',
-        error: `target endpoint is Failed: ${endpoint.FailureReason ?? 'no reason given'}`,
+        error: `target endpoint is Failed: ${endpoint.failureReason ?? 'no reason given'}`,
       };
     }
     return { status: 'in-progress', error: `waiting for the target endpoint (${status})` };
   }
   // The target still runs what it ran before the promotion: record it, then point it at the copy.
-  const replacedConfig = endpoint.EndpointConfigName ?? '(none)';
+  const replacedConfig = endpoint.configName ?? '(none)';
   if (status !== 'InService') {
     return {
       status: 'in-progress',
@@ -191,24 +162,8 @@ async function advance(sagemaker: SageMakerClient, item: RegionSyncItem, name: s
       replacedConfig,
     };
   }
-  await sagemaker.send(
-    new UpdateEndpointCommand({ EndpointName: item.targetEndpointName, EndpointConfigName: name }),
-  );
+  await models.updateEndpoint(item.targetEndpointName, name);
   return { status: 'in-progress', replacedConfig };
-}
-
-function describe(sagemaker: SageMakerClient, endpointName: string) {
-  return sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
-}
-
-async function exists(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (isSageMakerNotFound(error)) return false;
-    throw error;
-  }
 }
 
 function describeSdkError(error: unknown): string {

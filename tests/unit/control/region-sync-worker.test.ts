@@ -1,6 +1,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import type { RegionSyncStore } from '../../../shared/watchdog/region-sync-store';
+import type { RegionSyncStore } from '../../../shared/aws/region-sync-store';
+import { SageMakerRegionModels } from '../../../shared/aws/sagemaker-region-models';
 import type { RegionSyncItem } from '../../../shared/watchdog/region-sync-types';
 import { MAX_SYNC_ATTEMPTS, regionCopyName, syncRegion } from '../../../shared/watchdog/region-sync-worker';
 
@@ -93,7 +94,7 @@ function fakes(world: {
       }
     },
   } as unknown as SageMakerClient;
-  return { deps: { syncStore: store, sagemakerFor: () => client }, updates, sent };
+  return { deps: { syncStore: store, models: () => new SageMakerRegionModels(client) }, updates, sent };
 }
 
 const NAME = regionCopyName('fraud', 'abc123def0');

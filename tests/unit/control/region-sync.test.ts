@@ -77,7 +77,7 @@ describe('handleRegionSyncEvent', () => {
       listUnfinished: async () => [],
     },
     readRollout: async () => undefined,
-    sagemakerFor: () => {
+    models: () => {
       throw new Error('no SageMaker in this test');
     },
   };

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RegionSyncStore } from '../../../../shared/aws/region-sync-store';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
-import { RegionSyncStore } from '../../../../shared/watchdog/region-sync-store';
 import { regionCopyName } from '../../../../shared/watchdog/region-sync-worker';
 import {
   type Harness,

@@ -1,7 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ACTIVE_INDEX_NAME } from '../aws/rollout-table';
-import type { PromotedIdentity, RegionSyncItem, RegionSyncStatus } from './region-sync-types';
+import {
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  PutCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type NewRegionSync,
+  type RecordOutcome,
+  type RegionSyncChange,
+  RegionSyncConflictError,
+  type RegionSyncRepository,
+} from '../ports/region-sync-repository';
+import type { RegionSyncItem } from '../watchdog/region-sync-types';
+import { ACTIVE_INDEX_NAME } from './rollout-table';
 
 /**
  * Partition of the table's sparse `active-index` that lists sync items still needing work. The tick
@@ -12,32 +25,11 @@ export const SYNC_PENDING_PARTITION = 'SYNC';
 /** Partition of `active-index` listing finished regions, which every scheduled run checks for drift. */
 export const SYNC_DONE_PARTITION = 'SYNC-DONE';
 
-/** Raised when a sync item changed under us (another run holds it); carries the DynamoDB error as `cause`. */
-export class RegionSyncConflictError extends Error {
-  override readonly name = 'RegionSyncConflictError';
-  constructor(endpointName: string, region: string, options?: { cause?: unknown }) {
-    super(`region sync item ${endpointName}/${region} changed concurrently`, options);
-  }
-}
-
-export interface NewRegionSync {
-  endpointName: string;
-  region: string;
-  targetEndpointName: string;
-  identity: PromotedIdentity;
-  promotedAt: string;
-  /** Epoch ms of the recording (the event's time). */
-  now: number;
-}
-
-/** `created`: first sighting of this promotion for the region; `duplicate`: already recorded, nothing written. */
-export type RecordOutcome = 'created' | 'duplicate';
-
 const pkOf = (endpointName: string) => `SYNC#${endpointName}`;
 const skOf = (region: string) => `REGION#${region}`;
 
 /** Reads and writes region sync items in the watchdog table (layout in `shared/runtime/env.ts`). */
-export class RegionSyncStore {
+export class RegionSyncStore implements RegionSyncRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -86,21 +78,10 @@ export class RegionSyncStore {
 
   /** Every region's item for one promoted endpoint, by region name. */
   async list(endpointName: string): Promise<RegionSyncItem[]> {
-    const items: RegionSyncItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :region)',
-          ExpressionAttributeValues: { ':pk': pkOf(endpointName), ':region': 'REGION#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const raw of page.Items ?? []) items.push(toItem(raw));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :region)',
+      ExpressionAttributeValues: { ':pk': pkOf(endpointName), ':region': 'REGION#' },
+    });
   }
 
   /** Items that still need work (pending, in progress or failed), across all endpoints, from the sparse index. */
@@ -113,22 +94,20 @@ export class RegionSyncStore {
     return this.listPartition(SYNC_DONE_PARTITION);
   }
 
-  private async listPartition(partition: string): Promise<RegionSyncItem[]> {
+  private listPartition(partition: string): Promise<RegionSyncItem[]> {
+    return this.queryAll({
+      IndexName: ACTIVE_INDEX_NAME,
+      KeyConditionExpression: 'activePk = :p',
+      ExpressionAttributeValues: { ':p': partition },
+    });
+  }
+
+  /** Every item a query on the table matches, over all pages (the SDK's paginator). */
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<RegionSyncItem[]> {
     const items: RegionSyncItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: ACTIVE_INDEX_NAME,
-          KeyConditionExpression: 'activePk = :p',
-          ExpressionAttributeValues: { ':p': partition },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...input })) {
       for (const raw of page.Items ?? []) items.push(toItem(raw));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return items;
   }
 
@@ -137,19 +116,7 @@ export class RegionSyncStore {
    * the SYNC_DONE_PARTITION of the index, where the schedule only checks it for drift. Returns the
    * updated item.
    */
-  async update(
-    item: RegionSyncItem,
-    change: {
-      status: RegionSyncStatus;
-      now: number;
-      lastError?: string | null;
-      countAttempt?: boolean;
-      targetModelName?: string;
-      targetEndpointConfigName?: string;
-      replacedConfig?: string | null;
-      drift?: string | null;
-    },
-  ): Promise<RegionSyncItem> {
+  async update(item: RegionSyncItem, change: RegionSyncChange): Promise<RegionSyncItem> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {
       ':status': change.status,
