@@ -65,6 +65,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command')).runValidateCommand,
   replay: async () => (await import('./commands/replay-command')).runReplayCommand,
   simulate: async () => (await import('./commands/simulate-command')).runSimulateCommand,
+  dev: async () => (await import('../shared/cli-client/dev-stage-cli')).runDevCommand,
 };
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */

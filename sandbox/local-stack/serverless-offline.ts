@@ -26,6 +26,8 @@ export interface OfflineProcess {
   readonly lambdaUrl: string;
   /** Settles when serverless-offline has exited (stopped, or on its own), with its exit code or signal. */
   readonly exited: Promise<number | string | null>;
+  /** Kills serverless-offline at once (SIGKILL), without waiting: for a process that must exit now. */
+  kill(): void;
   /** Stops serverless-offline (SIGTERM, then SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -105,6 +107,9 @@ export async function startServerlessOffline(options: OfflineOptions): Promise<O
     httpUrl: `http://127.0.0.1:${options.httpPort}`,
     lambdaUrl: `http://127.0.0.1:${options.lambdaPort}`,
     exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
     stop: () => stopChild(child, exited),
   };
 }
