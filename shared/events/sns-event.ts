@@ -1,27 +1,35 @@
-import { array, type infer as Infer, literal, looseObject, optional, string, unknown } from 'zod/mini';
-
-// zod/mini rather than @aws-lambda-powertools/parser's SnsSchema: that schema is written against
-// the full `zod` namespace, which does not tree-shake (a bundle holding SnsSchema and
-// EventBridgeSchema measured 455 KB minified, against 16 KB for these schemas with zod/mini), and
-// it requires fields (TopicArn, UnsubscribeUrl, Signature...) that the watchdog never reads.
+// The SNS event as Lambda delivers it to the Slack notifier and region sync. Checked by hand, like
+// the notification body it carries (notification-message.ts): the Slack notifier validates nothing
+// else, and zod/mini's core would add 17 KB to its bundle. Not @aws-lambda-powertools/parser's
+// SnsSchema either: it is written against the full `zod` namespace, which does not tree-shake (a
+// bundle holding SnsSchema and EventBridgeSchema measured 455 KB minified), and it requires fields
+// (TopicArn, UnsubscribeUrl, Signature...) that the watchdog never reads.
 
 /**
- * One record of an SNS event as Lambda delivers it. Only the message and its id and time are
- * read; the rest (signature, topic, attributes) passes through.
+ * One record of an SNS event: only the message and its id and time are read; the rest (signature,
+ * topic, attributes) passes through unchecked.
  */
-export const snsRecordSchema = looseObject({
-  EventSource: optional(literal('aws:sns')),
-  Sns: looseObject({
-    Message: string(),
-    MessageId: optional(string()),
-    Timestamp: optional(string()),
-  }),
-});
+export interface SnsRecord {
+  EventSource?: 'aws:sns';
+  Sns: { Message: string; MessageId?: string; Timestamp?: string };
+}
 
-export type SnsRecord = Infer<typeof snsRecordSchema>;
+type Json = Record<string, unknown>;
 
-/** The envelope: an object with a `Records` array, each record checked on its own. */
-const snsEnvelopeSchema = looseObject({ Records: array(unknown()) });
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/** The record when it has the shape of `SnsRecord`; undefined otherwise. */
+export function parseSnsRecord(record: unknown): SnsRecord | undefined {
+  if (!isObject(record) || !isObject(record.Sns)) return undefined;
+  if (record.EventSource !== undefined && record.EventSource !== 'aws:sns') return undefined;
+  const sns = record.Sns;
+  if (typeof sns.Message !== 'string' || !optionalString(sns.MessageId) || !optionalString(sns.Timestamp))
+    return undefined;
+  return record as unknown as SnsRecord;
+}
 
 /**
  * The records of an SNS event, each parsed on its own (`undefined` for a record that is not an SNS
@@ -29,12 +37,8 @@ const snsEnvelopeSchema = looseObject({ Records: array(unknown()) });
  * event at all (no `Records` array).
  */
 export function snsRecords(event: unknown): Array<SnsRecord | undefined> | undefined {
-  const envelope = snsEnvelopeSchema.safeParse(event);
-  if (!envelope.success) return undefined;
-  return envelope.data.Records.map((record) => {
-    const parsed = snsRecordSchema.safeParse(record);
-    return parsed.success ? parsed.data : undefined;
-  });
+  if (!isObject(event) || !Array.isArray(event.Records)) return undefined;
+  return event.Records.map(parseSnsRecord);
 }
 
 /**
