@@ -1,8 +1,4 @@
-import {
-  type CloudWatchClient,
-  DescribeAlarmsCommand,
-  type DescribeAlarmsCommandOutput,
-} from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import type { AlarmStateValue } from '../domain/types';
 import type { AlarmStates, AlarmStatesRead } from '../ports/alarm-states';
 
@@ -26,23 +22,17 @@ export class CloudWatchAlarmStates implements AlarmStates {
     let calls = 0;
     for (let i = 0; i < names.length; i += MAX_ALARM_NAMES_PER_CALL) {
       const chunk = names.slice(i, i + MAX_ALARM_NAMES_PER_CALL);
-      let nextToken: string | undefined;
-      do {
+      const pages = paginateDescribeAlarms(
+        { client: this.client },
+        { AlarmNames: chunk, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 },
+      );
+      for await (const page of pages) {
         calls++;
-        const out: DescribeAlarmsCommandOutput = await this.client.send(
-          new DescribeAlarmsCommand({
-            AlarmNames: chunk,
-            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-            MaxRecords: 100,
-            NextToken: nextToken,
-          }),
-        );
-        for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
+        for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           if (alarm.AlarmName && alarm.StateValue && STATES.has(alarm.StateValue))
             states.set(alarm.AlarmName, alarm.StateValue as AlarmStateValue);
         }
-        nextToken = out.NextToken;
-      } while (nextToken);
+      }
     }
     return { states, calls };
   }

@@ -1,9 +1,8 @@
 import {
   type CloudWatchClient,
-  GetMetricDataCommand,
-  type GetMetricDataCommandOutput,
   type MetricDataQuery,
   type MetricDataResult,
+  paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import type { LatencyStatistic, PeriodObservation, VariantPeriodMetrics } from '../domain/types';
 import type { MetricsRead, MetricsReader, MetricsTarget } from '../ports/metrics-reader';
@@ -275,7 +274,7 @@ export class MetricsReadError extends Error {
 
 /**
  * Per-variant SageMaker metrics for all rollouts of a tick in one region, in as few
- * GetMetricData calls as the 500-query limit allows, following NextToken.
+ * GetMetricData calls as the 500-query limit allows, every page read through the SDK's paginator.
  */
 export class CloudWatchMetrics implements MetricsReader {
   /**
@@ -296,33 +295,29 @@ export class CloudWatchMetrics implements MetricsReader {
     let calls = 0;
     await Promise.all(
       plan.batches.map(async (batch) => {
-        let nextToken: string | undefined;
-        do {
-          calls++;
-          let out: GetMetricDataCommandOutput;
-          try {
-            out = await this.client.send(
-              new GetMetricDataCommand({
-                MetricDataQueries: batch.queries,
-                StartTime: batch.startTime,
-                EndTime: batch.endTime,
-                ScanBy: 'TimestampAscending',
-                NextToken: nextToken,
-                MaxDatapoints: this.maxDatapoints,
-              }),
-            );
-          } catch (error) {
-            throw new MetricsReadError(`GetMetricData failed: ${(error as Error).name ?? error}`, {
-              cause: error,
-            });
+        const pages = paginateGetMetricData(
+          { client: this.client, ...(this.maxDatapoints ? { pageSize: this.maxDatapoints } : {}) },
+          {
+            MetricDataQueries: batch.queries,
+            StartTime: batch.startTime,
+            EndTime: batch.endTime,
+            ScanBy: 'TimestampAscending',
+          },
+        );
+        try {
+          for await (const page of pages) {
+            calls++;
+            for (const result of page.MetricDataResults ?? []) {
+              results.push(result);
+              if (result.Id && (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden'))
+                incompleteIds.add(result.Id);
+            }
           }
-          for (const result of out.MetricDataResults ?? []) {
-            results.push(result);
-            if (result.Id && (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden'))
-              incompleteIds.add(result.Id);
-          }
-          nextToken = out.NextToken;
-        } while (nextToken);
+        } catch (error) {
+          throw new MetricsReadError(`GetMetricData failed: ${(error as Error).name ?? error}`, {
+            cause: error,
+          });
+        }
       }),
     );
     const mapped = mapMetricResults(
