@@ -15,8 +15,10 @@ import type { Benchmark, BenchmarkResult } from './benchmark';
 const ROOT = resolve(import.meta.dirname, '..');
 /** Imports timed per bundle; the median is reported. */
 const LOAD_RUNS = 5;
-/** The issue's aim for one bundle. Kilobytes. */
-const BUNDLE_AIM_KB = 500;
+/** Budget for one function's bundle. Kilobytes. The package test holds it (or a ceiling). */
+const BUNDLE_BUDGET_KB = 500;
+/** Functions with a tighter budget. Kilobytes. */
+const BUNDLE_BUDGETS_KB: Readonly<Record<string, number>> = { slackNotifier: 150 };
 
 interface EsbuildSettings {
   minify: boolean;
@@ -91,6 +93,7 @@ export const benchmark: Benchmark = {
           logLevel: 'error',
         });
         const kb = statSync(outfile).size / 1024;
+        const budget = BUNDLE_BUDGETS_KB[key] ?? BUNDLE_BUDGET_KB;
         const loads = Array.from({ length: LOAD_RUNS }, () =>
           Number(execFileSync(process.execPath, [loader, outfile], { env, encoding: 'utf8' })),
         );
@@ -99,8 +102,7 @@ export const benchmark: Benchmark = {
             label: `${key} bundle`,
             value: Math.round(kb),
             unit: 'KB',
-            note:
-              kb > BUNDLE_AIM_KB ? `above the ${BUNDLE_AIM_KB} KB aim` : `within the ${BUNDLE_AIM_KB} KB aim`,
+            note: kb > budget ? `above its ${budget} KB budget` : `within its ${budget} KB budget`,
           },
           { label: `${key} module load`, value: Math.round(median(loads)), unit: 'ms' },
         );
