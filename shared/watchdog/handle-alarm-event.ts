@@ -1,10 +1,10 @@
-import { retryWithBackoff } from '../aws/retry';
 import { applyAlarm } from '../domain/index';
 import type { AlarmStateValue } from '../domain/types';
 import { type AlarmStateChangeEvent, parseAlarmStateChangeEvent } from '../events/alarm-state-change-event';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { applyIntent, commitTransition, describeError } from './commit-transition';
+import { retryWithBackoff } from './retry';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** How long an idempotency receipt of an alarm event is kept. Seconds (EventBridge retries for up to 24 h). */

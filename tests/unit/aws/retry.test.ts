@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryWithBackoff } from '../../../shared/aws/retry';
+import { retryWithBackoff } from '../../../shared/watchdog/retry';
 
 /** A fake clock that the fake sleep moves, so no test waits or depends on wall time. */
 function fakeTime() {
