@@ -33,17 +33,7 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
     case 'alarm-already-staged':
       return describeAlarmEffect(cause);
     case 'alarm-ignored':
-      switch (cause.ignored) {
-        case 'rollout-final':
-          return `rollout already ${cause.phase}; alarm ${cause.alarmName} ${cause.state} ignored`;
-        case 'not-in-policy':
-          return `alarm ${cause.alarmName} is not named by the policy; ignored`;
-        case 'unknown-state':
-          return `alarm ${cause.alarmName}: unknown state ${cause.state}; ignored`;
-        case 'unchanged':
-          return `alarm ${cause.alarmName} already ${cause.state}; nothing to do`;
-      }
-      break;
+      return describeAlarmIgnored(cause);
     case 'alarm-recorded':
       return `alarm ${cause.alarmName} is ${cause.state}${
         cause.state === 'INSUFFICIENT_DATA' ? ' (neither healthy nor breaching)' : ''
@@ -112,7 +102,19 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
     case 'command':
       return describeCommand(cause);
   }
-  return 'decision';
+}
+
+function describeAlarmIgnored(cause: Extract<DecisionCause, { kind: 'alarm-ignored' }>): string {
+  switch (cause.ignored) {
+    case 'rollout-final':
+      return `rollout already ${cause.phase}; alarm ${cause.alarmName} ${cause.state} ignored`;
+    case 'not-in-policy':
+      return `alarm ${cause.alarmName} is not named by the policy; ignored`;
+    case 'unknown-state':
+      return `alarm ${cause.alarmName}: unknown state ${cause.state}; ignored`;
+    case 'unchanged':
+      return `alarm ${cause.alarmName} already ${cause.state}; nothing to do`;
+  }
 }
 
 /** What an alarm entering ALARM did, in words (a decision's reason, or a note before one). */
