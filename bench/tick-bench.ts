@@ -22,7 +22,6 @@ import { createSandbox } from '../sandbox/create-sandbox';
 import { createFaults, type Faults } from '../sandbox/faults';
 import { startTraffic, type TrafficHandle } from '../sandbox/traffic';
 import { rolloutTableDefinition } from '../shared/aws/rollout-table';
-import type { SageMakerEndpoints } from '../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/events/policy-text';
 import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../shared/simulation/scenario-catalogue';
@@ -31,6 +30,7 @@ import { handleAlarmEvent } from '../shared/watchdog/handle-alarm-event';
 import { mapPool, runTick, type TickSummary } from '../shared/watchdog/run-tick';
 import { createWatchdogRuntime } from '../shared/runtime/compose-canary-tick';
 import { policyTextHash } from '../shared/domain/policy-text-hash';
+import type { EndpointWeights } from '../shared/ports/endpoint-weights';
 
 /** Rollout counts judged by default. Rollouts. */
 export const DEFAULT_TICK_BENCH_SIZES = [1, 100, 1000] as const;
@@ -234,11 +234,11 @@ async function benchSize(n: number): Promise<TickBenchSize> {
       const adapter = endpoints(region);
       return {
         describe: (name: string) => adapter.describe(name),
-        setWeights: async (...args: Parameters<SageMakerEndpoints['setWeights']>) => {
+        setWeights: async (...args: Parameters<EndpointWeights['setWeights']>) => {
           await adapter.setWeights(...args);
           weightsAt = performance.now();
         },
-      } as SageMakerEndpoints;
+      } as EndpointWeights;
     };
     await clock.advance(MINUTE);
     const at = new Date(clock.now()).toISOString();

@@ -1,15 +1,18 @@
-import { type RolloutStore } from '../../../shared/aws/rollout-store';
-import { type SageMakerEndpoints } from '../../../shared/aws/sagemaker-endpoints';
 import type { ControlDeps } from '../../../shared/control/control-deps';
 import { needsTick } from '../../../shared/domain/needs-tick';
 import type { RolloutNotification } from '../../../shared/notify/notification';
-import { EndpointNotFoundError, type EndpointSnapshot } from '../../../shared/ports/endpoint-weights';
+import {
+  EndpointNotFoundError,
+  type EndpointSnapshot,
+  type EndpointWeights,
+} from '../../../shared/ports/endpoint-weights';
 import type { PolicyLookup } from '../../../shared/ports/policy-reader';
 import {
   type HistoryEntry,
   type NewRolloutRecord,
   RolloutExistsError,
   type RolloutRecord,
+  type RolloutRepository,
   VersionConflictError,
 } from '../../../shared/ports/rollout-repository';
 
@@ -132,8 +135,8 @@ export function makeFakes(): Fakes {
   const published: RolloutNotification[] = [];
   const stored: { lookup: PolicyLookup } = { lookup: { status: 'missing' } };
   const deps: ControlDeps = {
-    store: store as unknown as RolloutStore,
-    endpoints: () => endpoint as unknown as SageMakerEndpoints,
+    store: store as unknown as RolloutRepository,
+    endpoints: () => endpoint as unknown as EndpointWeights,
     notifier: {
       async publish(n) {
         published.push(n);

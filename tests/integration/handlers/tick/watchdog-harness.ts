@@ -19,11 +19,11 @@ import type { BusEvent } from '../../../../sandbox/event-bus';
 import { startTraffic, type TrafficHandle } from '../../../../sandbox/traffic';
 import { RolloutStore } from '../../../../shared/aws/rollout-store';
 import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
-import type { SageMakerEndpoints } from '../../../../shared/aws/sagemaker-endpoints';
 import { startRollout } from '../../../../shared/domain/index';
 import type { RolloutPolicy } from '../../../../shared/domain/types';
 import { parsePolicyText } from '../../../../shared/events/policy-text';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
+import type { EndpointWeights } from '../../../../shared/ports/endpoint-weights';
 import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import { createWatchdogRuntime } from '../../../../shared/runtime/compose-canary-tick';
 import type { RuntimeOptions } from '../../../../shared/runtime/composition-root';
@@ -359,11 +359,11 @@ export function countingDeps(h: Harness, options: RuntimeOptions = {}): Counting
         calls.describeByEndpoint.set(name, (calls.describeByEndpoint.get(name) ?? 0) + 1);
         return adapter.describe(name);
       },
-      setWeights: (...args: Parameters<SageMakerEndpoints['setWeights']>) => {
+      setWeights: (...args: Parameters<EndpointWeights['setWeights']>) => {
         calls.setWeights++;
         return adapter.setWeights(...args);
       },
-    } as SageMakerEndpoints;
+    } as EndpointWeights;
   };
   return { deps, calls };
 }
