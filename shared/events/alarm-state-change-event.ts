@@ -12,6 +12,10 @@ import {
   unknown,
 } from 'zod/mini';
 
+// zod/mini, not @aws-lambda-powertools/parser's EventBridgeSchema: that schema is written against
+// the full `zod` namespace, which does not tree-shake (hundreds of KB in the bundle), and the
+// envelope checks it adds are the few lines below.
+
 /** The detail-type this function acts on; others share `source: aws.cloudwatch` and are ignored. */
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';
 

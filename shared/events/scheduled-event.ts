@@ -1,5 +1,8 @@
 import { type infer as Infer, looseObject, optional, string } from 'zod/mini';
 
+// zod/mini rather than @aws-lambda-powertools/parser's EventBridgeSchema, for the reason given in
+// alarm-state-change-event.ts; and a schedule's event needs only its `time` checked.
+
 /** The detail-type EventBridge gives the events of a schedule rule. */
 export const SCHEDULED_EVENT = 'Scheduled Event';
 
