@@ -66,7 +66,7 @@ export function watchdogDeps(
   clients: ClientCache,
   options: RuntimeOptions = {},
   doc: DynamoDBDocumentClient = documentClient(clients),
-): WatchdogDeps & { store: RolloutStore } {
+): WatchdogDeps {
   const apiUrl = options.apiUrl ?? env.controlApiUrl;
   return {
     store: new RolloutStore(doc, env.tableName),
