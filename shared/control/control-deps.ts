@@ -1,6 +1,6 @@
 import type { PolicyReader } from '../ports/policy-reader';
+import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import type { RolloutRecord } from '../ports/rollout-repository';
-import type { RegionSyncItem } from '../watchdog/region-sync-types';
 import type { WatchdogDeps } from '../watchdog/watchdog-deps';
 
 /** Everything the control API's commands and queries talk to: the watchdog deps plus the stored policies. */
@@ -9,6 +9,6 @@ export interface ControlDeps extends WatchdogDeps {
   policies: Pick<PolicyReader, 'get' | 'parameterName'>;
   /** Finished rollouts, newest first (the repository's `listFinished`); without it `recent` is empty. */
   listRecent?(limit: number): Promise<RolloutRecord[]>;
-  /** Region sync progress of a promoted endpoint (RegionSyncStore fits); optional. */
-  regionSync?: { list(endpointName: string): Promise<RegionSyncItem[]> };
+  /** Region sync progress of a promoted endpoint; optional. */
+  regionSync?: Pick<RegionSyncRepository, 'list'>;
 }
