@@ -33,8 +33,7 @@ export type RegionSyncRunResult =
       /** Finished regions that no longer run the synced config. */
       drifted: Array<{ endpointName: string; region: string; drift: string }>;
     }
-  /** An event that is neither an SNS delivery nor the schedule. */
-  | { kind: 'ignored'; ignored: 'unknown-event'; reason: string };
+  | { kind: 'ignored'; reason: string };
 
 /**
  * Entry point of the region-sync function. Decided by the event's shape: an SNS event records a
@@ -116,7 +115,7 @@ export async function handleRegionSyncEvent(
   log.warn('region sync: ignoring an event that is neither SNS nor a schedule', {
     keys: event && typeof event === 'object' ? Object.keys(event).slice(0, 10) : typeof event,
   });
-  return { kind: 'ignored', ignored: 'unknown-event', reason: 'neither an SNS event nor a scheduled event' };
+  return { kind: 'ignored', reason: 'neither an SNS event nor a scheduled event' };
 }
 
 /** Checks every finished region for drift; announces a drift when it is first seen. */

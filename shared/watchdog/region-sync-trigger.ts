@@ -26,15 +26,7 @@ export type PromotionOutcome =
       regions: Array<{ region: string; targetEndpointName: string; outcome: RecordOutcome }>;
       identityKey: string;
     }
-  | { kind: 'ignored'; ignored: PromotionIgnored; endpointName: string | null; reason: string };
-
-/**
- * Why a notification recorded no sync: not a promotion, no stored rollout, a stored rollout that is
- * not Promoted (stale or forged), a policy without regions, or a primary endpoint that cannot say
- * which model it runs (the scheduled run tries again).
- */
-export type PromotionIgnored =
-  'not-a-promotion' | 'no-rollout' | 'not-promoted' | 'no-regions' | 'identity-unreadable';
+  | { kind: 'ignored'; endpointName: string | null; reason: string };
 
 /**
  * Records one pending sync item per target region of a promoted rollout. What drives it:
@@ -52,32 +44,21 @@ export async function recordPromotion(
   if (notification.eventType !== 'rollout.promoted') {
     return {
       kind: 'ignored',
-      ignored: 'not-a-promotion',
       endpointName,
       reason: `event type ${notification.eventType} is not a promotion`,
     };
   }
   const rollout = await deps.readRollout(endpointName);
-  if (!rollout) {
-    return {
-      kind: 'ignored',
-      ignored: 'no-rollout',
-      endpointName,
-      reason: 'no rollout is stored for this endpoint',
-    };
-  }
+  if (!rollout) return { kind: 'ignored', endpointName, reason: 'no rollout is stored for this endpoint' };
   if (rollout.state.phase !== 'Promoted') {
     return {
       kind: 'ignored',
-      ignored: 'not-promoted',
       endpointName,
       reason: `the stored rollout is ${rollout.state.phase}, not Promoted (stale or foreign notification)`,
     };
   }
   const targets = rollout.policy.regions;
-  if (targets.length === 0) {
-    return { kind: 'ignored', ignored: 'no-regions', endpointName, reason: 'the policy names no regions' };
-  }
+  if (targets.length === 0) return { kind: 'ignored', endpointName, reason: 'the policy names no regions' };
   const region = rollout.policy.endpoint.region || rollout.region;
   let identity: Awaited<ReturnType<typeof readPromotedIdentity>>;
   try {
@@ -89,7 +70,7 @@ export async function recordPromotion(
   } catch (error) {
     // A primary endpoint that cannot say what it runs cannot be copied; the scheduled run retries.
     if (error instanceof PromotedIdentityError)
-      return { kind: 'ignored', ignored: 'identity-unreadable', endpointName, reason: error.message };
+      return { kind: 'ignored', endpointName, reason: error.message };
     throw error;
   }
   const regions: Array<{ region: string; targetEndpointName: string; outcome: RecordOutcome }> = [];
