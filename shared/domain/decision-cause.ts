@@ -57,7 +57,9 @@ export interface FailedMetric {
   observed: number | null;
   baseline: number | null;
   limit: number | null;
+  /** Failing judgements in a row, which reached the metric's `failureLimit`. */
   consecutiveFailures: number;
+  failureLimit: number;
 }
 
 /** Why an alarm state change changed nothing. */

@@ -190,6 +190,9 @@ export function judgeTick(
       baseline: metric.baseline,
       limit: metric.limit,
       consecutiveFailures: metric.consecutiveFailures,
+      failureLimit:
+        policy.analysis.metrics.find((candidate) => candidate.name === metric.name)?.failureLimit ??
+        metric.consecutiveFailures,
     }));
     return rolledBack(s, { kind: 'metric-failed', notes, metrics }, evidence);
   }
