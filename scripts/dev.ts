@@ -156,12 +156,15 @@ async function main(): Promise<number> {
   }
   const projectDir = resolve(import.meta.dirname, '..');
   const controller = new AbortController();
+  let starting: Promise<DevStage> | undefined;
   let stage: DevStage | undefined;
   let stopping: Promise<number> | undefined;
   const stop = (why: string, code: number): Promise<number> => {
     stopping ??= (async () => {
       console.log(`\n${why}: stopping the local stage...`);
       controller.abort();
+      // A start in progress cleans up after itself once aborted; wait for it to finish doing so.
+      stage ??= await starting?.catch(() => undefined);
       await stage?.close();
       if (stage) {
         console.log(
@@ -198,7 +201,7 @@ async function main(): Promise<number> {
   );
   console.log('starting (bundling the functions takes a few seconds)...');
   try {
-    stage = await startDevStage({
+    starting = startDevStage({
       projectDir,
       speed: options.speed,
       apiPort: options.apiPort,
@@ -213,12 +216,13 @@ async function main(): Promise<number> {
           }
         : {}),
     });
+    stage = await starting;
   } catch (error) {
     if (controller.signal.aborted) return stopping ?? 0;
     console.error(`npm run dev could not start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  if (controller.signal.aborted) return stopping ?? 0;
+  if (stopping) return stopping;
   console.log(banner(stage, projectDir));
   const exited = await stage.functionsExited;
   if (stopping) return stopping;

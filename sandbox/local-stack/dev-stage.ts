@@ -218,7 +218,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     const method = req.method ?? 'GET';
     // `agent: false`: no idle keep-alive connection holds serverless-offline open when it stops.
     const request = http.request(upstream, { method, headers, agent: false }, (answer) => {
-      if (method !== 'GET') log(`api    ${method} ${url.pathname} -> ${answer.statusCode}`);
+      if (method !== 'GET') log(`api     ${method} ${url.pathname} -> ${answer.statusCode}`);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -277,7 +277,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       case 'DELETE /faults': {
         for (const t of playing.all()) playing.clearFaults(t.endpointName);
         target.sandbox.faults.clear();
-        log('fault  cleared: canary faults and AWS faults');
+        log('fault   cleared: canary faults and AWS faults');
         return {
           status: 200,
           body: {
@@ -403,7 +403,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       }
       const { traffic: now, fromMinute } = playing.fault(endpoint, override);
       const message = `${endpoint}: canary ${describeOverride(now.override)} from scenario minute ${fromMinute} (${now.scenario.name} goes on under it)`;
-      log(`fault  ${message}`);
+      log(`fault   ${message}`);
       return { status: 201, body: { message, endpoint, fromMinute, canaryFaults: now.override } };
     }
     if (typeof kind !== 'string') {
@@ -424,7 +424,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       .map((key) => `${key} ${String(request[key])}`)
       .join(', ');
     const message = `AWS fault ${kind}${scope ? ` (${scope})` : ''} added: ${JSON.stringify(result)}`;
-    log(`fault  ${message}`);
+    log(`fault   ${message}`);
     return { status: 201, body: { message, ...result } };
   }
 
@@ -468,7 +468,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     }
     await settle();
     const message = `${endpoint}: ${endpointVariants.baselineVariant} 100%, ${endpointVariants.canaryVariant} 0% (a new canary model is deployed): start a new rollout`;
-    log(`reset  ${message}`);
+    log(`reset   ${message}`);
     return { status: 200, body: { message, endpoint } };
   }
 
@@ -476,7 +476,9 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     const key = functionName.replace(/^rollout-watchdog-[^-]+-/, '');
     if (result.functionError) {
       const payload = result.payload as { errorMessage?: string; errorType?: string } | undefined;
-      log(`error  ${key} failed: ${payload?.errorType ?? 'Error'}: ${payload?.errorMessage ?? 'no message'}`);
+      log(
+        `error   ${key} failed: ${payload?.errorType ?? 'Error'}: ${payload?.errorMessage ?? 'no message'}`,
+      );
       return;
     }
     if (key === 'canaryTick') {
@@ -487,7 +489,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       )?.perRollout;
       for (const r of perRollout ?? []) {
         if ((r.action && r.action !== 'hold') || r.outcome === 'error' || r.outcome === 'stopped')
-          log(`tick   ${r.endpointName}: ${r.action ?? r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
+          log(`tick    ${r.endpointName}: ${r.action ?? r.outcome}${r.reason ? `: ${r.reason}` : ''}`);
       }
     } else if (key === 'alarmRollback') {
       const detail = (
@@ -495,12 +497,12 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
           detail?: { alarmName?: string; state?: { value?: string }; previousState?: { value?: string } };
         }
       ).detail;
-      log(`alarm  ${detail?.alarmName}: ${detail?.previousState?.value ?? '?'} -> ${detail?.state?.value}`);
+      log(`alarm   ${detail?.alarmName}: ${detail?.previousState?.value ?? '?'} -> ${detail?.state?.value}`);
     }
   };
   const onInvocationError = (functionName: string, error: LambdaInvokeError) => {
     if (closing) return;
-    log(`error  ${functionName}: ${error.message}`);
+    log(`error   ${functionName}: ${error.message}`);
   };
 
   try {
