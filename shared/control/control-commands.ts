@@ -235,6 +235,7 @@ async function recordStart(
     stepIndex: transition.state.stepIndex,
     canaryWeight: transition.state.canaryWeight,
     reason,
+    ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
     evidence: transition.decision.evidence,
     correlationId: ctx.correlationId,
   });

@@ -53,6 +53,8 @@ export interface DecisionView {
   phase: Phase;
   canaryWeight: number;
   reason: string;
+  /** Why, as data: the engine's typed cause (which metric, alarm, command and operator, step). */
+  cause?: HistoryEntry['cause'];
   evidence?: HistoryEntry['evidence'];
 }
 

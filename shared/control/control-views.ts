@@ -44,6 +44,7 @@ export function decisionView(entry: HistoryEntry): DecisionView {
     canaryWeight: entry.canaryWeight,
     reason: entry.reason,
   };
+  if (entry.cause) view.cause = entry.cause;
   if (entry.evidence) view.evidence = entry.evidence;
   return view;
 }

@@ -1,3 +1,4 @@
+import type { DecisionCause } from '../domain/decision-cause';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
 
 /**
@@ -93,6 +94,8 @@ export interface HistoryEntry {
   stepIndex: number;
   canaryWeight: number;
   reason: string;
+  /** The engine's cause of the decision, as data (entries written before causes existed have none). */
+  cause?: DecisionCause;
   evidence?: Evidence;
   correlationId?: string;
 }

@@ -132,6 +132,7 @@ export async function commitTransition(
       stepIndex: transition.state.stepIndex,
       canaryWeight: transition.state.canaryWeight,
       reason: withNote(transition.decision.reason, options.note, weights, error),
+      ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
       evidence: transition.decision.evidence,
       correlationId: options.correlationId,
     });
