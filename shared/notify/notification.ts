@@ -1,5 +1,6 @@
-import { splitTraffic } from '../domain/weights-of';
+import type { DecisionCause } from '../domain/decision-cause';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
+import { splitTraffic } from '../domain/weights-of';
 import { describeNext } from '../wording/describe-next';
 
 /**
@@ -50,6 +51,8 @@ export interface RolloutNotification {
   action: Action | 'start' | 'alert';
   /** One sentence, with the numbers, saying why. */
   reason: string;
+  /** The same why as data: the engine's decision cause (absent for alerts). */
+  cause?: DecisionCause;
   baselineVariant: string | null;
   canaryVariant: string | null;
   /** Traffic share per variant in percent after the event. */
@@ -137,6 +140,7 @@ export function notificationFromTransition(args: TransitionNotificationArgs): Ro
     ),
     source,
   };
+  if (decision.cause) notification.cause = decision.cause;
   if (previousWeights) notification.previousWeights = previousWeights;
   if (args.actor) notification.actor = args.actor;
   if (args.correlationId) notification.correlationId = args.correlationId;
