@@ -1,4 +1,5 @@
 import type { Evidence, VariantSummary } from '../domain/types';
+import { describePauseCause } from '../wording/describe-decision';
 import { describeTraffic } from '../wording/describe-evidence';
 import { formatWeight } from '../wording/format-values';
 import type {
@@ -60,7 +61,9 @@ export function renderStatus(status: RolloutStatus): string {
     `  endpoint  ${endpointText(status.endpoint)}`,
     `  started   ${status.startedAt}   step since ${status.stepStartedAt}`,
   ];
-  if (status.pauseCause) lines.push(`  paused    by ${status.pauseCause}`);
+  if (status.pauseCause) {
+    lines.push(`  paused    ${describePauseCause(status.pauseCause, stepText(status))}`);
+  }
   if (status.lastDecision) {
     const d = status.lastDecision;
     lines.push(`  last      ${d.time} ${d.action ?? d.kind}: ${d.reason}`);

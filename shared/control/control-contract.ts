@@ -1,4 +1,4 @@
-import type { Phase } from '../domain/types';
+import type { PauseCause, Phase } from '../domain/types';
 import type { HistoryEntry } from '../ports/rollout-repository';
 
 /**
@@ -75,7 +75,8 @@ export interface RolloutSummary {
   appliedWeights: Record<string, number> | null;
   /** True while the intended weights have not been confirmed on the endpoint yet. */
   pendingWeights: boolean;
-  pauseCause: string | null;
+  /** Why a Paused rollout waits: a pause step without duration, an operator, or inconclusive data. */
+  pauseCause: PauseCause | null;
   message: string;
   startedAt: string;
   stepStartedAt: string;

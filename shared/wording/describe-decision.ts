@@ -7,7 +7,7 @@ import type {
   StepRef,
   TickNote,
 } from '../domain/decision-cause';
-import type { Evidence, Verdict } from '../domain/types';
+import type { Evidence, PauseCause, Verdict } from '../domain/types';
 import { describeStep } from './describe-step';
 import { formatCount, formatDuration, formatTime } from './format-values';
 
@@ -60,12 +60,7 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
         cause.canaryWeight
       }% until ${formatTime(cause.observeUntil)}; ${metricReasons(evidence, 'all')}; ${trafficNote(evidence)}`;
     case 'paused': {
-      const why =
-        cause.pauseCause === 'step'
-          ? `at ${describeStepRef(cause.at)}`
-          : cause.pauseCause === 'inconclusive'
-            ? 'after too many inconclusive judgements'
-            : 'by an operator';
+      const why = describePauseCause(cause.pauseCause, describeStepRef(cause.at));
       return `${notesPrefix(cause.notes)}paused ${why}: waiting for resume, promote, abort or rollback; ${
         cause.verdict
       }: ${metricReasons(evidence, 'all')}; ${trafficNote(evidence)}`;
@@ -115,6 +110,15 @@ function describeAlarmIgnored(cause: Extract<DecisionCause, { kind: 'alarm-ignor
     case 'unchanged':
       return `alarm ${cause.alarmName} already ${cause.state}; nothing to do`;
   }
+}
+
+/**
+ * Why a rollout is paused: `at <step>` (a pause without duration), `after too many inconclusive
+ * judgements`, or `by an operator`. `at` is where it waits, in words.
+ */
+export function describePauseCause(pauseCause: PauseCause | null, at: string): string {
+  if (pauseCause === 'step') return `at ${at}`;
+  return pauseCause === 'inconclusive' ? 'after too many inconclusive judgements' : 'by an operator';
 }
 
 /** What an alarm entering ALARM did, in words (a decision's reason, or a note before one). */
