@@ -16,6 +16,9 @@ Operator commands against a deployed (or local) control API:
   rollout-watchdog start|status|list|history|pause|resume|promote|abort|rollback ...
   (run 'rollout-watchdog status --help' for their options)
 
+Against the local stage of 'npm run dev':
+  rollout-watchdog dev traffic|fault|reset|status ...  switch traffic, break the canary
+
 Run 'rollout-watchdog COMMAND --help' for a command's details, and
 'rollout-watchdog --version' for the version. Documentation: docs/README.md.
 

@@ -72,7 +72,8 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog history ENDPOINT [--limit N]
   rollout-watchdog pause|resume|promote|abort ENDPOINT [--reason TEXT]
   rollout-watchdog rollback ENDPOINT --reason TEXT
-options: --api URL (default $${API_URL_ENV}), --operator NAME, --json (print the API's JSON)
+options: --api URL (default $${API_URL_ENV}), --operator NAME (local stage; default $USER),
+  --json (print the API's JSON)
 exit codes: 0 done, 1 refused by the control API (the reason is printed), 2 bad usage or unreadable
   file, 3 the control API could not be reached or failed`;
 
@@ -113,9 +114,12 @@ export async function runOperatorCli(
     (isAwsApiHost(api)
       ? createSigV4Signer({ credentials: io.credentials ?? defaultCredentials })
       : undefined);
+  // Where no IAM identity names the caller (the local stage), history says who acted: the
+  // login name unless --operator says otherwise. A deployed API takes the signed identity.
+  const operator = values.operator ?? (signRequest ? undefined : io.env?.USER || io.env?.USERNAME);
   const client = new WatchdogApiClient(api, {
     ...(io.fetch ? { fetch: io.fetch } : {}),
-    ...(values.operator ? { operator: values.operator } : {}),
+    ...(operator ? { operator } : {}),
     ...(signRequest ? { signRequest } : {}),
     ...(io.headers ? { headers: io.headers } : {}),
   });

@@ -46,6 +46,18 @@ describe('runOperatorCli', () => {
     expect(requests[0]?.headers['x-rollout-operator']).toBe('carol');
   });
 
+  it('names the login user as the operator of an unsigned (local) request, unless --operator says otherwise', async () => {
+    const { fetchFn, requests } = apiFetch();
+    const io = { fetch: fetchFn, env: { USER: 'dana' } };
+    await runOperatorCli(['status', 'ep-1', '--api', API], io);
+    await runOperatorCli(['status', 'ep-1', '--api', API, '--operator', 'erin'], io);
+    await runOperatorCli(['status', 'ep-1', '--api', API], {
+      ...io,
+      signRequest: async (request) => request,
+    });
+    expect(requests.map((r) => r.headers['x-rollout-operator'])).toEqual(['dana', 'erin', undefined]);
+  });
+
   it('prints status, history and the list as text, or the API JSON with --json', async () => {
     const { fetchFn } = apiFetch();
     const io = { fetch: fetchFn, readFile: async () => JSON.stringify(rawPolicy('ep-1')) };
