@@ -53,7 +53,7 @@ describe('runOperatorCli', () => {
     await runOperatorCli(['status', 'ep-1', '--api', API, '--operator', 'erin'], io);
     await runOperatorCli(['status', 'ep-1', '--api', API], {
       ...io,
-      signRequest: async (request) => request,
+      signRequest: async () => ({}),
     });
     expect(requests.map((r) => r.headers['x-rollout-operator'])).toEqual(['dana', 'erin', undefined]);
   });
