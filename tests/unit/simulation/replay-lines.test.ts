@@ -27,7 +27,7 @@ describe('toReplayLine', () => {
   });
   const simulator = createScenarioSimulator(scenario);
 
-  it('gives the DESIGN 3.3 line of a minute, stamped with the end of the period', () => {
+  it('gives the replay input line of a minute, stamped with the end of the period', () => {
     const minute = simulator.simulateMinute(0, 5);
     const line = toReplayLine(minute, periodEndOf(0, 60), { 'canary-5xx': 'OK' });
     expect(line.time).toBe('2026-01-01T00:01:00Z');
