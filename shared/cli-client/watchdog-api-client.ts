@@ -1,10 +1,5 @@
 import type { OperatorCommand } from '../domain/types';
-import type {
-  CommandOutcome,
-  RolloutHistory,
-  RolloutList,
-  RolloutStatus,
-} from '../control/control-contract';
+import type { CommandOutcome, RolloutHistory, RolloutList, RolloutStatus } from '../control/control-contract';
 
 /** How long one API call may take before the client gives up, in milliseconds. */
 export const DEFAULT_API_TIMEOUT_MS = 30_000;
