@@ -37,24 +37,6 @@ const lambdaSsmClient = {
 };
 
 /**
- * The SDK's DynamoDB endpoint-discovery cache (`@aws-sdk/endpoint-cache`) is built at client
- * construction on mnemonist's LRU cache, though discovery stays off unless a caller turns it on.
- * shared/aws/lambda-lru-cache.ts is the same cache on a `Map` (its test holds it to mnemonist's
- * behaviour): 6.6 KB less in each bundle with DynamoDB. Only that importer is redirected.
- * @type {import('esbuild').Plugin}
- */
-const lambdaLruCache = {
-  name: 'lambda-lru-cache',
-  setup(build) {
-    build.onResolve({ filter: /^mnemonist\/lru-cache$/ }, (args) =>
-      /[\\/]@aws-sdk[\\/]endpoint-cache[\\/]/.test(args.importer)
-        ? { path: join(__dirname, '..', 'shared', 'aws', 'lambda-lru-cache.ts') }
-        : undefined,
-    );
-  },
-};
-
-/**
  * `yaml`'s ES module build instead of its CommonJS one (same version, same code): esbuild's
  * `node` condition picks the CommonJS build, whose module wrappers and `exports.` assignments
  * cost about 17 KB in each bundle that parses policy text. The package exports the ES module
@@ -106,11 +88,4 @@ const sdkClientVersionOnly = {
   },
 };
 
-module.exports = [
-  lambdaCredentials,
-  lambdaSsmClient,
-  lambdaLruCache,
-  yamlEsm,
-  noEventStreams,
-  sdkClientVersionOnly,
-];
+module.exports = [lambdaCredentials, lambdaSsmClient, yamlEsm, noEventStreams, sdkClientVersionOnly];
