@@ -20,23 +20,6 @@ const lambdaCredentials = {
 };
 
 /**
- * Points `@aws-sdk/client-ssm` at shared/aws/lambda-ssm-client.ts, which makes the only two SSM
- * calls the functions make (GetParameter, GetParameters) with the SDK's signer, HTTP handler and
- * retry strategy. The SDK's SSM client registers a class for each of SSM's errors at load, which
- * no tree-shaking removes: 74 KB of each bundle that reads a policy or the Slack webhook URL. If a
- * bundled module imports anything else from the package, the build fails ("No matching export").
- * @type {import('esbuild').Plugin}
- */
-const lambdaSsmClient = {
-  name: 'lambda-ssm-client',
-  setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\/client-ssm$/ }, () => ({
-      path: join(__dirname, '..', 'shared', 'aws', 'lambda-ssm-client.ts'),
-    }));
-  },
-};
-
-/**
  * `yaml`'s ES module build instead of its CommonJS one (same version, same code): esbuild's
  * `node` condition picks the CommonJS build, whose module wrappers and `exports.` assignments
  * cost about 17 KB in each bundle that parses policy text. The package exports the ES module
@@ -88,4 +71,4 @@ const sdkClientVersionOnly = {
   },
 };
 
-module.exports = [lambdaCredentials, lambdaSsmClient, yamlEsm, noEventStreams, sdkClientVersionOnly];
+module.exports = [lambdaCredentials, yamlEsm, noEventStreams, sdkClientVersionOnly];
