@@ -40,9 +40,9 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * the YAML parser is 112 KB of the 500.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  canaryTick: 640 * 1024,
-  controlApi: 615 * 1024,
-  slackNotifier: 300 * 1024,
+  canaryTick: 580 * 1024,
+  controlApi: 555 * 1024,
+  slackNotifier: 270 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
 
