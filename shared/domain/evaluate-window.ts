@@ -136,68 +136,104 @@ export interface WindowJudgement {
   canaryInvocations: number;
 }
 
+/** The canary has no data in the window: nothing to judge. */
+function noCanaryData(baseline: number | null, limit: number | null): Judged {
+  return { verdict: 'inconclusive', canary: null, baseline, limit, finding: { kind: 'no-canary-data' } };
+}
+
+/** How the canary compares with what the baseline allows it: the limit that sets and the finding. */
+interface IncreaseCheck {
+  limit: number;
+  finding: Extract<MetricFinding, { kind: 'increase' }>;
+}
+
+/**
+ * The verdict of a canary value against the policy's fixed threshold and, when the policy sets
+ * one, its allowed increase over the baseline. Error rates and latencies are judged in this order
+ * and differ only in their statistics: `crossesThreshold` says whether the canary is beyond the
+ * threshold by more than noise, and `increase` (undefined when the policy allows no increase; only
+ * called with a baseline that has data) compares it with the baseline.
+ */
+function judgeBounds(
+  canary: number,
+  baseline: number | null,
+  threshold: number | undefined,
+  crossesThreshold: boolean,
+  increase: ((baseline: number) => IncreaseCheck) | undefined,
+): Judged {
+  if (threshold !== undefined && crossesThreshold) {
+    return {
+      verdict: 'fail',
+      canary,
+      baseline,
+      limit: threshold,
+      finding: { kind: 'above-threshold', canary, threshold },
+    };
+  }
+  const limit = threshold ?? null;
+  if (!increase) return { verdict: 'pass', canary, baseline, limit, finding: { kind: 'within', canary } };
+  if (baseline === null) {
+    return {
+      verdict: 'inconclusive',
+      canary,
+      baseline: null,
+      limit,
+      finding: { kind: 'no-baseline-data', canary },
+    };
+  }
+  const checked = increase(baseline);
+  if (checked.finding.failing) {
+    return { verdict: 'fail', canary, baseline, limit: checked.limit, finding: checked.finding };
+  }
+  return {
+    verdict: 'pass',
+    canary,
+    baseline,
+    limit: limit === null ? checked.limit : Math.min(limit, checked.limit),
+    finding: checked.finding,
+  };
+}
+
 function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
   const with4xx = metric.errorClasses.includes('4xx');
   const cErrors = canary.errors5xx + (with4xx ? canary.errors4xx : 0);
   const bErrors = baseline.errors5xx + (with4xx ? baseline.errors4xx : 0);
   const cRate = canary.invocations > 0 ? cErrors / canary.invocations : null;
   const bRate = baseline.invocations > 0 ? bErrors / baseline.invocations : null;
-  if (cRate === null) {
-    return {
-      verdict: 'inconclusive',
-      canary: null,
-      baseline: bRate,
-      limit: null,
-      finding: { kind: 'no-canary-data' },
-    };
-  }
-  if (metric.threshold !== undefined && cRate > metric.threshold) {
-    const lower = wilsonLowerBound(cErrors, canary.invocations, CEILING_CONFIDENCE_Z);
-    if (lower > metric.threshold) {
-      return {
-        verdict: 'fail',
-        canary: cRate,
-        baseline: bRate,
-        limit: metric.threshold,
-        finding: { kind: 'above-threshold', canary: cRate, threshold: metric.threshold },
-      };
-    }
-  }
-  let finding: MetricFinding = { kind: 'within', canary: cRate };
-  let limit: number | null = metric.threshold ?? null;
-  if (metric.maxIncrease !== undefined) {
-    if (bRate === null) {
-      return {
-        verdict: 'inconclusive',
-        canary: cRate,
-        baseline: null,
-        limit,
-        finding: { kind: 'no-baseline-data', canary: cRate },
-      };
-    }
-    const lower = differenceLowerBound(
-      cErrors,
-      canary.invocations,
-      bErrors,
-      baseline.invocations,
-      CONFIDENCE_Z,
-    );
-    const increaseLimit = bRate + metric.maxIncrease;
-    const failing = lower > metric.maxIncrease;
-    finding = {
-      kind: 'increase',
-      canary: cRate,
-      baseline: bRate,
-      change: cRate - bRate,
-      lowerBound: lower,
-      failing,
-    };
-    if (failing) {
-      return { verdict: 'fail', canary: cRate, baseline: bRate, limit: increaseLimit, finding };
-    }
-    limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
-  }
-  return { verdict: 'pass', canary: cRate, baseline: bRate, limit, finding };
+  if (cRate === null) return noCanaryData(bRate, metric.threshold ?? null);
+  const crossesThreshold =
+    metric.threshold !== undefined &&
+    cRate > metric.threshold &&
+    wilsonLowerBound(cErrors, canary.invocations, CEILING_CONFIDENCE_Z) > metric.threshold;
+  const { maxIncrease } = metric;
+  return judgeBounds(
+    cRate,
+    bRate,
+    metric.threshold,
+    crossesThreshold,
+    maxIncrease === undefined
+      ? undefined
+      : (bRateSeen) => {
+          const lower = differenceLowerBound(
+            cErrors,
+            canary.invocations,
+            bErrors,
+            baseline.invocations,
+            CONFIDENCE_Z,
+          );
+          return {
+            limit: bRateSeen + maxIncrease,
+            finding: {
+              kind: 'increase',
+              canary: cRate,
+              baseline: bRateSeen,
+              change: cRate - bRateSeen,
+              lowerBound: lower,
+              failing: lower > maxIncrease,
+            },
+          };
+        },
+  );
 }
 
 function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
@@ -205,15 +241,7 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
   const cLog = logMean(canary, index);
   const bLog = logMean(baseline, index);
   const bValue = bLog === null ? null : Math.exp(bLog);
-  if (cLog === null) {
-    return {
-      verdict: 'inconclusive',
-      canary: null,
-      baseline: bValue,
-      limit: metric.thresholdMs ?? null,
-      finding: { kind: 'no-canary-data' },
-    };
-  }
+  if (cLog === null) return noCanaryData(bValue, metric.thresholdMs ?? null);
   const cValue = Math.exp(cLog);
   // Robustness: a canary's per-period p99 from ~150 requests swings by ±20 % or more, with a
   // heavy right tail. The canary's value is the request-weighted geometric mean of its periods
@@ -224,67 +252,49 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
   // with the most data), so making the canary slower can only make its verdict worse.
   const sigma = estimateSigma(baseline) ?? estimateSigma(canary) ?? DEFAULT_LATENCY_LOG_SIGMA;
   const cSamples = canary.latencyWeight[index]!;
-  if (
+  const crossesThreshold =
     metric.thresholdMs !== undefined &&
     cLog - Math.log(metric.thresholdMs) >
-      latencyNoiseMargin(metric.statistic, sigma, cSamples, LATENCY_CONFIDENCE_Z)
-  ) {
-    return {
-      verdict: 'fail',
-      canary: cValue,
-      baseline: bValue,
-      limit: metric.thresholdMs,
-      finding: { kind: 'above-threshold', canary: cValue, threshold: metric.thresholdMs },
-    };
-  }
-  let limit: number | null = metric.thresholdMs ?? null;
-  let finding: MetricFinding = { kind: 'within', canary: cValue };
-  if (metric.maxIncreasePct !== undefined) {
-    if (bLog === null || bValue === null) {
-      return {
-        verdict: 'inconclusive',
-        canary: cValue,
-        baseline: null,
-        limit,
-        finding: { kind: 'no-baseline-data', canary: cValue },
-      };
-    }
-    const bSamples = baseline.latencyWeight[index]!;
-    const allowed = Math.log1p(metric.maxIncreasePct / 100);
-    // Both estimates are noisy: combine their sample sizes as for a difference of two means.
-    const samples = 1 / (1 / cSamples + 1 / bSamples);
-    const excess =
-      cLog - bLog - allowed - latencyNoiseMargin(metric.statistic, sigma, samples, LATENCY_CONFIDENCE_Z);
-    const increaseLimit = bValue * (1 + metric.maxIncreasePct / 100);
-    const failing = excess > 0;
-    // A pass and a failure name the same statistic: the observed increase and its lower bound once
-    // sampling noise is allowed for (`lowerBound`), compared with what the policy allows.
-    finding = {
-      kind: 'increase',
-      canary: cValue,
-      baseline: bValue,
-      change: Math.expm1(cLog - bLog),
-      lowerBound: Math.expm1(excess + allowed),
-      failing,
-    };
-    if (failing) {
-      return { verdict: 'fail', canary: cValue, baseline: bValue, limit: increaseLimit, finding };
-    }
-    limit = limit === null ? increaseLimit : Math.min(limit, increaseLimit);
-  }
-  return { verdict: 'pass', canary: cValue, baseline: bValue, limit, finding };
+      latencyNoiseMargin(metric.statistic, sigma, cSamples, LATENCY_CONFIDENCE_Z);
+  const { maxIncreasePct } = metric;
+  return judgeBounds(
+    cValue,
+    bValue,
+    metric.thresholdMs,
+    crossesThreshold,
+    maxIncreasePct === undefined
+      ? undefined
+      : (bValueSeen) => {
+          // Called only with a baseline value, which is exp(bLog): bLog is a number here.
+          const bLogSeen = bLog!;
+          const bSamples = baseline.latencyWeight[index]!;
+          const allowed = Math.log1p(maxIncreasePct / 100);
+          // Both estimates are noisy: combine their sample sizes as for a difference of two means.
+          const samples = 1 / (1 / cSamples + 1 / bSamples);
+          const excess =
+            cLog -
+            bLogSeen -
+            allowed -
+            latencyNoiseMargin(metric.statistic, sigma, samples, LATENCY_CONFIDENCE_Z);
+          // A pass and a failure name the same statistic: the observed increase and its lower bound
+          // once sampling noise is allowed for (`lowerBound`), compared with what the policy allows.
+          return {
+            limit: bValueSeen * (1 + maxIncreasePct / 100),
+            finding: {
+              kind: 'increase',
+              canary: cValue,
+              baseline: bValueSeen,
+              change: Math.expm1(cLog - bLogSeen),
+              lowerBound: Math.expm1(excess + allowed),
+              failing: excess > 0,
+            },
+          };
+        },
+  );
 }
 
 function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
-  if (count === 0) {
-    return {
-      verdict: 'inconclusive',
-      canary: null,
-      baseline: null,
-      limit: null,
-      finding: { kind: 'no-canary-data' },
-    };
-  }
+  if (count === 0) return noCanaryData(null, null);
   const mean = sum / count;
   if (metric.min !== undefined && mean < metric.min) {
     return {
