@@ -7,6 +7,7 @@ import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-
 import type { PolicyLookup } from '../ports/policy-reader';
 import { RolloutExistsError, type RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import {
   applyIntent,
   commitTransition,
@@ -221,9 +222,7 @@ async function recordStart(
 ): Promise<void> {
   const log = deps.log ?? SILENT_LOG;
   const time = new Date(ctx.now).toISOString();
-  const reason = weightsError
-    ? `${transition.decision.reason} The first weights could not be applied yet (${weightsError}); the next run retries.`
-    : transition.decision.reason;
+  const reason = withFirstWeightsOutcome(transition.decision.reason, weightsError);
   await writeHistory(deps, record.endpointName, {
     time,
     rolloutId: record.rolloutId,

@@ -4,6 +4,7 @@ import {
   type RolloutNotification,
   type Severity,
 } from '../notify/notification';
+import { describeCloudWatchAlarm } from '../wording/describe-alert';
 
 // The body of an SNS message on the watchdog's topic, as its subscribers (the Slack notifier and
 // region sync) read it. Checked by hand rather than with zod/mini: the Slack notifier validates
@@ -144,15 +145,16 @@ function fromAlarm(a: Json): ParsedMessage {
   const time = Date.parse(str(a, 'StateChangeTime') ?? '');
   const severity: Severity = state === 'ALARM' ? 'critical' : 'info';
   const n = alertNotification({
-    kind: 'other',
+    ...describeCloudWatchAlarm({
+      alarmName: name,
+      state,
+      stateReason: str(a, 'NewStateReason'),
+      description: str(a, 'AlarmDescription'),
+    }),
     endpointName: 'rollout-watchdog',
     region: str(a, 'Region') ?? '',
     now: Number.isFinite(time) ? time : 0,
-    reason: `CloudWatch alarm ${name} is ${state}: ${str(a, 'NewStateReason') ?? ''}`.trim(),
     severity,
-    next:
-      str(a, 'AlarmDescription') ??
-      'Look at the alarm in CloudWatch and the logs of the function it watches; the watchdog cannot fix this by itself.',
   });
   return {
     ok: true,

@@ -1,7 +1,11 @@
 import type { DecisionCause } from '../domain/decision-cause';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { splitTraffic } from '../domain/weights-of';
+import { ALERT_NEXT } from '../wording/describe-alert';
 import { describeNext } from '../wording/describe-next';
+import type { AlertKind } from './alert-cause';
+
+export type { AlertKind } from './alert-cause';
 
 /**
  * What the watchdog announces on its SNS topic. One shape for every subscriber: the email body
@@ -22,16 +26,6 @@ export type NotificationEventType =
   | 'rollout.alert';
 
 export type Severity = 'info' | 'warning' | 'critical';
-
-/** Why an `rollout.alert` was raised. */
-export type AlertKind =
-  | 'drift'
-  | 'missing-variant'
-  | 'invalid-policy'
-  | 'missing-policy'
-  | 'endpoint-failed'
-  | 'endpoint-missing'
-  | 'other';
 
 /** Who caused the event. */
 export type NotificationSource = 'tick' | 'alarm' | 'operator' | 'system';
@@ -221,22 +215,6 @@ const ALERT_SEVERITY: Readonly<Record<AlertKind, Severity>> = {
   'endpoint-failed': 'critical',
   'endpoint-missing': 'critical',
   other: 'warning',
-};
-
-const ALERT_NEXT: Readonly<Record<AlertKind, string>> = {
-  drift:
-    'The rollout is paused: the endpoint weights were changed outside the watchdog, and it does not fight a person. Resume to let the watchdog take over again from the current weights, or abort.',
-  'missing-variant':
-    'The rollout is aborted and no weights are sent for unverified variant names. Fix the endpoint configuration, then start a new rollout.',
-  'invalid-policy':
-    'The last valid policy stays in force (a policy that never validated changes no traffic). Fix the stored policy; the next tick picks it up.',
-  'missing-policy':
-    'No traffic changes until a policy is stored. Store the policy, or start the rollout with a policy in the request.',
-  'endpoint-failed':
-    'Automation for this endpoint is paused and no weights are sent. Repair the endpoint, then resume or abort the rollout.',
-  'endpoint-missing':
-    'Automation for this endpoint is paused and no weights are sent. Recreate the endpoint or abort the rollout.',
-  other: 'The watchdog keeps running; look at the logs of the function named below.',
 };
 
 function eventTypeOf(before: RolloutState | null, transition: Transition): NotificationEventType {

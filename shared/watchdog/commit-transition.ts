@@ -15,6 +15,7 @@ import {
   VersionConflictError,
 } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import { withWeightsOutcome } from '../wording/describe-weights';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** Who caused a transition. */
@@ -34,8 +35,6 @@ export interface CommitOptions {
    * variants are gone: weights are never sent to unverified names).
    */
   skipWeights?: boolean;
-  /** Extra words for the history entry and the notification (e.g. why reconcile paused). */
-  note?: string;
   /** Send no notification (the caller announces the change itself, e.g. as an alert). */
   silent?: boolean;
   /** The endpoint as the caller read it moments ago in this run (the tick's reconcile): saves one DescribeEndpoint. */
@@ -131,7 +130,7 @@ export async function commitTransition(
       phase: transition.state.phase,
       stepIndex: transition.state.stepIndex,
       canaryWeight: transition.state.canaryWeight,
-      reason: withNote(transition.decision.reason, options.note, weights, error),
+      reason: withWeightsOutcome(transition.decision.reason, weights, error),
       ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
       evidence: transition.decision.evidence,
       correlationId: options.correlationId,
@@ -148,7 +147,7 @@ export async function commitTransition(
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     });
     notification.time = new Date(now).toISOString();
-    notification.reason = withNote(notification.reason, options.note, weights, error);
+    notification.reason = withWeightsOutcome(notification.reason, weights, error);
     const published = await deps.notifier.publish(notification);
     if (!published.ok)
       log.warn('notification failed; the decision stands', {
@@ -329,16 +328,6 @@ function recordWorthy(before: RolloutState, transition: Transition): boolean {
 function sameContent(a: RolloutRecord, b: RolloutRecord): boolean {
   const strip = ({ updatedAt: _u, ...rest }: RolloutRecord) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
-}
-
-function withNote(reason: string, note: string | undefined, weights: WeightsOutcome, error?: string): string {
-  const parts = [reason];
-  if (note) parts.push(note);
-  if (weights === 'deferred')
-    parts.push('The endpoint is busy; the new weights are applied on the next run.');
-  if (weights === 'failed')
-    parts.push(`The new weights could not be applied (${error}); the next run retries.`);
-  return parts.join(' ');
 }
 
 /** Appends one history entry; a failed write is logged, never thrown (the decision stands). */

@@ -1,10 +1,22 @@
 import { applyCommand } from '../domain/index';
-import type { Evidence, OperatorCommand, RolloutState, Transition, VariantSummary } from '../domain/types';
-import { type AlertKind, alertNotification } from '../notify/notification';
+import type { Evidence, RolloutState, Transition, VariantSummary } from '../domain/types';
+import { alertNotification } from '../notify/notification';
 import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
-import { formatWeight } from '../wording/format-values';
+import {
+  type AlertWording,
+  describeEndpointBroken,
+  describeEndpointMissing,
+  describeVariantsMissing,
+  describeWeightsDrift,
+} from '../wording/describe-alert';
+import {
+  describeEndpointBusy,
+  describeEndpointUnreadable,
+  describePendingWeights,
+  describeReconciled,
+} from '../wording/describe-weights';
 import {
   applyIntent,
   canaryShare,
@@ -60,29 +72,36 @@ export async function reconcileEndpoint(
     snapshot = await deps.endpoints(record.region).describe(endpointName);
   } catch (error) {
     if (error instanceof EndpointNotFoundError) {
-      return stop(deps, record, options, 'endpoint-missing', {
-        command: { type: 'pause', reason: `endpoint ${endpointName} not found` },
-        reason: `Endpoint ${endpointName} was not found in ${record.region}; automation stops and no weights are sent.`,
+      return stop(deps, record, options, {
+        command: 'pause',
+        alert: describeEndpointMissing({ endpointName, region: record.region }),
       });
     }
     // Throttling after the SDK's retries, 5xx: change nothing this run.
     log.warn('DescribeEndpoint failed; holding', { endpointName, error: describeError(error) });
-    return { kind: 'hold', record, reason: `endpoint unavailable: ${describeError(error)}` };
+    return { kind: 'hold', record, reason: describeEndpointUnreadable(describeError(error)) };
   }
 
   if (BROKEN_STATUSES.has(snapshot.status)) {
-    return stop(deps, record, options, 'endpoint-failed', {
-      command: { type: 'pause', reason: `endpoint ${endpointName} is ${snapshot.status}` },
-      reason: `Endpoint ${endpointName} is ${snapshot.status}${snapshot.failureReason ? ` (${snapshot.failureReason})` : ''}; automation stops and no weights are sent.`,
+    return stop(deps, record, options, {
+      command: 'pause',
+      alert: describeEndpointBroken({
+        endpointName,
+        status: snapshot.status,
+        failureReason: snapshot.failureReason ?? null,
+      }),
     });
   }
 
   const missing = missingVariants(policy, snapshot);
   if (missing.length > 0) {
-    const present = snapshot.variants.map((v) => v.name).join(', ') || 'none';
-    return stop(deps, record, options, 'missing-variant', {
-      command: { type: 'abort', reason: `variant(s) ${missing.join(', ')} missing from the endpoint` },
-      reason: `Variant(s) ${missing.join(', ')} named by the policy are not on endpoint ${endpointName} (it has: ${present}); the rollout is aborted and no weights are sent.`,
+    return stop(deps, record, options, {
+      command: 'abort',
+      alert: describeVariantsMissing({
+        endpointName,
+        missing,
+        present: snapshot.variants.map((v) => v.name),
+      }),
       skipWeights: true,
     });
   }
@@ -90,15 +109,12 @@ export async function reconcileEndpoint(
   // Creating, Updating, SystemUpdating, RollingBack, Deleting: someone is changing the endpoint;
   // wait, never send weights.
   if (snapshot.status !== 'InService') {
-    return { kind: 'hold', record, reason: `endpoint is ${snapshot.status}; trying again next run` };
+    return { kind: 'hold', record, reason: describeEndpointBusy(snapshot.status) };
   }
 
   if (state.canaryWeight !== record.appliedCanaryWeight) {
     const applied = await applyIntent(deps, record, { now: options.now, snapshot });
-    const reason =
-      applied.status === 'applied'
-        ? `pending weights (canary ${state.canaryWeight}%) applied`
-        : `pending weights (canary ${state.canaryWeight}%) ${applied.status}${applied.error ? `: ${applied.error}` : ''}`;
+    const reason = describePendingWeights(state.canaryWeight, applied.status, applied.error);
     if (applied.status === 'applied') {
       await writeHistory(deps, endpointName, {
         time: new Date(options.now).toISOString(),
@@ -109,7 +125,7 @@ export async function reconcileEndpoint(
         phase: applied.record.state.phase,
         stepIndex: applied.record.state.stepIndex,
         canaryWeight: applied.record.appliedCanaryWeight ?? state.canaryWeight,
-        reason: `Reconciled: the endpoint now runs canary ${applied.record.appliedCanaryWeight}% as the stored state intends.`,
+        reason: describeReconciled(applied.record.appliedCanaryWeight),
         correlationId: options.correlationId,
       });
     } else {
@@ -121,10 +137,9 @@ export async function reconcileEndpoint(
   const actual = canaryShare(policy, snapshot);
   if (actual !== null && Math.abs(actual - state.canaryWeight) >= WEIGHT_TOLERANCE_PCT) {
     const adopted = Math.min(100, Math.max(0, Math.round(actual)));
-    const why = `Endpoint weights were changed outside the watchdog: canary at ${formatWeight(actual)} where the rollout set ${state.canaryWeight}%. The watchdog does not fight a person: the rollout is paused at the endpoint's weights.`;
-    return stop(deps, record, options, 'drift', {
-      command: state.phase === 'Progressing' ? { type: 'pause', reason: why } : null,
-      reason: why,
+    return stop(deps, record, options, {
+      command: state.phase === 'Progressing' ? 'pause' : null,
+      alert: describeWeightsDrift({ actualWeight: actual, intendedWeight: state.canaryWeight }),
       adoptCanaryWeight: adopted,
     });
   }
@@ -133,8 +148,9 @@ export async function reconcileEndpoint(
 
 interface StopPlan {
   /** Engine command that stops automation (null: keep the phase, e.g. already paused). */
-  command: OperatorCommand | null;
-  reason: string;
+  command: 'pause' | 'abort' | null;
+  /** What reconcile found, in words: the stop's reason and the alert's. */
+  alert: AlertWording;
   skipWeights?: boolean;
   /** Record the endpoint's canary weight as both intended and applied (drift). */
   adoptCanaryWeight?: number;
@@ -148,19 +164,19 @@ async function stop(
   deps: WatchdogDeps,
   record: RolloutRecord,
   options: ReconcileOptions,
-  kind: AlertKind,
   plan: StopPlan,
 ): Promise<ReconcileResult> {
   const { policy } = record;
+  const { kind, reason } = plan.alert;
   let transition: Transition | null = null;
-  if (plan.command && (record.state.phase === 'Progressing' || plan.command.type === 'abort')) {
-    const result = applyCommand(policy, record.state, plan.command, options.now);
+  if (plan.command && (record.state.phase === 'Progressing' || plan.command === 'abort')) {
+    const result = applyCommand(policy, record.state, { type: plan.command, reason }, options.now);
     if (result.ok) transition = result.transition;
   }
   let state: RolloutState = transition?.state ?? record.state;
   if (plan.adoptCanaryWeight !== undefined) state = { ...state, canaryWeight: plan.adoptCanaryWeight };
-  if (state !== record.state) state = { ...state, message: plan.reason };
-  if (state === record.state) return { kind: 'stopped', record, reason: plan.reason };
+  if (state !== record.state) state = { ...state, message: reason };
+  if (state === record.state) return { kind: 'stopped', record, reason };
 
   const committed = await commitTransition(
     deps,
@@ -171,7 +187,7 @@ async function stop(
       state,
       decision: {
         action: transition?.decision.action ?? (state.phase === 'Paused' ? 'pause' : 'hold'),
-        reason: plan.reason,
+        reason,
         evidence: transition?.decision.evidence ?? EMPTY_EVIDENCE,
       },
     },
@@ -190,7 +206,7 @@ async function stop(
       endpointName: record.endpointName,
       region: record.region,
       now: options.now,
-      reason: plan.reason,
+      reason,
       policy,
       state: committed.record.state,
       correlationId: options.correlationId,
@@ -198,7 +214,7 @@ async function stop(
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     }),
   );
-  return { kind: 'stopped', record: committed.record, reason: plan.reason };
+  return { kind: 'stopped', record: committed.record, reason };
 }
 
 const EMPTY_SUMMARY: VariantSummary = {

@@ -5,6 +5,7 @@ import { alertNotification } from '../notify/notification';
 import type { Notifier } from '../ports/notifier';
 import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import { SILENT_LOG, type WatchdogLog } from '../ports/watchdog-log';
+import { describeRegionDriftAlert, describeRegionSyncFailure } from '../wording/describe-alert';
 import { type PromotionOutcome, type RegionSyncTriggerDeps, recordPromotion } from './region-sync-trigger';
 import type { RegionSyncItem } from './region-sync-types';
 
@@ -135,12 +136,10 @@ async function checkFinishedRegions(
       if (checked.changed && deps.notifier) {
         const published = await deps.notifier.publish(
           alertNotification({
-            kind: 'drift',
+            ...describeRegionDriftAlert(drift),
             endpointName: item.endpointName,
             region: item.region,
             now,
-            reason: `Region sync drift: ${drift}. Someone (or another deployment) changed it after the watchdog synced the promoted model.`,
-            next: 'The watchdog does not revert it. Sync again by promoting anew, or leave it if the change was intended.',
             source: 'system',
           }),
         );
@@ -160,12 +159,15 @@ async function checkFinishedRegions(
 async function announceFailure(deps: RegionSyncRunDeps, item: RegionSyncItem, now: number): Promise<void> {
   if (!deps.notifier) return;
   const notification = alertNotification({
-    kind: 'other',
+    ...describeRegionSyncFailure({
+      endpointName: item.endpointName,
+      targetEndpointName: item.targetEndpointName,
+      region: item.region,
+      error: item.lastError ?? null,
+    }),
     endpointName: item.endpointName,
     region: item.region,
     now,
-    reason: `Region sync of the promoted model of ${item.endpointName} to ${item.targetEndpointName} (${item.region}) failed: ${item.lastError ?? 'unknown error'}`,
-    next: 'The next scheduled region-sync run retries this region; the other regions carry on. The primary endpoint is not affected.',
     source: 'system',
   });
   const published = await deps.notifier.publish(notification);

@@ -1,5 +1,6 @@
-import type { RegionModels } from '../ports/region-models';
+import type { EndpointState, RegionModels } from '../ports/region-models';
 import { RegionSyncConflictError, type RegionSyncRepository } from '../ports/region-sync-repository';
+import { describeRegionDrift } from '../wording/describe-alert';
 import type { RegionSyncItem } from './region-sync-types';
 
 /** SageMaker's limit on model and endpoint-config names, in characters. */
@@ -92,17 +93,22 @@ export async function checkDrift(
   now: number,
 ): Promise<DriftCheck> {
   const expected = item.targetEndpointConfigName ?? regionCopyName(item.endpointName, item.identity.key);
-  let actual: string;
+  let endpoint: EndpointState | null;
   try {
-    const endpoint = await deps.models(item.region).describeEndpoint(item.targetEndpointName);
-    actual = endpoint ? (endpoint.configName ?? '(none)') : '(endpoint deleted)';
+    endpoint = await deps.models(item.region).describeEndpoint(item.targetEndpointName);
   } catch {
     return { item, changed: false };
   }
   const drift =
-    actual === expected
+    endpoint && endpoint.configName === expected
       ? null
-      : `${item.targetEndpointName} (${item.region}) runs ${actual}, not the synced ${expected}`;
+      : describeRegionDrift({
+          targetEndpointName: item.targetEndpointName,
+          region: item.region,
+          runs: endpoint?.configName ?? null,
+          deleted: endpoint === null,
+          expected,
+        });
   if (drift === (item.drift ?? null)) return { item, changed: false };
   try {
     return { item: await deps.syncStore.update(item, { status: 'done', now, drift }), changed: true };

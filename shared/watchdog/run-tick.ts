@@ -9,12 +9,13 @@ import type {
   RolloutState,
   Transition,
 } from '../domain/types';
-import { type AlertKind, alertNotification } from '../notify/notification';
+import { alertNotification } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
 import type { MetricsReader, MetricsTarget } from '../ports/metrics-reader';
 import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
 import { type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import { type AlertWording, describeInvalidStoredPolicy } from '../wording/describe-alert';
 import { commitTransition, describeError } from './commit-transition';
 import { reconcileEndpoint } from './reconcile-endpoint';
 import { type WatchdogDeps } from './watchdog-deps';
@@ -198,7 +199,7 @@ interface ResolvedPolicy {
   /** The stored policy replaces the record's. */
   adopt?: { policy: RolloutPolicy; text: string };
   /** Alert once for this problem (key) unless the record already carries it. */
-  alert?: { kind: AlertKind; key: string; reason: string; problems?: string[] };
+  alert?: { wording: AlertWording; key: string; problems?: string[] };
   /** A previously alerted problem is gone. */
   clearAlert?: boolean;
   /** Hash of the valid stored policy text. */
@@ -236,11 +237,12 @@ async function resolvePolicy(deps: TickDeps, record: RolloutRecord): Promise<Res
       return {
         policy,
         alert: {
-          kind: 'invalid-policy',
+          wording: describeInvalidStoredPolicy({
+            endpointName: record.endpointName,
+            problemCount: lookup.problems.length,
+            lastValidInForce: policy !== null,
+          }),
           key: `invalid:${lookup.problems.join('|')}`.slice(0, 1000),
-          reason: policy
-            ? `The stored policy of ${record.endpointName} is invalid (${lookup.problems.length} problem(s)); the last valid policy stays in force.`
-            : `The stored policy of ${record.endpointName} is invalid and no valid policy was ever in force; no traffic changes.`,
           problems: lookup.problems,
         },
       };
@@ -290,11 +292,10 @@ async function processRollout(
         alertSent = true;
         await deps.notifier.publish(
           alertNotification({
-            kind: resolved.alert.kind,
+            ...resolved.alert.wording,
             endpointName,
             region: record.region,
             now: ctx.now,
-            reason: resolved.alert.reason,
             policy: record.policy,
             state: record.state,
             correlationId: ctx.correlationId,

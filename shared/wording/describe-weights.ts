@@ -1,0 +1,49 @@
+/**
+ * The words of what happened to a decision's traffic weights on the endpoint: appended to the
+ * decision's reason when they did not land, and the reasons reconcile gives for holding a run.
+ */
+
+/** How far a weight change got: none to make, applied, deferred (endpoint busy) or failed (with the error). */
+type WeightsStatus = 'none' | 'applied' | 'deferred' | 'failed';
+
+/** A decision's reason followed by what happened to its weights when they did not simply land. */
+export function withWeightsOutcome(reason: string, weights: WeightsStatus, error?: string): string {
+  if (weights === 'deferred')
+    return `${reason} The endpoint is busy; the new weights are applied on the next run.`;
+  if (weights === 'failed')
+    return `${reason} The new weights could not be applied (${error}); the next run retries.`;
+  return reason;
+}
+
+/** A started rollout's reason, and why its first weights are not on the endpoint yet when they are not. */
+export function withFirstWeightsOutcome(reason: string, error: string | undefined): string {
+  return error
+    ? `${reason} The first weights could not be applied yet (${error}); the next run retries.`
+    : reason;
+}
+
+/** Why reconcile holds this run while it drives the stored intent (canary percent) onto the endpoint. */
+export function describePendingWeights(
+  canaryWeight: number,
+  status: Exclude<WeightsStatus, 'none'>,
+  error?: string,
+): string {
+  return status === 'applied'
+    ? `pending weights (canary ${canaryWeight}%) applied`
+    : `pending weights (canary ${canaryWeight}%) ${status}${error ? `: ${error}` : ''}`;
+}
+
+/** The history entry of a repaired intent: the endpoint now runs what the stored state says. */
+export function describeReconciled(canaryWeight: number | null): string {
+  return `Reconciled: the endpoint now runs canary ${canaryWeight}% as the stored state intends.`;
+}
+
+/** Why reconcile holds while someone changes the endpoint (`Updating`, ...). */
+export function describeEndpointBusy(status: string): string {
+  return `endpoint is ${status}; trying again next run`;
+}
+
+/** Why reconcile holds when DescribeEndpoint failed (after the SDK's retries). */
+export function describeEndpointUnreadable(error: string): string {
+  return `endpoint unavailable: ${error}`;
+}
