@@ -21,6 +21,7 @@ import { CLOCK_HEADER } from '../../shared/http/control-api-router';
 import { describePolicy } from '../../shared/domain/index';
 import { parsePolicyText } from '../../shared/events/policy-text';
 import type { Scenario } from '../../shared/simulation/scenario-schema';
+import { formatCount, formatMs, formatWeight } from '../../shared/wording/format-values';
 import { createSandboxClock, type SandboxClock } from '../clock';
 import type { InvokeResult, LambdaInvokeError } from '../lambda-invoker';
 import { applyFaultRequest } from '../server';
@@ -32,6 +33,7 @@ import {
   ScenarioLookupError,
   scenarioNames,
 } from './dev-traffic';
+import type { TrafficVariantRecord } from '../traffic';
 import { sandboxClientConfig } from './sandbox-clients';
 import { configureScenario, createVariantEndpoint } from './scenario-endpoint';
 import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from './start-local-stack';
@@ -328,7 +330,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       ...endpoints.map(
         (e) =>
           `${e.endpointName}: ${e.status}, ${Object.entries(e.weights)
-            .map(([v, w]) => `${v} ${w}%`)
+            .map(([v, w]) => `${v} ${formatWeight(w)}`)
             .join(' / ')}; traffic ${e.scenario} minute ${e.minute}; canary faults: ${e.canaryFaults}`,
       ),
       `AWS faults: ${awsFaults === 0 ? 'none' : JSON.stringify(faults)}`,
@@ -546,7 +548,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
         ? {
             onMinute: (name, r) =>
               options.onTrafficMinute?.(
-                `${simTime()}  minute ${String(r.minute).padStart(3)} ${name}: canary ${r.canaryWeightPercent ?? '-'}%  ${r.baseline.variantName} ${r.baseline.invocations} req ${r.baseline.errors5xx} 5xx p99 ${Math.round(r.baseline.latencyP99Ms ?? 0)}ms | ${r.canary.variantName} ${r.canary.invocations} req ${r.canary.errors5xx} 5xx p99 ${Math.round(r.canary.latencyP99Ms ?? 0)}ms`,
+                `${simTime()}  minute ${String(r.minute).padStart(3)} ${name}: canary ${formatWeight(r.canaryWeightPercent)}  ${minuteOf(r.baseline)} | ${minuteOf(r.canary)}`,
               ),
           }
         : {}),
@@ -621,4 +623,9 @@ function send(res: http.ServerResponse, reply: DevReply): void {
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** One variant's minute on the activity line: `primary 2,850 req 6 5xx p99 183 ms`. */
+function minuteOf(variant: TrafficVariantRecord): string {
+  return `${variant.variantName} ${formatCount(variant.invocations)} req ${formatCount(variant.errors5xx)} 5xx p99 ${formatMs(variant.latencyP99Ms)}`;
 }

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadPolicyFileSync } from '../../shared/events/policy-text';
 import type { CustomMetric } from '../../shared/domain/types';
+import { formatMs } from '../../shared/wording/format-values';
 import {
   loadScenarioFile,
   type ResolvedVariantSegment,
@@ -225,7 +226,7 @@ export function describeOverride(override: CanaryOverride): string {
   if (override.errorRate5xx !== undefined) parts.push(`5XX ${+(override.errorRate5xx * 100).toFixed(2)}%`);
   if (override.latencyMs) {
     parts.push(
-      `p99 ${override.latencyMs.p99} ms${override.latencyMs.p50 !== undefined ? `, p50 ${override.latencyMs.p50} ms` : ''}`,
+      `p99 ${formatMs(override.latencyMs.p99)}${override.latencyMs.p50 !== undefined ? `, p50 ${formatMs(override.latencyMs.p50)}` : ''}`,
     );
   }
   return parts.length > 0 ? parts.join(', ') : 'none';

@@ -50,7 +50,7 @@ function endpointText(endpoint: EndpointView): string {
 
 function decisionLine(d: DecisionView): string {
   const what = d.action ?? d.kind;
-  return `${d.time}  ${what.padEnd(12)} ${d.phase.padEnd(11)} canary ${String(d.canaryWeight).padStart(3)}%  ${d.reason}`;
+  return `${d.time}  ${what.padEnd(12)} ${d.phase.padEnd(11)} canary ${formatWeight(d.canaryWeight).padStart(4)}  ${d.reason}`;
 }
 
 /** One-rollout status: phase and step, intended vs endpoint weights, the last decision with its numbers. */
