@@ -13,6 +13,7 @@
  * The canary weight is a parameter because the watchdog decides it: the weights in force after
  * the decision on minute m − 1 split minute m's traffic.
  */
+import type { VariantPeriodMetrics } from '../domain/types';
 import type { ResolvedVariantSegment, Scenario, VariantProfile } from './scenario-schema';
 import { createSeededRandom, mixSeed, type SeededRandom } from './seeded-random';
 
@@ -29,18 +30,12 @@ export const MAX_LATENCY_DRAWS = 50_000;
 
 export type VariantRole = 'baseline' | 'canary';
 
-export interface SimulatedVariant {
+/** A variant's simulated minute: what CloudWatch would aggregate for the period, and the requests behind it. */
+export interface SimulatedVariant extends VariantPeriodMetrics {
   name: string;
   role: VariantRole;
   /** Share of traffic the variant had during the minute, percent. */
   weightPercent: number;
-  invocations: number;
-  errors5xx: number;
-  errors4xx: number;
-  latencyAvgMs: number | null;
-  latencyP50Ms: number | null;
-  latencyP90Ms: number | null;
-  latencyP99Ms: number | null;
   /** The requests' latencies, ms, sorted ascending (at most MAX_LATENCY_DRAWS of them). */
   latencyDrawsMs: Float64Array;
   /** Requests each draw stands for: 1 unless invocations exceed MAX_LATENCY_DRAWS. */

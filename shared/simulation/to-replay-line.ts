@@ -3,22 +3,14 @@
  * the period, per variant (latencies in ms), plus the scenario alarms' states. The line's fields
  * are `ReplayInputLine` below; `parse-replay-line.ts` reads them back.
  */
-import type { AlarmStateValue } from '../domain/types';
+import type { AlarmStateValue, VariantPeriodMetrics } from '../domain/types';
 import type { SimulatedMinute, SimulatedVariant } from './scenario-simulator';
 
 /** Start of every simulated scenario (the first minute begins here). Epoch ms. */
 export const SCENARIO_START_TIME = Date.UTC(2026, 0, 1);
 
-/** One variant's aggregates in a replay input line. Latencies in ms. */
-export interface ReplayVariantMetrics {
-  invocations: number;
-  errors5xx: number;
-  errors4xx: number;
-  latencyAvgMs: number | null;
-  latencyP50Ms: number | null;
-  latencyP90Ms: number | null;
-  latencyP99Ms: number | null;
-}
+/** One variant's aggregates in a replay input line: the engine's period of one variant. Latencies in ms. */
+export type ReplayVariantMetrics = VariantPeriodMetrics;
 
 /** A replay input line, with the optional `custom` values (custom metric values by policy metric name). */
 export interface ReplayInputLine {
