@@ -2,6 +2,7 @@
  * `rollout-watchdog` subcommand dispatch. Subcommands are imported lazily so `replay` does not
  * pay for the simulator and `validate` does not pay for the engine's hot path.
  */
+import { isOperatorCommand } from '../shared/cli-client/operator-commands';
 import { type CliIo, EXIT_OK, EXIT_USAGE, processIo } from './cli-io';
 
 const USAGE = `rollout-watchdog: canary rollout watchdog for SageMaker endpoints
@@ -26,19 +27,6 @@ Exit codes: 0 done; 1 the input was understood and found wanting (an invalid pol
 command, a failed --check); 2 bad usage or an unreadable file; 3 the control API could not be
 reached or failed.
 `;
-
-/** Subcommands served by the control API client (shared/cli-client); kept here so start-up imports nothing. */
-const OPERATOR_COMMANDS = new Set([
-  'start',
-  'status',
-  'list',
-  'history',
-  'pause',
-  'resume',
-  'promote',
-  'abort',
-  'rollback',
-]);
 
 async function runOperatorCommand(argv: string[], io: CliIo): Promise<number> {
   const { OPERATOR_USAGE, runOperatorCli } = await import('../shared/cli-client/run-operator-cli');
@@ -83,7 +71,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return EXIT_OK;
   }
   const load = COMMANDS[name];
-  if (!load && OPERATOR_COMMANDS.has(name)) return runOperatorCommand(argv, io);
+  if (!load && isOperatorCommand(name)) return runOperatorCommand(argv, io);
   if (!load) {
     io.stderr.write(`rollout-watchdog: unknown command '${name}'\n\n${USAGE}`);
     return EXIT_USAGE;

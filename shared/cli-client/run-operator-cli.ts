@@ -1,6 +1,7 @@
 import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeArgsError } from './describe-args-error';
+import { isOperatorCommand } from './operator-commands';
 import type { OperatorCommand } from '../domain/types';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
@@ -16,21 +17,6 @@ export const API_URL_ENV = 'ROLLOUT_WATCHDOG_API';
 
 /** Exit codes: 0 done, 1 refused by the API (4xx), 2 usage error, 3 API unreachable or failing (5xx). */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
-
-/** The operator subcommands this module handles (the `bin/` entry routes them here). */
-export const OPERATOR_COMMANDS = [
-  'start',
-  'status',
-  'list',
-  'history',
-  'pause',
-  'resume',
-  'promote',
-  'abort',
-  'rollback',
-] as const;
-
-export type OperatorCliCommand = (typeof OPERATOR_COMMANDS)[number];
 
 /** What the CLI prints and how it exits: `stdout` on success, `stderr` otherwise. */
 export interface CliOutput {
@@ -76,11 +62,6 @@ options: --api URL (default $${API_URL_ENV}), --operator NAME (local stage; defa
   --json (print the API's JSON)
 exit codes: 0 done, 1 refused by the control API (the reason is printed), 2 bad usage or unreadable
   file, 3 the control API could not be reached or failed`;
-
-/** True when `name` is one of the subcommands `runOperatorCli` handles. */
-export function isOperatorCommand(name: string | undefined): name is OperatorCliCommand {
-  return (OPERATOR_COMMANDS as ReadonlyArray<string>).includes(name ?? '');
-}
 
 /**
  * Runs one operator subcommand against the control API. `argv` starts with the subcommand
