@@ -6,10 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_URL_ENV } from './run-operator-cli';
-
-/** Exit codes, as the operator commands: 0 done, 1 refused, 2 usage, 3 stage unreachable or failing. */
-const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+// The operator commands' exit codes: 0 done, 1 refused, 2 usage, 3 stage unreachable or failing.
+import { API_URL_ENV, EXIT } from './run-operator-cli';
 
 /** How long one call to the stage may take, ms (a reset steps the endpoint through an update). */
 const DEV_CALL_TIMEOUT_MS = 30_000;
