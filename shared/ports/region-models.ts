@@ -20,10 +20,12 @@ export interface RegionModels {
 
 /** What one variant of an endpoint serves. */
 export interface ServingVariant {
+  /** The endpoint config in force on the endpoint when it was read. */
   endpointConfigName: string;
   modelName: string;
   instanceType: string | null;
   initialInstanceCount: number | null;
+  /** Container image and model artefact of the model, when DescribeModel returns them. */
   image: string | null;
   modelDataUrl: string | null;
   executionRoleArn: string | null;

@@ -4,6 +4,8 @@
  * so the work is resumable region by region and a region that is down is retried on the next schedule.
  */
 
+import type { ServingVariant } from '../ports/region-models';
+
 /** Progress of one target region. `failed` is retried by the next scheduled run (until the attempt cap). */
 export type RegionSyncStatus = 'pending' | 'in-progress' | 'done' | 'failed';
 
@@ -11,21 +13,12 @@ export type RegionSyncStatus = 'pending' | 'in-progress' | 'done' | 'failed';
  * What was promoted on the primary endpoint, read from SageMaker (never from the notification alone,
  * which only names variants): the promoted variant's model and how it is served.
  */
-export interface PromotedIdentity {
+export interface PromotedIdentity extends ServingVariant {
   /** Primary endpoint's region, where the promoted model is defined. */
   sourceRegion: string;
   sourceEndpointName: string;
-  /** Endpoint config in force on the primary endpoint when the promotion was recorded. */
-  endpointConfigName: string;
   /** The variant that was promoted (the policy's canary). */
   variantName: string;
-  modelName: string;
-  instanceType: string | null;
-  initialInstanceCount: number | null;
-  /** Container image and model artefact of the promoted model, when DescribeModel returns them. */
-  image: string | null;
-  modelDataUrl: string | null;
-  executionRoleArn: string | null;
   /** Short stable hash of model + variant + serving shape: names the copies and makes duplicates idempotent. */
   key: string;
 }
