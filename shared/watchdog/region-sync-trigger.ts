@@ -2,6 +2,7 @@ import type { RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationHead } from '../events/notification-message';
 import { PromotedIdentityError, type RegionModels } from '../ports/region-models';
 import type { RecordOutcome, RegionSyncRepository } from '../ports/region-sync-repository';
+import { SYNC_IGNORED } from '../wording/describe-region-sync';
 import { readPromotedIdentity } from './region-sync-identity';
 
 /** What region sync needs of a rollout: its validated policy (for `regions`), its state and home region. */
@@ -45,20 +46,20 @@ export async function recordPromotion(
     return {
       kind: 'ignored',
       endpointName,
-      reason: `event type ${notification.eventType} is not a promotion`,
+      reason: SYNC_IGNORED.notPromotion(notification.eventType),
     };
   }
   const rollout = await deps.readRollout(endpointName);
-  if (!rollout) return { kind: 'ignored', endpointName, reason: 'no rollout is stored for this endpoint' };
+  if (!rollout) return { kind: 'ignored', endpointName, reason: SYNC_IGNORED.noRollout };
   if (rollout.state.phase !== 'Promoted') {
     return {
       kind: 'ignored',
       endpointName,
-      reason: `the stored rollout is ${rollout.state.phase}, not Promoted (stale or foreign notification)`,
+      reason: SYNC_IGNORED.notPromoted(rollout.state.phase),
     };
   }
   const targets = rollout.policy.regions;
-  if (targets.length === 0) return { kind: 'ignored', endpointName, reason: 'the policy names no regions' };
+  if (targets.length === 0) return { kind: 'ignored', endpointName, reason: SYNC_IGNORED.noRegions };
   const region = rollout.policy.endpoint.region || rollout.region;
   let identity: Awaited<ReturnType<typeof readPromotedIdentity>>;
   try {

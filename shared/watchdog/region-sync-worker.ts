@@ -1,6 +1,6 @@
 import type { EndpointState, RegionModels } from '../ports/region-models';
 import { RegionSyncConflictError, type RegionSyncRepository } from '../ports/region-sync-repository';
-import { describeRegionDrift } from '../wording/describe-alert';
+import { describeRegionDrift, SYNC_PROGRESS } from '../wording/describe-region-sync';
 import type { RegionSyncItem } from './region-sync-types';
 
 /** SageMaker's limit on model and endpoint-config names, in characters. */
@@ -124,7 +124,7 @@ async function advance(models: RegionModels, item: RegionSyncItem, name: string)
     if (!identity.image)
       return {
         status: 'failed',
-        error: `promoted model ${identity.modelName} has no container image to copy`,
+        error: SYNC_PROGRESS.noImage(identity.modelName),
       };
     await models.createModel(name, {
       image: identity.image,
@@ -145,7 +145,7 @@ async function advance(models: RegionModels, item: RegionSyncItem, name: string)
   if (!endpoint) {
     return {
       status: 'failed',
-      error: `target endpoint ${item.targetEndpointName} does not exist in ${item.region}`,
+      error: SYNC_PROGRESS.targetMissing(item.targetEndpointName, item.region),
     };
   }
   const { status } = endpoint;
@@ -154,17 +154,17 @@ async function advance(models: RegionModels, item: RegionSyncItem, name: string)
     if (status === 'Failed') {
       return {
         status: 'failed',
-        error: `target endpoint is Failed: ${endpoint.failureReason ?? 'no reason given'}`,
+        error: SYNC_PROGRESS.targetFailed(endpoint.failureReason),
       };
     }
-    return { status: 'in-progress', error: `waiting for the target endpoint (${status})` };
+    return { status: 'in-progress', error: SYNC_PROGRESS.waitingForTarget(status) };
   }
   // The target still runs what it ran before the promotion: record it, then point it at the copy.
   const replacedConfig = endpoint.configName ?? '(none)';
   if (status !== 'InService') {
     return {
       status: 'in-progress',
-      error: `target endpoint is ${status}; updating once it is InService`,
+      error: SYNC_PROGRESS.targetBusy(status),
       replacedConfig,
     };
   }

@@ -4,7 +4,6 @@ import type {
   EndpointBroken,
   EndpointMissing,
   InvalidStoredPolicy,
-  RegionDrift,
   RegionSyncFailure,
   VariantsMissing,
   WeightsDrift,
@@ -61,12 +60,6 @@ export function describeInvalidStoredPolicy(found: InvalidStoredPolicy): AlertWo
       ? `The stored policy of ${found.endpointName} is invalid (${found.problemCount} problem(s)); the last valid policy stays in force.`
       : `The stored policy of ${found.endpointName} is invalid and no valid policy was ever in force; no traffic changes.`,
   };
-}
-
-/** `dr-endpoint (us-west-2) runs other-config, not the synced promoted-config`: stored on the sync item as its drift. */
-export function describeRegionDrift(drift: RegionDrift): string {
-  const runs = drift.deleted ? '(endpoint deleted)' : (drift.runs ?? '(none)');
-  return `${drift.targetEndpointName} (${drift.region}) runs ${runs}, not the synced ${drift.expected}`;
 }
 
 /** The alert of a region drift first seen; `drift` is the item's stored drift (describeRegionDrift). */
