@@ -7,6 +7,20 @@ import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-
 import type { PolicyLookup } from '../ports/policy-reader';
 import { RolloutExistsError, type RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import {
+  endpointNotFound,
+  endpointNotInService,
+  endpointUnreadable,
+  idleBaseline,
+  keptChanging,
+  noRolloutFor,
+  policyForOtherEndpoint,
+  policyRequired,
+  rolloutUnderWay,
+  storedPolicyInvalid,
+  storedPolicyUnreadable,
+  variantsMissing,
+} from '../wording/describe-refusal';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import {
   applyIntent,
@@ -55,9 +69,7 @@ export async function startRolloutCommand(
   if (!resolved.ok) return resolved;
   const { policy, text } = resolved;
   if (policy.endpoint.name !== request.endpointName) {
-    return invalid([
-      `policy.endpoint.name: is "${policy.endpoint.name}" but the request starts "${request.endpointName}"`,
-    ]);
+    return invalid([policyForOtherEndpoint(policy.endpoint.name, request.endpointName)]);
   }
 
   const existing = await deps.store.get(request.endpointName);
@@ -69,24 +81,17 @@ export async function startRolloutCommand(
     snapshot = await deps.endpoints(region).describe(request.endpointName);
   } catch (error) {
     if (error instanceof EndpointNotFoundError) {
-      return notFound(`endpoint ${request.endpointName} not found in ${region}`);
+      return notFound(endpointNotFound(request.endpointName, region));
     }
-    return unavailable(`cannot read endpoint ${request.endpointName}: ${describeError(error)}`);
+    return unavailable(endpointUnreadable(request.endpointName, describeError(error)));
   }
   const missing = missingVariants(policy, snapshot);
   if (missing.length > 0) {
-    const present = snapshot.variants.map((v) => v.name).join(', ') || 'none';
-    return {
-      ok: false,
-      kind: 'conflict',
-      error: `endpoint ${request.endpointName} lacks variant(s) the policy names`,
-      problems: missing.map((name) => `variant ${name} is not on the endpoint (it has: ${present})`),
-    };
+    const present = snapshot.variants.map((v) => v.name);
+    return { ok: false, kind: 'conflict', ...variantsMissing(request.endpointName, missing, present) };
   }
   if (snapshot.status !== 'InService') {
-    return conflict(
-      `endpoint ${request.endpointName} is ${snapshot.status}, not InService; start again once it is InService`,
-    );
+    return conflict(endpointNotInService(request.endpointName, snapshot.status));
   }
 
   // The operator and their reason are part of the start's cause, so the reason names who started it.
@@ -99,7 +104,11 @@ export async function startRolloutCommand(
     // Typically a finished promotion left the canary at 100%: starting again would hand most
     // traffic back to a variant that has been idle (often the old model). Refuse rather than guess.
     return conflict(
-      `baseline variant ${policy.endpoint.baselineVariant} of ${request.endpointName} gets no traffic now; starting would move ${100 - transition.state.canaryWeight}% to it. Deploy an endpoint config whose baseline is the model in service first`,
+      idleBaseline(
+        policy.endpoint.baselineVariant,
+        request.endpointName,
+        100 - transition.state.canaryWeight,
+      ),
     );
   }
   let record: RolloutRecord;
@@ -148,7 +157,7 @@ export async function runOperatorCommand(
 ): Promise<ControlResult<CommandOutcome>> {
   for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
     const record = await deps.store.get(endpointName);
-    if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
+    if (!record) return notFound(noRolloutFor(endpointName));
     const decided = applyCommand(record.policy, record.state, command, ctx.now, ctx.operator);
     if (!decided.ok) return conflict(decided.error);
     const transition = decided.transition;
@@ -166,9 +175,7 @@ export async function runOperatorCommand(
     if (committed.error) body.weightsError = committed.error;
     return { ok: true, body };
   }
-  return conflict(
-    `rollout of ${endpointName} kept changing while the command was applied (${MAX_COMMAND_ATTEMPTS} attempts); try again`,
-  );
+  return conflict(keptChanging(endpointName, MAX_COMMAND_ATTEMPTS));
 }
 
 type ResolvedPolicy = { ok: true; policy: RolloutPolicy; text: string } | ControlFailure;
@@ -190,7 +197,7 @@ async function resolvePolicy(deps: ControlDeps, request: StartRequest): Promise<
   try {
     stored = await deps.policies.get(request.endpointName);
   } catch (error) {
-    return unavailable(`cannot read the stored policy of ${request.endpointName}: ${describeError(error)}`);
+    return unavailable(storedPolicyUnreadable(request.endpointName, describeError(error)));
   }
   const where = deps.policies.parameterName?.(request.endpointName) ?? 'the parameter store';
   if (stored.status === 'ok') return { ok: true, policy: stored.policy, text: stored.text };
@@ -198,11 +205,11 @@ async function resolvePolicy(deps: ControlDeps, request: StartRequest): Promise<
     return {
       ok: false,
       kind: 'unprocessable',
-      error: `the policy stored at ${where} is invalid; fix it or pass a policy in the request`,
+      error: storedPolicyInvalid(where),
       problems: inPolicy(stored.problems),
     };
   }
-  return invalid([`policy: required, because no policy is stored at ${where}`]);
+  return invalid([policyRequired(where)]);
 }
 
 /** Engine problems are relative to the policy document; the API reports them relative to the body. */
@@ -259,7 +266,14 @@ async function recordStart(
 }
 
 function conflictWithExisting(existing: RolloutRecord): ControlFailure {
+  const { state } = existing;
   return conflict(
-    `a rollout of ${existing.endpointName} is ${existing.state.phase} (step ${existing.state.stepIndex + 1}/${existing.policy.steps.length}, canary ${existing.state.canaryWeight}%); abort or finish it first`,
+    rolloutUnderWay(
+      existing.endpointName,
+      state.phase,
+      state.stepIndex,
+      existing.policy.steps.length,
+      state.canaryWeight,
+    ),
   );
 }

@@ -1,6 +1,7 @@
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
+import { noRolloutFor } from '../wording/describe-refusal';
 import {
   type ControlResult,
   type EndpointView,
@@ -26,7 +27,7 @@ export async function rolloutStatus(
   endpointName: string,
 ): Promise<ControlResult<RolloutStatus>> {
   const record = await deps.store.get(endpointName);
-  if (!record) return notFound(`no rollout for endpoint ${endpointName}`);
+  if (!record) return notFound(noRolloutFor(endpointName));
   const [history, endpoint] = await Promise.all([
     deps.store.history(endpointName, { limit: 1 }),
     readEndpoint(deps, record),
@@ -96,7 +97,7 @@ export async function rolloutHistory(
 ): Promise<ControlResult<RolloutHistory>> {
   const entries = await deps.store.history(endpointName, { limit });
   if (entries.length === 0 && !(await deps.store.get(endpointName))) {
-    return notFound(`no rollout for endpoint ${endpointName}`);
+    return notFound(noRolloutFor(endpointName));
   }
   return { ok: true, body: { endpointName, entries: entries.map(decisionView) } };
 }

@@ -1,0 +1,71 @@
+import type { Phase } from '../domain/types';
+
+/**
+ * The words of the control API's refusals: why a command or a query was not carried out, as the
+ * `error` (and `problems`) of a 4xx or 5xx answer. The CLI prints them as they are.
+ */
+
+export function noRolloutFor(endpointName: string): string {
+  return `no rollout for endpoint ${endpointName}`;
+}
+
+export function policyForOtherEndpoint(policyEndpoint: string, requested: string): string {
+  return `policy.endpoint.name: is "${policyEndpoint}" but the request starts "${requested}"`;
+}
+
+export function endpointNotFound(endpointName: string, region: string): string {
+  return `endpoint ${endpointName} not found in ${region}`;
+}
+
+export function endpointUnreadable(endpointName: string, error: string): string {
+  return `cannot read endpoint ${endpointName}: ${error}`;
+}
+
+/** A start refused because the endpoint lacks policy variants: the error, and one problem a variant. */
+export function variantsMissing(
+  endpointName: string,
+  missing: ReadonlyArray<string>,
+  present: ReadonlyArray<string>,
+): { error: string; problems: string[] } {
+  const has = present.join(', ') || 'none';
+  return {
+    error: `endpoint ${endpointName} lacks variant(s) the policy names`,
+    problems: missing.map((name) => `variant ${name} is not on the endpoint (it has: ${has})`),
+  };
+}
+
+export function endpointNotInService(endpointName: string, status: string): string {
+  return `endpoint ${endpointName} is ${status}, not InService; start again once it is InService`;
+}
+
+/** A start refused because the baseline gets no traffic and would be handed `movedPct` percent. */
+export function idleBaseline(baselineVariant: string, endpointName: string, movedPct: number): string {
+  return `baseline variant ${baselineVariant} of ${endpointName} gets no traffic now; starting would move ${movedPct}% to it. Deploy an endpoint config whose baseline is the model in service first`;
+}
+
+export function keptChanging(endpointName: string, attempts: number): string {
+  return `rollout of ${endpointName} kept changing while the command was applied (${attempts} attempts); try again`;
+}
+
+export function storedPolicyUnreadable(endpointName: string, error: string): string {
+  return `cannot read the stored policy of ${endpointName}: ${error}`;
+}
+
+export function storedPolicyInvalid(where: string): string {
+  return `the policy stored at ${where} is invalid; fix it or pass a policy in the request`;
+}
+
+export function policyRequired(where: string): string {
+  return `policy: required, because no policy is stored at ${where}`;
+}
+
+/** A start refused while another rollout of the endpoint is under way (`step` 0-based). */
+export function rolloutUnderWay(
+  endpointName: string,
+  phase: Phase,
+  step: number,
+  steps: number,
+  canaryWeight: number,
+): string {
+  return `a rollout of ${endpointName} is ${phase} (step ${step + 1}/${steps}, canary ${canaryWeight}%); abort or finish it first`;
+}
