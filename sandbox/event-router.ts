@@ -337,6 +337,22 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   });
 }
 
+/**
+ * `pattern` with CloudFormation pseudo parameters (`{ Ref: 'AWS::AccountId' }`, which a rule in
+ * functions/*.yml uses to take its own account's events only) replaced by their `values`. Other
+ * values, filters included, are left as they are.
+ */
+export function resolvePseudoParameters(pattern: EventPattern, values: Record<string, string>): EventPattern {
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (!isRecord(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && typeof value.Ref === 'string' && value.Ref in values) return values[value.Ref];
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(pattern) as EventPattern;
+}
+
 function matchesValue(alternative: unknown, actual: unknown): boolean {
   if (isRecord(alternative)) {
     if ('exists' in alternative) return (actual !== undefined) === Boolean(alternative.exists);
@@ -419,6 +435,8 @@ export function createEventRouter(opts: EventRouterOptions): EventRouter {
   const region = opts.region ?? DEFAULT_ROUTER_REGION;
   const account = opts.accountId ?? SANDBOX_ACCOUNT_ID;
   const functions = opts.functions ?? readServerlessFunctions(opts.projectDir ?? process.cwd(), stage);
+  // A pattern names the stack's own account (or region) as CloudFormation does; this bus is theirs.
+  const pseudo = { 'AWS::AccountId': account, 'AWS::Region': region };
   const records: DeliveryRecord[] = [];
   const reporter = opts.onError
     ? { failed: opts.onError, delivered: () => {} }
@@ -484,7 +502,9 @@ export function createEventRouter(opts: EventRouterOptions): EventRouter {
   async function route(event: BusEvent): Promise<void> {
     // A rule sees only its own region's events, as on AWS.
     if (event.region !== region) return;
-    const matching = functions.filter((fn) => fn.patterns.some((pattern) => matchesPattern(pattern, event)));
+    const matching = functions.filter((fn) =>
+      fn.patterns.some((pattern) => matchesPattern(resolvePseudoParameters(pattern, pseudo), event)),
+    );
     await Promise.all(
       matching.map((fn) =>
         deliver(fn, 'event', event, { id: event.id, detailType: event['detail-type'], time: event.time }),
