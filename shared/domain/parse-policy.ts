@@ -16,6 +16,7 @@ import {
   setWeightStepSchema,
 } from './policy-schema';
 import type { MetricPolicy, RolloutPolicy, Step } from './types';
+import { isJsonObject } from './is-json-object';
 
 /**
  * A valid policy comes with `warnings`: plans that run but are probably not what was meant (a step
@@ -82,9 +83,6 @@ function issuesToProblems(
   return problems;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const durationOf = (value: unknown): number | null =>
   typeof value === 'string' ? parseDuration(value) : null;
 
@@ -94,10 +92,10 @@ function checkSteps(steps: unknown): string[] {
   const problems: string[] = [];
   steps.forEach((step, index) => {
     const at: PathSegment[] = ['strategy', 'canary', 'steps', index];
-    if (isRecord(step) && 'setWeight' in step) {
+    if (isJsonObject(step) && 'setWeight' in step) {
       const result = setWeightStepSchema.safeParse(step, { error: errorMessage });
       if (!result.success) problems.push(...issuesToProblems(result.error.issues, at));
-    } else if (isRecord(step) && 'pause' in step) {
+    } else if (isJsonObject(step) && 'pause' in step) {
       const result = pauseStepSchema.safeParse(step, { error: errorMessage });
       if (!result.success) problems.push(...issuesToProblems(result.error.issues, at));
     } else {
@@ -122,7 +120,7 @@ function checkStepWeights(steps: unknown): { problems: string[]; warnings: strin
   if (!Array.isArray(steps)) return { problems, warnings };
   let previous: { weight: number; index: number } | undefined;
   steps.forEach((step, index) => {
-    if (!isRecord(step) || typeof step.setWeight !== 'number') return;
+    if (!isJsonObject(step) || typeof step.setWeight !== 'number') return;
     const weight = step.setWeight;
     const at = formatPath(['strategy', 'canary', 'steps', index, 'setWeight']);
     if (previous !== undefined && weight === 0) {
@@ -148,7 +146,7 @@ function checkStepWeights(steps: unknown): { problems: string[]; warnings: strin
 /** Rules that relate fields to each other; read defensively from the raw value so they run even when other fields are malformed. */
 function checkRelations(raw: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const endpoint = isRecord(raw.endpoint) ? raw.endpoint : {};
+  const endpoint = isJsonObject(raw.endpoint) ? raw.endpoint : {};
   if (
     typeof endpoint.baselineVariant === 'string' &&
     endpoint.baselineVariant !== '' &&
@@ -157,7 +155,7 @@ function checkRelations(raw: Record<string, unknown>): string[] {
     problems.push(`endpoint.canaryVariant: must differ from baselineVariant ("${endpoint.baselineVariant}")`);
   }
 
-  const analysis = isRecord(raw.analysis) ? raw.analysis : {};
+  const analysis = isJsonObject(raw.analysis) ? raw.analysis : {};
   const interval = analysis.interval === undefined ? DEFAULT_INTERVAL_SECONDS : durationOf(analysis.interval);
   const window = analysis.window === undefined ? DEFAULT_WINDOW_SECONDS : durationOf(analysis.window);
   if (interval !== null && interval % 60 !== 0) {
@@ -172,7 +170,7 @@ function checkRelations(raw: Record<string, unknown>): string[] {
   if (Array.isArray(analysis.metrics)) {
     const seen = new Set<string>();
     analysis.metrics.forEach((metric, index) => {
-      if (!isRecord(metric)) return;
+      if (!isJsonObject(metric)) return;
       const at = formatPath(['analysis', 'metrics', index]);
       if (typeof metric.name === 'string') {
         if (seen.has(metric.name)) problems.push(`${at}.name: duplicate metric name "${metric.name}"`);
@@ -206,11 +204,11 @@ function checkRelations(raw: Record<string, unknown>): string[] {
     });
   }
 
-  const rollback = isRecord(raw.rollback) ? raw.rollback : {};
+  const rollback = isJsonObject(raw.rollback) ? raw.rollback : {};
   if (Array.isArray(rollback.onAlarms)) {
     const seen = new Set<string>();
     rollback.onAlarms.forEach((alarm, index) => {
-      if (!isRecord(alarm)) return;
+      if (!isJsonObject(alarm)) return;
       const at = formatPath(['rollback', 'onAlarms', index]);
       if (typeof alarm.alarmName === 'string') {
         if (seen.has(alarm.alarmName)) problems.push(`${at}.alarmName: duplicate alarm "${alarm.alarmName}"`);
@@ -225,7 +223,7 @@ function checkRelations(raw: Record<string, unknown>): string[] {
   if (Array.isArray(raw.regions)) {
     const seen = new Set<string>();
     raw.regions.forEach((target, index) => {
-      if (!isRecord(target)) return;
+      if (!isJsonObject(target)) return;
       const key = `${String(target.endpointName)}@${String(target.region)}`;
       const at = formatPath(['regions', index]);
       if (target.region === endpoint.region && target.endpointName === endpoint.name) {
@@ -334,9 +332,9 @@ export function parsePolicy(raw: unknown): ParsePolicyResult {
   const parsed = rawPolicySchema.safeParse(raw, { error: errorMessage });
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, []);
   let warnings: string[] = [];
-  if (isRecord(raw)) {
-    const strategy = isRecord(raw.strategy) ? raw.strategy : {};
-    const canary = isRecord(strategy.canary) ? strategy.canary : {};
+  if (isJsonObject(raw)) {
+    const strategy = isJsonObject(raw.strategy) ? raw.strategy : {};
+    const canary = isJsonObject(strategy.canary) ? strategy.canary : {};
     const weights = checkStepWeights(canary.steps);
     problems.push(...checkSteps(canary.steps), ...weights.problems, ...checkRelations(raw));
     warnings = weights.warnings;

@@ -1,4 +1,5 @@
 import type { IdentityCarrier } from '../http/operator-identity';
+import { isJsonObject } from '../domain/is-json-object';
 
 // The control API's inbound edge: an API Gateway HTTP API (payload 2.0) event and its JSON body.
 // Checked by hand rather than with @aws-lambda-powertools/parser's APIGatewayProxyEventV2Schema:
@@ -19,11 +20,8 @@ export interface ControlApiEvent extends IdentityCarrier {
   };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const stringsOnly = (value: unknown): Record<string, string> | undefined =>
-  isRecord(value)
+  isJsonObject(value)
     ? Object.fromEntries(
         Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
       )
@@ -35,11 +33,11 @@ const stringsOnly = (value: unknown): Record<string, string> | undefined =>
  * request instead of crashing a lookup.
  */
 export function parseHttpApiEvent(event: unknown): ControlApiEvent {
-  if (!isRecord(event)) return {};
-  const context = isRecord(event.requestContext) ? event.requestContext : {};
-  const http = isRecord(context.http) ? context.http : {};
-  const authorizer = isRecord(context.authorizer) ? context.authorizer : {};
-  const iam = isRecord(authorizer.iam) ? authorizer.iam : {};
+  if (!isJsonObject(event)) return {};
+  const context = isJsonObject(event.requestContext) ? event.requestContext : {};
+  const http = isJsonObject(context.http) ? context.http : {};
+  const authorizer = isJsonObject(context.authorizer) ? context.authorizer : {};
+  const iam = isJsonObject(authorizer.iam) ? authorizer.iam : {};
   const out: ControlApiEvent = {
     requestContext: {
       http: {

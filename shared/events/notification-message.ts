@@ -5,6 +5,7 @@ import {
   type Severity,
 } from '../notify/notification';
 import { describeCloudWatchAlarm } from '../wording/describe-alert';
+import { isJsonObject } from '../domain/is-json-object';
 
 // The body of an SNS message on the watchdog's topic, as its subscribers (the Slack notifier and
 // region sync) read it. Checked by hand rather than with zod/mini: the Slack notifier validates
@@ -43,10 +44,6 @@ function bodyProblems(raw: Json): string[] {
 
 export type ParsedMessage = { ok: true; notification: RolloutNotification } | { ok: false; problem: string };
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function str(o: Json, key: string): string | undefined {
   const v = o[key];
   return typeof v === 'string' ? v : undefined;
@@ -69,13 +66,13 @@ function messageObject(message: unknown): { ok: true; value: Json } | { ok: fals
   if (typeof message !== 'string') return { ok: false, problem: 'message is not a string' };
   const parsed = parseJson(message);
   if (!parsed.ok) return { ok: false, problem: 'message is not JSON' };
-  if (!isObject(parsed.value)) return { ok: false, problem: 'message is not a JSON object' };
+  if (!isJsonObject(parsed.value)) return { ok: false, problem: 'message is not a JSON object' };
   const raw = parsed.value;
   if (raw.eventType === undefined) {
     const wrapped = raw.lambda ?? raw.default;
     if (typeof wrapped === 'string') {
       const inner = parseJson(wrapped);
-      if (inner.ok && isObject(inner.value)) return { ok: true, value: inner.value };
+      if (inner.ok && isJsonObject(inner.value)) return { ok: true, value: inner.value };
     }
   }
   return { ok: true, value: raw };
@@ -106,7 +103,7 @@ export function parseNotificationMessage(message: unknown): ParsedMessage {
   if (problems.length > 0)
     return { ok: false, problem: `not a rollout notification: ${problems.join('; ')}` };
   const weights: Record<string, number> = {};
-  if (isObject(raw.weights)) {
+  if (isJsonObject(raw.weights)) {
     for (const [k, v] of Object.entries(raw.weights)) if (typeof v === 'number') weights[k] = v;
   }
   const notification = {
@@ -118,7 +115,7 @@ export function parseNotificationMessage(message: unknown): ParsedMessage {
     baselineVariant: str(raw, 'baselineVariant') ?? null,
     canaryVariant: str(raw, 'canaryVariant') ?? null,
     weights,
-    previousWeights: isObject(raw.previousWeights) ? raw.previousWeights : undefined,
+    previousWeights: isJsonObject(raw.previousWeights) ? raw.previousWeights : undefined,
     next: str(raw, 'next') ?? '',
     intervene: Array.isArray(raw.intervene) ? raw.intervene.filter((c) => typeof c === 'string') : [],
     problems: Array.isArray(raw.problems) ? raw.problems.filter((c) => typeof c === 'string') : undefined,
@@ -130,12 +127,12 @@ export function parseNotificationMessage(message: unknown): ParsedMessage {
 
 /** Evidence is rendered field by field; accept it only when the parts the renderers read are there. */
 function isEvidence(value: unknown): boolean {
-  if (!isObject(value)) return false;
+  if (!isJsonObject(value)) return false;
   return (
-    isObject(value.baseline) &&
-    isObject(value.canary) &&
+    isJsonObject(value.baseline) &&
+    isJsonObject(value.canary) &&
     Array.isArray(value.metrics) &&
-    value.metrics.every(isObject)
+    value.metrics.every(isJsonObject)
   );
 }
 
@@ -145,12 +142,7 @@ function fromAlarm(a: Json): ParsedMessage {
   const time = Date.parse(str(a, 'StateChangeTime') ?? '');
   const severity: Severity = state === 'ALARM' ? 'critical' : 'info';
   const n = alertNotification({
-    ...describeCloudWatchAlarm({
-      alarmName: name,
-      state,
-      stateReason: str(a, 'NewStateReason'),
-      description: str(a, 'AlarmDescription'),
-    }),
+    ...describeCloudWatchAlarm(name, state, str(a, 'NewStateReason'), str(a, 'AlarmDescription')),
     endpointName: 'rollout-watchdog',
     region: str(a, 'Region') ?? '',
     now: Number.isFinite(time) ? time : 0,

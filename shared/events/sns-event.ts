@@ -5,6 +5,8 @@
 // bundle holding SnsSchema and EventBridgeSchema measured 455 KB minified), and it requires fields
 // (TopicArn, UnsubscribeUrl, Signature...) that the watchdog never reads.
 
+import { isJsonObject } from '../domain/is-json-object';
+
 /**
  * One record of an SNS event: only the message and its id and time are read; the rest (signature,
  * topic, attributes) passes through unchecked.
@@ -14,16 +16,11 @@ export interface SnsRecord {
   Sns: { Message: string; MessageId?: string; Timestamp?: string };
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 
 /** The record when it has the shape of `SnsRecord`; undefined otherwise. */
 export function parseSnsRecord(record: unknown): SnsRecord | undefined {
-  if (!isObject(record) || !isObject(record.Sns)) return undefined;
+  if (!isJsonObject(record) || !isJsonObject(record.Sns)) return undefined;
   if (record.EventSource !== undefined && record.EventSource !== 'aws:sns') return undefined;
   const sns = record.Sns;
   if (typeof sns.Message !== 'string' || !optionalString(sns.MessageId) || !optionalString(sns.Timestamp))
@@ -37,7 +34,7 @@ export function parseSnsRecord(record: unknown): SnsRecord | undefined {
  * event at all (no `Records` array).
  */
 export function snsRecords(event: unknown): Array<SnsRecord | undefined> | undefined {
-  if (!isObject(event) || !Array.isArray(event.Records)) return undefined;
+  if (!isJsonObject(event) || !Array.isArray(event.Records)) return undefined;
   return event.Records.map(parseSnsRecord);
 }
 

@@ -67,12 +67,3 @@ export interface RegionSyncFailure {
   region: string;
   error: string | null;
 }
-
-/** A CloudWatch alarm published to the topic (not one the watchdog raised itself). */
-export interface CloudWatchAlarmChange {
-  alarmName: string;
-  state: string;
-  stateReason?: string;
-  /** The alarm's own description, which then says what to do. */
-  description?: string;
-}

@@ -16,6 +16,7 @@ import type {
   PeriodObservation,
   VariantPeriodMetrics,
 } from '../domain/types';
+import { isJsonObject } from '../domain/is-json-object';
 
 export interface ParsedReplayLine {
   /** `time` exactly as given (echoed in the answer). */
@@ -42,9 +43,6 @@ class LineError extends Error {
   timeText?: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** Parses `text` (one line, without its newline). Never throws. */
 export function parseReplayLine(text: string): ParseReplayLineResult {
   let raw: unknown;
@@ -66,7 +64,7 @@ export function parseReplayLine(text: string): ParseReplayLineResult {
 }
 
 function toLine(raw: unknown): ParsedReplayLine {
-  if (!isObject(raw)) throw new LineError('line must be a JSON object');
+  if (!isJsonObject(raw)) throw new LineError('line must be a JSON object');
   const { timeText, time } = parseTime(raw.time);
   try {
     return toLineAt(raw, timeText, time);
@@ -79,7 +77,7 @@ function toLine(raw: unknown): ParsedReplayLine {
 function toLineAt(raw: Record<string, unknown>, timeText: string, time: number): ParsedReplayLine {
   const variants: Record<string, VariantPeriodMetrics> = {};
   if (raw.variants !== undefined && raw.variants !== null) {
-    if (!isObject(raw.variants)) throw new LineError('variants: must be an object');
+    if (!isJsonObject(raw.variants)) throw new LineError('variants: must be an object');
     for (const [name, value] of Object.entries(raw.variants)) {
       if (value === null || value === undefined) continue;
       variants[name] = parseVariant(name, value);
@@ -87,7 +85,7 @@ function toLineAt(raw: Record<string, unknown>, timeText: string, time: number):
   }
   const observation: PeriodObservation = { time, variants };
   if (raw.custom !== undefined && raw.custom !== null) {
-    if (!isObject(raw.custom)) throw new LineError('custom: must be an object');
+    if (!isJsonObject(raw.custom)) throw new LineError('custom: must be an object');
     const custom: Record<string, number | null> = {};
     for (const [name, value] of Object.entries(raw.custom)) {
       if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) {
@@ -99,7 +97,7 @@ function toLineAt(raw: Record<string, unknown>, timeText: string, time: number):
   }
   const line: ParsedReplayLine = { timeText, time, observation };
   if (raw.alarms !== undefined && raw.alarms !== null) {
-    if (!isObject(raw.alarms)) throw new LineError('alarms: must be an object');
+    if (!isJsonObject(raw.alarms)) throw new LineError('alarms: must be an object');
     const alarms: Record<string, AlarmStateValue> = {};
     for (const [name, value] of Object.entries(raw.alarms)) {
       if (typeof value !== 'string' || !ALARM_STATES.has(value)) {
@@ -125,7 +123,7 @@ function parseTime(value: unknown): { timeText: string; time: number } {
 }
 
 function parseVariant(name: string, value: unknown): VariantPeriodMetrics {
-  if (!isObject(value)) throw new LineError(`variants.${name}: must be an object`);
+  if (!isJsonObject(value)) throw new LineError(`variants.${name}: must be an object`);
   const counts = [0, 0, 0];
   COUNT_FIELDS.forEach((field, i) => {
     const count = value[field];
@@ -156,7 +154,7 @@ function parseVariant(name: string, value: unknown): VariantPeriodMetrics {
 }
 
 function parseCommand(value: unknown): OperatorCommand {
-  if (!isObject(value) || typeof value.type !== 'string' || !COMMANDS.has(value.type)) {
+  if (!isJsonObject(value) || typeof value.type !== 'string' || !COMMANDS.has(value.type)) {
     throw new LineError('command.type: must be pause, resume, promote, abort or rollback');
   }
   if (value.reason !== undefined && typeof value.reason !== 'string') {

@@ -1,6 +1,5 @@
 import type {
   AlertKind,
-  CloudWatchAlarmChange,
   EndpointBroken,
   EndpointMissing,
   InvalidStoredPolicy,
@@ -79,13 +78,22 @@ export function describeRegionSyncFailure(found: RegionSyncFailure): AlertWordin
   };
 }
 
-/** A CloudWatch alarm on the topic; its own description, when it has one, says what to do. */
-export function describeCloudWatchAlarm(change: CloudWatchAlarmChange): AlertWording {
+/**
+ * A CloudWatch alarm on the topic (`NewStateValue`, `NewStateReason` of its message); its own
+ * description, when it has one, says what to do. Plain arguments rather than an object: the Slack
+ * notifier's bundle carries this, and its size is held.
+ */
+export function describeCloudWatchAlarm(
+  alarmName: string,
+  state: string,
+  stateReason: string | undefined,
+  description: string | undefined,
+): AlertWording {
   return {
     kind: 'other',
-    reason: `CloudWatch alarm ${change.alarmName} is ${change.state}: ${change.stateReason ?? ''}`.trim(),
+    reason: `CloudWatch alarm ${alarmName} is ${state}: ${stateReason ?? ''}`.trim(),
     next:
-      change.description ??
+      description ??
       'Look at the alarm in CloudWatch and the logs of the function it watches; the watchdog cannot fix this by itself.',
   };
 }
