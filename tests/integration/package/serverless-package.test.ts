@@ -85,6 +85,160 @@ function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
+/**
+ * A template value as readable text: `{Ref X}`, `{GetAtt X.Arn}`, a Fn::Sub string with each
+ * `${...}` written `<...>`; arrays and objects element by element.
+ */
+function normalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value && typeof value === 'object') {
+    const o = value as Json;
+    if (typeof o.Ref === 'string') return `{Ref ${o.Ref}}`;
+    if (Array.isArray(o['Fn::GetAtt'])) return `{GetAtt ${(o['Fn::GetAtt'] as string[]).join('.')}}`;
+    if (typeof o['Fn::Sub'] === 'string') return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, '<$1>');
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, normalize(v)]));
+  }
+  return value;
+}
+
+/** What a function's role may do: each action on each resource pattern (normalized), and why. */
+interface Grant {
+  actions: string[];
+  resources: string[];
+  reason: string;
+  /** The statement's Condition, normalized; none when absent. */
+  condition?: Json;
+}
+
+const ACCOUNT_ARN = 'arn:<AWS::Partition>:<service>:<AWS::Region>:<AWS::AccountId>';
+const arn = (service: string, rest: string) => `${ACCOUNT_ARN.replace('<service>', service)}:${rest}`;
+const SAGEMAKER = 'arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>';
+const TABLE = ['{GetAtt RolloutTable.Arn}', '<RolloutTable.Arn>/index/*'];
+const POLICIES = arn('ssm', 'parameter/rollout-watchdog/prod/policies/*');
+const SLACK_PARAMETER = arn('ssm', 'parameter/rollout-watchdog/prod/slack-webhook-url');
+
+const logs = (key: string): Grant => ({
+  actions: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
+  resources: [arn('logs', `log-group:/aws/lambda/rollout-watchdog-prod-${key}:*:*`)],
+  reason: "its own log group (serverless-iam-roles-per-function's statement)",
+});
+const rolloutState = (actions: string[]): Grant => ({
+  actions: actions.map((a) => `dynamodb:${a}`),
+  resources: TABLE,
+  reason: 'rollout state, history and event receipts in the one table and its index',
+});
+const endpointWeights: Grant = {
+  actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+  resources: [`${SAGEMAKER}:endpoint/fraud-*`],
+  reason: "moves traffic between variants, only on the stage's endpoints",
+};
+const notify: Grant[] = [
+  { actions: ['sns:Publish'], resources: ['{Ref NotificationTopic}'], reason: 'notifications' },
+  {
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['{GetAtt NotificationKey.Arn}'],
+    reason: 'publishing to the encrypted topic, through SNS only',
+    condition: { StringEquals: { 'kms:ViaService': 'sns.<AWS::Region>.amazonaws.com' } },
+  },
+];
+const failedInvocations: Grant = {
+  actions: ['sqs:SendMessage'],
+  resources: ['{GetAtt FailureQueue.Arn}'],
+  reason: 'on-failure destination of asynchronous invocations',
+};
+const ALL_TABLE_WRITES = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'];
+
+/** Every statement of every function's role; anything else fails the test. */
+const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
+  canaryTick: [
+    logs('canaryTick'),
+    rolloutState(ALL_TABLE_WRITES),
+    endpointWeights,
+    {
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+      reason: 'canary metrics; GetMetricData has no resource-level permissions',
+    },
+    {
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: ['arn:<AWS::Partition>:cloudwatch:*:<AWS::AccountId>:alarm:*'],
+      reason: "states of the alarms policies name, in any region's endpoints",
+    },
+    ...notify,
+    {
+      actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+      resources: [POLICIES],
+      reason: 'stored rollout policies, read in batches; not the Slack parameter',
+    },
+    failedInvocations,
+  ],
+  alarmRollback: [
+    logs('alarmRollback'),
+    rolloutState(ALL_TABLE_WRITES),
+    endpointWeights,
+    ...notify,
+    failedInvocations,
+  ],
+  regionSync: [
+    logs('regionSync'),
+    rolloutState(['GetItem', 'PutItem', 'UpdateItem', 'Query']),
+    {
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel'],
+      resources: [`${SAGEMAKER}:endpoint/fraud-*`, `${SAGEMAKER}:endpoint-config/*`, `${SAGEMAKER}:model/*`],
+      reason: 'reads the promoted model where it runs',
+    },
+    {
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint'],
+      resources: [`${SAGEMAKER}:endpoint/fraud-*`, `${SAGEMAKER}:endpoint-config/*`, `${SAGEMAKER}:model/*`],
+      reason: 'recreates the promoted model in the other regions',
+    },
+    {
+      actions: ['iam:PassRole'],
+      resources: ['arn:<AWS::Partition>:iam::<AWS::AccountId>:role/rollout-watchdog-sagemaker-*'],
+      reason: "the model's execution role, to SageMaker only",
+      condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    },
+    ...notify,
+    failedInvocations,
+  ],
+  slackNotifier: [
+    logs('slackNotifier'),
+    {
+      actions: ['ssm:GetParameter'],
+      resources: [SLACK_PARAMETER],
+      reason: 'the Slack webhook URL, that one parameter',
+    },
+    {
+      actions: ['kms:Decrypt'],
+      resources: [arn('kms', 'key/*')],
+      reason: 'decrypts the webhook SecureString, through SSM and for that parameter only',
+      condition: {
+        StringEquals: {
+          'kms:ViaService': 'ssm.<AWS::Region>.amazonaws.com',
+          'kms:EncryptionContext:PARAMETER_ARN': SLACK_PARAMETER,
+        },
+      },
+    },
+    failedInvocations,
+  ],
+  controlApi: [
+    logs('controlApi'),
+    rolloutState(ALL_TABLE_WRITES),
+    endpointWeights,
+    ...notify,
+    { actions: ['ssm:GetParameter'], resources: [POLICIES], reason: 'the policy of a rollout it starts' },
+  ],
+};
+
+/** The statements of a function's own role. */
+function roleStatements(key: string): Json[] {
+  const role = functionResource(key).Properties.Role as { 'Fn::GetAtt': [string, string] };
+  const policies = template.Resources[role['Fn::GetAtt'][0]]!.Properties.Policies as Array<{
+    PolicyDocument: { Statement: Json[] };
+  }>;
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
 beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'rw-package-'));
   projectCopy = mkdtempSync(join(tmpdir(), 'rw-package-project-'));
@@ -208,8 +362,10 @@ describe('serverless package --stage prod', () => {
   });
 
   it('allows "*" as a resource only for actions AWS cannot scope (GetMetricData)', () => {
-    const starResources = statements(template).filter(({ statement }) =>
-      asList(statement.Resource).includes('*'),
+    // In a key policy "*" means "this key" and nothing else (AWS requires that form).
+    const starResources = statements(template).filter(
+      ({ where, statement }) =>
+        asList(statement.Resource).includes('*') && !where.endsWith('.Properties.KeyPolicy'),
     );
     for (const { statement } of starResources)
       expect(asList(statement.Action)).toEqual(['cloudwatch:GetMetricData']);
@@ -219,7 +375,8 @@ describe('serverless package --stage prod', () => {
     const text = JSON.stringify(template);
     // eslint-disable-next-line no-template-curly-in-string -- a CloudFormation Fn::Sub placeholder, not JS.
     expect(text).toContain(':sagemaker:*:${AWS::AccountId}:endpoint/fraud-*');
-    expect(text).toContain(':parameter/rollout-watchdog/prod/*');
+    // Narrowed from the whole stage path (issue 10): it also holds the Slack webhook URL.
+    expect(text).toContain(':parameter/rollout-watchdog/prod/policies/*');
     const decrypt = statements(template).find(({ statement }) =>
       asList(statement.Action).includes('kms:Decrypt'),
     );
@@ -294,6 +451,7 @@ describe('serverless package --stage prod', () => {
     expect(rule?.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
+      account: [{ Ref: 'AWS::AccountId' }],
     });
     const target = ((rule?.Targets ?? []) as Json[])[0]!;
     expect(target.Arn).toEqual({ 'Fn::GetAtt': ['AlarmRollbackLambdaFunction', 'Arn'] });
@@ -357,6 +515,218 @@ describe('serverless package --stage prod', () => {
       'POST /rollouts/{endpoint}/{command}',
     ]);
     for (const route of routes) expect(route.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it("holds every function's IAM statements to the allow-list: action, resource pattern and reason", () => {
+    for (const key of FUNCTIONS) {
+      const allowed = new Map<string, Grant>();
+      for (const grant of IAM_ALLOW_LIST[key]!) {
+        expect(grant.reason.length, `${key}: a reason for ${grant.actions.join(', ')}`).toBeGreaterThan(5);
+        for (const action of grant.actions)
+          for (const resource of grant.resources) allowed.set(`${action} on ${resource}`, grant);
+      }
+      const found = new Set<string>();
+      const unlisted: string[] = [];
+      for (const statement of roleStatements(key)) {
+        expect(statement.Effect, `${key}: ${JSON.stringify(statement)}`).toBe('Allow');
+        expect(statement.NotAction ?? statement.NotResource, key).toBeUndefined();
+        for (const action of asList(statement.Action))
+          for (const resource of asList(statement.Resource).map(normalize)) {
+            const pair = `${action} on ${String(resource)}`;
+            const grant = allowed.get(pair);
+            if (!grant) {
+              unlisted.push(pair);
+              continue;
+            }
+            found.add(pair);
+            expect(normalize(statement.Condition), `${key}: condition of ${pair}`).toEqual(grant.condition);
+          }
+      }
+      expect(unlisted, `${key}: statements not in the allow-list`).toEqual([]);
+      expect(
+        [...allowed.keys()].filter((pair) => !found.has(pair)),
+        `${key}: allow-listed but absent`,
+      ).toEqual([]);
+    }
+  });
+
+  it('lets only slackNotifier read the Slack webhook parameter, and the others only the policies path', () => {
+    /** Whether an IAM resource pattern (normalized) covers a resource. */
+    const covers = (pattern: string, resource: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(resource);
+    const ssmResources = (key: string) =>
+      roleStatements(key)
+        .filter((s) => asList(s.Action).some((a) => String(a).startsWith('ssm:')))
+        .flatMap((s) => asList(s.Resource).map((r) => String(normalize(r))));
+    const readers = FUNCTIONS.filter((key) => ssmResources(key).some((r) => covers(r, SLACK_PARAMETER)));
+    expect(readers).toEqual(['slackNotifier']);
+    expect(ssmResources('slackNotifier')).toEqual([SLACK_PARAMETER]);
+    // alarmRollback reads no policies (shared/runtime/composition-root.ts), so no SSM at all.
+    for (const key of ['canaryTick', 'controlApi', 'regionSync', 'alarmRollback'])
+      expect(new Set(ssmResources(key)), key).toEqual(
+        new Set(['canaryTick', 'controlApi'].includes(key) ? [POLICIES] : []),
+      );
+  });
+
+  it('takes alarm events from its own account only', () => {
+    const rule = resources('AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .find((r) => JSON.stringify(r.Targets).includes('AlarmRollbackLambdaFunction'));
+    expect((rule?.EventPattern as Json).account).toEqual([{ Ref: 'AWS::AccountId' }]);
+  });
+
+  it('reserves concurrency for alarmRollback and canaryTick, and caps controlApi', () => {
+    expect(functionResource('alarmRollback').Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(functionResource('canaryTick').Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(functionResource('controlApi').Properties.ReservedConcurrentExecutions).toBe(10);
+    for (const key of ['regionSync', 'slackNotifier'])
+      expect(functionResource(key).Properties.ReservedConcurrentExecutions, key).toBeUndefined();
+  });
+
+  it('throttles every route of the HTTP API on its stage', () => {
+    const stages = resources('AWS::ApiGatewayV2::Stage').map(([, r]) => r.Properties);
+    expect(stages).toHaveLength(1);
+    expect(stages[0]!.DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 10,
+    });
+    // No route setting overrides the stage's.
+    expect(stages[0]!.RouteSettings).toBeUndefined();
+  });
+
+  it('encrypts the topic with its own KMS key, which only the account administers and the publishers use', () => {
+    const keys = resources('AWS::KMS::Key');
+    expect(keys.map(([id]) => id)).toEqual(['NotificationKey']);
+    const [, key] = keys[0]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(template.Resources.NotificationTopic!.Properties.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': ['NotificationKey', 'Arn'],
+    });
+    expect(resources('AWS::KMS::Alias').map(([, r]) => r.Properties)).toEqual([
+      { AliasName: 'alias/rollout-watchdog-prod-notifications', TargetKeyId: { Ref: 'NotificationKey' } },
+    ]);
+    const statements = (key.Properties.KeyPolicy as { Statement: Json[] }).Statement.map(normalize) as Json[];
+    const root = { AWS: 'arn:<AWS::Partition>:iam::<AWS::AccountId>:root' };
+    const use = ['kms:GenerateDataKey', 'kms:Decrypt'];
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'AccountAdministers',
+      'AlarmActions',
+      'WatchdogPublishers',
+      'DeliverToSubscribers',
+    ]);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+    const [admin, alarms, publishers, deliver] = statements as [Json, Json, Json, Json];
+    expect(admin.Principal).toEqual(root);
+    // Administers, never uses: no encrypt, decrypt or grant-making for the account as a whole.
+    for (const a of [...use, 'kms:Encrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant'])
+      expect(admin.Action as string[]).not.toContain(a);
+    expect(admin.Action as string[]).toEqual(
+      expect.arrayContaining(['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']),
+    );
+    expect(alarms).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: use,
+      Condition: { StringEquals: { 'aws:SourceAccount': '{Ref AWS::AccountId}' } },
+    });
+    const publisherRoles = ['canaryTick', 'alarmRollback', 'regionSync', 'controlApi'];
+    expect(publishers).toEqual({
+      Sid: 'WatchdogPublishers',
+      Effect: 'Allow',
+      Principal: root,
+      Action: use,
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:ViaService': 'sns.<AWS::Region>.amazonaws.com' },
+        ArnEquals: {
+          'aws:PrincipalArn': publisherRoles.map(
+            (k) =>
+              `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/rollout-watchdog-prod-${k}-<AWS::Region>-lambdaRole`,
+          ),
+        },
+      },
+    });
+    // The key policy names the roles by name (a GetAtt would be a dependency cycle): the names must be theirs.
+    for (const k of publisherRoles) {
+      const role = template.Resources[`${k[0]!.toUpperCase()}${k.slice(1)}IamRoleLambdaExecution`]!;
+      expect(role.Properties.RoleName).toEqual({
+        'Fn::Join': ['-', ['rollout-watchdog', 'prod', k, { Ref: 'AWS::Region' }, 'lambdaRole']],
+      });
+      expect(role.Properties.Path).toBe('/');
+    }
+    expect(deliver).toMatchObject({
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: use,
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '{Ref AWS::AccountId}' },
+        ArnEquals: {
+          'aws:SourceArn':
+            'arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:rollout-watchdog-prod-notifications',
+        },
+      },
+    });
+    // Every function that publishes can use the key; the one that does not publish cannot.
+    for (const k of FUNCTIONS) {
+      const publishes = roleStatements(k).some((s) => asList(s.Action).includes('sns:Publish'));
+      const usesKey = roleStatements(k).some((s) => JSON.stringify(s.Resource).includes('NotificationKey'));
+      expect(usesKey, k).toBe(publishes);
+      expect(publishes, k).toBe(publisherRoles.includes(k));
+    }
+  });
+
+  it("lets only this account's alarms and the notifying functions publish to the topic", () => {
+    const policies = resources('AWS::SNS::TopicPolicy').map(([, r]) => r.Properties);
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]!.PolicyDocument as { Statement: Json[] }).Statement;
+    const roles = ['CanaryTick', 'AlarmRollback', 'RegionSync', 'ControlApi'].map((k) => ({
+      'Fn::GetAtt': [`${k}IamRoleLambdaExecution`, 'Arn'],
+    }));
+    const publish = statements.filter((s) => asList(s.Action).includes('sns:Publish'));
+    expect(publish.filter((s) => s.Effect === 'Allow').map((s) => s.Principal)).toEqual([
+      { Service: 'cloudwatch.amazonaws.com' },
+      { AWS: roles },
+    ]);
+    expect(normalize(publish.find((s) => s.Sid === 'AlarmActions')!.Condition)).toEqual({
+      StringEquals: { 'aws:SourceAccount': '{Ref AWS::AccountId}' },
+      ArnLike: {
+        'aws:SourceArn':
+          'arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:rollout-watchdog-prod-*',
+      },
+    });
+    // The stack's alarms all match that pattern.
+    for (const [, alarm] of resources('AWS::CloudWatch::Alarm'))
+      expect(String(alarm.Properties.AlarmName)).toMatch(/^rollout-watchdog-prod-/);
+    // Anyone else in the account is denied, whatever their own IAM policy allows.
+    expect(publish.filter((s) => s.Effect === 'Deny')).toEqual([
+      {
+        Sid: 'NoOtherPublishers',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: 'NotificationTopic' },
+        Condition: {
+          Bool: { 'aws:PrincipalIsAWSService': 'false' },
+          ArnNotEquals: { 'aws:PrincipalArn': roles },
+        },
+      },
+    ]);
+    // The account still administers subscriptions, but no longer publishes.
+    const owner = statements.find((s) => s.Sid === 'AccountOwner');
+    expect(asList(owner?.Action)).not.toContain('sns:Publish');
+  });
+
+  it('leaves no unused IAM role: every role is the role of a function', () => {
+    const used = new Set(
+      FUNCTIONS.map(
+        (key) => (functionResource(key).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
+      ),
+    );
+    expect(
+      resources('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...used].sort());
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
   it('keeps the logs for the stage retention', () => {

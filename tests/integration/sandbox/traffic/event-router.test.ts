@@ -9,6 +9,7 @@ import {
   matchesPattern,
   parseScheduleExpression,
   readServerlessFunctions,
+  resolvePseudoParameters,
 } from '../../../../sandbox/event-router';
 import { createFaults } from '../../../../sandbox/faults';
 import { createInProcessLambdaInvoker } from '../../../../sandbox/lambda-invoker';
@@ -60,7 +61,11 @@ describe('the event router on the project serverless.yml', () => {
     expect(byKey.canaryTick?.functionName).toBe('rollout-watchdog-local-canaryTick');
     expect(byKey.canaryTick?.schedules.map((s) => s.expression)).toEqual(['rate(1 minute)']);
     expect(byKey.alarmRollback?.patterns).toEqual([
-      { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
+      {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        account: [{ Ref: 'AWS::AccountId' }],
+      },
     ]);
     expect(byKey.controlApi?.schedules).toEqual([]);
   });
@@ -147,6 +152,24 @@ describe('the event router on the project serverless.yml', () => {
       detail: {},
     });
     expect(received.alarmRollback).toBeUndefined();
+  });
+
+  it("ignores alarm events of other accounts, as the alarm rule takes its own account's only", async () => {
+    const event = (id: string, account: string): BusEvent => ({
+      version: '0',
+      id,
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account,
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    });
+    await bus.publish(event('foreign', '111122223333'));
+    expect(received.alarmRollback).toBeUndefined();
+    await bus.publish(event('own', SANDBOX_ACCOUNT_ID));
+    expect((received.alarmRollback as BusEvent[]).map((e) => e.id)).toEqual(['own']);
   });
 
   it('drops and duplicates deliveries when the faults say so', async () => {
@@ -278,5 +301,13 @@ describe('event patterns', () => {
     [{ resources: ['arn:aws:cloudwatch:us-east-1:000000000000:alarm:a'] }, true],
   ])('pattern %j matches an alarm event: %s', (pattern, expected) => {
     expect(matchesPattern(pattern, alarmEvent)).toBe(expected);
+  });
+
+  it("resolves a pattern's CloudFormation account and region to the bus's own", () => {
+    const pattern = { account: [{ Ref: 'AWS::AccountId' }], detail: { alarmName: [{ prefix: 'fraud-' }] } };
+    const resolved = resolvePseudoParameters(pattern, { 'AWS::AccountId': '000000000000' });
+    expect(resolved).toEqual({ account: ['000000000000'], detail: { alarmName: [{ prefix: 'fraud-' }] } });
+    expect(matchesPattern(resolved, { ...alarmEvent, account: '000000000000' })).toBe(true);
+    expect(matchesPattern(resolved, { ...alarmEvent, account: '111122223333' })).toBe(false);
   });
 });
