@@ -199,7 +199,7 @@ async function resolvePolicy(deps: ControlDeps, request: StartRequest): Promise<
   } catch (error) {
     return unavailable(storedPolicyUnreadable(request.endpointName, describeError(error)));
   }
-  const where = deps.policies.parameterName?.(request.endpointName) ?? 'the parameter store';
+  const where = deps.policies.parameterName?.(request.endpointName);
   if (stored.status === 'ok') return { ok: true, policy: stored.policy, text: stored.text };
   if (stored.status === 'invalid') {
     return {

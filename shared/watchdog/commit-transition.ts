@@ -15,7 +15,7 @@ import {
   VersionConflictError,
 } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
-import { withWeightsOutcome } from '../wording/describe-weights';
+import { describeVariantsNotOnEndpoint, withWeightsOutcome } from '../wording/describe-weights';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** Who caused a transition. */
@@ -204,7 +204,7 @@ export async function applyIntent(
       return {
         status: 'failed',
         record: current,
-        error: `variant(s) ${missing.join(', ')} not on the endpoint`,
+        error: describeVariantsNotOnEndpoint(missing),
       };
 
     if (!showsWeight(policy, snapshot, intent)) {

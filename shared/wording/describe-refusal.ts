@@ -51,12 +51,13 @@ export function storedPolicyUnreadable(endpointName: string, error: string): str
   return `cannot read the stored policy of ${endpointName}: ${error}`;
 }
 
-export function storedPolicyInvalid(where: string): string {
-  return `the policy stored at ${where} is invalid; fix it or pass a policy in the request`;
+/** `where`: the parameter that holds the policy, when the policy source names it. */
+export function storedPolicyInvalid(where: string | undefined): string {
+  return `the policy stored at ${where ?? 'the parameter store'} is invalid; fix it or pass a policy in the request`;
 }
 
-export function policyRequired(where: string): string {
-  return `policy: required, because no policy is stored at ${where}`;
+export function policyRequired(where: string | undefined): string {
+  return `policy: required, because no policy is stored at ${where ?? 'the parameter store'}`;
 }
 
 /** A start refused while another rollout of the endpoint is under way (`step` 0-based). */

@@ -15,6 +15,11 @@ export function withWeightsOutcome(reason: string, weights: WeightsStatus, error
   return reason;
 }
 
+/** Why no weights were sent: the endpoint lacks policy variants (never send weights to unverified names). */
+export function describeVariantsNotOnEndpoint(missing: ReadonlyArray<string>): string {
+  return `variant(s) ${missing.join(', ')} not on the endpoint`;
+}
+
 /** A started rollout's reason, and why its first weights are not on the endpoint yet when they are not. */
 export function withFirstWeightsOutcome(reason: string, error: string | undefined): string {
   return error
@@ -22,15 +27,13 @@ export function withFirstWeightsOutcome(reason: string, error: string | undefine
     : reason;
 }
 
-/** Why reconcile holds this run while it drives the stored intent (canary percent) onto the endpoint. */
+/** Why reconcile holds this run while it drives the stored intent (canary percent) onto the endpoint; `error` only when it did not land. */
 export function describePendingWeights(
   canaryWeight: number,
   status: Exclude<WeightsStatus, 'none'>,
   error?: string,
 ): string {
-  return status === 'applied'
-    ? `pending weights (canary ${canaryWeight}%) applied`
-    : `pending weights (canary ${canaryWeight}%) ${status}${error ? `: ${error}` : ''}`;
+  return `pending weights (canary ${canaryWeight}%) ${status}${error ? `: ${error}` : ''}`;
 }
 
 /** The history entry of a repaired intent: the endpoint now runs what the stored state says. */
