@@ -2,6 +2,7 @@ import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeArgsError } from './describe-args-error';
 import { isOperatorCommand } from './operator-commands';
+import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
 import type { OperatorCommand } from '../domain/types';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
@@ -87,7 +88,10 @@ export async function runOperatorCli(
   if (positionals.length > 1) return usage(`unexpected arguments: ${positionals.slice(1).join(' ')}`);
   const needsEndpoint = command !== 'list' && command !== 'status';
   if (needsEndpoint && !endpoint) return usage(`${command} needs an ENDPOINT`);
-  if (command === 'rollback' && !values.reason) return usage('rollback needs --reason TEXT (say why)');
+  // NFC and trimmed of whitespace and invisible characters, as the control API reads it: a reason
+  // made only of zero-width characters is no reason.
+  const reason = values.reason === undefined ? undefined : normaliseText(values.reason);
+  if (command === 'rollback' && !reason) return usage('rollback needs --reason TEXT (say why)');
 
   // The deployed API has IAM auth on every route: sign requests to AWS hosts unless told how.
   const signRequest =
@@ -116,8 +120,8 @@ export async function runOperatorCli(
       case 'history': {
         let limit: number | undefined;
         if (values.limit !== undefined) {
-          limit = Number(values.limit);
-          if (!Number.isInteger(limit) || limit < 1) return usage('--limit must be a whole number >= 1');
+          limit = parseDecimalInteger(values.limit);
+          if (limit === undefined || limit < 1) return usage('--limit must be a whole number >= 1');
         }
         return print(await client.history(endpoint as string, limit), json, renderHistory);
       }
@@ -133,16 +137,12 @@ export async function runOperatorCli(
         const response = await client.start({
           endpointName: endpoint as string,
           ...(policy === undefined ? {} : { policy }),
-          ...(values.reason ? { reason: values.reason } : {}),
+          ...(reason ? { reason } : {}),
         });
         return print(response, json, (body) => renderOutcome('started', body));
       }
       default: {
-        const response = await client.command(
-          endpoint as string,
-          command as OperatorCommand['type'],
-          values.reason,
-        );
+        const response = await client.command(endpoint as string, command as OperatorCommand['type'], reason);
         return print(response, json, (body) =>
           renderOutcome(PAST_TENSE[command as OperatorCommand['type']], body),
         );

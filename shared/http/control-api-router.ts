@@ -4,6 +4,7 @@ import type { ControlContext, ControlResult } from '../control/control-contract'
 import type { ControlDeps } from '../control/control-deps';
 import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
 import { type ControlApiEvent, parseHttpApiEvent, readJsonBody } from '../events/http-api-event';
+import { parseDecimalInteger } from '../domain/normalise-text';
 import type { OperatorCommand } from '../domain/types';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import {
@@ -191,14 +192,28 @@ function requestTime(event: ControlApiEvent, options: ControlApiOptions, problem
   if (options.allowClockHeader) {
     const header = headerValue(event.headers, CLOCK_HEADER);
     if (header !== undefined) {
-      const value = /^\d+$/.test(header) ? Number(header) : Date.parse(header);
-      if (Number.isFinite(value)) return value;
-      problems.push(`header.${CLOCK_HEADER}: must be an ISO time or epoch milliseconds`);
+      const value = clockHeaderTime(header);
+      if (value !== undefined) return value;
+      problems.push(`header.${CLOCK_HEADER}: must be an ISO time or epoch milliseconds, from 2000 to 2100`);
     }
   }
   const epoch = event.requestContext?.timeEpoch;
   if (typeof epoch === 'number' && Number.isFinite(epoch)) return epoch;
   return (options.now ?? Date.now)();
+}
+
+/** An ISO 8601 UTC or offset time, to the minute at least, e.g. `2026-03-01T10:00:00Z`. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The clock header's plausible range: 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC. */
+const CLOCK_HEADER_FROM = Date.UTC(2000, 0, 1);
+const CLOCK_HEADER_UNTIL = Date.UTC(2100, 0, 1);
+
+/** The clock header as epoch ms when it is decimal epoch ms or an ISO time in the plausible range. */
+function clockHeaderTime(header: string): number | undefined {
+  const value = ISO_TIME.test(header) ? Date.parse(header) : parseDecimalInteger(header);
+  if (value === undefined || !Number.isFinite(value)) return undefined;
+  return value >= CLOCK_HEADER_FROM && value < CLOCK_HEADER_UNTIL ? value : undefined;
 }
 
 function context(event: ControlApiEvent, now: number, correlationId: string): ControlContext {

@@ -1,21 +1,23 @@
 import {
-  coerce,
   gte,
   type infer as Infer,
   int,
   lte,
   maxLength,
   minLength,
+  number,
   optional,
+  overwrite,
   pipe,
   record,
   regex,
   strictObject,
   string,
-  trim,
+  transform,
   union,
   unknown,
 } from 'zod/mini';
+import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
 
 // zod/mini: the functional API tree-shakes, so the control API bundles only the checks it uses.
 
@@ -36,7 +38,9 @@ const endpointName = string({ error: 'required, a SageMaker endpoint name' }).ch
 );
 
 const reason = string({ error: 'must be a string' }).check(
-  trim(),
+  // NFC, then trimmed of whitespace and invisible characters (zero-width, BOM, NBSP): a reason
+  // made only of them is empty.
+  overwrite(normaliseText),
   minLength(1, 'must not be empty'),
   maxLength(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
 );
@@ -72,13 +76,18 @@ export const rollbackBodySchema = strictObject(
 /** `GET /rollouts/{endpoint}/history?limit=`. */
 export const historyQuerySchema = strictObject({
   limit: optional(
-    coerce
-      .number({ error: 'must be a whole number' })
-      .check(
+    pipe(
+      // Decimal digits only: `0x10`, `1e2`, `+5` or ` 7` are refused rather than read as numbers.
+      pipe(
+        string({ error: 'must be a whole number' }),
+        transform((text: string) => parseDecimalInteger(text) ?? Number.NaN),
+      ),
+      number({ error: 'must be a whole number' }).check(
         int('must be a whole number'),
         gte(1, 'must be at least 1'),
         lte(MAX_HISTORY_LIMIT, `must be at most ${MAX_HISTORY_LIMIT}`),
       ),
+    ),
   ),
 });
 

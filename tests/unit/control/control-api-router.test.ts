@@ -87,6 +87,73 @@ describe('handleControlRequest', () => {
     },
   );
 
+  it.each([
+    '-1',
+    '0',
+    '1e12',
+    '0x19000000000',
+    '+1772359200000',
+    '4102444800000',
+    '99999999999999999999',
+    '-0001-01-01T00:00:00Z',
+    '1999-12-31T23:59:59Z',
+    'yesterday',
+    'March 1, 2026',
+  ])('refuses an implausible clock header %j with a 400 naming it', async (now) => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      event('POST', '/rollouts', JSON.stringify({ endpointName: 'ep-1', policy: rawPolicy('ep-1') }), {
+        'x-watchdog-now': now,
+      }),
+      { allowClockHeader: true },
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([
+      'header.x-watchdog-now: must be an ISO time or epoch milliseconds, from 2000 to 2100',
+    ]);
+  });
+
+  it.each([
+    ['1772359200000', '2026-03-01T10:00:00.000Z'],
+    ['2026-03-01T12:00:00+02:00', '2026-03-01T10:00:00.000Z'],
+  ])('takes a plausible clock header %j as %s', async (now, startedAt) => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      event('POST', '/rollouts', JSON.stringify({ endpointName: 'ep-1', policy: rawPolicy('ep-1') }), {
+        'x-watchdog-now': now,
+      }),
+      { allowClockHeader: true },
+    );
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body).rollout.startedAt).toBe(startedAt);
+  });
+
+  it('refuses ?limit=0x10 with a 400 naming the parameter', async () => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(deps, {
+      ...event('GET', '/rollouts/ep-1/history'),
+      queryStringParameters: { limit: '0x10' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual(['query.limit: must be a whole number']);
+  });
+
+  it('refuses a rollback whose reason is only invisible characters', async () => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      event(
+        'POST',
+        '/rollouts/ep-1/rollback',
+        JSON.stringify({ reason: '\u200B\u200C\u200D\u2060\uFEFF\u00A0' }),
+      ),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual(['reason: must not be empty']);
+  });
+
   it('declares the routes the router serves', () => {
     expect(CONTROL_API_ROUTES.map((r) => `${r.method} ${r.pattern}`)).toEqual([
       'POST /rollouts',

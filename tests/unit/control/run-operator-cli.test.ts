@@ -109,6 +109,28 @@ describe('runOperatorCli', () => {
     expect(out.stderr).toContain('usage:');
   });
 
+  it.each([
+    [['rollback', 'ep-1', '--api', API, '--reason', '\u200B\u200C\u200D'], /rollback needs --reason/],
+    [['rollback', 'ep-1', '--api', API, '--reason=\u2060\uFEFF\u00A0 '], /rollback needs --reason/],
+    [['history', 'ep-1', '--api', API, '--limit=0x10'], /--limit must be a whole number >= 1/],
+    [['history', 'ep-1', '--api', API, '--limit=1e1'], /--limit must be a whole number >= 1/],
+  ])('exits 2 with usage for the loose value in %j, sending nothing', async (argv, message) => {
+    const { fetchFn, requests } = apiFetch();
+    const out = await runOperatorCli(argv, { fetch: fetchFn });
+    expect(out.exitCode).toBe(EXIT.usage);
+    expect(out.stderr).toMatch(message);
+    expect(requests).toEqual([]);
+  });
+
+  it('sends the reason normalised (NFC, invisible characters trimmed)', async () => {
+    const { fetchFn, requests } = apiFetch();
+    await runOperatorCli(['start', 'ep-1', '--api', API, '--reason', '\u200Bcafe\u0301\uFEFF'], {
+      fetch: fetchFn,
+      readFile: async () => JSON.stringify(rawPolicy('ep-1')),
+    });
+    expect(JSON.parse(requests[0]?.body ?? '{}').reason).toBe('caf\u00E9');
+  });
+
   it('exits 3 when the API cannot be reached', async () => {
     const failing = (async () => {
       throw new TypeError('fetch failed');

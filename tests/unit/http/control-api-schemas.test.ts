@@ -60,6 +60,23 @@ describe('command bodies', () => {
     expect(problemsOf(rollbackBodySchema, { reason: 'p99 regression' })).toEqual([]);
   });
 
+  it.each([
+    ['zero-width space', '\u200B'],
+    ['ZWNJ and ZWJ', '\u200C\u200D'],
+    ['word joiner', '\u2060'],
+    ['byte order mark', '\uFEFF'],
+    ['no-break space', '\u00A0\u00A0'],
+    ['other whitespace', '\t\n\u2003\u3000'],
+    ['a mix of them', ' \u200B\uFEFF\u00A0\u2060 '],
+  ])('refuses a reason made only of invisible characters (%s)', (_name, reason) => {
+    expect(problemsOf(rollbackBodySchema, { reason })).toEqual(['reason: must not be empty']);
+    expect(problemsOf(commandBodySchema, { reason })).toEqual(['reason: must not be empty']);
+  });
+
+  it('keeps a reason normalised: NFC, invisible characters trimmed at the ends', () => {
+    expect(rollbackBodySchema.parse({ reason: '\u200B p99 cafe\u0301 \uFEFF' }).reason).toBe('p99 caf\u00E9');
+  });
+
   it('takes an optional reason for the other commands and refuses unknown keys', () => {
     expect(problemsOf(commandBodySchema, {})).toEqual([]);
     expect(problemsOf(commandBodySchema, { reason: 'x', force: true })).toEqual(['force: unknown key']);
@@ -78,6 +95,13 @@ describe('history query', () => {
     'refuses %j',
     (query) => {
       expect(problemsOf(historyQuerySchema, query)[0]).toMatch(/^limit: /);
+    },
+  );
+
+  it.each(['0x10', '1e1', '+5', ' 7', '7 ', '0b11', '0o7', '', '-1', '10.0', 'Infinity'])(
+    'reads integers strictly: refuses limit %j',
+    (limit) => {
+      expect(problemsOf(historyQuerySchema, { limit })).toEqual(['limit: must be a whole number']);
     },
   );
 });
