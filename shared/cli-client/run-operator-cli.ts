@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { describeArgsError } from './describe-args-error';
 import { isOperatorCommand } from './operator-commands';
 import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
+import { redactSecrets } from '../middleware/redact-secrets';
 import type { OperatorCommand } from '../domain/types';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
@@ -68,11 +69,19 @@ exit codes: 0 done, 1 refused by the control API (the reason is printed), 2 bad 
  * Runs one operator subcommand against the control API. `argv` starts with the subcommand
  * (`['rollback', 'fraud-prod', '--reason', 'p99 up', '--api', 'http://...']`). Returns what to
  * print and the exit code; never throws (usage errors, refusals and unreachable APIs are outputs).
+ * What it prints on stderr goes through the logger's redaction step (`redactSecrets`): an API
+ * error or a network failure that echoes a webhook URL, a token or a signed header prints
+ * `[redacted]` in its place.
  */
 export async function runOperatorCli(
   argv: ReadonlyArray<string>,
   io: OperatorCliIo = {},
 ): Promise<CliOutput> {
+  const output = await runUnredacted(argv, io);
+  return output.stderr ? { ...output, stderr: redactSecrets(output.stderr) } : output;
+}
+
+async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Promise<CliOutput> {
   const [command, ...rest] = argv;
   if (!isOperatorCommand(command)) return usage(`unknown command ${command ?? '(none)'}`);
   let parsed: ReturnType<typeof parse>;

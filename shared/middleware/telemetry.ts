@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Action } from '../domain/types';
 import type { WatchdogLog } from '../ports/watchdog-log';
+import { redactingReplacer } from './redact-secrets';
 
 /** Service name stamped on every log line and metric. */
 export const SERVICE_NAME = 'rollout-watchdog';
@@ -12,9 +13,13 @@ export const METRICS_NAMESPACE = 'RolloutWatchdog';
 /**
  * Structured JSON logger shared by every module of a function. Constructed at module load
  * because construction is cheap (no I/O); the level comes from `POWERTOOLS_LOG_LEVEL`
- * (default INFO) so a stage can turn on DEBUG without a code change.
+ * (default INFO) so a stage can turn on DEBUG without a code change. Every line is serialised
+ * through `redactingReplacer`, the one redaction step: Slack webhook URLs, bearer and Slack
+ * tokens, AWS secret keys and session tokens and SigV4 signed-header values never reach the logs,
+ * whether in the message, an error's message and stack, or a nested extra field. `watchdogLog`
+ * below writes through this logger, so it is redacted too.
  */
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const logger = new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingReplacer });
 
 /**
  * The watchdog's own metrics, flushed once per invocation by `makeHandler` (Embedded Metric
