@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeArgsError } from '../shared/cli-client/describe-args-error';
 import {
   DEFAULT_DEV_API_PORT,
   DEV_DEFAULT_SCENARIO,
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
   try {
     options = parseOptions();
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${describeArgsError(error)}\n${USAGE}`);
     return 2;
   }
   if (options.help) {

@@ -15,6 +15,5 @@ export function describeArgsError(error: unknown): string {
     }
     return `${option} needs a value`;
   }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument in ${message}`;
   return message.split('\n')[0] ?? message;
 }

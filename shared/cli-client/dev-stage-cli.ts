@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeArgsError } from './describe-args-error';
 // The operator commands' exit codes: 0 done, 1 refused, 2 usage, 3 stage unreachable or failing.
 import { API_URL_ENV, EXIT } from './run-operator-cli';
 
@@ -64,7 +65,7 @@ export async function runDevCommand(
   try {
     parsed = parse(args);
   } catch (error) {
-    io.stderr.write(`${(error as Error).message.split('\n')[0]}\n${DEV_USAGE}\n`);
+    io.stderr.write(`${describeArgsError(error)}\n${DEV_USAGE}\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
