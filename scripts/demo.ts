@@ -13,7 +13,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { createSandboxClock } from '../sandbox/clock';
 import type { InvokeResult } from '../sandbox/lambda-invoker';
@@ -126,6 +126,7 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
     console.log(`  table / topic:        ${stack.provisioned.tableName} / ${stack.provisioned.topicArn}`);
     console.log(`  emails go to:         ${outboxDir}`);
     console.log(`  Slack webhook:        ${stack.sandbox.slackWebhookUrl(LOCAL_SLACK_HOOK)}`);
+    console.log(`  functions bundled in: ${relative(projectDir, stack.workFolder)} (removed at the end)`);
     const api = sandboxApiClient(stack.apiUrl, clock, 'demo');
 
     const healthy = loadDemoScenario('healthy-steady').scenario;
