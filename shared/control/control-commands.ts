@@ -169,7 +169,7 @@ export async function runOperatorCommand(
     });
     if (committed.outcome === 'conflict') continue;
     const body: CommandOutcome = {
-      outcome: committed.outcome === 'deferred' ? 'deferred' : committed.outcome,
+      outcome: committed.outcome,
       rollout: summarize(committed.record),
     };
     if (committed.error) body.weightsError = committed.error;
