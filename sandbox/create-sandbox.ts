@@ -11,6 +11,7 @@ import { createEventRouter, type EventRouter } from './event-router';
 import { createFaults, type Faults } from './faults';
 import type { LambdaInvoker } from './lambda-invoker';
 import { createOutbox, DEFAULT_OUTBOX_DIR, type Outbox } from './outbox';
+import { createQuotas, type QuotaOptions, type Quotas } from './quotas';
 import { type ControlRoute, DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT, startSandboxServer } from './server';
 import { type CloudWatch, createCloudWatch } from './services/cloudwatch/create-cloudwatch';
 import { type DynamoDbProxy, startDynamoDbProxy } from './services/dynamodb/dynamodb-proxy';
@@ -44,6 +45,13 @@ export interface CreateSandboxOptions {
   /** Start dynalite behind `DynamoDB_20120810.*` (default true). */
   dynamodb?: boolean;
   faults?: Faults;
+  /**
+   * Per-operation rate quotas, answered with the service's throttling error beyond them. Default:
+   * `DEFAULT_QUOTAS` in quotas.ts (GetMetricData 50/s, DescribeEndpoint and
+   * UpdateEndpointWeightsAndCapacities 10/s each, per region). `limits` changes or lifts
+   * (`null`) single quotas; `false` runs without any.
+   */
+  quotas?: QuotaOptions | false;
   /**
    * Deliver scheduled ticks and alarm events to the functions of `serverless.yml` through
    * `lambdaInvoker` (the sandbox's EventBridge). Off unless given; needs `lambdaInvoker`.
@@ -80,6 +88,8 @@ export interface Sandbox {
   readonly clock: SandboxClock;
   readonly bus: EventBus;
   readonly faults: Faults;
+  /** The per-operation rate quotas (not cleared with the faults). */
+  readonly quotas: Quotas;
   readonly slack: SlackSink;
   readonly outbox: Outbox;
   readonly sagemaker: Pick<SageMakerEmulation, 'getEndpointWeights' | 'getEndpointStatus'>;
@@ -108,6 +118,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   const clock = options.clock ?? createSandboxClock({ mode: 'running', speed: DEFAULT_SPEED });
   const bus = createEventBus();
   const faults = options.faults ?? createFaults();
+  const quotas = createQuotas(options.quotas ?? {});
   const slack = createSlackSink();
   const outbox = createOutbox(options.outboxDir ?? DEFAULT_OUTBOX_DIR);
   let baseUrl = `http://${options.host ?? DEFAULT_SANDBOX_HOST}:${options.port ?? DEFAULT_SANDBOX_PORT}`;
@@ -306,6 +317,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       services: [sagemaker.emulation, sns.emulation, ssm.emulation, cloudwatch.emulation],
       ...(dynamodb ? { dynamodb } : {}),
       faults,
+      quotas,
       slack,
       now: clock.now,
       controlRoutes,
@@ -328,6 +340,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     clock,
     bus,
     faults,
+    quotas,
     slack,
     outbox,
     sagemaker,

@@ -4,7 +4,8 @@
  * gone, event deliveries dropped or duplicated). The HTTP front consults `beforeCall` on every
  * AWS call; SNS delivery and the event router consult `nextDelivery`.
  */
-import { AwsError } from './aws-error';
+import { AwsError, throttlingError } from './aws-error';
+import { createRateWindow, type RateWindow } from './rate-window';
 
 /** Which calls a rule applies to; an omitted field matches everything. */
 export interface CallMatcher {
@@ -98,12 +99,9 @@ interface RuleState {
   rule: FaultRule;
   seen: number;
   hits: number;
-  /** Wall times of the calls admitted within the last second (`maxPerSecond` rules). */
-  recent: number[];
+  /** The calls admitted within the last second (`maxPerSecond` rules). */
+  window: RateWindow;
 }
-
-/** Window of a `maxPerSecond` rule, wall ms. */
-const RATE_WINDOW_MS = 1_000;
 
 /** Creates an empty fault set: every call passes until a test or the control route adds a rule. */
 export function createFaults(options: FaultsOptions = {}): Faults {
@@ -125,7 +123,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
     if (rule.maxPerSecond !== undefined && !(Number.isInteger(rule.maxPerSecond) && rule.maxPerSecond >= 0)) {
       throw new RangeError(`maxPerSecond must be a non-negative integer, got ${rule.maxPerSecond}`);
     }
-    rules.push({ rule, seen: 0, hits: 0, recent: [] });
+    rules.push({ rule, seen: 0, hits: 0, window: createRateWindow() });
     return rule.id;
   };
   const newId = () => `fault-${nextId++}`;
@@ -140,14 +138,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
   const hit = (state: RuleState): boolean => {
     state.seen += 1;
     const { fraction, times, maxPerSecond } = state.rule;
-    if (maxPerSecond !== undefined) {
-      const now = wallNow();
-      state.recent = state.recent.filter((t) => now - t < RATE_WINDOW_MS);
-      if (state.recent.length < maxPerSecond) {
-        state.recent.push(now);
-        return false;
-      }
-    }
+    if (maxPerSecond !== undefined && state.window.admit(wallNow(), maxPerSecond)) return false;
     // Evenly spread: hit whenever floor(seen × fraction) steps up, so 0.5 hits every 2nd call.
     const due =
       fraction === undefined || Math.floor(state.seen * fraction) > Math.floor((state.seen - 1) * fraction);
@@ -201,7 +192,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
         } else if (!error && hit(state)) {
           error =
             rule.kind === 'throttle'
-              ? new AwsError('ThrottlingException', 'Rate exceeded', 400)
+              ? throttlingError(call.service)
               : new AwsError(
                   rule.code,
                   serverErrorMessage(rule.code),

@@ -17,12 +17,19 @@ import { createHttpLambdaInvoker, DEFAULT_LAMBDA_ENDPOINT } from './lambda-invok
 import { LOCAL_REGION, LOCAL_SLACK_HOOK } from './local-stack/start-local-stack';
 import { provisionWatchdog } from './local-stack/provision-watchdog';
 import { DEFAULT_OUTBOX_DIR } from './outbox';
+import { DEFAULT_QUOTAS } from './quotas';
 import { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './server';
 import { DEFAULT_ENDPOINT_DELAY_MS } from './services/sagemaker/sagemaker-emulation';
 
 const USAGE = `usage: npm run sandbox -- [--port N] [--host H] [--speed X] [--endpoint-delay-ms MS]
                              [--outbox DIR] [--lambda-endpoint URL] [--manual-email-confirmation]
                              [--stage S] [--without-events] [--provision] [--scenario FILE]
+                             [--quota SERVICE.OPERATION=N ...] [--no-quotas]
+  --quota           change one per-second quota (sagemaker.DescribeEndpoint=5; =off lifts it);
+                    defaults: ${Object.entries(DEFAULT_QUOTAS)
+                      .map(([key, limit]) => `${key} ${limit}/s`)
+                      .join(', ')}
+  --no-quotas       no rate quotas at all
   --without-events  do not deliver scheduled ticks and alarm events to the functions
   --provision       create the stage's table, topic and parameters (for functions started by hand)
 The functions are not started here: \`npm run dev\` runs the whole local stage.`;
@@ -41,6 +48,8 @@ async function main(): Promise<void> {
       'without-events': { type: 'boolean' },
       provision: { type: 'boolean' },
       scenario: { type: 'string' },
+      quota: { type: 'string', multiple: true },
+      'no-quotas': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -83,7 +92,9 @@ async function main(): Promise<void> {
     return hint;
   };
   const scenario = values.scenario ? loadScenarioFile(values.scenario) : undefined;
+  const quotaLimits = Object.fromEntries((values.quota ?? []).map(parseQuotaFlag));
   const sandbox = await createSandbox({
+    quotas: values['no-quotas'] ? false : { limits: quotaLimits },
     ...(scenario ? { autoTraffic: { scenario } } : {}),
     ...(routeEvents ? { routeEvents } : {}),
     port,
@@ -117,6 +128,14 @@ async function main(): Promise<void> {
     console.log(`  ${service.padEnd(10)} ${operations.join(', ')}`);
   }
   console.log(`\nemail outbox: ${outboxDir}   SNS lambda deliveries: ${lambdaEndpoint}`);
+  const { limits } = sandbox.quotas.snapshot();
+  console.log(
+    `quotas (calls/s per region): ${
+      Object.entries(limits)
+        .map(([key, limit]) => `${key} ${limit}`)
+        .join(', ') || 'none'
+    }`,
+  );
   if (scenario) console.log(`traffic: scenario "${scenario.name}" plays against every endpoint created`);
   if (sandbox.events) {
     const routed =
@@ -135,7 +154,7 @@ async function main(): Promise<void> {
     console.log(`stage ${stage} not provisioned (no table ${tableName}): --provision creates it`);
   }
   console.log(
-    `control routes: ${sandbox.url}/_sandbox/{health,faults,slack/<hook>,outbox,state,clock,traffic,sns/deliveries}`,
+    `control routes: ${sandbox.url}/_sandbox/{health,faults,quotas,slack/<hook>,outbox,state,clock,traffic,sns/deliveries}`,
   );
   console.log('\nexport these to point the AWS SDK at it:');
   console.log(`  export AWS_ENDPOINT_URL=${sandbox.url}`);
@@ -153,6 +172,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** `--quota sagemaker.DescribeEndpoint=5` → `['sagemaker.DescribeEndpoint', 5]`; `=off` lifts the quota. */
+function parseQuotaFlag(flag: string): [string, number | null] {
+  const match = /^([^=]+)=(\d+|off)$/.exec(flag);
+  if (!match) throw new RangeError(`--quota takes SERVICE.OPERATION=N or =off, got "${flag}"`);
+  return [match[1]!, match[2] === 'off' ? null : Number(match[2])];
 }
 
 main().catch((error: unknown) => {

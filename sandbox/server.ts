@@ -15,6 +15,7 @@ import type { Faults, ServerErrorCode } from './faults';
 import { type EncodedResponse, encodeJsonError, encodeJsonSuccess } from './protocols/json-protocol';
 import { decodeQueryRequest, encodeQueryError, encodeQuerySuccess } from './protocols/query-protocol';
 import { parseSigV4Scope } from './protocols/sigv4-scope';
+import type { Quotas } from './quotas';
 import type { RequestContext, ServiceEmulation } from './service';
 import { SANDBOX_ACCOUNT_ID } from './service';
 import type { DynamoDbProxy } from './services/dynamodb/dynamodb-proxy';
@@ -69,6 +70,8 @@ export interface SandboxServerOptions {
   services: readonly ServiceEmulation[];
   dynamodb?: DynamoDbProxy;
   faults: Faults;
+  /** Per-operation rate quotas checked after the faults; none when omitted. */
+  quotas?: Quotas;
   slack: SlackSink;
   /** Simulated epoch ms handed to operations. */
   now(): number;
@@ -331,8 +334,10 @@ function createRequestHandler(
     if (verdict.regionDown === 'unavailable') {
       return new AwsError('ServiceUnavailable', `Service is unavailable in ${region}`, 503);
     }
+    // A call a fault already fails never reached the service, so it does not use up the quota.
+    const error = verdict.error ?? options.quotas?.check({ service, operation, region });
     if (verdict.latencyMs > 0) await sleep(verdict.latencyMs);
-    return verdict.error;
+    return error;
   }
 
   function context(region: string): RequestContext {
@@ -399,7 +404,7 @@ async function handleControl(
   }
 }
 
-/** Health, faults and Slack sink routes. */
+/** Health, faults, quotas and Slack sink routes. */
 function builtInControlRoutes(
   options: SandboxServerOptions,
   services: Map<string, ServiceEmulation>,
@@ -428,6 +433,20 @@ function builtInControlRoutes(
       }
       if (method === 'POST' && segments.length === 1)
         return { status: 201, body: applyFaultRequest(faults, body) };
+      return undefined;
+    },
+    ({ method, segments, body }) => {
+      const { quotas } = options;
+      if (segments[0] !== 'quotas' || segments.length !== 1 || !quotas) return undefined;
+      if (method === 'GET') return { body: quotas.snapshot() };
+      if (method === 'DELETE') {
+        quotas.liftAll();
+        return { body: quotas.snapshot() };
+      }
+      if (method === 'PUT' || method === 'POST') {
+        quotas.set(quotaChanges(body));
+        return { body: quotas.snapshot() };
+      }
       return undefined;
     },
     ({ method, segments, body, rawBody }) => {
@@ -520,6 +539,21 @@ export function applyFaultRequest(faults: Faults, body: unknown): Record<string,
     default:
       throw new TypeError(`unknown fault kind ${String(b.kind)}`);
   }
+}
+
+/** A `PUT /_sandbox/quotas` body: `{ "sagemaker.DescribeEndpoint": 5, "monitoring.GetMetricData": null }`. */
+function quotaChanges(body: unknown): Record<string, number | null> {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new TypeError(
+      'expected a JSON object of calls per second by signingName.Operation (null lifts one)',
+    );
+  for (const [key, value] of Object.entries(body)) {
+    if (value !== null && typeof value !== 'number')
+      throw new TypeError(
+        `quota ${key} must be a number of calls per second or null, got ${JSON.stringify(value)}`,
+      );
+  }
+  return body as Record<string, number | null>;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
