@@ -1,6 +1,8 @@
+import type { Phase } from '../domain/types';
 import {
   alertNotification,
   NOTIFICATION_VERSION,
+  type NotificationCurrent,
   type RolloutNotification,
   type Severity,
 } from '../notify/notification';
@@ -14,6 +16,16 @@ import { isJsonObject } from '../domain/is-json-object';
 type Json = Record<string, unknown>;
 
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(['info', 'warning', 'critical']);
+const PHASES: ReadonlySet<string> = new Set<Phase>([
+  'Progressing',
+  'Paused',
+  'Promoted',
+  'RolledBack',
+  'Aborted',
+]);
+
+/** Longest `notificationId` kept, in characters; a longer one is dropped rather than trusted as a key. */
+const MAX_NOTIFICATION_ID_LENGTH = 512;
 
 /**
  * What every subscriber needs of a notification: which event, for which endpoint, when. The rest
@@ -121,8 +133,39 @@ export function parseNotificationMessage(message: unknown): ParsedMessage {
     problems: Array.isArray(raw.problems) ? raw.problems.filter((c) => typeof c === 'string') : undefined,
     source: str(raw, 'source') ?? 'system',
     evidence: isEvidence(raw.evidence) ? raw.evidence : undefined,
+    notificationId: notificationIdOf(raw.notificationId),
+    rolloutVersion: isVersion(raw.rolloutVersion) ? raw.rolloutVersion : undefined,
+    current: currentOf(raw.current),
   } as RolloutNotification;
   return { ok: true, notification };
+}
+
+// The ordering fields come from newer publishers. A value that cannot be trusted is dropped, never
+// a reason to refuse the message: without them it renders as it did before they existed.
+
+function notificationIdOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_NOTIFICATION_ID_LENGTH
+    ? value
+    : undefined;
+}
+
+function isVersion(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** `current` only whole: a version without the phase and weight it stands for cannot be shown. */
+function currentOf(value: unknown): NotificationCurrent | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const { version, phase, canaryWeight } = value;
+  if (!isVersion(version) || typeof phase !== 'string' || !PHASES.has(phase)) return undefined;
+  if (
+    typeof canaryWeight !== 'number' ||
+    !Number.isFinite(canaryWeight) ||
+    canaryWeight < 0 ||
+    canaryWeight > 100
+  )
+    return undefined;
+  return { version, phase: phase as Phase, canaryWeight };
 }
 
 /** Evidence is rendered field by field; accept it only when the parts the renderers read are there. */

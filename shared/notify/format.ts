@@ -1,6 +1,6 @@
 import type { Evidence, VariantSummary } from '../domain/types';
 import { formatWeight } from '../wording/format-values';
-import type { RolloutNotification } from './notification';
+import type { NotificationCurrent, RolloutNotification } from './notification';
 
 /** `primary 80% / canary 20%`, baseline first. */
 export function formatWeights(n: RolloutNotification, weights: Record<string, number> = n.weights): string {
@@ -35,4 +35,14 @@ export function formatWindow(evidence: Evidence): string | null {
   if (evidence.windowStart === null || evidence.windowEnd === null) return null;
   const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
   return `${iso(evidence.windowStart)} .. ${iso(evidence.windowEnd)}`;
+}
+
+/** `#7`: the decision number readers order a rollout's messages by; null from older publishers. */
+export function decisionLabel(n: Pick<RolloutNotification, 'rolloutVersion'>): string | null {
+  return n.rolloutVersion === undefined ? null : `#${n.rolloutVersion}`;
+}
+
+/** `RolledBack, canary 0%`: where the rollout stands according to `current`. */
+export function describeCurrent(current: NotificationCurrent): string {
+  return `${current.phase}, canary ${formatWeight(current.canaryWeight)}`;
 }

@@ -1,8 +1,15 @@
 import { describeVerdictNumbers } from '../wording/describe-evidence';
 import { formatCount, formatMs, formatPercent } from '../wording/format-values';
-import { formatWeights, formatWindow, variantLabel, variantRows } from './format';
+import {
+  decisionLabel,
+  describeCurrent,
+  formatWeights,
+  formatWindow,
+  variantLabel,
+  variantRows,
+} from './format';
 import type { Evidence } from '../domain/types';
-import type { RolloutNotification } from './notification';
+import { isSuperseded, type RolloutNotification } from './notification';
 
 const HEADLINE: Readonly<Record<string, string>> = {
   'rollout.started': 'A canary rollout started',
@@ -21,19 +28,36 @@ const HEADLINE: Readonly<Record<string, string>> = {
 /**
  * Plain-text email body: what happened, to which endpoint, why, the numbers behind it (per
  * variant requests, error rate and p99; each metric's verdict), what happens next and the exact
- * commands to intervene. Lines stay short so any mail client shows them as written.
+ * commands to intervene. Lines stay short so any mail client shows them as written. The decision
+ * number (`rolloutVersion`) orders a rollout's mails.
+ *
+ * A decision overtaken before it was published (`isSuperseded`) opens by saying it is an earlier
+ * decision and where the rollout is now; its phase and traffic are marked as of then, and its
+ * next step and interventions give way to the latest decision's.
  */
 export function renderEmail(n: RolloutNotification): string {
   const lines: string[] = [];
   const headline = HEADLINE[n.eventType] ?? 'Rollout event';
+  const decision = decisionLabel(n);
+  /** Where the rollout is now, when a later decision overtook this one. */
+  const later = n.current && isSuperseded(n) ? n.current : undefined;
+  const then = later ? ' (then)' : '';
+  if (later) {
+    lines.push(
+      `EARLIER DECISION ${decision}, NOT THE CURRENT STATE`,
+      `Decision #${later.version} came after it: ${n.endpointName} is now ${describeCurrent(later)}.`,
+      '',
+    );
+  }
   lines.push(`${headline}: ${n.endpointName} (${n.region})`, '');
   lines.push('WHAT HAPPENED');
   lines.push(`  Event:     ${n.eventType} (severity ${n.severity})`);
+  if (decision) lines.push(`  Decision:  ${decision}${later ? ` (the latest is #${later.version})` : ''}`);
   lines.push(`  Endpoint:  ${n.endpointName} in ${n.region}`);
-  if (n.phase) lines.push(`  Phase:     ${n.phase}${stepText(n)}`);
+  if (n.phase) lines.push(`  Phase:     ${n.phase}${stepText(n)}${then}`);
   if (Object.keys(n.weights).length > 0) {
     const before = n.previousWeights ? `${formatWeights(n, n.previousWeights)}  ->  ` : '';
-    lines.push(`  Traffic:   ${before}${formatWeights(n)}`);
+    lines.push(`  Traffic:   ${before}${formatWeights(n)}${then}`);
   }
   lines.push(`  Time:      ${n.time}`);
   lines.push(`  Source:    ${n.source}${n.actor ? ` (${n.actor})` : ''}`);
@@ -77,8 +101,10 @@ export function renderEmail(n: RolloutNotification): string {
     }
     lines.push(...alarmLines(evidence));
   }
-  lines.push('', 'WHAT HAPPENS NEXT', `  ${n.next}`);
-  if (n.intervene.length > 0) {
+  // What came next after an earlier decision is stale; the latest decision's mail says it.
+  const next = later ? `See decision #${later.version}, the latest, for what happens next.` : n.next;
+  lines.push('', 'WHAT HAPPENS NEXT', `  ${next}`);
+  if (n.intervene.length > 0 && !later) {
     lines.push('', 'HOW TO INTERVENE');
     for (const command of n.intervene) lines.push(`  $ ${command}`);
   }

@@ -1,8 +1,12 @@
 import { formatMetricValue } from '../wording/format-values';
-import type { NotificationEventType, RolloutNotification } from './notification';
+import { decisionLabel, describeCurrent } from './format';
+import { isSuperseded, type NotificationEventType, type RolloutNotification } from './notification';
 
 /** SNS refuses subjects of 100 characters or more; this is the longest subject we produce. */
 export const MAX_SUBJECT_LENGTH = 99;
+
+/** Fewest characters of the endpoint name an earlier decision's subject keeps, in characters. */
+const MIN_ENDPOINT_IN_SUBJECT = 16;
 
 const TAG: Readonly<Record<NotificationEventType, string>> = {
   'rollout.started': 'STARTED',
@@ -19,14 +23,28 @@ const TAG: Readonly<Record<NotificationEventType, string>> = {
 };
 
 /**
- * The email subject / SNS Subject: `[ROLLED BACK] demo-endpoint: error-rate 8.1% > 5.0%`.
+ * The email subject / SNS Subject: `[ROLLED BACK #8] demo-endpoint: error-rate 8.1% > 5.0%`.
  * Always printable ASCII on one line and at most `MAX_SUBJECT_LENGTH` characters, whatever the
  * endpoint name or reason hold (SNS refuses anything else, and a refused publish loses the news).
  * The summary is the first failing metric of the evidence when there is one, else the reason.
+ * The decision number (`rolloutVersion`) follows the tag so a reader can order the messages.
+ *
+ * A decision a later one overtook before it was published (`isSuperseded`) is not news: its
+ * subject says so and says where the rollout is now, instead of the earlier decision's summary:
+ * `[EARLIER #7 ADVANCED] demo-endpoint: now RolledBack, canary 0% (#8)`.
  */
 export function renderSubject(n: RolloutNotification): string {
-  const tag = `[${TAG[n.eventType] ?? 'ROLLOUT'}]`;
+  const kind = TAG[n.eventType] ?? 'ROLLOUT';
+  const decision = decisionLabel(n);
   const endpoint = toAscii(n.endpointName) || 'endpoint';
+  if (n.current && isSuperseded(n)) {
+    const tag = `[EARLIER ${decision} ${kind}]`;
+    const now = `: now ${toAscii(describeCurrent(n.current))} (#${n.current.version})`;
+    // The "now" part is the point of this subject: the endpoint name gives way first.
+    const room = Math.max(MIN_ENDPOINT_IN_SUBJECT, MAX_SUBJECT_LENGTH - tag.length - now.length - 1);
+    return fitSubject(`${tag} ${truncate(endpoint, room)}${now}`);
+  }
+  const tag = `[${kind}${decision ? ` ${decision}` : ''}]`;
   const summary = toAscii(summaryOf(n));
   return fitSubject(`${tag} ${truncate(endpoint, 50)}${summary ? `: ${summary}` : ''}`);
 }
