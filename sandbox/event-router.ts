@@ -189,7 +189,12 @@ function routedFunction(
       const rates = Array.isArray(raw.rate) ? raw.rate : [raw.rate];
       for (const rate of rates) {
         if (typeof rate !== 'string') throw new EventRouterConfigError(`${key}: schedule without a rate`);
-        const ruleName = `${service}-${stage}-${ruleBase}${schedules.length + 1}`;
+        // A named rule keeps its name (the tick checks that its events name its own rule's ARN);
+        // an unnamed one gets a name of the shape serverless gives its logical id.
+        const ruleName =
+          typeof raw.name === 'string'
+            ? resolveNameVariables(raw.name, service, stage)
+            : `${service}-${stage}-${ruleBase}${schedules.length + 1}`;
         schedules.push({
           ...parseScheduleExpression(rate),
           ruleName,
@@ -204,6 +209,20 @@ function routedFunction(
     }
   }
   return { key, functionName: name, schedules, patterns };
+}
+
+/**
+ * A schedule's `name` with the variables a rule name uses (`${self:service}`, `${sls:stage}`)
+ * resolved as serverless resolves them; any other variable is an error, since the event's rule
+ * ARN would not match the deployed one.
+ */
+export function resolveNameVariables(name: string, service: string, stage: string): string {
+  const resolved = name.replace(/\$\{self:service\}/g, service).replace(/\$\{sls:stage\}/g, stage);
+  if (resolved.includes('${'))
+    throw new EventRouterConfigError(
+      `unsupported variable in schedule name: ${name} (use \${self:service} and \${sls:stage})`,
+    );
+  return resolved;
 }
 
 function parseInput(input: unknown): unknown {

@@ -47,6 +47,10 @@ export const METRIC = {
   slackPermanentFailures: 'SlackPermanentFailures',
   slackTransientFailures: 'SlackTransientFailures',
   malformedEvents: 'MalformedEvents',
+  /** Events refused by shared/events/authenticate-event.ts: foreign, forged or far from the clock. */
+  refusedEvents: 'RefusedEvents',
+  /** Control API requests whose body is over the cap (answered 413 before any parsing). */
+  oversizedRequests: 'OversizedRequests',
 } as const;
 
 const ACTION_METRIC: Readonly<Record<Action, string>> = {

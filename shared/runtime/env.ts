@@ -39,6 +39,16 @@ export interface WatchdogEnv {
    * `x-watchdog-now` header, so the sandbox's simulated clock reaches the commands.
    */
   controlApiClockHeader?: boolean;
+  /**
+   * `ROLLOUT_WATCHDOG_DEPLOYED=true` (every stage but the local one): the function runs on AWS, on
+   * the wall clock. The tick then refuses a scheduled event whose `time` is far from the clock, and
+   * an event handler trusts only the account in its Lambda context.
+   */
+  deployed?: boolean;
+  /** `TICK_RULE_ARN`: the ARN of the canary tick's own schedule rule; the tick acts on no other event. */
+  tickRuleArn?: string;
+  /** `MAX_REQUEST_BODY_BYTES`: the control API's request body cap (a larger body is answered 413). Bytes. */
+  maxRequestBodyBytes?: number;
 }
 
 /** Variables that are missing or malformed, all listed at once. */
@@ -104,6 +114,14 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): WatchdogEnv {
   const apiUrl = optional('CONTROL_API_URL');
   if (apiUrl !== undefined) env.controlApiUrl = apiUrl;
   if (source.CONTROL_API_CLOCK_HEADER === 'true') env.controlApiClockHeader = true;
+  if (source.ROLLOUT_WATCHDOG_DEPLOYED === 'true') env.deployed = true;
+  const tickRuleArn = optional('TICK_RULE_ARN');
+  if (tickRuleArn !== undefined) env.tickRuleArn = tickRuleArn;
+  const bodyCap = optionalNumber('MAX_REQUEST_BODY_BYTES');
+  if (bodyCap !== undefined) {
+    if (Number.isInteger(bodyCap) && bodyCap > 0) env.maxRequestBodyBytes = bodyCap;
+    else invalid.push(`MAX_REQUEST_BODY_BYTES (${bodyCap} is not a positive whole number of bytes)`);
+  }
   if (missing.length > 0 || invalid.length > 0) throw new InvalidEnvironmentError(missing, invalid);
   return Object.freeze(env);
 }

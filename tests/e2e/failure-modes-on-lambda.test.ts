@@ -108,7 +108,8 @@ function scheduledEvent(time: number): Record<string, unknown> {
     account: '000000000000',
     time: new Date(time).toISOString(),
     region: e2e.stack.region,
-    resources: ['arn:aws:events:us-east-1:000000000000:rule/canary-tick'],
+    // The local stage's own tick rule (serverless.yml params, tickRuleArn): the tick acts on no other.
+    resources: ['arn:aws:events:us-east-1:000000000000:rule/rollout-watchdog-local-canary-tick'],
     detail: {},
   };
 }

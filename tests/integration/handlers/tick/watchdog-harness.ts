@@ -69,6 +69,8 @@ export function parseOrThrow(text: string): RolloutPolicy {
 }
 
 export interface Harness {
+  /** The suite's name: its stage, table and topic are named after it. */
+  suite: string;
   sandbox: Sandbox;
   clock: SandboxClock;
   tableName: string;
@@ -119,6 +121,7 @@ export async function startHarness(suite: string): Promise<Harness> {
   );
   const prefix = `/rollout-watchdog/${suite}`;
   const harness: Harness = {
+    suite,
     sandbox,
     clock,
     tableName,
@@ -143,6 +146,7 @@ export async function startHarness(suite: string): Promise<Harness> {
         POWERTOOLS_METRICS_DISABLED: 'true',
         ALARM_APPLY_WAIT_MS: '300',
         POLICY_TTL_MS: '0',
+        TICK_RULE_ARN: tickRuleArn(suite),
         ...extra,
       });
     },
@@ -286,7 +290,12 @@ export function playTraffic(h: Harness, scenario: Scenario, endpointName: string
   });
 }
 
-/** A scheduled EventBridge event at the sandbox's simulated now. */
+/** The ARN of the suite's canary tick rule, as the handler is told it (`TICK_RULE_ARN`). */
+export function tickRuleArn(suite: string): string {
+  return `arn:aws:events:${REGION}:000000000000:rule/rollout-watchdog-${suite}-canary-tick`;
+}
+
+/** A scheduled EventBridge event of the suite's own tick rule at the sandbox's simulated now. */
 export function scheduledEvent(h: Harness): Record<string, unknown> {
   return {
     version: '0',
@@ -296,7 +305,7 @@ export function scheduledEvent(h: Harness): Record<string, unknown> {
     account: '000000000000',
     time: new Date(h.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     region: REGION,
-    resources: ['arn:aws:events:us-east-1:000000000000:rule/tick'],
+    resources: [tickRuleArn(h.suite)],
     detail: {},
   };
 }
