@@ -18,7 +18,7 @@ const BENCHMARK_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> =
     import('./tick-bench').then((m) => ({
       benchmark: printingBenchmark(
         'tick',
-        'canary-tick against the sandbox: 1, 100 and 1,000 active rollouts; alarm event to weight change',
+        'canary-tick against the sandbox under its rate quotas: first and steady-state tick over 1, 100 and 1,000 active rollouts (time, calls by operation, throttles retried, errors); alarm event to weight change',
         (log) => m.runTickBench({ log }),
       ),
     })),

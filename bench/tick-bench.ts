@@ -1,9 +1,12 @@
 /**
  * Benchmark of the canary tick and the alarm path against the sandbox (in-process, real SDK
- * clients): one tick judging 1, 100 and 1,000 active rollouts (wall time and API calls per
- * service, with a cold and a warm policy cache), and the time from an alarm event reaching the
- * handler to the weight change. `runTickBench()` is what `bench/run.ts` calls;
- * `tsx bench/tick-bench.ts [sizes...]` runs it alone.
+ * clients) under the sandbox's default rate quotas (DescribeEndpoint and
+ * UpdateEndpointWeightsAndCapacities 10/s, GetMetricData 50/s): the first tick over 1, 100 and
+ * 1,000 active rollouts after they all started, then the steady-state tick a minute later, each
+ * with its wall time, its API calls by operation, the throttles the sandbox answered and the
+ * clients retried, and its errors (a tick with errors fails the benchmark); and the time from an
+ * alarm event reaching the handler to the weight change. `runTickBench()` is what `bench/run.ts`
+ * calls; `tsx bench/tick-bench.ts [sizes...]` runs it alone.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +23,11 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createSandboxClock } from '../sandbox/clock';
 import { createSandbox } from '../sandbox/create-sandbox';
 import { createFaults, type Faults } from '../sandbox/faults';
+import type { Quotas } from '../sandbox/quotas';
 import { startTraffic, type TrafficHandle } from '../sandbox/traffic';
+import { processCallPacer } from '../shared/aws/call-pacer';
 import { rolloutTableDefinition } from '../shared/aws/rollout-table';
+import { processThrottleCounter, type ThrottleCounts } from '../shared/aws/throttle-counter';
 import { startRollout } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/events/policy-text';
 import { catalogueScenarioFile, STANDARD_POLICY_FILE } from '../shared/simulation/scenario-catalogue';
@@ -42,22 +48,33 @@ const REGION = 'us-east-1';
 const START = Date.parse('2026-01-01T00:00:00Z');
 const MINUTE = 60_000;
 
+/** The tick's budget: it runs once a minute and must be done before the next. Wall ms. */
+const TICK_BUDGET_MS = MINUTE;
+
 export interface TickMeasurement {
   wallMs: number;
-  /** API calls per service (sigv4 signing name) and per operation. */
+  /** API calls (attempts that reached the sandbox, throttled ones included) per service (sigv4 signing name) and per `service.Operation`. */
   calls: Record<string, number>;
+  /** Calls the sandbox answered with a throttle, by `service.Operation`. */
+  throttledBySandbox: Record<string, number>;
+  /** Throttled attempts the clients retried, and throttles that reached the tick, by `ClientService.Operation`. */
+  throttles: Record<string, ThrottleCounts>;
+  /** Time calls waited for their slot in the client-side pacer, summed over calls, by `ClientService.Operation`. Wall ms. */
+  pacedWaitMs: Record<string, number>;
   judged: number;
   outcomes: TickSummary['outcomes'];
+  /** Rollouts the tick reported an error for. */
+  errors: TickSummary['errors'];
 }
 
 export interface TickBenchSize {
   rollouts: number;
-  /** First tick after all rollouts started at once. */
+  /** The sandbox's quotas during the run, calls per second by `service.Operation`. */
+  quotas: Record<string, number>;
+  /** First tick after all rollouts started at once (may describe every endpoint). */
   first: TickMeasurement;
-  /** First tick of a fresh runtime: every policy read from SSM. */
-  cold: TickMeasurement;
-  /** Next tick, policies cached. */
-  warm: TickMeasurement;
+  /** The tick a minute later, same runtime (warm clients and policy cache): the steady state. */
+  steady: TickMeasurement;
   /** Alarm event into the handler → UpdateEndpointWeightsAndCapacities answered, wall ms. */
   alarmToWeightsMs: number;
   /** Alarm event into the handler → handler returned (state confirmed, notification sent), wall ms. */
@@ -96,8 +113,12 @@ export async function runTickBench(
 ): Promise<TickBenchResult> {
   const sizes: TickBenchSize[] = [];
   for (const n of options.sizes ?? DEFAULT_TICK_BENCH_SIZES) {
-    sizes.push(await benchSize(n));
-    options.log?.(formatSize(sizes[sizes.length - 1] as TickBenchSize));
+    const size = await benchSize(n);
+    sizes.push(size);
+    options.log?.(formatSize(size));
+    // A tick that lost a rollout to an error (a throttle included) is a failed benchmark.
+    const errors = size.first.errors.length + size.steady.errors.length;
+    if (errors > 0) throw new Error(`the tick over ${n} rollout(s) reported ${errors} error(s)`);
   }
   return { sizes };
 }
@@ -167,7 +188,7 @@ async function benchSize(n: number): Promise<TickBenchSize> {
         },
         { clientConfig: { endpoint: sandbox.url, credentials }, alarmApplyWaitMs: 0 },
       );
-    let deps = makeDeps();
+    const deps = makeDeps();
     const scenario = lowTrafficScenario();
     await mapPool(names, 16, async (name) => {
       const text = template
@@ -211,20 +232,28 @@ async function benchSize(n: number): Promise<TickBenchSize> {
 
     const measure = async (): Promise<TickMeasurement> => {
       calls.clear();
+      processThrottleCounter.reset();
+      const throttledBefore = sandbox.quotas.snapshot().throttled;
+      const waitedBefore = processCallPacer.waited();
       const started = performance.now();
       const summary = await runTick(deps, { now: clock.now(), correlationId: `bench-${clock.now()}` });
       const wallMs = performance.now() - started;
-      if (summary.errors.length > 0)
-        throw new Error(`tick errors: ${JSON.stringify(summary.errors.slice(0, 3))}`);
-      return { wallMs, calls: Object.fromEntries(calls), judged: summary.judged, outcomes: summary.outcomes };
+      return {
+        wallMs,
+        calls: Object.fromEntries(calls),
+        throttledBySandbox: difference(sandbox.quotas.snapshot().throttled, throttledBefore),
+        throttles: processThrottleCounter.snapshot(),
+        pacedWaitMs: difference(processCallPacer.waited(), waitedBefore),
+        judged: summary.judged,
+        outcomes: summary.outcomes,
+        errors: summary.errors,
+      };
     };
-    // The first tick after all rollouts started at once (same runtime that created them).
+    // The first tick after all rollouts started at once (same runtime that created them), then
+    // the steady state a minute later.
     const first = await measure();
     await clock.advance(MINUTE);
-    deps = makeDeps(); // a fresh runtime: cold policy cache, as after a Lambda cold start
-    const cold = await measure();
-    await clock.advance(MINUTE);
-    const warm = await measure();
+    const steady = await measure();
 
     // Alarm path: the event reaches the handler; time until the weights call is answered.
     const alarmName = `${names[0]}-5xx`;
@@ -262,9 +291,9 @@ async function benchSize(n: number): Promise<TickBenchSize> {
     const handled = performance.now();
     return {
       rollouts: n,
+      quotas: quotasOf(sandbox.quotas),
       first,
-      cold,
-      warm,
+      steady,
       alarmToWeightsMs: weightsAt - received,
       alarmHandledMs: handled - received,
       setupMs,
@@ -275,16 +304,64 @@ async function benchSize(n: number): Promise<TickBenchSize> {
   }
 }
 
-const ms = (v: number): string => `${Math.round(v)} ms`;
-const callSummary = (calls: Record<string, number>): string =>
-  ['dynamodb', 'monitoring', 'sagemaker', 'ssm', 'sns'].map((s) => `${s} ${calls[s] ?? 0}`).join(', ');
+const ms = (v: number): string => `${Math.round(v).toLocaleString('en-US')} ms`;
+const count = (v: number): string => v.toLocaleString('en-US');
+
+function quotasOf(quotas: Quotas): Record<string, number> {
+  return quotas.snapshot().limits;
+}
+
+/** `after - before` per key, keeping the keys that changed. */
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([key, value]) => [key, value - (before[key] ?? 0)] as const)
+      .filter(([, value]) => value > 0),
+  );
+}
+
+/** `service.Operation N` for every operation called, most called first. */
+const callsByOperation = (calls: Record<string, number>): string =>
+  Object.entries(calls)
+    .filter(([key]) => key.includes('.'))
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([key, n]) => `${key} ${count(n)}`)
+    .join(', ') || 'none';
+
+const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+
+function formatTick(label: string, t: TickMeasurement): string[] {
+  const retried = sum(Object.values(t.throttles).map((c) => c.retried));
+  const failed = sum(Object.values(t.throttles).map((c) => c.failed));
+  const byOperation = (values: Record<string, number>, unit: (v: number) => string) =>
+    Object.entries(values)
+      .map(([key, v]) => `${key} ${unit(v)}`)
+      .join(', ');
+  const lines = [
+    `  ${label} ${ms(t.wallMs)} (${t.wallMs <= TICK_BUDGET_MS ? 'within' : 'over'} its minute); judged ${count(t.judged)}; errors ${t.errors.length}`,
+    `    calls: ${callsByOperation(t.calls)}`,
+    `    throttled by the sandbox ${count(sum(Object.values(t.throttledBySandbox)))}; retried by the clients ${count(retried)}; reached the tick ${count(failed)}` +
+      (retried + failed > 0
+        ? ` (${Object.entries(t.throttles)
+            .map(([key, c]) => `${key} ${c.retried} retried, ${c.failed} failed`)
+            .join('; ')})`
+        : ''),
+  ];
+  if (Object.keys(t.pacedWaitMs).length > 0)
+    lines.push(
+      `    paced (wait summed over calls): ${byOperation(t.pacedWaitMs, (v) => `${count(Math.round(v / 1000))} s`)}`,
+    );
+  for (const error of t.errors.slice(0, 3)) lines.push(`    error: ${error.endpointName}: ${error.error}`);
+  return lines;
+}
 
 function formatSize(s: TickBenchSize): string {
   return [
-    `tick over ${s.rollouts} active rollout(s):`,
-    `  first ${ms(s.first.wallMs)} (judged ${s.first.judged}; calls: ${callSummary(s.first.calls)})`,
-    `  cold ${ms(s.cold.wallMs)} (judged ${s.cold.judged}; calls: ${callSummary(s.cold.calls)}; GetMetricData ${s.cold.calls['monitoring.GetMetricData'] ?? 0})`,
-    `  warm ${ms(s.warm.wallMs)} (judged ${s.warm.judged}; calls: ${callSummary(s.warm.calls)})`,
+    `tick over ${count(s.rollouts)} active rollout(s), quotas ${Object.entries(s.quotas)
+      .map(([key, limit]) => `${key} ${limit}/s`)
+      .join(', ')}:`,
+    ...formatTick('first', s.first),
+    ...formatTick('steady', s.steady),
     `  alarm event → weights changed ${ms(s.alarmToWeightsMs)}; handler done ${ms(s.alarmHandledMs)} (setup ${ms(s.setupMs)})`,
   ].join('\n');
 }
