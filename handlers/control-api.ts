@@ -1,7 +1,7 @@
 import type { ControlApiEvent } from '../shared/events/http-api-event';
 import { handleControlRequest } from '../shared/http/control-api-router';
 import { makeHandler } from '../shared/middleware/make-handler';
-import { countEvent, watchdogLog } from '../shared/middleware/telemetry';
+import { countEvent, METRIC, watchdogLog } from '../shared/middleware/telemetry';
 import { controlApiDeps } from '../shared/runtime/compose-control-api';
 import { readEnv } from '../shared/runtime/env';
 
@@ -10,14 +10,21 @@ import { readEnv } from '../shared/runtime/env';
  * pause / resume / promote / abort / rollback. Routing and validation live in
  * `shared/http/control-api-router.ts`, the commands and queries in `shared/control/`.
  * `CONTROL_API_CLOCK_HEADER=true` (local stage only) lets the sandbox's simulated clock reach the
- * commands through the `x-watchdog-now` header.
+ * commands through the `x-watchdog-now` header. A body over `MAX_REQUEST_BODY_BYTES` (default
+ * 256 KB) is answered 413 before it is parsed.
  */
 const env = readEnv();
 const deps = controlApiDeps(env, { log: watchdogLog });
 const allowClockHeader = env.controlApiClockHeader === true;
+/** `MAX_REQUEST_BODY_BYTES` (serverless.yml params, per stage); unset: the router's default cap. */
+const maxBodyBytes = env.maxRequestBodyBytes;
 
 export const handler = makeHandler('controlApi', async (event: ControlApiEvent) => {
-  const response = await handleControlRequest(deps, event, { allowClockHeader });
+  const response = await handleControlRequest(deps, event, {
+    allowClockHeader,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+  });
+  if (response.statusCode === 413) countEvent(METRIC.oversizedRequests);
   countEvent(
     response.statusCode < 400
       ? 'ControlApiRequests'

@@ -1,6 +1,6 @@
 /** Loads a policy file for a command, turning every failure into lines a person can act on. */
 import type { RolloutPolicy } from '../../shared/domain/types';
-import { parsePolicyText } from '../../shared/events/policy-text';
+import { MAX_POLICY_TEXT_BYTES, parsePolicyText } from '../../shared/events/policy-text';
 import { readInputFile } from './read-input-file';
 
 export type PolicyLoadResult =
@@ -10,7 +10,7 @@ export type PolicyLoadResult =
 
 /** Reads and validates the policy at `path`. Never throws for a bad or missing file. */
 export function loadPolicyOrProblems(path: string): PolicyLoadResult {
-  const file = readInputFile(path, 'policy');
+  const file = readInputFile(path, 'policy', MAX_POLICY_TEXT_BYTES);
   if (!file.ok) return { ok: false, kind: 'unreadable', problems: [file.message] };
   const parsed = parsePolicyText(file.text);
   return parsed.ok ? parsed : { ok: false, kind: 'invalid', problems: parsed.problems };

@@ -27,6 +27,49 @@ export type ParsePolicyResult =
 
 type PathSegment = PropertyKey;
 
+/** Deepest nesting a policy may have; a full policy nests 5 levels. Levels. */
+export const MAX_POLICY_DEPTH = 16;
+
+/** Most keys and list items a policy may hold, all levels together; a full policy holds about 70; YAML checks a mapping's keys for duplicates pairwise, so this also bounds that. Entries. */
+export const MAX_POLICY_ENTRIES = 500;
+
+/**
+ * Most problems listed for one policy or request; the rest are counted in one last line. A
+ * policy refused for a hundred thousand unknown keys must not answer with all of them. Lines.
+ */
+export const MAX_REPORTED_PROBLEMS = 50;
+
+/**
+ * `problems` with at most `max` listed: when there are more, the first `max` and then
+ * `... and N more problems`, so a refusal's size does not grow with its input.
+ */
+export function limitProblems(problems: readonly string[], max: number = MAX_REPORTED_PROBLEMS): string[] {
+  if (problems.length <= max) return [...problems];
+  return [...problems.slice(0, max), `... and ${problems.length - max} more problems`];
+}
+
+/**
+ * The one problem of a value nested deeper than `MAX_POLICY_DEPTH` or holding more than
+ * `MAX_POLICY_ENTRIES` keys and list items, or undefined. Walked without recursion and left as
+ * soon as a limit is passed, so neither deep nesting nor shared subtrees (YAML aliases) make it
+ * costly; a cycle is deep by definition.
+ */
+export function policySizeProblem(raw: unknown): string | undefined {
+  let entries = 0;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: raw, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_POLICY_DEPTH) return `(policy): nested deeper than ${MAX_POLICY_DEPTH} levels`;
+    const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+    entries += children.length;
+    if (entries > MAX_POLICY_ENTRIES)
+      return `(policy): holds more than ${MAX_POLICY_ENTRIES} keys and list items`;
+    for (const child of children) stack.push({ value: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
 /** `['strategy','canary','steps',2,'setWeight']` → `strategy.canary.steps[2].setWeight`. */
 export function formatPath(path: ReadonlyArray<PathSegment>): string {
   let out = '';
@@ -327,8 +370,13 @@ function deepFreeze<T>(value: T): T {
  * the structure and ranges of each field, unknown keys, the `steps` entries, and the relations
  * between fields (window vs interval, duplicate names, baseline vs canary, regions vs primary,
  * a 0 % step after the first). A valid policy carries the warnings of `checkStepWeights`.
+ * A value nested deeper than `MAX_POLICY_DEPTH` or larger than `MAX_POLICY_ENTRIES` is refused
+ * with that one problem before anything else; at most `MAX_REPORTED_PROBLEMS` are listed.
  */
 export function parsePolicy(raw: unknown): ParsePolicyResult {
+  // Before the schema: its work (and its list of problems) would grow with an oversized value.
+  const tooBig = policySizeProblem(raw);
+  if (tooBig !== undefined) return { ok: false, problems: [tooBig] };
   const parsed = rawPolicySchema.safeParse(raw, { error: errorMessage });
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, []);
   let warnings: string[] = [];
@@ -339,6 +387,7 @@ export function parsePolicy(raw: unknown): ParsePolicyResult {
     problems.push(...checkSteps(canary.steps), ...weights.problems, ...checkRelations(raw));
     warnings = weights.warnings;
   }
-  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  if (!parsed.success || problems.length > 0)
+    return { ok: false, problems: limitProblems([...new Set(problems)]) };
   return { ok: true, policy: deepFreeze(normalise(parsed.data)), warnings };
 }

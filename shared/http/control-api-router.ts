@@ -5,6 +5,7 @@ import type { ControlDeps } from '../control/control-deps';
 import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
 import { type ControlApiEvent, parseHttpApiEvent, readJsonBody } from '../events/http-api-event';
 import { parseDecimalInteger } from '../domain/normalise-text';
+import { limitProblems } from '../domain/parse-policy';
 import type { OperatorCommand } from '../domain/types';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import {
@@ -19,6 +20,7 @@ import { formatIssues } from './format-issues';
 import { errorResponse, type HttpResponse, jsonResponse } from './json-response';
 import { matchRoute, type RouteDefinition } from './match-route';
 import { headerValue, operatorIdentity } from './operator-identity';
+import { bodyOverCap, DEFAULT_MAX_REQUEST_BODY_BYTES } from './request-body-cap';
 
 /** Header carrying the caller's clock (ISO time or epoch ms), honoured only when `allowClockHeader` is set. */
 export const CLOCK_HEADER = 'x-watchdog-now';
@@ -53,6 +55,8 @@ export interface ControlApiOptions {
    * pauses measured against the wrong clock. Never enable it where the API is deployed.
    */
   allowClockHeader?: boolean;
+  /** Largest request body served; a larger one is answered 413. Default DEFAULT_MAX_REQUEST_BODY_BYTES. Bytes. */
+  maxBodyBytes?: number;
 }
 
 const STATUS_OF_KIND = {
@@ -64,7 +68,8 @@ const STATUS_OF_KIND = {
 } as const;
 
 /**
- * Handles one control API request: routing (404 unknown path, 405 wrong method with `Allow`),
+ * Handles one control API request: the body cap (413, before anything is parsed), routing (404
+ * unknown path, 405 wrong method with `Allow`),
  * body and parameter validation (400 listing every problem; malformed JSON is one problem), the
  * command, and mapping its result to a status. Never throws: an unexpected fault is logged and
  * answered 500 with the request id, so the operator can find the log line.
@@ -79,6 +84,9 @@ export async function handleControlRequest(
   try {
     const safe = parseHttpApiEvent(event);
     correlationId = safe.requestContext?.requestId ?? correlationId;
+    // Before routing and before the body is decoded or parsed: nothing grows with an oversized body.
+    const oversized = bodyOverCap(safe, options.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES);
+    if (oversized !== undefined) return errorResponse(413, oversized);
     return await route(deps, safe, options, correlationId);
   } catch (error) {
     log.error('control API request failed', {
@@ -224,11 +232,14 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
+// Problems are listed up to MAX_REPORTED_PROBLEMS, then counted: a body of a hundred thousand
+// unknown keys gets an answer of a few KB.
 function invalidRequest(problems: string[]): HttpResponse {
-  return errorResponse(400, 'invalid request', problems);
+  return errorResponse(400, 'invalid request', limitProblems(problems));
 }
 
 function answer<T>(result: ControlResult<T>, okStatus: number): HttpResponse {
   if (result.ok) return jsonResponse(okStatus, result.body);
-  return errorResponse(STATUS_OF_KIND[result.kind], result.error, result.problems);
+  const problems = result.problems === undefined ? undefined : limitProblems(result.problems);
+  return errorResponse(STATUS_OF_KIND[result.kind], result.error, problems);
 }
