@@ -1,9 +1,20 @@
 import { makeHandler } from '../shared/middleware/make-handler';
-import { createSlackNotifier } from '../shared/notify/slack-notifier';
+import { createSlackNotifier, failureToKeep } from '../shared/notify/slack-notifier';
 import { slackNotifierDeps } from '../shared/runtime/compose-slack-notifier';
 import { readEnv } from '../shared/runtime/env';
 
 /** SNS subscription → Slack incoming webhook (see `createSlackNotifier`). */
-const deps = slackNotifierDeps(readEnv());
+const notify = createSlackNotifier(slackNotifierDeps(readEnv()));
 
-export const handler = makeHandler('slackNotifier', createSlackNotifier(deps));
+/**
+ * Throws when a message could not be delivered yet (Slack throttled or failing past the retries,
+ * the webhook URL unreadable): SNS invokes this function asynchronously, so Lambda retries the
+ * invocation (`maximumRetryAttempts` in functions/slack-notifier.yml) and then puts the event on
+ * the on-failure destination queue. A throw is what keeps the message.
+ */
+export const handler = makeHandler('slackNotifier', async (event: unknown, context) => {
+  const report = await notify(event, context);
+  const failure = failureToKeep(report);
+  if (failure) throw failure;
+  return report;
+});

@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { RolloutNotification } from '../notify/notification';
 import { renderEmail } from '../notify/render-email';
+import { AUDIENCE_ATTRIBUTE, EMAIL_ONLY_AUDIENCE } from '../notify/revoked-webhook-alert';
 import { renderSubject } from '../notify/subject';
 import type { Notifier, PublishResult } from '../ports/notifier';
 
@@ -9,6 +10,20 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 
 /** Headroom under the SNS limit for attributes and encoding, in bytes. */
 const SIZE_MARGIN_BYTES = 4_096;
+
+/**
+ * The Slack subscription's FilterPolicy (functions/slack-notifier.yml holds the same): everything
+ * but `email-only` messages. `exists: false` keeps messages without the attribute (every decision,
+ * and CloudWatch alarm actions, which set no attributes), which `anything-but` alone would drop.
+ */
+export const SLACK_FILTER_POLICY = {
+  [AUDIENCE_ATTRIBUTE]: [{ 'anything-but': [EMAIL_ONLY_AUDIENCE] }, { exists: false }],
+} as const;
+
+export interface EmailAlertOptions {
+  /** `email-only`: keeps the message from the Slack subscription (see SLACK_FILTER_POLICY). */
+  audience: typeof EMAIL_ONLY_AUDIENCE;
+}
 
 /**
  * Announces rollout notifications on the watchdog's SNS topic. The message carries one body per
@@ -39,6 +54,41 @@ export class NotificationPublisher implements Notifier {
             eventType: { DataType: 'String', StringValue: n.eventType },
             severity: { DataType: 'String', StringValue: n.severity },
             endpoint: { DataType: 'String', StringValue: n.endpointName || 'unknown' },
+          },
+        }),
+      );
+      return out.MessageId ? { ok: true, messageId: out.MessageId } : { ok: true };
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      return { ok: false, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}` };
+    }
+  }
+}
+
+/**
+ * Publishes alerts for email only, as plain text (subject, why, what next, commands), with the
+ * `audience: email-only` attribute the Slack subscription filters out. For the Slack notifier's
+ * alert that its webhook is revoked: plain text rather than `renderEmail` keeps that function's
+ * bundle small, and an alert has no numbers to lay out.
+ */
+export class EmailAlertPublisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  /** Publishes `n`. Never throws: SNS errors come back as `{ ok: false, error }`. */
+  async publish(n: RolloutNotification, options: EmailAlertOptions): Promise<PublishResult> {
+    try {
+      const out = await this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: renderSubject(n),
+          Message: [n.reason, '', `Next: ${n.next}`, '', ...n.intervene.map((c) => `  $ ${c}`)].join('\n'),
+          MessageAttributes: {
+            eventType: { DataType: 'String', StringValue: n.eventType },
+            severity: { DataType: 'String', StringValue: n.severity },
+            [AUDIENCE_ATTRIBUTE]: { DataType: 'String', StringValue: options.audience },
           },
         }),
       );

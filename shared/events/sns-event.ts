@@ -13,7 +13,17 @@ import { isJsonObject } from '../domain/is-json-object';
  */
 export interface SnsRecord {
   EventSource?: 'aws:sns';
-  Sns: { Message: string; MessageId?: string; Timestamp?: string };
+  Sns: { Message: string; MessageId?: string; Timestamp?: string; MessageAttributes?: unknown };
+}
+
+/**
+ * The String value of message attribute `name` (`{ Type, Value }` in a Lambda's SNS event), or
+ * undefined when it is absent or not a string.
+ */
+export function snsAttribute(record: SnsRecord, name: string): string | undefined {
+  const attributes = record.Sns.MessageAttributes;
+  const attribute = isJsonObject(attributes) ? attributes[name] : undefined;
+  return isJsonObject(attribute) && typeof attribute.Value === 'string' ? attribute.Value : undefined;
 }
 
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';

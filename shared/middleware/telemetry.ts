@@ -46,6 +46,7 @@ export const METRIC = {
   slackDelivered: 'SlackDelivered',
   slackPermanentFailures: 'SlackPermanentFailures',
   slackTransientFailures: 'SlackTransientFailures',
+  slackWebhookRevokedAlerts: 'SlackWebhookRevokedAlerts',
   malformedEvents: 'MalformedEvents',
   /** Events refused by shared/events/authenticate-event.ts: foreign, forged or far from the clock. */
   refusedEvents: 'RefusedEvents',

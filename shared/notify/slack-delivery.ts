@@ -45,7 +45,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * POSTs `payload` to a Slack incoming webhook. Decided by the HTTP status: 2xx delivered;
  * 403/404/410 permanent (no retry); other 4xx except 429 rejected (no retry); 429 waits
  * `Retry-After` seconds (capped by `maxRetryAfterMs` and by `remainingMs` minus a margin, else
- * gives up); 5xx and network errors back off with full jitter. Never throws.
+ * gives up at once rather than burn the Lambda's time); 5xx and network errors back off with
+ * full jitter. Never throws: `gave-up` is for the caller to keep (the Slack notifier's handler
+ * throws so Lambda retries the invocation and then keeps it on the failure queue).
  */
 export async function postToSlack(
   url: string,
@@ -85,7 +87,11 @@ export async function postToSlack(
         };
       }
       if (response.status === 429) {
-        wait = retryAfterMs(response.headers.get('retry-after'), baseBackoff);
+        // Slack always sends Retry-After; without one, back off as for a 5xx rather than hammer it.
+        wait = retryAfterMs(
+          response.headers.get('retry-after'),
+          backoffMs(attempt, baseBackoff, maxBackoff, random),
+        );
         lastReason = `429 ${text.slice(0, 100)} (Retry-After ${response.headers.get('retry-after') ?? 'absent'})`;
         if (wait > maxRetryAfter)
           return { status: 'gave-up', reason: `${lastReason}: wait above the cap`, attempts: attempt };

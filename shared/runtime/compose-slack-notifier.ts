@@ -1,4 +1,6 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { EmailAlertPublisher } from '../aws/notification-publisher';
 import { ParameterStore } from '../aws/parameter-store';
 import type { SlackNotifierDeps } from '../notify/slack-notifier';
 import { ClientCache, type ClientConfig } from './client-cache';
@@ -8,8 +10,8 @@ import type { WatchdogEnv } from './env';
 export const WEBHOOK_URL_TTL_MS = 5 * 60_000;
 
 /**
- * slack-notifier: the webhook URL's SSM parameter, read through a cache. Only the SSM client: this
- * function posts to Slack and touches no other AWS service.
+ * slack-notifier: the webhook URL's SSM parameter, read through a cache, and the topic, for the
+ * one email alert of a revoked webhook. Only these two clients: it touches no other AWS service.
  */
 export function slackNotifierDeps(
   env: WatchdogEnv,
@@ -19,5 +21,7 @@ export function slackNotifierDeps(
   return {
     parameters: new ParameterStore(clients.get(SSMClient), { ttlMs: WEBHOOK_URL_TTL_MS }),
     webhookParameter: env.slackWebhookParameter,
+    alerts: new EmailAlertPublisher(clients.get(SNSClient), env.topicArn),
+    region: env.homeRegion,
   };
 }
