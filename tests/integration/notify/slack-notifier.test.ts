@@ -7,7 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandboxClock } from '../../../sandbox/clock';
 import { createSandbox, type Sandbox } from '../../../sandbox/create-sandbox';
 import { createInProcessLambdaInvoker } from '../../../sandbox/lambda-invoker';
-import { NotificationPublisher } from '../../../shared/aws/notification-publisher';
+import { SANDBOX_ACCOUNT_ID } from '../../../sandbox/service';
+import { NotificationPublisher, SLACK_FILTER_POLICY } from '../../../shared/aws/notification-publisher';
 import type { RolloutNotification } from '../../../shared/notify/notification';
 import type { SlackNotifierReport } from '../../../shared/notify/slack-notifier';
 
@@ -17,6 +18,8 @@ const REGION = 'us-east-1';
 const FUNCTION_NAME = `rollout-watchdog-${STAGE}-slackNotifier`;
 const WEBHOOK_PARAMETER = `/rollout-watchdog/${STAGE}/slack-webhook-url`;
 const HOOK = 'notify-suite';
+const TOPIC_NAME = `rollout-watchdog-${STAGE}-notifications`;
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${SANDBOX_ACCOUNT_ID}:${TOPIC_NAME}`;
 
 /** A rollback as the tick announces it (a literal, so this suite does not depend on the engine). */
 const rolledBack: RolloutNotification = {
@@ -110,7 +113,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
     STAGE,
     TABLE_NAME: `rollout-watchdog-${STAGE}`,
-    TOPIC_ARN: 'set-below',
+    // The notifier publishes its revoked-webhook alert to the topic.
+    TOPIC_ARN,
     PARAMETER_PREFIX: `/rollout-watchdog/${STAGE}`,
     SLACK_WEBHOOK_PARAMETER: WEBHOOK_PARAMETER,
     // Keep the test output readable: the handler's JSON logs and EMF metrics are not under test.
@@ -120,13 +124,18 @@ beforeAll(async () => {
   handler = (await import('../../../handlers/slack-notifier')).handler as unknown as typeof handler;
 
   const sns = new SNSClient(clientConfig());
-  const topic = await sns.send(new CreateTopicCommand({ Name: `rollout-watchdog-${STAGE}-notifications` }));
+  const topic = await sns.send(new CreateTopicCommand({ Name: TOPIC_NAME }));
   const topicArn = topic.TopicArn!;
+  expect(topicArn).toBe(TOPIC_ARN);
   await sns.send(
     new SubscribeCommand({
       TopicArn: topicArn,
       Protocol: 'lambda',
       Endpoint: `arn:aws:lambda:${REGION}:000000000000:function:${FUNCTION_NAME}`,
+      Attributes: {
+        FilterPolicy: JSON.stringify(SLACK_FILTER_POLICY),
+        FilterPolicyScope: 'MessageAttributes',
+      },
     }),
   );
   await sns.send(
@@ -168,13 +177,13 @@ describe('Slack notifier end to end (SNS → lambda → webhook)', () => {
     expect(sandbox.slack.posts(HOOK)).toHaveLength(1);
   });
 
-  it('treats 404 no_service as permanent: one attempt, no throw, and the publisher is unaffected', async () => {
+  it('treats 404 no_service as permanent: one attempt, no throw, an email alert, and the publisher is unaffected', async () => {
     sandbox.slack.behave(HOOK, { failure: 'no_service' });
     const errorsBefore = asyncErrors.length;
     const { result, report } = await publishAndWait(rolledBack);
     expect(result.ok).toBe(true);
     expect(report?.records).toEqual([
-      { status: 'permanent', httpStatus: 404, body: 'no_service', attempts: 1 },
+      { status: 'permanent', httpStatus: 404, body: 'no_service', attempts: 1, alert: 'sent' },
     ]);
     expect(sandbox.slack.attempts(HOOK)).toHaveLength(1);
     expect(asyncErrors.length).toBe(errorsBefore);
