@@ -177,7 +177,17 @@ describe('alarm-rollback handler', () => {
     ['a malformed state', (e, own) => ({ ...e, detail: { alarmName: own, state: { value: 'MAYBE' } } })],
     [
       'an alarm no policy names',
-      (e) => ({ ...e, detail: { ...(e.detail as object), alarmName: 'nobody-names-this' } }),
+      (e) => ({
+        ...e,
+        resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:nobody-names-this`],
+        detail: { ...(e.detail as object), alarmName: 'nobody-names-this' },
+      }),
+    ],
+    // Issue 10: the policy's alarm name and region, from another account.
+    ['an alarm event of another account', (e) => ({ ...e, account: '111122223333' })],
+    [
+      'an alarm of another account named in resources',
+      (e, own) => ({ ...e, resources: [`arn:aws:cloudwatch:${REGION}:111122223333:alarm:${own}`] }),
     ],
   ])('acknowledges %s and changes nothing', async (label, shape) => {
     const endpointName = `ignored-${label.replace(/\W+/g, '-')}`.slice(0, 60);
