@@ -48,9 +48,11 @@ const errorMessage = (error: unknown): string => (error as { message?: string } 
 
 /**
  * SageMaker endpoint reads and weight changes for one region. The client is handed in (pointed at
- * the sandbox in tests); the composition root builds it with
- * `maxAttempts: SDK_MAX_ATTEMPTS` (`shared/runtime/client-cache.ts`), so throttling is retried with
- * jittered backoff by the SDK before a call fails.
+ * the sandbox in tests); the composition root builds it (`shared/runtime/client-cache.ts`) with
+ * `maxAttempts: SDK_MAX_ATTEMPTS`, so throttling is retried with jittered backoff by the SDK
+ * before a call fails, and with the process's pacer, which keeps DescribeEndpoint and
+ * UpdateEndpointWeightsAndCapacities under SageMaker's rate however many rollouts a tick visits.
+ * A throttle that outlasts the retries surfaces as SageMakerCallError (its cause the SDK's error).
  */
 export class SageMakerEndpoints implements EndpointWeights {
   constructor(private readonly client: SageMakerClient) {}
