@@ -71,6 +71,32 @@ export interface RolloutNotification {
   problems?: string[];
   /** Regions to sync after a promotion. */
   regions?: Array<{ region: string; endpointName: string }>;
+  /**
+   * Stable identity of this announcement (`rolloutId#rolloutVersion#n`): a copy published again
+   * after a crash carries the same id, so a consumer can drop it.
+   */
+  notificationId?: string;
+  /** Version of the rollout record this decision produced; orders the messages of one rollout. */
+  rolloutVersion?: number;
+  /**
+   * The rollout as it stood when this message was published. When `current.version` is above
+   * `rolloutVersion`, a later decision overtook this one before delivery: the message is an
+   * earlier decision, not the current state, and is presented as such.
+   */
+  current?: NotificationCurrent;
+}
+
+/** Where the rollout stands at publish time (see RolloutNotification.current). */
+export interface NotificationCurrent {
+  /** `rolloutVersion` of the latest decision announced for this rollout (bookkeeping writes do not count). */
+  version: number;
+  phase: Phase;
+  canaryWeight: number;
+}
+
+/** True when a later decision overtook `n` before it was published. */
+export function isSuperseded(n: Pick<RolloutNotification, 'rolloutVersion' | 'current'>): boolean {
+  return n.rolloutVersion !== undefined && n.current !== undefined && n.current.version > n.rolloutVersion;
 }
 
 /**
