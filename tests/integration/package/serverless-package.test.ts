@@ -575,6 +575,28 @@ describe('serverless package --stage prod', () => {
     expect((rule?.EventPattern as Json).account).toEqual([{ Ref: 'AWS::AccountId' }]);
   });
 
+  it("tells canaryTick its own schedule rule's ARN, the rule it acts on alone", () => {
+    const rule = resources('AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .find((r) => JSON.stringify(r.Targets).includes('CanaryTickLambdaFunction'));
+    expect(rule?.Name).toBe('rollout-watchdog-prod-canary-tick');
+    const environment = (functionResource('canaryTick').Properties.Environment as { Variables: Json })
+      .Variables;
+    // Built from the rule's name: a GetAtt of the rule would be a circular reference (it targets the function).
+    expect(environment.TICK_RULE_ARN).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${String(rule?.Name)}`,
+    });
+    // The stage environment is kept: deployed, the tick checks event times against the clock.
+    expect(environment.ROLLOUT_WATCHDOG_DEPLOYED).toBe('true');
+  });
+
+  it('caps the control API request body per stage', () => {
+    const environment = (functionResource('controlApi').Properties.Environment as { Variables: Json })
+      .Variables;
+    expect(environment.MAX_REQUEST_BODY_BYTES).toBe('262144');
+    expect(environment.ROLLOUT_WATCHDOG_DEPLOYED).toBe('true');
+  });
+
   it('reserves concurrency for alarmRollback and canaryTick, and caps controlApi', () => {
     expect(functionResource('alarmRollback').Properties.ReservedConcurrentExecutions).toBe(5);
     expect(functionResource('canaryTick').Properties.ReservedConcurrentExecutions).toBe(2);
