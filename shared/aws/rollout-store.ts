@@ -12,6 +12,7 @@ import type { RolloutPolicy, RolloutState } from '../domain/types';
 import {
   type HistoryEntry,
   type NewRolloutRecord,
+  type OutboxEntry,
   type RolloutRecord,
   type RolloutRepository,
   RolloutExistsError,
@@ -151,6 +152,9 @@ export class RolloutStore implements RolloutRepository {
       updatedAt: iso,
     };
     if (input.storedPolicyHash !== undefined) record.storedPolicyHash = input.storedPolicyHash;
+    if (input.outbox?.length) record.outbox = input.outbox;
+    if (input.lastAnnounced) record.lastAnnounced = input.lastAnnounced;
+    if (input.drainLease) record.drainLease = input.drainLease;
     try {
       await this.doc.send(
         new PutCommand({
@@ -335,6 +339,13 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
   };
   if (record.policyAlert !== undefined) item.policyAlert = record.policyAlert;
   if (record.storedPolicyHash !== undefined) item.storedPolicyHash = record.storedPolicyHash;
+  // JSON strings, like state: the outbox nests notifications whose optional fields DynamoDB's
+  // marshaller would refuse as undefined.
+  if (record.outbox?.length) item.outbox = JSON.stringify(record.outbox);
+  if (record.receipts && Object.keys(record.receipts).length > 0)
+    item.receipts = JSON.stringify(record.receipts);
+  if (record.lastAnnounced) item.lastAnnounced = JSON.stringify(record.lastAnnounced);
+  if (record.drainLease) item.drainLease = JSON.stringify(record.drainLease);
   item.activePk = needsTick(record) ? ACTIVE_PARTITION : FINISHED_PARTITION;
   return item;
 }
@@ -356,5 +367,12 @@ function fromItem(item: Record<string, unknown>): RolloutRecord {
   if (Object.keys(alarms).length > 0) record.lastAlarmEvent = alarms;
   if (typeof item.policyAlert === 'string') record.policyAlert = item.policyAlert;
   if (typeof item.storedPolicyHash === 'string') record.storedPolicyHash = item.storedPolicyHash;
+  if (typeof item.outbox === 'string') record.outbox = JSON.parse(item.outbox) as OutboxEntry[];
+  if (typeof item.receipts === 'string')
+    record.receipts = JSON.parse(item.receipts) as Record<string, string>;
+  if (typeof item.lastAnnounced === 'string')
+    record.lastAnnounced = JSON.parse(item.lastAnnounced) as NonNullable<RolloutRecord['lastAnnounced']>;
+  if (typeof item.drainLease === 'string')
+    record.drainLease = JSON.parse(item.drainLease) as NonNullable<RolloutRecord['drainLease']>;
   return record;
 }

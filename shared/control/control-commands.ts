@@ -1,11 +1,12 @@
 import { applyCommand, parsePolicy, startRollout } from '../domain/index';
+import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
 import { parsePolicyText } from '../events/policy-text';
 import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
 import type { PolicyLookup } from '../ports/policy-reader';
-import { RolloutExistsError, type RolloutRecord } from '../ports/rollout-repository';
+import { RolloutExistsError, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import {
   endpointNotFound,
@@ -16,19 +17,16 @@ import {
   noRolloutFor,
   policyForOtherEndpoint,
   policyRequired,
+  previousRolloutUnsettled,
   rolloutUnderWay,
   storedPolicyInvalid,
   storedPolicyUnreadable,
   variantsMissing,
 } from '../wording/describe-refusal';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
-import {
-  applyIntent,
-  commitTransition,
-  describeError,
-  missingVariants,
-  writeHistory,
-} from '../watchdog/commit-transition';
+import { applyIntent, commitTransition, describeError, missingVariants } from '../watchdog/commit-transition';
+import { newRolloutId } from '../watchdog/new-rollout-id';
+import { type Announcement, DRAIN_LEASE_MS, drainOutbox, enqueue } from '../watchdog/outbox';
 import {
   type CommandOutcome,
   type ControlContext,
@@ -72,7 +70,10 @@ export async function startRolloutCommand(
     return invalid([policyForOtherEndpoint(policy.endpoint.name, request.endpointName)]);
   }
 
-  const existing = await deps.store.get(request.endpointName);
+  let existing = await deps.store.get(request.endpointName);
+  // A finished rollout whose last announcements are still pending: send them before it is replaced.
+  if (existing && isFinal(existing.state.phase) && existing.outbox?.length)
+    existing = (await drainOutbox(deps, existing, `operator:${ctx.correlationId}`)).record;
   if (existing && needsTick(existing)) return conflictWithExisting(existing);
 
   const region = policy.endpoint.region;
@@ -111,6 +112,9 @@ export async function startRolloutCommand(
       ),
     );
   }
+  const owner = `operator:${ctx.correlationId}`;
+  const rolloutId = newRolloutId(request.endpointName, ctx.now);
+  const started = startAnnouncement(deps, policy, transition, ctx, rolloutId);
   let record: RolloutRecord;
   try {
     record = await deps.store.create(
@@ -122,6 +126,10 @@ export async function startRolloutCommand(
         state: transition.state,
         // Nothing applied yet: the pending intent is what applyIntent (or the next tick) sends.
         appliedCanaryWeight: null,
+        // The start's history entry and announcement are committed with the rollout itself.
+        rolloutId,
+        ...enqueue({ rolloutId }, 1, [started]),
+        drainLease: { owner, until: (deps.wallNow ?? Date.now)() + DRAIN_LEASE_MS },
       },
       ctx.now,
     );
@@ -134,10 +142,17 @@ export async function startRolloutCommand(
   }
 
   const applied = await applyIntent(deps, record, { now: ctx.now, snapshot });
-  await recordStart(deps, applied.record, transition, ctx, applied.error);
+  let latest = applied.record;
+  if (applied.error) latest = await amendStartReason(deps, latest, applied.error);
+  const drained = await drainOutbox(deps, latest, owner);
+  if (drained.error)
+    (deps.log ?? SILENT_LOG).warn('start announcement pending; the next tick sends it', {
+      endpointName: record.endpointName,
+      error: drained.error,
+    });
   const body: CommandOutcome = {
-    outcome: applied.status === 'applied' ? 'applied' : 'deferred',
-    rollout: summarize(applied.record),
+    outcome: applied.status === 'applied' || applied.status === 'sent' ? 'applied' : 'deferred',
+    rollout: summarize(drained.record),
   };
   if (applied.error) body.weightsError = applied.error;
   return { ok: true, body };
@@ -220,33 +235,17 @@ function inPolicy(problems: ReadonlyArray<string>): string[] {
   });
 }
 
-async function recordStart(
+/** The start's history entry and notification (its reason as decided, before any weights). */
+function startAnnouncement(
   deps: ControlDeps,
-  record: RolloutRecord,
+  policy: RolloutPolicy,
   transition: Transition,
   ctx: ControlContext,
-  weightsError: string | undefined,
-): Promise<void> {
-  const log = deps.log ?? SILENT_LOG;
+  rolloutId: string,
+): Announcement {
   const time = new Date(ctx.now).toISOString();
-  const reason = withFirstWeightsOutcome(transition.decision.reason, weightsError);
-  await writeHistory(deps, record.endpointName, {
-    time,
-    rolloutId: record.rolloutId,
-    version: 1,
-    source: 'start',
-    kind: 'start',
-    action: transition.decision.action,
-    phase: transition.state.phase,
-    stepIndex: transition.state.stepIndex,
-    canaryWeight: transition.state.canaryWeight,
-    reason,
-    ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
-    evidence: transition.decision.evidence,
-    correlationId: ctx.correlationId,
-  });
   const notification = notificationFromTransition({
-    policy: record.policy,
+    policy,
     before: null,
     transition,
     source: 'operator',
@@ -255,18 +254,69 @@ async function recordStart(
     ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
   });
   notification.time = time;
-  notification.reason = reason;
-  const published = await deps.notifier.publish(notification);
-  if (!published.ok) {
-    log.warn('notification failed; the rollout stands', {
-      endpointName: record.endpointName,
-      error: published.error,
-    });
+  return {
+    history: {
+      time,
+      rolloutId,
+      version: 1,
+      source: 'start',
+      kind: 'start',
+      action: transition.decision.action,
+      phase: transition.state.phase,
+      stepIndex: transition.state.stepIndex,
+      canaryWeight: transition.state.canaryWeight,
+      reason: transition.decision.reason,
+      ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
+      evidence: transition.decision.evidence,
+      correlationId: ctx.correlationId,
+    },
+    notification,
+  };
+}
+
+/**
+ * Says in the start's pending entry why its first weights are not on the endpoint yet, and fills
+ * in the rollout id the store assigned. Best effort: on a conflict the entry keeps its reason.
+ */
+async function amendStartReason(
+  deps: ControlDeps,
+  record: RolloutRecord,
+  error: string,
+): Promise<RolloutRecord> {
+  const outbox = (record.outbox ?? []).map((entry) => {
+    if (entry.history?.kind !== 'start') return entry;
+    const amended = { ...entry };
+    if (amended.history)
+      amended.history = {
+        ...amended.history,
+        reason: withFirstWeightsOutcome(amended.history.reason, error),
+      };
+    if (amended.notification)
+      amended.notification = {
+        ...amended.notification,
+        reason: withFirstWeightsOutcome(amended.notification.reason, error),
+      };
+    return amended;
+  });
+  try {
+    return await deps.store.save({ ...record, outbox }, record.version);
+  } catch (caught) {
+    if (caught instanceof VersionConflictError) return (await deps.store.get(record.endpointName)) ?? record;
+    throw caught;
   }
 }
 
 function conflictWithExisting(existing: RolloutRecord): ControlFailure {
   const { state } = existing;
+  if (isFinal(state.phase))
+    return conflict(
+      previousRolloutUnsettled(
+        existing.endpointName,
+        state.phase,
+        state.canaryWeight !== existing.appliedCanaryWeight,
+        existing.outbox?.length ?? 0,
+      ),
+    );
   return conflict(
     rolloutUnderWay(
       existing.endpointName,

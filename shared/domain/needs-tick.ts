@@ -5,11 +5,17 @@ import type { RolloutState } from './types';
  * True while the tick must still visit a rollout: not final, or final with weights not yet
  * confirmed on the endpoint (`appliedCanaryWeight`, null before the first confirmation). A crash
  * between a final decision and its weights call is repaired because the rollout stays on the
- * tick's work list until the weights land.
+ * tick's work list until the weights land; likewise until its outbox is drained.
  */
 export function needsTick(rollout: {
   state: Pick<RolloutState, 'phase' | 'canaryWeight'>;
   appliedCanaryWeight: number | null;
+  /** Effects of decisions not yet carried out (history, notifications): the next tick drains them. */
+  outbox?: ReadonlyArray<unknown>;
 }): boolean {
-  return !isFinal(rollout.state.phase) || rollout.state.canaryWeight !== rollout.appliedCanaryWeight;
+  return (
+    !isFinal(rollout.state.phase) ||
+    rollout.state.canaryWeight !== rollout.appliedCanaryWeight ||
+    (rollout.outbox?.length ?? 0) > 0
+  );
 }

@@ -1,5 +1,6 @@
 import type { DecisionCause } from '../domain/decision-cause';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
+import type { NotificationCurrent, RolloutNotification } from '../notify/notification';
 
 /**
  * Where rollouts, their history and event receipts are kept. Every state write is conditional on
@@ -65,6 +66,28 @@ export interface RolloutRecord {
    * silently replaced by an older stored one.
    */
   storedPolicyHash?: string;
+  /**
+   * What a decision still owes the world: its history entry and its notification, written in the
+   * same conditional write as the decision itself, removed once done (see `drainOutbox`). A record
+   * with anything pending stays on the tick's work list.
+   */
+  outbox?: OutboxEntry[];
+  /** Keys of the events this rollout acted on (alarm state changes), with the event time (ISO): a redelivery is a duplicate. */
+  receipts?: Record<string, string>;
+  /** The latest decision announced (enqueued) for this rollout: stamped on every message as `current`. */
+  lastAnnounced?: NotificationCurrent;
+  /** Who drains the outbox now, and until when (wall-clock epoch ms): one drainer at a time keeps messages in order. */
+  drainLease?: { owner: string; until: number };
+}
+
+/**
+ * One pending effect of a decision. `id` is `<version, 8 digits>#<n>`, so sorting ids is sorting
+ * by the version that produced the entry: the outbox drains in decision order.
+ */
+export interface OutboxEntry {
+  id: string;
+  history?: HistoryEntry;
+  notification?: RolloutNotification;
 }
 
 /** What `create` needs; identity, version and timestamps are assigned by the store. */
@@ -78,6 +101,10 @@ export type NewRolloutRecord = Pick<
    * Saves the tick a first-sight write per rollout; see RolloutRecord.storedPolicyHash.
    */
   storedPolicyHash?: string;
+  /** The start's own history entry and announcement, committed with the record. */
+  outbox?: OutboxEntry[];
+  lastAnnounced?: NotificationCurrent;
+  drainLease?: { owner: string; until: number };
 };
 
 /** One history item: a decision, an alert or a command, with its reason and the numbers behind it. */

@@ -16,6 +16,15 @@ import {
 } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeVariantsNotOnEndpoint, withWeightsOutcome } from '../wording/describe-weights';
+import {
+  type Announcement,
+  claimLease,
+  type DrainResult,
+  drainOutbox,
+  enqueue,
+  outboxEntryId,
+} from './outbox';
+import { isRetryableFailure } from './is-retryable-failure';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** Who caused a transition. */
@@ -35,17 +44,28 @@ export interface CommitOptions {
    * variants are gone: weights are never sent to unverified names).
    */
   skipWeights?: boolean;
-  /** Send no notification (the caller announces the change itself, e.g. as an alert). */
+  /** Send no notification. */
   silent?: boolean;
+  /** Announce this instead of the transition's own notification (an alert), whenever the write changes the rollout. */
+  notification?: RolloutNotification;
+  /** Receipt of the event that caused the decision (key → event time, ISO), kept in the same write. */
+  receipt?: { key: string; time: string };
   /** The endpoint as the caller read it moments ago in this run (the tick's reconcile): saves one DescribeEndpoint. */
   snapshot?: EndpointSnapshot;
 }
 
-export type WeightsOutcome = 'none' | 'applied' | 'deferred' | 'failed';
+/**
+ * applied: the endpoint serves the decided weights (CurrentWeight, InService); sent: SageMaker
+ * accepted the weights and is applying them (the rollout stays on the tick's work list until they
+ * land); deferred: the endpoint was busy or throttled, nothing sent yet; failed: cannot be sent
+ * (variant or endpoint missing, SageMaker refused).
+ */
+export type WeightsOutcome = 'none' | 'applied' | 'sent' | 'deferred' | 'failed';
 
 export interface CommitResult {
   /**
-   * applied: this call wrote the transition (and its weights, if any, landed or are confirmed);
+   * applied: this call wrote the transition (and its weights, if any, were accepted by SageMaker:
+   * `weights` says whether they are served yet);
    * unchanged: nothing to write; conflict: another writer came first — re-read and decide again;
    * deferred: the transition is written but the endpoint is busy, the next run applies the weights.
    */
@@ -55,7 +75,14 @@ export interface CommitResult {
   notification?: RolloutNotification;
   /** Why weights failed (endpoint missing, variant missing, SageMaker error). */
   error?: string;
+  /** True when the weights failure may pass on a retry (throttling, 5xx, network), false when it cannot. */
+  retryable?: boolean;
+  /** What draining the outbox did after the write (absent when nothing was enqueued). */
+  drain?: DrainResult;
 }
+
+/** Event receipts kept per rollout at most. Receipts (the newest by event time stay). */
+export const MAX_RECEIPTS = 50;
 
 /** Times a weight change is re-applied when another writer's intent arrived meanwhile. Attempts. */
 const MAX_SUPERSEDED_ROUNDS = 3;
@@ -81,8 +108,9 @@ export async function commitTransition(
   options: CommitOptions,
 ): Promise<CommitResult> {
   const now = options.now ?? Date.now();
-  const log = deps.log ?? SILENT_LOG;
+  const wallNow = deps.wallNow ?? Date.now;
   const before = record.state;
+  const owner = `${options.source}:${options.correlationId}:${Math.random().toString(36).slice(2, 10)}`;
   const next: RolloutRecord = {
     ...record,
     ...options.patch,
@@ -90,7 +118,15 @@ export async function commitTransition(
     updatedAt: new Date(now).toISOString(),
   };
   if (options.skipWeights) next.appliedCanaryWeight = transition.state.canaryWeight;
+  if (options.receipt) next.receipts = withReceipt(record.receipts, options.receipt);
   if (sameContent(record, next)) return { outcome: 'unchanged', record, weights: 'none' };
+
+  const version = record.version + 1;
+  const material = isMaterial(before, transition.state);
+  const announcement = announce(deps, record, transition, options, { now, version, material });
+  if (announcement.history || announcement.notification) {
+    Object.assign(next, enqueue(next, version, [announcement]), claimLease(next, owner, wallNow()));
+  }
 
   let saved: RolloutRecord;
   try {
@@ -100,9 +136,9 @@ export async function commitTransition(
     throw error;
   }
 
-  const material = isMaterial(before, transition.state);
   let weights: WeightsOutcome = 'none';
   let error: string | undefined;
+  let retryable: boolean | undefined;
   if (saved.state.canaryWeight !== saved.appliedCanaryWeight) {
     const applied = await applyIntent(deps, saved, {
       now,
@@ -111,7 +147,10 @@ export async function commitTransition(
     saved = applied.record;
     weights = applied.status;
     error = applied.error;
+    retryable = applied.retryable;
   }
+  if (weights === 'deferred' || weights === 'failed')
+    saved = await amendPendingReason(deps, saved, outboxEntryId(version, 0), weights, error);
 
   const result: CommitResult = {
     outcome: weights === 'deferred' ? 'deferred' : 'applied',
@@ -119,44 +158,104 @@ export async function commitTransition(
     weights,
   };
   if (error) result.error = error;
-  if (material || recordWorthy(before, transition)) {
-    await writeHistory(deps, record.endpointName, {
-      time: new Date(now).toISOString(),
+  if (retryable !== undefined) result.retryable = retryable;
+  if (announcement.notification) result.notification = announcement.notification;
+  if (saved.outbox?.length) {
+    result.drain = await drainOutbox(deps, saved, owner);
+    result.record = result.drain.record;
+  }
+  return result;
+}
+
+/** The history entry and notification a committed transition owes (either may be absent). */
+function announce(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  transition: Transition,
+  options: CommitOptions,
+  at: { now: number; version: number; material: boolean },
+): Announcement {
+  const out: Announcement = {};
+  const time = new Date(at.now).toISOString();
+  if (at.material || recordWorthy(record.state, transition) || options.notification) {
+    out.history = {
+      time,
       rolloutId: record.rolloutId,
-      version: record.version + 1,
+      version: at.version,
       source: options.source,
       kind: options.source === 'operator' ? 'command' : 'decision',
       action: transition.decision.action,
       phase: transition.state.phase,
       stepIndex: transition.state.stepIndex,
       canaryWeight: transition.state.canaryWeight,
-      reason: withWeightsOutcome(transition.decision.reason, weights, error),
+      reason: transition.decision.reason,
       ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
       evidence: transition.decision.evidence,
       correlationId: options.correlationId,
-    });
+    };
   }
-  if (material && !options.silent) {
+  if (options.silent) return out;
+  if (options.notification) {
+    out.notification = options.notification;
+  } else if (at.material) {
     const notification = notificationFromTransition({
-      policy: saved.policy,
-      before,
+      policy: { ...record.policy, ...options.patch?.policy },
+      before: record.state,
       transition,
       source: options.source,
       correlationId: options.correlationId,
       ...(options.actor ? { actor: options.actor } : {}),
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     });
-    notification.time = new Date(now).toISOString();
-    notification.reason = withWeightsOutcome(notification.reason, weights, error);
-    const published = await deps.notifier.publish(notification);
-    if (!published.ok)
-      log.warn('notification failed; the decision stands', {
-        endpointName: record.endpointName,
-        error: published.error,
-      });
-    result.notification = notification;
+    notification.time = time;
+    out.notification = notification;
   }
-  return result;
+  return out;
+}
+
+/**
+ * Says in the pending entry's history reason and notification that the weights were deferred or
+ * failed. Best effort: if another writer changed the record meanwhile, the entry keeps its reason.
+ */
+async function amendPendingReason(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  entryId: string,
+  weights: WeightsOutcome,
+  error: string | undefined,
+): Promise<RolloutRecord> {
+  const entry = record.outbox?.find((e) => e.id === entryId);
+  if (!entry) return record;
+  const amended = { ...entry };
+  if (amended.history)
+    amended.history = {
+      ...amended.history,
+      reason: withWeightsOutcome(amended.history.reason, weights, error),
+    };
+  if (amended.notification)
+    amended.notification = {
+      ...amended.notification,
+      reason: withWeightsOutcome(amended.notification.reason, weights, error),
+    };
+  try {
+    return await deps.store.save(
+      { ...record, outbox: (record.outbox ?? []).map((e) => (e.id === entryId ? amended : e)) },
+      record.version,
+    );
+  } catch (caught) {
+    if (caught instanceof VersionConflictError) return (await deps.store.get(record.endpointName)) ?? record;
+    throw caught;
+  }
+}
+
+/** `receipts` plus `receipt`, keeping the MAX_RECEIPTS newest by event time. */
+function withReceipt(
+  receipts: Readonly<Record<string, string>> | undefined,
+  receipt: { key: string; time: string },
+): Record<string, string> {
+  const all = Object.entries({ ...receipts, [receipt.key]: receipt.time });
+  all.sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+  return Object.fromEntries(all.slice(0, MAX_RECEIPTS));
 }
 
 export interface ApplyIntentOptions {
@@ -170,17 +269,24 @@ export interface ApplyIntentResult {
   status: Exclude<WeightsOutcome, 'none'>;
   record: RolloutRecord;
   error?: string;
+  /** For `failed`: true when a retry may get past it (throttling, 5xx, network). */
+  retryable?: boolean;
+  /** True when this call sent UpdateEndpointWeightsAndCapacities (false: the endpoint already had them). */
+  called?: boolean;
 }
 
 /**
  * Drives a pending intent (`state.canaryWeight !== appliedCanaryWeight`) onto the endpoint and
- * records it as applied. Used by commitTransition, by reconcile (repairing a crash) and by the
- * control API after `create`. If the endpoint already shows the intended DesiredWeight (the
- * previous run died after its weights call) only the confirm write is made.
+ * records it as applied once the endpoint serves it: `CurrentWeight` shows it and the endpoint is
+ * `InService`. Until then the intent stays pending, so the rollout stays on the tick's work list
+ * (an update that SageMaker then fails is seen, and the weights sent again). Used by
+ * commitTransition, by reconcile (repairing a crash) and by the control API after `create`. If the
+ * endpoint already shows the intended DesiredWeight (the previous run died after its weights
+ * call) no call is made.
  *
- * Decided by: the endpoint's status (not InService → deferred), its variant names (missing →
- * failed, nothing sent), and whether another writer changed the record meanwhile (its newer
- * intent is applied instead, at most MAX_SUPERSEDED_ROUNDS times).
+ * Decided by: the endpoint's status (busy before the call → deferred), its variant names
+ * (missing → failed, nothing sent), and whether another writer changed the record meanwhile (its
+ * newer intent is applied instead, at most MAX_SUPERSEDED_ROUNDS times).
  */
 export async function applyIntent(
   deps: WatchdogDeps,
@@ -189,6 +295,13 @@ export async function applyIntent(
 ): Promise<ApplyIntentResult> {
   let current = record;
   let snapshot = options.snapshot;
+  let called = false;
+  const failed = (error: unknown): ApplyIntentResult => ({
+    status: 'failed',
+    record: current,
+    error: describeError(error),
+    retryable: isRetryableFailure(error),
+  });
   for (let round = 0; round < MAX_SUPERSEDED_ROUNDS; round++) {
     const intent = current.state.canaryWeight;
     if (intent === current.appliedCanaryWeight) return { status: 'applied', record: current };
@@ -197,7 +310,7 @@ export async function applyIntent(
     try {
       snapshot ??= await endpoints.describe(current.endpointName);
     } catch (error) {
-      return { status: 'failed', record: current, error: describeError(error) };
+      return failed(error);
     }
     const missing = missingVariants(policy, snapshot);
     if (missing.length > 0)
@@ -205,6 +318,7 @@ export async function applyIntent(
         status: 'failed',
         record: current,
         error: describeVariantsNotOnEndpoint(missing),
+        retryable: false,
       };
 
     if (!showsWeight(policy, snapshot, intent)) {
@@ -212,7 +326,7 @@ export async function applyIntent(
       // Narrow the race with a concurrent writer: send weights only for the newest intent.
       const latest = await deps.store.get(current.endpointName);
       if (!latest || latest.rolloutId !== current.rolloutId)
-        return { status: 'failed', record: current, error: 'rollout replaced' };
+        return { status: 'failed', record: current, error: 'rollout replaced', retryable: false };
       if (latest.version !== current.version) {
         current = latest;
         continue;
@@ -225,19 +339,22 @@ export async function applyIntent(
         );
       } catch (error) {
         if (error instanceof EndpointNotReadyError) return { status: 'deferred', record: current };
-        return { status: 'failed', record: current, error: describeError(error) };
+        return failed(error);
       }
+      called = true;
       try {
         snapshot = await endpoints.describe(current.endpointName);
-      } catch (error) {
-        return { status: 'failed', record: current, error: describeError(error) };
+      } catch {
+        // Accepted by SageMaker; the next run reads the endpoint and confirms.
+        return { status: 'sent', record: current, called };
       }
-      // Not visible yet: leave the intent pending; the next run confirms it from the endpoint.
-      if (!showsWeight(policy, snapshot, intent)) return { status: 'deferred', record: current };
+      if (!showsWeight(policy, snapshot, intent)) return { status: 'sent', record: current, called };
     }
+    // SageMaker has the weights as desired; they count as applied once the endpoint serves them.
+    if (!landed(policy, snapshot, intent)) return { status: 'sent', record: current, called };
 
     const confirmed = await confirmApplied(deps, current, intent, options.now);
-    if (confirmed.state.canaryWeight === intent) return { status: 'applied', record: confirmed };
+    if (confirmed.state.canaryWeight === intent) return { status: 'applied', record: confirmed, called };
     // Another writer decided something else while our weights were in flight: the endpoint now
     // shows ours, so apply theirs (a rollback decided meanwhile must win).
     current = confirmed;
@@ -294,6 +411,19 @@ export function canaryShare(policy: RolloutPolicy, snapshot: EndpointSnapshot): 
   const baseline = find(policy.endpoint.baselineVariant);
   if (canary == null || baseline == null || !(canary + baseline > 0)) return null;
   return (canary / (canary + baseline)) * 100;
+}
+
+/**
+ * True when the endpoint serves `canaryWeight`: InService, and its current (not only desired)
+ * weights give the canary that share.
+ */
+export function landed(policy: RolloutPolicy, snapshot: EndpointSnapshot, canaryWeight: number): boolean {
+  if (snapshot.status !== 'InService') return false;
+  const find = (name: string) => snapshot.variants.find((v) => v.name === name)?.currentWeight;
+  const canary = find(policy.endpoint.canaryVariant);
+  const baseline = find(policy.endpoint.baselineVariant);
+  if (canary == null || baseline == null || !(canary + baseline > 0)) return false;
+  return Math.abs((canary / (canary + baseline)) * 100 - canaryWeight) < WEIGHT_TOLERANCE_PCT;
 }
 
 /** True when the endpoint's desired weights give the canary `canaryWeight` percent. */

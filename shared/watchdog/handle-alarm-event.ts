@@ -3,16 +3,15 @@ import type { AlarmStateValue } from '../domain/types';
 import { type AlarmStateChangeEvent, parseAlarmStateChangeEvent } from '../events/alarm-state-change-event';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
-import { applyIntent, commitTransition, describeError } from './commit-transition';
+import { applyIntent, type ApplyIntentResult, commitTransition } from './commit-transition';
+import { drainOutbox } from './outbox';
 import { retryWithBackoff } from './retry';
 import { type WatchdogDeps } from './watchdog-deps';
 
-/** How long an idempotency receipt of an alarm event is kept. Seconds (EventBridge retries for up to 24 h). */
-export const ALARM_EVENT_RECEIPT_TTL_SECONDS = 2 * 24 * 3600;
-
 /**
- * How long the alarm handler keeps retrying a rollback on an endpoint that is Updating before it
- * leaves the intent for the next tick. Wall-clock milliseconds.
+ * How long the alarm handler keeps trying to get a rollback's weights accepted by SageMaker (an
+ * endpoint Updating, throttling, a 5xx) before it throws, so Lambda's async retry and the
+ * on-failure destination take over. Wall-clock milliseconds.
  */
 export const DEFAULT_ALARM_APPLY_WAIT_MS = 20_000;
 
@@ -24,7 +23,38 @@ export interface AlarmDeps extends WatchdogDeps {
   applyWaitMs?: number;
 }
 
-export type AlarmRolloutOutcome = 'applied' | 'deferred' | 'unchanged' | 'stale' | 'conflict' | 'failed';
+export type AlarmRolloutOutcome =
+  'applied' | 'deferred' | 'unchanged' | 'duplicate' | 'stale' | 'conflict' | 'failed';
+
+/** One rollout's result; `unfinished` says what a retry of the event must still do. */
+export interface AlarmRolloutResult {
+  endpointName: string;
+  outcome: AlarmRolloutOutcome;
+  action?: string;
+  weights?: string;
+  /** The decision is committed but its weights or announcements are not done, and a retry may finish them. */
+  unfinished?: string;
+}
+
+/**
+ * Thrown after an alarm's decision is committed when its weights could not be sent or its history
+ * and notification could not be written within the handler's wait: Lambda retries the event (the
+ * retry finishes the work; the decision is not taken twice) and, after its retries, hands it to
+ * the on-failure destination.
+ */
+export class AlarmActionIncompleteError extends Error {
+  override readonly name = 'AlarmActionIncompleteError';
+  constructor(
+    readonly alarmName: string,
+    readonly rollouts: ReadonlyArray<AlarmRolloutResult>,
+  ) {
+    super(
+      `alarm ${alarmName}: decided, not finished: ${rollouts
+        .map((r) => `${r.endpointName} (${r.unfinished ?? r.outcome})`)
+        .join('; ')}`,
+    );
+  }
+}
 
 /**
  * Why an alarm event changed nothing, as data the handler counts by: an event that is not an
@@ -44,19 +74,23 @@ export interface AlarmEventResult {
   reason: string;
   alarmName?: string;
   state?: AlarmStateValue;
-  rollouts: Array<{ endpointName: string; outcome: AlarmRolloutOutcome; action?: string; weights?: string }>;
+  rollouts: AlarmRolloutResult[];
 }
 
 /**
  * Acts on one `CloudWatch Alarm State Change` event. Inputs that drive it: the event's
  * detail-type and shape (foreign or malformed → logged and acknowledged, nothing changed), the
  * alarm name (matched against every active rollout's `rollback.onAlarms`, by name — never by
- * metric), the idempotency key (alarm ARN + state timestamp + value: a duplicate acts once),
- * the newest state timestamp already processed for that alarm (older events are ignored), and
- * the engine's `applyAlarm` (INSUFFICIENT_DATA holds; ALARM rolls back). A rollback on an
- * endpoint that is Updating is retried with backoff for `applyWaitMs`, then left to the tick.
- * Time is the event's `time`, never the clock. Throws only for infrastructure faults (after
- * giving the idempotency claim back, so the retried delivery acts).
+ * metric), the event's receipt in each rollout (alarm ARN + state timestamp + value, written in
+ * the same conditional write as the decision: a redelivery is a duplicate there, and a duplicate
+ * finishes what the first delivery left undone), the newest state timestamp already processed for
+ * that alarm (older events are stale), and the engine's `applyAlarm` (INSUFFICIENT_DATA holds;
+ * ALARM rolls back). Time is the event's `time`, never the clock.
+ *
+ * Throws AlarmActionIncompleteError when a decision is committed but its weights were not accepted
+ * by SageMaker within `applyWaitMs` for a reason a retry may get past, or its history and
+ * notification could not be written; throws the store's error when no decision could be read or
+ * written. Either way the retried delivery acts or finishes, and never decides twice.
  */
 export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise<AlarmEventResult> {
   const log = deps.log ?? SILENT_LOG;
@@ -90,82 +124,132 @@ export async function handleAlarmEvent(deps: AlarmDeps, input: unknown): Promise
   }
 
   const alarmArn = event.resources[0] ?? `alarm:${event.region}:${alarmName}`;
-  const key = `${alarmArn}#${state.timestamp}#${state.value}`;
-  if (!(await deps.store.claimEvent(key, ALARM_EVENT_RECEIPT_TTL_SECONDS, now))) {
-    log.info('duplicate alarm event acknowledged', { alarmName, key });
-    return { ...base, outcome: 'duplicate', reason: 'already processed', rollouts: [] };
-  }
+  const receipt = { key: `${alarmArn}#${state.timestamp}#${state.value}`, time: state.timestamp };
+  const rollouts: AlarmRolloutResult[] = [];
+  for (const listed of matching)
+    rollouts.push(await actOnRollout(deps, listed.endpointName, event, now, receipt));
 
-  try {
-    const rollouts: AlarmEventResult['rollouts'] = [];
-    for (const record of matching) {
-      rollouts.push(await actOnRollout(deps, record, event, now));
-    }
-    return { ...base, outcome: 'acted', reason: `alarm ${alarmName} ${state.value}`, rollouts };
-  } catch (error) {
-    await deps.store.releaseEvent(key).catch(() => undefined);
-    log.error('alarm event failed; released for retry', { alarmName, error: describeError(error) });
-    throw error;
+  const unfinished = rollouts.filter((r) => r.unfinished !== undefined);
+  if (unfinished.length > 0) {
+    log.error('alarm decision committed but not finished; throwing for a retry', {
+      alarmName,
+      rollouts: unfinished,
+    });
+    throw new AlarmActionIncompleteError(alarmName, unfinished);
   }
+  if (rollouts.every((r) => r.outcome === 'duplicate')) {
+    log.info('duplicate alarm event acknowledged', { alarmName, key: receipt.key });
+    return { ...base, outcome: 'duplicate', reason: 'already processed', rollouts };
+  }
+  return { ...base, outcome: 'acted', reason: `alarm ${alarmName} ${state.value}`, rollouts };
 }
 
 async function actOnRollout(
   deps: AlarmDeps,
-  listed: { endpointName: string },
+  endpointName: string,
   event: AlarmStateChangeEvent,
   now: number,
-): Promise<AlarmEventResult['rollouts'][number]> {
+  receipt: { key: string; time: string },
+): Promise<AlarmRolloutResult> {
   const { alarmName, state } = event.detail;
   const stateTime = Date.parse(state.timestamp);
-  const endpointName = listed.endpointName;
-  let record: RolloutRecord | undefined;
+  const correlationId = event.id ?? `${alarmName}@${state.timestamp}`;
   for (let attempt = 0; attempt < MAX_ALARM_ATTEMPTS; attempt++) {
     // The listing comes from an eventually consistent index: decide on a strongly consistent read.
-    record = await deps.store.get(endpointName);
+    const record = await deps.store.get(endpointName);
     if (!record?.policy.rollback.onAlarms.some((a) => a.alarmName === alarmName))
       return { endpointName, outcome: 'unchanged' };
+    if (record.receipts?.[receipt.key] !== undefined)
+      return finishPending(deps, record, { outcome: 'duplicate', now, correlationId });
     const seen = record.lastAlarmEvent?.[alarmName];
-    if (seen !== undefined && Date.parse(seen) >= stateTime) return { endpointName, outcome: 'stale' };
+    if (seen !== undefined && Date.parse(seen) >= stateTime)
+      return finishPending(deps, record, { outcome: 'stale', now, correlationId });
 
     const transition = applyAlarm(record.policy, record.state, alarmName, state.value, now, {
       ...(state.reason ? { reason: state.reason } : {}),
     });
     const committed = await commitTransition(deps, record, transition, {
       source: 'alarm',
-      correlationId: event.id ?? `${alarmName}@${state.timestamp}`,
+      correlationId,
       now,
       patch: { lastAlarmEvent: { ...record.lastAlarmEvent, [alarmName]: state.timestamp } },
+      receipt,
     });
     if (committed.outcome === 'conflict') continue;
-    if (committed.outcome === 'deferred') {
-      // Rollback wins: keep trying while the endpoint finishes its update, then leave it to the tick.
-      const settled = await retryWithBackoff(
-        async () => {
-          const latest = await deps.store.get(endpointName);
-          if (!latest || latest.state.canaryWeight === latest.appliedCanaryWeight)
-            return { done: true, value: 'applied' as const };
-          const applied = await applyIntent(deps, latest, { now });
-          return { done: applied.status !== 'deferred', value: applied.status };
-        },
-        { maxElapsedMs: deps.applyWaitMs ?? DEFAULT_ALARM_APPLY_WAIT_MS },
-      );
+    const action = transition.decision.action;
+    if (committed.outcome === 'unchanged') return { endpointName, outcome: 'unchanged', action };
+    const needsWeights =
+      committed.weights === 'deferred' || (committed.weights === 'failed' && committed.retryable === true);
+    if (needsWeights || committed.drain?.error)
       return {
-        endpointName,
-        outcome: settled.value === 'applied' ? 'applied' : settled.value === 'failed' ? 'failed' : 'deferred',
-        action: transition.decision.action,
+        ...(await finishPending(deps, committed.record, { outcome: 'applied', now, correlationId })),
+        action,
       };
-    }
     return {
       endpointName,
-      outcome:
-        committed.outcome === 'unchanged'
-          ? 'unchanged'
-          : committed.weights === 'failed'
-            ? 'failed'
-            : 'applied',
-      action: transition.decision.action,
+      outcome: committed.weights === 'failed' ? 'failed' : 'applied',
+      action,
       weights: committed.weights,
     };
   }
   return { endpointName, outcome: 'conflict' };
+}
+
+/**
+ * Finishes what a committed decision still owes, within the handler's wait: its weights accepted
+ * by SageMaker (a rollback wins: keep trying while the endpoint is Updating or throttled) and its
+ * outbox drained. What is still undone after the wait, for a reason a retry may get past, is
+ * reported as `unfinished`.
+ */
+async function finishPending(
+  deps: AlarmDeps,
+  record: RolloutRecord,
+  ctx: { outcome: AlarmRolloutOutcome; now: number; correlationId: string },
+): Promise<AlarmRolloutResult> {
+  const endpointName = record.endpointName;
+  let latest: RolloutRecord = record;
+  let weights: string | undefined;
+  let unfinished: string | undefined;
+  if (latest.state.canaryWeight !== latest.appliedCanaryWeight) {
+    const settled = await retryWithBackoff<
+      { status: ApplyIntentResult['status']; error?: string } | undefined
+    >(
+      async () => {
+        const fresh = await deps.store.get(endpointName);
+        if (!fresh || fresh.rolloutId !== record.rolloutId) return { done: true, value: undefined };
+        latest = fresh;
+        if (fresh.state.canaryWeight === fresh.appliedCanaryWeight)
+          return { done: true, value: { status: 'applied' as const } };
+        const applied = await applyIntent(deps, fresh, { now: ctx.now });
+        latest = applied.record;
+        const done =
+          applied.status === 'applied' ||
+          applied.status === 'sent' ||
+          (applied.status === 'failed' && !applied.retryable);
+        return { done, value: applied };
+      },
+      { maxElapsedMs: deps.applyWaitMs ?? DEFAULT_ALARM_APPLY_WAIT_MS },
+    );
+    weights = settled.value?.status;
+    if (!settled.done) unfinished = `weights not accepted: ${settled.value?.error ?? 'endpoint busy'}`;
+  }
+  if ((latest.outbox?.length ?? 0) > 0) {
+    const drained = await drainOutbox(deps, latest, `alarm:${ctx.correlationId}:finish`);
+    if (drained.error)
+      unfinished = [unfinished, `announcements pending: ${drained.error}`].filter(Boolean).join('; ');
+  }
+  const outcome: AlarmRolloutOutcome =
+    ctx.outcome !== 'applied'
+      ? ctx.outcome
+      : weights === 'failed'
+        ? 'failed'
+        : weights === 'deferred'
+          ? 'deferred'
+          : 'applied';
+  return {
+    endpointName,
+    outcome,
+    ...(weights ? { weights } : {}),
+    ...(unfinished ? { unfinished } : {}),
+  };
 }

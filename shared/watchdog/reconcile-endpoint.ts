@@ -62,11 +62,12 @@ export interface ReconcileOptions {
  */
 export async function reconcileEndpoint(
   deps: WatchdogDeps,
-  record: RolloutRecord,
+  read: RolloutRecord,
   options: ReconcileOptions,
 ): Promise<ReconcileResult> {
   const log = deps.log ?? SILENT_LOG;
-  const { endpointName, policy, state } = record;
+  let record = read;
+  const { endpointName, policy, state } = read;
   let snapshot: EndpointSnapshot;
   try {
     snapshot = await deps.endpoints(record.region).describe(endpointName);
@@ -115,7 +116,9 @@ export async function reconcileEndpoint(
   if (state.canaryWeight !== record.appliedCanaryWeight) {
     const applied = await applyIntent(deps, record, { now: options.now, snapshot });
     const reason = describePendingWeights(state.canaryWeight, applied.status, applied.error);
-    if (applied.status === 'applied') {
+    if (applied.called) {
+      // An audit line, not a decision (the decision that set this weight has its own entry): the
+      // weights a previous run decided had to be sent again (it crashed, or SageMaker failed the update).
       await writeHistory(deps, endpointName, {
         time: new Date(options.now).toISOString(),
         rolloutId: record.rolloutId,
@@ -124,14 +127,23 @@ export async function reconcileEndpoint(
         kind: 'weights',
         phase: applied.record.state.phase,
         stepIndex: applied.record.state.stepIndex,
-        canaryWeight: applied.record.appliedCanaryWeight ?? state.canaryWeight,
-        reason: describeReconciled(applied.record.appliedCanaryWeight),
+        canaryWeight: state.canaryWeight,
+        reason: describeReconciled(state.canaryWeight),
         correlationId: options.correlationId,
       });
-    } else {
-      log.warn('pending weights not applied', { endpointName, status: applied.status, error: applied.error });
     }
-    return { kind: 'hold', record: applied.record, reason };
+    if (applied.status === 'applied') {
+      // The endpoint now serves what the record says: judge in this same run.
+      record = applied.record;
+    } else {
+      if (applied.status === 'failed')
+        log.warn('pending weights not applied', {
+          endpointName,
+          status: applied.status,
+          error: applied.error,
+        });
+      return { kind: 'hold', record: applied.record, reason };
+    }
   }
 
   const actual = canaryShare(policy, snapshot);
@@ -157,8 +169,8 @@ interface StopPlan {
 }
 
 /**
- * Stops automation through the engine (pause or abort) plus exactly one alert, sent only by the
- * writer whose write changed the rollout (an already paused rollout is not alerted again).
+ * Stops automation through the engine (pause or abort) plus exactly one alert, enqueued in the
+ * write that changed the rollout (an already paused rollout is not alerted again).
  */
 async function stop(
   deps: WatchdogDeps,
@@ -178,6 +190,18 @@ async function stop(
   if (state !== record.state) state = { ...state, message: reason };
   if (state === record.state) return { kind: 'stopped', record, reason };
 
+  const alert = alertNotification({
+    kind,
+    endpointName: record.endpointName,
+    region: record.region,
+    now: options.now,
+    reason,
+    policy,
+    state,
+    correlationId: options.correlationId,
+    source: 'system',
+    ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+  });
   const committed = await commitTransition(
     deps,
     plan.adoptCanaryWeight !== undefined
@@ -195,25 +219,11 @@ async function stop(
       source: options.source ?? 'tick',
       correlationId: options.correlationId,
       now: options.now,
-      silent: true,
+      notification: alert,
       ...(plan.skipWeights ? { skipWeights: true } : {}),
     },
   );
   if (committed.outcome === 'conflict') return { kind: 'conflict', record };
-  await deps.notifier.publish(
-    alertNotification({
-      kind,
-      endpointName: record.endpointName,
-      region: record.region,
-      now: options.now,
-      reason,
-      policy,
-      state: committed.record.state,
-      correlationId: options.correlationId,
-      source: 'system',
-      ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
-    }),
-  );
   return { kind: 'stopped', record: committed.record, reason };
 }
 

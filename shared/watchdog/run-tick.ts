@@ -9,14 +9,15 @@ import type {
   RolloutState,
   Transition,
 } from '../domain/types';
-import { alertNotification } from '../notify/notification';
+import { alertNotification, type RolloutNotification } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
 import type { MetricsReader, MetricsTarget } from '../ports/metrics-reader';
 import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
-import { type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
+import { type HistoryEntry, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { type AlertWording, describeInvalidStoredPolicy } from '../wording/describe-alert';
 import { commitTransition, describeError } from './commit-transition';
+import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
 import { type WatchdogDeps } from './watchdog-deps';
 
@@ -271,40 +272,56 @@ async function processRollout(
   // Metrics were planned from the stored policy; a policy that changes what is read is judged from the next tick.
   const plannedWith = JSON.stringify([listed.policy.analysis, listed.policy.endpoint]);
   let record: RolloutRecord | undefined = listed;
-  let alertSent = false;
+  const owner = `tick:${ctx.correlationId}`;
   for (let attempt = 0; attempt < MAX_DECIDE_ATTEMPTS; attempt++) {
     if (attempt > 0) record = await deps.store.get(endpointName);
     if (!record || !needsTick(record)) return { endpointName, outcome: 'skipped' };
+    // What an earlier run decided but did not get out (it crashed, SNS or DynamoDB failed) goes first, in order.
+    if (record.outbox?.length) {
+      const drained = await drainOutbox(deps, record, owner);
+      record = drained.record;
+      if (drained.error)
+        (deps.log ?? SILENT_LOG).warn('pending announcements not sent yet', {
+          endpointName,
+          error: drained.error,
+        });
+      if (!needsTick(record)) return { endpointName, outcome: 'skipped', reason: 'announcements sent' };
+    }
 
     // Policy bookkeeping first, so an alert is sent by the one writer that records it.
     const patched = policyPatch(record, resolved);
     if (patched) {
-      try {
-        record = await deps.store.save(
-          { ...record, ...patched, updatedAt: new Date(ctx.now).toISOString() },
-          record.version,
+      const next: RolloutRecord = { ...record, ...patched, updatedAt: new Date(ctx.now).toISOString() };
+      const alerting = resolved.alert !== undefined && patched.policyAlert === resolved.alert.key;
+      if (alerting && resolved.alert) {
+        // The alert is enqueued in the write that records it, so it is sent once, whoever drains.
+        const alert = alertNotification({
+          ...resolved.alert.wording,
+          endpointName,
+          region: record.region,
+          now: ctx.now,
+          policy: record.policy,
+          state: record.state,
+          correlationId: ctx.correlationId,
+          source: 'tick',
+          ...(resolved.alert.problems ? { problems: resolved.alert.problems } : {}),
+          ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+        });
+        Object.assign(
+          next,
+          enqueue(next, record.version + 1, [
+            { history: alertHistory(record, alert, ctx), notification: alert },
+          ]),
+          claimLease(next, owner, (deps.wallNow ?? Date.now)()),
         );
+      }
+      try {
+        record = await deps.store.save(next, record.version);
       } catch (error) {
         if (error instanceof VersionConflictError) continue;
         throw error;
       }
-      if (resolved.alert && patched.policyAlert === resolved.alert.key && !alertSent) {
-        alertSent = true;
-        await deps.notifier.publish(
-          alertNotification({
-            ...resolved.alert.wording,
-            endpointName,
-            region: record.region,
-            now: ctx.now,
-            policy: record.policy,
-            state: record.state,
-            correlationId: ctx.correlationId,
-            source: 'tick',
-            ...(resolved.alert.problems ? { problems: resolved.alert.problems } : {}),
-            ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
-          }),
-        );
-      }
+      if (alerting) record = (await drainOutbox(deps, record, owner)).record;
     }
     if (!resolved.policy) return { endpointName, outcome: 'held', reason: 'no valid policy' };
 
@@ -361,6 +378,26 @@ async function processRollout(
     endpointName,
     outcome: 'conflict',
     reason: `gave up after ${MAX_DECIDE_ATTEMPTS} conflicting writes`,
+  };
+}
+
+/** The history entry of an alert the tick raises about a rollout (its state unchanged). */
+function alertHistory(
+  record: RolloutRecord,
+  alert: RolloutNotification,
+  ctx: { now: number; correlationId: string },
+): HistoryEntry {
+  return {
+    time: new Date(ctx.now).toISOString(),
+    rolloutId: record.rolloutId,
+    version: record.version + 1,
+    source: 'tick',
+    kind: 'alert',
+    phase: record.state.phase,
+    stepIndex: record.state.stepIndex,
+    canaryWeight: record.state.canaryWeight,
+    reason: alert.reason,
+    correlationId: ctx.correlationId,
   };
 }
 

@@ -12,4 +12,9 @@ export interface WatchdogDeps {
   log?: WatchdogLog;
   /** Base URL of the control API, for intervention commands in notifications. */
   apiUrl?: string;
+  /**
+   * The wall clock, epoch ms, for leases only (decisions take the event's time). Default
+   * `Date.now`; the fault suite passes its own to let a crashed owner's lease run out.
+   */
+  wallNow?: () => number;
 }

@@ -60,6 +60,20 @@ export function policyRequired(where: string | undefined): string {
   return `policy: required, because no policy is stored at ${where ?? 'the parameter store'}`;
 }
 
+/** A start refused because the finished rollout before it still owes its weights or announcements. */
+export function previousRolloutUnsettled(
+  endpointName: string,
+  phase: Phase,
+  weightsPending: boolean,
+  announcementsPending: number,
+): string {
+  const owed = [
+    weightsPending ? 'its final weights are not on the endpoint yet' : '',
+    announcementsPending > 0 ? `${announcementsPending} of its announcements are not sent yet` : '',
+  ].filter(Boolean);
+  return `the previous rollout of ${endpointName} is ${phase} but ${owed.join(' and ')}; the tick finishes that within minutes, then start again`;
+}
+
 /** A start refused while another rollout of the endpoint is under way (`step` 0-based). */
 export function rolloutUnderWay(
   endpointName: string,

@@ -4,7 +4,7 @@
  */
 
 /** How far a weight change got: none to make, applied, deferred (endpoint busy) or failed (with the error). */
-type WeightsStatus = 'none' | 'applied' | 'deferred' | 'failed';
+type WeightsStatus = 'none' | 'applied' | 'sent' | 'deferred' | 'failed';
 
 /** A decision's reason followed by what happened to its weights when they did not simply land. */
 export function withWeightsOutcome(reason: string, weights: WeightsStatus, error?: string): string {
@@ -36,9 +36,9 @@ export function describePendingWeights(
   return `pending weights (canary ${canaryWeight}%) ${status}${error ? `: ${error}` : ''}`;
 }
 
-/** The history entry of a repaired intent: the endpoint now runs what the stored state says. */
+/** The history entry of a repaired intent: the weights the stored state intends were sent again. */
 export function describeReconciled(canaryWeight: number | null): string {
-  return `Reconciled: the endpoint now runs canary ${canaryWeight}% as the stored state intends.`;
+  return `Reconciled: sent the weights the stored state intends (canary ${canaryWeight}%) again; the endpoint had not received them.`;
 }
 
 /** Why reconcile holds while someone changes the endpoint (`Updating`, ...). */

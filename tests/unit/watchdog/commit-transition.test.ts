@@ -93,7 +93,7 @@ const rollback = (record: RolloutRecord) => {
 };
 
 describe('commitTransition', () => {
-  it('writes the intent, then the weights, then confirms them, then records and announces once', async () => {
+  it('writes the intent with its history and notification pending, then the weights, then confirms them, then drains them once', async () => {
     const f = fakes();
     const result = await commitTransition(f.deps, f.record, rollback(f.record), {
       source: 'operator',
@@ -109,8 +109,30 @@ describe('commitTransition', () => {
       'save applied=0 canary=0',
       'history',
       'notify rollout.rolled-back',
+      // the entry removed, then the drain lease given back
+      'save applied=0 canary=0',
+      'save applied=0 canary=0',
     ]);
     expect(f.stored()?.appliedCanaryWeight).toBe(0);
+    expect(f.stored()?.outbox).toEqual([]);
+    expect(f.stored()?.drainLease).toBeUndefined();
+    expect(f.notifications[0]).toMatchObject({ rolloutVersion: 4, notificationId: 'r1#00000004#0' });
+  });
+
+  it('commits the decision with its history and notification in the one intent write', async () => {
+    const f = fakes();
+    let firstWrite: RolloutRecord | undefined;
+    const save = f.deps.store.save.bind(f.deps.store);
+    f.deps.store.save = async (record, expected) => {
+      firstWrite ??= structuredClone(record);
+      return save(record, expected);
+    };
+    await commitTransition(f.deps, f.record, rollback(f.record), { source: 'alarm', correlationId: 'c' });
+    expect(firstWrite?.state.phase).toBe('RolledBack');
+    expect(firstWrite?.outbox).toHaveLength(1);
+    expect(firstWrite?.outbox?.[0]?.history?.phase).toBe('RolledBack');
+    expect(firstWrite?.outbox?.[0]?.notification?.eventType).toBe('rollout.rolled-back');
+    expect(firstWrite?.lastAnnounced).toEqual({ version: 4, phase: 'RolledBack', canaryWeight: 0 });
   });
 
   it('reports a conflict without touching the endpoint when another writer came first', async () => {

@@ -1,3 +1,7 @@
+import {
+  DescribeEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+} from '@aws-sdk/client-sagemaker';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -96,9 +100,9 @@ describe('alarm-rollback handler', () => {
     const first = await invoke(event);
     const second = await invoke(structuredClone(event));
     expect(first.outcome).toBe('acted');
-    // Duplicate by receipt, or ignored because the rollout is already finished: either way, no action.
+    // Duplicate by its receipt in the rollout, or ignored once the rollout is finished: either way, no new decision.
     expect(['duplicate', 'ignored']).toContain(second.outcome);
-    expect(second.rollouts).toEqual([]);
+    expect(second.rollouts.every((r) => r.outcome === 'duplicate')).toBe(true);
     const record = await h.store.get('dup-ep');
     expect(record?.state.phase).toBe('RolledBack');
     // The first weights call may meet the endpoint still updating; the tick finishes it.
@@ -106,26 +110,38 @@ describe('alarm-rollback handler', () => {
     expect(rollbacksOf('dup-ep')).toHaveLength(1);
   });
 
-  it('leaves the rollback for the tick when the endpoint stays Updating, and a duplicate meanwhile is recognised', async () => {
-    await createEndpoint(h, 'busy-ep');
-    const text = standardPolicyText('busy-ep');
-    await storePolicy(h, 'busy-ep', text);
-    await startRolloutOn(h, countingDeps(h).deps, 'busy-ep', text);
-    // The first weights (canary 5) are in flight; keep the endpoint Updating.
+  it('throws after committing a rollback it cannot get onto an Updating endpoint, and the retried delivery finishes it without deciding again', async () => {
+    await startOn('busy-ep');
+    // Someone else's update is in flight and stays Updating: SageMaker refuses new weights meanwhile.
+    await h.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: 'busy-ep',
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'primary', DesiredWeight: 95 },
+          { VariantName: 'canary', DesiredWeight: 5 },
+        ],
+      }),
+    );
     h.sandbox.faults.holdEndpoint(REGION, 'busy-ep');
-    await h.clock.advance(MINUTE);
+    const event = alarmEvent('busy-ep-canary-5xx', 'ALARM', h.clock.now());
     try {
-      const event = alarmEvent('busy-ep-canary-5xx', 'ALARM', h.clock.now());
-      const first = await invoke(event);
-      expect(first.rollouts[0]?.outcome).toBe('deferred');
-      expect((await invoke(structuredClone(event))).outcome).toBe('duplicate');
+      await expect(invoke(event)).rejects.toThrow(/busy-ep/);
       const record = await h.store.get('busy-ep');
       expect(record?.state.phase).toBe('RolledBack');
       expect(record?.appliedCanaryWeight).toBe(5);
+      expect(rollbacksOf('busy-ep')).toHaveLength(1);
+      // Lambda's retry while the endpoint is still busy: still not done, still one decision.
+      await expect(invoke(structuredClone(event))).rejects.toThrow(/busy-ep/);
     } finally {
       h.sandbox.faults.releaseEndpoint(REGION, 'busy-ep');
     }
+    await h.clock.advance(MINUTE);
+    const retried = await invoke(structuredClone(event));
+    expect(retried.outcome).toBe('duplicate');
+    const desired = await h.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'busy-ep' }));
+    expect(desired.ProductionVariants?.find((v) => v.VariantName === 'canary')?.DesiredWeight).toBe(0);
     expect(rollbacksOf('busy-ep')).toHaveLength(1);
+    expect((await h.store.history('busy-ep')).filter((e) => e.action === 'rollback')).toHaveLength(1);
   });
 
   it('ignores an event older than the last one processed for that alarm', async () => {

@@ -16,6 +16,9 @@ import { createSandbox, type Sandbox } from '../../../../sandbox/create-sandbox'
 import { createInProcessLambdaInvoker, type InProcessHandler } from '../../../../sandbox/lambda-invoker';
 import { rolloutTableDefinition } from '../../../../shared/aws/rollout-table';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
+import { clientCache, watchdogDeps } from '../../../../shared/runtime/composition-root';
+import { readEnv } from '../../../../shared/runtime/env';
+import { applyIntent } from '../../../../shared/watchdog/commit-transition';
 import { STANDARD_POLICY_FILE } from '../../../../shared/simulation/scenario-catalogue';
 
 /** Simulated time an endpoint stays Updating in these suites, ms (advanced past between commands). */
@@ -48,7 +51,10 @@ export interface Harness {
     name: string,
     options?: { region?: string; variants?: string[]; image?: string },
   ): Promise<void>;
-  /** Moves simulated time past the endpoint delay so in-flight updates land. */
+  /**
+   * Moves simulated time past the endpoint delay so in-flight updates land, and records the
+   * weights the endpoints now serve as applied (as the tick's reconcile does).
+   */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -129,6 +135,13 @@ export async function startHarness(
   };
   const settle = async () => {
     await clock.advance(ENDPOINT_DELAY_MS * 2);
+    // What the tick's reconcile does each minute: record weights the endpoint now serves as applied.
+    const env = readEnv();
+    const runtime = watchdogDeps(env, clientCache(env));
+    for (const record of await runtime.store.listActive()) {
+      if (record.state.canaryWeight !== record.appliedCanaryWeight)
+        await applyIntent(runtime, record, { now: clock.now() });
+    }
     await sandbox.sns.idle();
   };
 

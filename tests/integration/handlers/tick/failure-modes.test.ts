@@ -1,10 +1,11 @@
 import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyCommand } from '../../../../shared/domain/index';
 import type { RolloutRecord } from '../../../../shared/ports/rollout-repository';
 import { commitTransition } from '../../../../shared/watchdog/commit-transition';
 import { handleAlarmEvent } from '../../../../shared/watchdog/handle-alarm-event';
+import { DRAIN_LEASE_MS } from '../../../../shared/watchdog/outbox';
 import { runTick } from '../../../../shared/watchdog/run-tick';
 import {
   countingDeps,
@@ -50,8 +51,18 @@ describe('tick failure modes', () => {
   const notificationsOf = (endpointName: string) =>
     h.notifications.filter((n) => n.endpointName === endpointName);
 
-  it('sends no weights while the endpoint is stuck Updating, and applies them on the next tick after it settles', async () => {
+  it('sends no weights while someone else keeps the endpoint Updating, and applies them once it settles', async () => {
     const started = await startOn('stuck-ep');
+    // A person's own update is in flight (same weights), and stays Updating.
+    await h.sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: 'stuck-ep',
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'primary', DesiredWeight: 95 },
+          { VariantName: 'canary', DesiredWeight: 5 },
+        ],
+      }),
+    );
     h.sandbox.faults.holdEndpoint(REGION, 'stuck-ep');
     await withIntent(started, 20);
     await h.clock.advance(MINUTE);
@@ -66,7 +77,34 @@ describe('tick failure modes', () => {
     await h.clock.advance(MINUTE);
     await tickNow(deps);
     expect(calls.setWeights).toBe(1);
+    // Sent, not yet served: the rollout stays on the work list until CurrentWeight shows it.
+    expect((await h.store.get('stuck-ep'))?.appliedCanaryWeight).toBe(5);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    expect(calls.setWeights).toBe(1);
     expect((await h.store.get('stuck-ep'))?.appliedCanaryWeight).toBe(20);
+  });
+
+  it('keeps a rollout whose accepted weights never land on the work list, and sends them again when the update fails to land', async () => {
+    const started = await startOn('noland-ep');
+    await withIntent(started, 20);
+    await h.clock.advance(MINUTE);
+    const { deps, calls } = countingDeps(h);
+    // SageMaker accepts the weights, then the endpoint stays Updating: DesiredWeight shows 20, CurrentWeight 5.
+    h.sandbox.faults.holdEndpoint(REGION, 'noland-ep');
+    await tickNow(deps);
+    expect(calls.setWeights).toBe(1);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    const pending = await h.store.get('noland-ep');
+    expect(pending?.appliedCanaryWeight).toBe(5);
+    expect((await h.store.listActive()).some((r) => r.endpointName === 'noland-ep')).toBe(true);
+
+    h.sandbox.faults.releaseEndpoint(REGION, 'noland-ep');
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
+    expect((await h.store.get('noland-ep'))?.appliedCanaryWeight).toBe(20);
+    expect(canaryOn('noland-ep')).toBe(20);
   });
 
   it('aborts and alerts when a policy variant is missing, never sending weights for it', async () => {
@@ -99,6 +137,8 @@ describe('tick failure modes', () => {
     h.sandbox.faults.removeRule(rule);
     await h.clock.advance(MINUTE);
     await tickNow(deps);
+    await h.clock.advance(MINUTE);
+    await tickNow(deps);
     expect((await h.store.get('throttle-ep'))?.appliedCanaryWeight).toBe(20);
   });
 
@@ -121,36 +161,45 @@ describe('tick failure modes', () => {
     expect((await h.store.get('metrics-throttle-ep'))?.version).toBe(before?.version);
   });
 
-  it('repairs a crash between the weights call and the state write from DescribeEndpoint, without a second weights call', async () => {
+  it('repairs a crash right after the weights call without a second weights call, and announces the decision once', async () => {
     const started = await startOn('crash-ep');
     await h.clock.advance(MINUTE);
-    const { deps } = countingDeps(h);
-    const realSave = deps.store.save.bind(deps.store);
-    let crashed = false;
-    deps.store.save = async (record, expected) => {
-      if (!crashed && record.appliedCanaryWeight === 100) {
-        crashed = true;
-        throw new Error('function died before the confirm write');
-      }
-      return realSave(record, expected);
+    const { deps, calls } = countingDeps(h);
+    // The function dies as soon as SageMaker has accepted the weights: nothing after it runs.
+    const endpoints = deps.endpoints.bind(deps);
+    deps.endpoints = (region) => {
+      const adapter = endpoints(region);
+      return {
+        describe: (name: string) => adapter.describe(name),
+        setWeights: async (...args: Parameters<typeof adapter.setWeights>) => {
+          await adapter.setWeights(...args);
+          return new Promise<void>(() => undefined);
+        },
+      };
     };
     const current = (await h.store.get('crash-ep')) ?? started;
     const promote = applyCommand(current.policy, current.state, { type: 'promote' }, h.clock.now());
     if (!promote.ok) throw new Error(promote.error);
-    await expect(
-      commitTransition(deps, current, promote.transition, { source: 'operator', correlationId: 'crash' }),
-    ).rejects.toThrow(/died/);
+    void commitTransition(deps, current, promote.transition, { source: 'operator', correlationId: 'crash' });
+    await vi.waitFor(() => expect(calls.setWeights).toBe(1));
     const broken = await h.store.get('crash-ep');
     expect(broken?.state.canaryWeight).toBe(100);
     expect(broken?.appliedCanaryWeight).toBe(5);
+    expect(broken?.outbox?.map((e) => e.notification?.eventType)).toEqual(['rollout.promoted']);
 
     await h.clock.advance(MINUTE);
+    // The dead function's drain lease has run out by the next tick.
     const fresh = countingDeps(h);
+    fresh.deps.wallNow = () => Date.now() + DRAIN_LEASE_MS;
     await tickNow(fresh.deps);
     expect(fresh.calls.setWeights).toBe(0);
     const repaired = await h.store.get('crash-ep');
     expect(repaired?.appliedCanaryWeight).toBe(100);
+    expect(repaired?.outbox ?? []).toEqual([]);
     expect(canaryOn('crash-ep')).toBe(100);
+    expect(notificationsOf('crash-ep').filter((n) => n.eventType === 'rollout.promoted')).toHaveLength(1);
+    const history = await h.store.history('crash-ep');
+    expect(history.filter((e) => e.action === 'promote')).toHaveLength(1);
   });
 
   it('keeps the last good policy when the stored one becomes invalid, alerting once', async () => {

@@ -274,7 +274,10 @@ export async function startRolloutOn(
     now,
   );
   const applied = await applyIntent(deps, record, { now });
-  return applied.record;
+  if (applied.status !== 'sent') return applied.record;
+  // The first weights count as applied once the endpoint serves them: let its update finish.
+  await h.clock.advance(ENDPOINT_DELAY_MS);
+  return (await applyIntent(deps, applied.record, { now: h.clock.now() })).record;
 }
 
 /** Plays a scenario's traffic against the endpoint (per closed minute, split by the current weights). */
