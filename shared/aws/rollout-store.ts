@@ -1,6 +1,5 @@
 import {
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
@@ -41,7 +40,7 @@ const isConditionalFailure = (error: unknown): boolean =>
   (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 /**
- * Rollout state, history and event receipts in one DynamoDB table (layout in
+ * Rollout state (with its outbox and event receipts) and history in one DynamoDB table (layout in
  * `shared/runtime/env.ts`). Every state write is conditional on `version`; the engine's state and
  * policy are stored as JSON strings (compact, and immune to DynamoDB's empty-set/undefined rules),
  * with phase and weights copied to top-level attributes for people reading the table.
@@ -222,40 +221,6 @@ export class RolloutStore implements RolloutRepository {
       () => entries.length >= limit,
     );
     return entries;
-  }
-
-  /**
-   * Records that event `key` is being processed. True the first time (act on it), false for a
-   * duplicate delivery. The receipt expires `ttlSeconds` after `now` (epoch ms).
-   */
-  async claimEvent(key: string, ttlSeconds: number, now: number = Date.now()): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `EVENT#${key}`,
-            sk: 'EVENT',
-            claimedAt: new Date(now).toISOString(),
-            expiresAt: Math.floor(now / 1000) + ttlSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalFailure(error)) return false;
-      throw new RolloutStoreError(`claimEvent ${key} failed`, { cause: error });
-    }
-  }
-
-  /** Gives a claim back after processing failed, so the retried delivery is acted on. */
-  async releaseEvent(key: string): Promise<void> {
-    await this.call(`releaseEvent ${key}`, () =>
-      this.doc.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: `EVENT#${key}`, sk: 'EVENT' } }),
-      ),
-    );
   }
 
   private async batchPut(items: Record<string, unknown>[]): Promise<void> {

@@ -3,7 +3,7 @@ import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../do
 import type { NotificationCurrent, RolloutNotification } from '../notify/notification';
 
 /**
- * Where rollouts, their history and event receipts are kept. Every state write is conditional on
+ * Where rollouts and their history are kept (event receipts live in the rollout item). Every state write is conditional on
  * the version read, so the tick, the alarm handler and operators can race safely: the loser gets
  * VersionConflictError, re-reads and decides again. The DynamoDB adapter is
  * `shared/aws/rollout-store.ts`.
@@ -30,10 +30,6 @@ export interface RolloutRepository {
   appendHistory(endpointName: string, entries: ReadonlyArray<HistoryEntry>): Promise<void>;
   /** Newest-first history of `endpointName`, at most `limit` entries. */
   history(endpointName: string, options?: { limit?: number }): Promise<HistoryEntry[]>;
-  /** True the first time event `key` is claimed (act on it), false for a duplicate delivery. */
-  claimEvent(key: string, ttlSeconds: number, now?: number): Promise<boolean>;
-  /** Gives a claim back after processing failed, so the retried delivery is acted on. */
-  releaseEvent(key: string): Promise<void>;
 }
 
 /**

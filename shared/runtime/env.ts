@@ -4,12 +4,13 @@
  * function in `functions/*.yml`; the sandbox sets the same names locally.
  *
  * DynamoDB layout (one table, `TABLE_NAME`):
- * - rollout state: pk `ROLLOUT#<endpointName>`, sk `STATE`, with a numeric `version` for optimistic locking
+ * - rollout state: pk `ROLLOUT#<endpointName>`, sk `STATE`, with a numeric `version` for optimistic
+ *   locking; it also holds the decisions' pending history and notifications (`outbox`) and the
+ *   receipts of the events it acted on (`receipts`), written in the same conditional write
  * - history:       pk `ROLLOUT#<endpointName>`, sk `HISTORY#<iso time>#<seq>`, `expiresAt` (epoch s) TTL
- * - event receipts (idempotency): pk `EVENT#<key>`, sk `EVENT`, `expiresAt` TTL
  * - region sync progress: pk `SYNC#<endpointName>`, sk `REGION#<region>`
  * - GSI `active-index` on `activePk`: `ACTIVE` (rollouts the tick visits), `FINISHED` (finished
- *   rollouts), `SYNC` / `SYNC-DONE` (region sync items); history and receipts carry none
+ *   rollouts), `SYNC` / `SYNC-DONE` (region sync items); history carries none
  */
 
 export interface WatchdogEnv {

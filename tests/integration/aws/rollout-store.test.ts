@@ -118,19 +118,20 @@ describe('RolloutStore against DynamoDB (dynalite in the sandbox)', () => {
     expect(await store.listActiveForAlarm('no such alarm')).toEqual([]);
   });
 
+  const entry = (minute: number, version: number): HistoryEntry => ({
+    time: new Date(NOW + minute * 60_000).toISOString(),
+    rolloutId: 'r',
+    version,
+    source: 'tick',
+    kind: 'decision',
+    action: 'hold',
+    phase: 'Progressing',
+    stepIndex: 0,
+    canaryWeight: 5,
+    reason: `minute ${minute}`,
+  });
+
   it('returns history newest first, limited, with every entry kept apart', async () => {
-    const entry = (minute: number, version: number): HistoryEntry => ({
-      time: new Date(NOW + minute * 60_000).toISOString(),
-      rolloutId: 'r',
-      version,
-      source: 'tick',
-      kind: 'decision',
-      action: 'hold',
-      phase: 'Progressing',
-      stepIndex: 0,
-      canaryWeight: 5,
-      reason: `minute ${minute}`,
-    });
     await store.appendHistory('history', [entry(1, 2), entry(2, 3), entry(2, 4)]);
     await store.appendHistory(
       'history',
@@ -141,10 +142,31 @@ describe('RolloutStore against DynamoDB (dynalite in the sandbox)', () => {
     expect(await store.history('history', { limit: 100 })).toHaveLength(33);
   });
 
-  it('claims an event once; a released claim can be claimed again', async () => {
-    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(true);
-    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(false);
-    await store.releaseEvent('arn#t#ALARM');
-    expect(await store.claimEvent('arn#t#ALARM', 60, NOW)).toBe(true);
+  it('keeps the outbox, event receipts, last announcement and drain lease with the state, and lists a finished rollout with pending entries as active', async () => {
+    const created = await store.create(newRollout('pending'), NOW);
+    const finished = await store.save(
+      {
+        ...created,
+        state: { ...created.state, phase: 'RolledBack', canaryWeight: 0 },
+        appliedCanaryWeight: 0,
+        outbox: [
+          {
+            id: '00000002#0',
+            history: { ...entry(1, 1), version: 2, kind: 'decision', action: 'rollback' },
+          },
+        ],
+        receipts: { 'arn:alarm#2026-01-01T00:01:00.000+0000#ALARM': '2026-01-01T00:01:00.000+0000' },
+        lastAnnounced: { version: 2, phase: 'RolledBack', canaryWeight: 0 },
+        drainLease: { owner: 'alarm:e1:x', until: NOW + 45_000 },
+      },
+      created.version,
+    );
+    expect(await store.get('pending')).toEqual(finished);
+    expect((await store.listActive()).map((r) => r.endpointName)).toContain('pending');
+
+    const drained = await store.save({ ...finished, outbox: [] }, finished.version);
+    expect((await store.get('pending'))?.outbox).toBeUndefined();
+    expect((await store.listActive()).map((r) => r.endpointName)).not.toContain('pending');
+    expect(drained.version).toBe(3);
   });
 });
