@@ -37,7 +37,14 @@ export interface FaultsOptions {
 export type FaultRule =
   | (RuleScope & { id: string; kind: 'throttle' })
   | (RuleScope & { id: string; kind: 'error'; code: ServerErrorCode })
-  | (RuleScope & { id: string; kind: 'latency'; latencyMs: number });
+  | (RuleScope & { id: string; kind: 'latency'; latencyMs: number })
+  | (RuleScope & { id: string; kind: 'lost-reply'; reply: LostReplyMode });
+
+/**
+ * How the caller learns nothing of a call that did run: the connection is reset (as when the
+ * client's timeout or a load balancer cut it), or a 5xx comes back instead of the result.
+ */
+export type LostReplyMode = 'reset' | ServerErrorCode;
 
 export type ServerErrorCode = 'InternalFailure' | 'ServiceUnavailable' | 'InternalServerError';
 
@@ -55,6 +62,8 @@ export interface CallVerdict {
   error?: AwsError;
   /** The region is down: answer as `mode` says. */
   regionDown?: RegionOutageMode;
+  /** Run the operation, then answer as `lostReply` says instead of with its result (a timeout). */
+  lostReply?: 'reset' | AwsError;
 }
 
 export type DeliveryVerdict = 'deliver' | 'drop' | 'duplicate';
@@ -63,6 +72,11 @@ export interface Faults {
   throttle(scope?: RuleScope): string;
   fail(code?: ServerErrorCode, scope?: RuleScope): string;
   delay(latencyMs: number, scope?: RuleScope): string;
+  /**
+   * The call runs (its write lands) but its reply is lost: the caller sees a reset connection or
+   * a 5xx and, if it retries, retries something already done. What a client timeout looks like.
+   */
+  loseReply(scope?: RuleScope, reply?: LostReplyMode): string;
   /**
    * Keeps the endpoint `Updating` (or `Creating`) until `releaseEndpoint`. A change already due
    * when the hold is placed completes first (hold observers settle it).
@@ -150,6 +164,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
   return {
     throttle: (scope = {}) => add({ ...scope, id: newId(), kind: 'throttle' }),
     fail: (code = 'InternalFailure', scope = {}) => add({ ...scope, id: newId(), kind: 'error', code }),
+    loseReply: (scope = {}, reply = 'reset') => add({ ...scope, id: newId(), kind: 'lost-reply', reply }),
     delay: (latencyMs, scope = {}) => {
       if (!(latencyMs >= 0)) throw new RangeError(`latencyMs must be >= 0, got ${latencyMs}`);
       return add({ ...scope, id: newId(), kind: 'latency', latencyMs });
@@ -183,25 +198,27 @@ export function createFaults(options: FaultsOptions = {}): Faults {
       if (down) return { latencyMs: 0, regionDown: down };
       let latencyMs = 0;
       let error: AwsError | undefined;
+      let lost: LostReplyMode | undefined;
       for (const state of rules) {
         if (!matches(state.rule, call)) continue;
         const { rule } = state;
+        // A call that never runs cannot lose its reply: lost replies are decided after the errors.
+        if (rule.kind === 'lost-reply') continue;
         // Latency adds up with an error rule; once an error is chosen later error rules are not consumed.
         if (rule.kind === 'latency') {
           if (hit(state)) latencyMs += rule.latencyMs;
         } else if (!error && hit(state)) {
-          error =
-            rule.kind === 'throttle'
-              ? throttlingError(call.service)
-              : new AwsError(
-                  rule.code,
-                  serverErrorMessage(rule.code),
-                  rule.code === 'ServiceUnavailable' ? 503 : 500,
-                );
+          error = rule.kind === 'throttle' ? throttlingError(call.service) : serverError(rule.code);
         }
       }
+      if (!error)
+        for (const state of rules)
+          if (state.rule.kind === 'lost-reply' && !lost && matches(state.rule, call) && hit(state))
+            lost = state.rule.reply;
       rules = rules.filter((s) => s.rule.times === undefined || s.hits < s.rule.times);
-      return error ? { latencyMs, error } : { latencyMs };
+      if (error) return { latencyMs, error };
+      if (lost) return { latencyMs, lostReply: lost === 'reset' ? 'reset' : serverError(lost) };
+      return { latencyMs };
     },
     removeRule(id) {
       const before = rules.length;
@@ -221,6 +238,10 @@ export function createFaults(options: FaultsOptions = {}): Faults {
       deliveryFlags = [];
     },
   };
+}
+
+function serverError(code: ServerErrorCode): AwsError {
+  return new AwsError(code, serverErrorMessage(code), code === 'ServiceUnavailable' ? 503 : 500);
 }
 
 function serverErrorMessage(code: ServerErrorCode): string {

@@ -8,10 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { AwsError } from './aws-error';
-import type { Faults, ServerErrorCode } from './faults';
+import type { Faults, LostReplyMode, ServerErrorCode } from './faults';
 import { type EncodedResponse, encodeJsonError, encodeJsonSuccess } from './protocols/json-protocol';
 import { decodeQueryRequest, encodeQueryError, encodeQuerySuccess } from './protocols/query-protocol';
 import { parseSigV4Scope } from './protocols/sigv4-scope';
@@ -233,14 +234,21 @@ function createRequestHandler(
     }
     const verdict = await applyFaults(res, signingName, operation, scope.region);
     if (verdict === 'handled') return;
-    if (verdict) {
+    if (verdict instanceof AwsError) {
       fail(verdict);
       return;
     }
+    const lost = verdict?.lostReply;
 
     if (signingName === 'dynamodb') {
       if (!options.dynamodb)
         fail(new AwsError('ServiceUnavailable', 'DynamoDB is not running in this sandbox', 503));
+      else if (lost)
+        options.dynamodb.forward(
+          req,
+          body,
+          discardedReply(() => loseReply(res, lost, fail)),
+        );
       else options.dynamodb.forward(req, body, res);
       return;
     }
@@ -263,7 +271,8 @@ function createRequestHandler(
     }
     try {
       const output = await op(input as Record<string, unknown>, context(scope.region));
-      send(res, encodeJsonSuccess(output, version, requestId));
+      if (lost) loseReply(res, lost, fail);
+      else send(res, encodeJsonSuccess(output, version, requestId));
     } catch (error) {
       fail(asAwsError(error, onInternalError));
     }
@@ -305,25 +314,29 @@ function createRequestHandler(
     }
     const verdict = await applyFaults(res, signingName, action, scope.region);
     if (verdict === 'handled') return;
-    if (verdict) {
+    if (verdict instanceof AwsError) {
       fail(verdict);
       return;
     }
     try {
       const output = await op(input, context(scope.region));
-      send(res, encodeQuerySuccess(action, output, namespace, requestId));
+      if (verdict?.lostReply) loseReply(res, verdict.lostReply, fail);
+      else send(res, encodeQuerySuccess(action, output, namespace, requestId));
     } catch (error) {
       fail(asAwsError(error, onInternalError));
     }
   }
 
-  /** Returns an error to answer with, `'handled'` when the connection was dealt with, or nothing. */
+  /**
+   * Returns an error to answer with, `'handled'` when the connection was dealt with, a lost reply
+   * (run the operation, then answer with it instead of the result), or nothing.
+   */
   async function applyFaults(
     res: http.ServerResponse,
     service: string,
     operation: string,
     region: string,
-  ): Promise<AwsError | 'handled' | undefined> {
+  ): Promise<AwsError | 'handled' | { lostReply: 'reset' | AwsError } | undefined> {
     const verdict = options.faults.beforeCall({ service, operation, region });
     if (verdict.regionDown === 'reset') {
       // Like an unreachable regional endpoint: the client sees a reset connection and retries.
@@ -337,12 +350,40 @@ function createRequestHandler(
     // A call a fault already fails never reached the service, so it does not use up the quota.
     const error = verdict.error ?? options.quotas?.check({ service, operation, region });
     if (verdict.latencyMs > 0) await sleep(verdict.latencyMs);
+    if (!error && verdict.lostReply) return { lostReply: verdict.lostReply };
     return error;
   }
 
   function context(region: string): RequestContext {
     return { region, accountId: SANDBOX_ACCOUNT_ID, now: options.now };
   }
+}
+
+/** Answers a call that ran as if its reply were lost on the way (a client timeout). */
+function loseReply(
+  res: http.ServerResponse,
+  lost: 'reset' | AwsError,
+  fail: (error: AwsError) => void,
+): void {
+  if (lost !== 'reset') fail(lost);
+  else if (res.socket?.resetAndDestroy) res.socket.resetAndDestroy();
+  else res.socket?.destroy();
+}
+
+/**
+ * A response stand-in for the DynamoDB proxy that throws the answer away: the write lands in
+ * dynalite, and `done` answers the real response once dynalite has replied.
+ */
+function discardedReply(done: () => void): http.ServerResponse {
+  const sink = Object.assign(new Writable({ write: (_chunk, _encoding, next) => next() }), {
+    headersSent: false,
+    writeHead() {
+      sink.headersSent = true;
+      return sink;
+    },
+  });
+  sink.on('finish', done);
+  return sink as unknown as http.ServerResponse;
 }
 
 function asAwsError(error: unknown, onInternalError: (error: unknown) => void): AwsError {
@@ -485,8 +526,8 @@ function builtInControlRoutes(
 }
 
 /**
- * Applies one `POST /_sandbox/faults` body. `kind` decides the fault: throttle | error | latency
- * (with service/operation/region/times/fraction/maxPerSecond), hold-endpoint | release-endpoint (region,
+ * Applies one `POST /_sandbox/faults` body. `kind` decides the fault: throttle | error | latency |
+ * lost-reply (reply: reset or an error code) (with service/operation/region/times/fraction/maxPerSecond), hold-endpoint | release-endpoint (region,
  * endpointName), region-down (region, mode) | region-up (region), drop-deliveries |
  * duplicate-deliveries (count, channel).
  */
@@ -518,6 +559,8 @@ export function applyFaultRequest(faults: Faults, body: unknown): Record<string,
       return { id: faults.fail((str('code') as ServerErrorCode | undefined) ?? 'InternalFailure', scope) };
     case 'latency':
       return { id: faults.delay(num('latencyMs') ?? 0, scope) };
+    case 'lost-reply':
+      return { id: faults.loseReply(scope, (str('reply') as LostReplyMode | undefined) ?? 'reset') };
     case 'hold-endpoint':
       faults.holdEndpoint(need('region'), need('endpointName'));
       return { held: `${b.region}/${b.endpointName}` };

@@ -76,6 +76,24 @@ describe('createFaults', () => {
     expect(faults.nextDelivery('events')).toBe('deliver');
   });
 
+  it('loses the reply of the next N matching calls after they run, resetting by default', () => {
+    const faults = createFaults();
+    faults.loseReply({ operation: 'DescribeEndpoint', times: 1 });
+    faults.loseReply({ service: 'sns', times: 1 }, 'ServiceUnavailable');
+    expect(faults.beforeCall(call)).toEqual({ latencyMs: 0, lostReply: 'reset' });
+    expect(faults.beforeCall(call)).toEqual({ latencyMs: 0 });
+    const sns = faults.beforeCall({ ...call, service: 'sns', operation: 'Publish' });
+    expect(sns.lostReply).toMatchObject({ code: 'ServiceUnavailable', statusCode: 503 });
+  });
+
+  it('keeps a lost reply for a later call when an error stops this one before it runs', () => {
+    const faults = createFaults();
+    faults.loseReply({ times: 1 });
+    faults.fail('InternalFailure', { times: 1 });
+    expect(faults.beforeCall(call)).toMatchObject({ error: { code: 'InternalFailure' } });
+    expect(faults.beforeCall(call).lostReply).toBe('reset');
+  });
+
   it('tells hold observers before holding, and releases', () => {
     const faults = createFaults();
     const seen: string[] = [];
