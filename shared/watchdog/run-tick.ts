@@ -1,3 +1,4 @@
+import { driftCheckDue, DRIFT_CHECK_TICK_MS } from '../domain/drift-check-due';
 import { judgeTick } from '../domain/index';
 import { needsTick } from '../domain/needs-tick';
 import { policyTextHash } from '../domain/policy-text-hash';
@@ -11,6 +12,7 @@ import type {
 } from '../domain/types';
 import { alertNotification, type RolloutNotification } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
+import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { MetricsReader, MetricsTarget } from '../ports/metrics-reader';
 import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
 import { type HistoryEntry, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
@@ -27,6 +29,22 @@ export const DEFAULT_TICK_CONCURRENCY = 32;
 /** Times one rollout is re-read and re-decided after a version conflict. Attempts. */
 export const MAX_DECIDE_ATTEMPTS = 3;
 
+/**
+ * Endpoints a tick reads for their periodic drift check at most. Endpoints. At SageMaker's
+ * DescribeEndpoint rate (about 10 per second) 200 reads take 20 s, leaving most of the minute for
+ * the decisions' own reads and weight changes.
+ */
+export const DRIFT_CHECKS_PER_TICK = 200;
+
+/**
+ * How often each endpoint gets its drift check, given the number of active rollouts: every tick
+ * while they fit DRIFT_CHECKS_PER_TICK, else spread over as many ticks as needed (1,000 rollouts:
+ * every 5 minutes). Milliseconds.
+ */
+export function driftCheckInterval(rollouts: number): number {
+  return Math.max(1, Math.ceil(rollouts / DRIFT_CHECKS_PER_TICK)) * DRIFT_CHECK_TICK_MS;
+}
+
 export interface TickDeps extends WatchdogDeps {
   /** Stored policies. */
   policies: PolicyReader;
@@ -36,6 +54,8 @@ export interface TickDeps extends WatchdogDeps {
   alarmStates?(region: string): AlarmStates;
   /** Default DEFAULT_TICK_CONCURRENCY. */
   concurrency?: number;
+  /** Each endpoint's drift-check interval. Milliseconds. Default `driftCheckInterval(active rollouts)`. */
+  driftCheckIntervalMs?: number;
 }
 
 export type RolloutOutcome =
@@ -61,7 +81,9 @@ export interface TickSummary {
 /**
  * One scheduled tick over every active rollout: list them, resolve each one's policy (an invalid
  * stored policy keeps the last good one in force and alerts once), read all their metrics in as
- * few GetMetricData calls as possible, then per rollout reconcile with the endpoint, judge, and
+ * few GetMetricData calls as possible, then per rollout: drain what earlier runs left pending,
+ * reconcile with the endpoint when its weights are pending or its drift check is due (staggered,
+ * so DescribeEndpoint stays within SageMaker's rate however many rollouts there are), judge, and
  * commit (re-reading and re-deciding on a version conflict). Errors in one rollout are isolated:
  * logged, counted, and the others carry on.
  *
@@ -94,6 +116,7 @@ export async function runTick(
   const records = await deps.store.listActive();
   summary.rollouts = records.length;
   if (records.length === 0) return summary;
+  const driftIntervalMs = deps.driftCheckIntervalMs ?? driftCheckInterval(records.length);
 
   // The batched metrics read starts at once, planned from each record's stored policy, and runs
   // while the rollouts' policies are looked up and their endpoints described.
@@ -108,7 +131,7 @@ export async function runTick(
   }
   const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record) => {
     try {
-      return await processRollout(deps, record, { now, correlationId, metrics });
+      return await processRollout(deps, record, { now, correlationId, metrics, driftIntervalMs });
     } catch (error) {
       log.error('rollout failed in this tick', {
         endpointName: record.endpointName,
@@ -265,7 +288,7 @@ interface RolloutResult {
 async function processRollout(
   deps: TickDeps,
   listed: RolloutRecord,
-  ctx: { now: number; correlationId: string; metrics: Promise<TickMetrics> },
+  ctx: { now: number; correlationId: string; metrics: Promise<TickMetrics>; driftIntervalMs: number },
 ): Promise<RolloutResult> {
   const { endpointName } = listed;
   const resolved = await resolvePolicy(deps, listed);
@@ -325,15 +348,25 @@ async function processRollout(
     }
     if (!resolved.policy) return { endpointName, outcome: 'held', reason: 'no valid policy' };
 
-    const reconciled = await reconcileEndpoint(deps, record, {
-      now: ctx.now,
-      correlationId: ctx.correlationId,
-      source: 'tick',
-    });
-    if (reconciled.kind === 'conflict') continue;
-    if (reconciled.kind === 'hold') return { endpointName, outcome: 'held', reason: reconciled.reason };
-    if (reconciled.kind === 'stopped') return { endpointName, outcome: 'stopped', reason: reconciled.reason };
-    record = reconciled.record;
+    // The endpoint is read when weights are pending (have they landed?) or its drift check is due;
+    // otherwise the record is trusted, and a decision that moves weights reads it before sending.
+    let snapshot: EndpointSnapshot | undefined;
+    if (
+      record.state.canaryWeight !== record.appliedCanaryWeight ||
+      driftCheckDue(endpointName, ctx.now, ctx.driftIntervalMs)
+    ) {
+      const reconciled = await reconcileEndpoint(deps, record, {
+        now: ctx.now,
+        correlationId: ctx.correlationId,
+        source: 'tick',
+      });
+      if (reconciled.kind === 'conflict') continue;
+      if (reconciled.kind === 'hold') return { endpointName, outcome: 'held', reason: reconciled.reason };
+      if (reconciled.kind === 'stopped')
+        return { endpointName, outcome: 'stopped', reason: reconciled.reason };
+      record = reconciled.record;
+      snapshot = reconciled.snapshot;
+    }
     if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused')
       return { endpointName, outcome: 'skipped' };
     const metrics = await ctx.metrics;
@@ -357,7 +390,7 @@ async function processRollout(
       source: 'tick',
       correlationId: ctx.correlationId,
       now: ctx.now,
-      snapshot: reconciled.snapshot,
+      ...(snapshot ? { snapshot } : {}),
     });
     if (committed.outcome === 'conflict') continue;
     const outcome: RolloutOutcome =

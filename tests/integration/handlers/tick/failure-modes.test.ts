@@ -304,6 +304,20 @@ describe('tick failure modes', () => {
     expect(calls.describeByEndpoint.get('describe-ep')).toBe(2);
   });
 
+  it('reads an endpoint no decision moves only on its drift-check slot, so many rollouts stay within the DescribeEndpoint rate', async () => {
+    const names = ['slot-a', 'slot-b', 'slot-c', 'slot-d', 'slot-e', 'slot-f'];
+    for (const name of names) await startOn(name);
+    const { deps, calls } = countingDeps(h);
+    deps.driftCheckIntervalMs = 3 * MINUTE;
+    for (let tick = 0; tick < 3; tick++) {
+      await h.clock.advance(MINUTE);
+      await tickNow(deps);
+    }
+    // Three ticks of a three-minute interval: each endpoint read exactly once.
+    for (const name of names) expect(calls.describeByEndpoint.get(name)).toBe(1);
+    expect(calls.setWeights).toBe(0);
+  });
+
   it.each([
     ['alarm first', 0, 5],
     ['tick first', 5, 0],
