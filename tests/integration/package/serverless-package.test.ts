@@ -35,14 +35,14 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * today so it cannot grow unnoticed. Bytes. What keeps each above its budget (measured with an
  * esbuild metafile): every bundled SDK v3 client carries about 150 KB of shared client code
  * (SSM alone: 228 KB in a handler that only reads one parameter), so the Slack notifier's SSM
- * read cannot fit 150 KB; the tick and the control API read policy text that people write in
+ * read cannot fit 150 KB (its SNS client, for the revoked-webhook alert, adds 35 KB more); the tick and the control API read policy text that people write in
  * YAML (a policy edited in SSM is adopted by the next tick; `POST /rollouts` takes YAML text), and
  * the YAML parser is 112 KB of the 500.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  canaryTick: 580 * 1024,
+  canaryTick: 600 * 1024,
   controlApi: 555 * 1024,
-  slackNotifier: 270 * 1024,
+  slackNotifier: 315 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
 
@@ -219,6 +219,10 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
         },
       },
     },
+    ...notify.map((grant) => ({
+      ...grant,
+      reason: `${grant.reason}: the one email-only alert that the webhook is revoked`,
+    })),
     failedInvocations,
   ],
   controlApi: [
@@ -458,6 +462,21 @@ describe('serverless package --stage prod', () => {
     expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['FailureQueue', 'Arn'] } });
   });
 
+  it('keeps a Slack message it could not post: retried twice, then the failure queue; its email-only alert skips the Slack subscription', () => {
+    const config = resources('AWS::Lambda::EventInvokeConfig')
+      .map(([, r]) => r.Properties)
+      .find((c) => JSON.stringify(c.FunctionName).includes('SlackNotifier'));
+    expect(config).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    const slack = resources('AWS::SNS::Subscription')
+      .map(([, r]) => r.Properties)
+      .find((p) => JSON.stringify(p.Endpoint).includes('SlackNotifierLambdaFunction'));
+    expect(slack).toMatchObject({
+      FilterPolicyScope: 'MessageAttributes',
+      FilterPolicy: { audience: [{ 'anything-but': ['email-only'] }, { exists: false }] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['NotificationDeadLetterQueue', 'Arn'] } },
+    });
+  });
+
   it('sends failed asynchronous invocations to the failure queue', () => {
     const configs = resources('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
     for (const key of ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier']) {
@@ -651,7 +670,7 @@ describe('serverless package --stage prod', () => {
       Action: use,
       Condition: { StringEquals: { 'aws:SourceAccount': '{Ref AWS::AccountId}' } },
     });
-    const publisherRoles = ['canaryTick', 'alarmRollback', 'regionSync', 'controlApi'];
+    const publisherRoles = ['canaryTick', 'alarmRollback', 'regionSync', 'controlApi', 'slackNotifier'];
     expect(publishers).toEqual({
       Sid: 'WatchdogPublishers',
       Effect: 'Allow',
@@ -700,7 +719,7 @@ describe('serverless package --stage prod', () => {
     const policies = resources('AWS::SNS::TopicPolicy').map(([, r]) => r.Properties);
     expect(policies).toHaveLength(1);
     const statements = (policies[0]!.PolicyDocument as { Statement: Json[] }).Statement;
-    const roles = ['CanaryTick', 'AlarmRollback', 'RegionSync', 'ControlApi'].map((k) => ({
+    const roles = ['CanaryTick', 'AlarmRollback', 'RegionSync', 'ControlApi', 'SlackNotifier'].map((k) => ({
       'Fn::GetAtt': [`${k}IamRoleLambdaExecution`, 'Arn'],
     }));
     const publish = statements.filter((s) => asList(s.Action).includes('sns:Publish'));
