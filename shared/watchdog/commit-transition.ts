@@ -50,6 +50,11 @@ export interface CommitOptions {
   notification?: RolloutNotification;
   /** Receipt of the event that caused the decision (key → event time, ISO), kept in the same write. */
   receipt?: { key: string; time: string };
+  /**
+   * Who drains the outbox this write fills (default: a fresh id per call). A caller that finishes
+   * its own work later in the same run (the alarm handler) passes one id to both.
+   */
+  owner?: string;
   /** The endpoint as the caller read it moments ago in this run (the tick's reconcile): saves one DescribeEndpoint. */
   snapshot?: EndpointSnapshot;
 }
@@ -110,7 +115,7 @@ export async function commitTransition(
   const now = options.now ?? Date.now();
   const wallNow = deps.wallNow ?? Date.now;
   const before = record.state;
-  const owner = `${options.source}:${options.correlationId}:${Math.random().toString(36).slice(2, 10)}`;
+  const owner = options.owner ?? drainOwner(options.source, options.correlationId);
   const next: RolloutRecord = {
     ...record,
     ...options.patch,
@@ -246,6 +251,11 @@ async function amendPendingReason(
     if (caught instanceof VersionConflictError) return (await deps.store.get(record.endpointName)) ?? record;
     throw caught;
   }
+}
+
+/** A drain owner id for one run: who caused it, the event, and a random part (two runs never share one). */
+export function drainOwner(source: string, correlationId: string): string {
+  return `${source}:${correlationId}:${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /** `receipts` plus `receipt`, keeping the MAX_RECEIPTS newest by event time. */

@@ -3,7 +3,7 @@ import type { AlarmStateValue } from '../domain/types';
 import { type AlarmStateChangeEvent, parseAlarmStateChangeEvent } from '../events/alarm-state-change-event';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
-import { applyIntent, type ApplyIntentResult, commitTransition } from './commit-transition';
+import { applyIntent, type ApplyIntentResult, commitTransition, drainOwner } from './commit-transition';
 import { drainOutbox } from './outbox';
 import { retryWithBackoff } from './retry';
 import { type WatchdogDeps } from './watchdog-deps';
@@ -154,16 +154,19 @@ async function actOnRollout(
   const { alarmName, state } = event.detail;
   const stateTime = Date.parse(state.timestamp);
   const correlationId = event.id ?? `${alarmName}@${state.timestamp}`;
+  // One drain owner for this run: if the commit's reply was lost and this run finds its own
+  // receipt, it still drains what that commit enqueued instead of waiting out its own lease.
+  const owner = drainOwner('alarm', correlationId);
   for (let attempt = 0; attempt < MAX_ALARM_ATTEMPTS; attempt++) {
     // The listing comes from an eventually consistent index: decide on a strongly consistent read.
     const record = await deps.store.get(endpointName);
     if (!record?.policy.rollback.onAlarms.some((a) => a.alarmName === alarmName))
       return { endpointName, outcome: 'unchanged' };
     if (record.receipts?.[receipt.key] !== undefined)
-      return finishPending(deps, record, { outcome: 'duplicate', now, correlationId });
+      return finishPending(deps, record, { outcome: 'duplicate', now, owner });
     const seen = record.lastAlarmEvent?.[alarmName];
     if (seen !== undefined && Date.parse(seen) >= stateTime)
-      return finishPending(deps, record, { outcome: 'stale', now, correlationId });
+      return finishPending(deps, record, { outcome: 'stale', now, owner });
 
     const transition = applyAlarm(record.policy, record.state, alarmName, state.value, now, {
       ...(state.reason ? { reason: state.reason } : {}),
@@ -174,6 +177,7 @@ async function actOnRollout(
       now,
       patch: { lastAlarmEvent: { ...record.lastAlarmEvent, [alarmName]: state.timestamp } },
       receipt,
+      owner,
     });
     if (committed.outcome === 'conflict') continue;
     const action = transition.decision.action;
@@ -182,7 +186,7 @@ async function actOnRollout(
       committed.weights === 'deferred' || (committed.weights === 'failed' && committed.retryable === true);
     if (needsWeights || committed.drain?.error)
       return {
-        ...(await finishPending(deps, committed.record, { outcome: 'applied', now, correlationId })),
+        ...(await finishPending(deps, committed.record, { outcome: 'applied', now, owner })),
         action,
       };
     return {
@@ -204,7 +208,7 @@ async function actOnRollout(
 async function finishPending(
   deps: AlarmDeps,
   record: RolloutRecord,
-  ctx: { outcome: AlarmRolloutOutcome; now: number; correlationId: string },
+  ctx: { outcome: AlarmRolloutOutcome; now: number; owner: string },
 ): Promise<AlarmRolloutResult> {
   const endpointName = record.endpointName;
   let latest: RolloutRecord = record;
@@ -234,7 +238,7 @@ async function finishPending(
     if (!settled.done) unfinished = `weights not accepted: ${settled.value?.error ?? 'endpoint busy'}`;
   }
   if ((latest.outbox?.length ?? 0) > 0) {
-    const drained = await drainOutbox(deps, latest, `alarm:${ctx.correlationId}:finish`);
+    const drained = await drainOutbox(deps, latest, ctx.owner);
     if (drained.error)
       unfinished = [unfinished, `announcements pending: ${drained.error}`].filter(Boolean).join('; ');
   }

@@ -117,7 +117,7 @@ const MAX_REMOVAL_CONFLICTS = 8;
 /**
  * Carries out a rollout's pending entries in decision order, one at a time: the history entry
  * (idempotent: its key is fixed by the entry), then the notification, stamped with where the
- * rollout stands now (`current`, from `lastAnnounced`); then removes the entry in a conditional
+ * rollout stands at that moment (`current`, from a fresh read's `lastAnnounced`); then removes the entry in a conditional
  * write. Only the holder of the lease drains (taking a free or expired one), so messages leave in
  * version order and are not sent twice by two live drainers. A failure stops the drain, gives the
  * lease back and leaves the entry pending for the next run. A crash after a publish and before its
@@ -214,7 +214,11 @@ async function carryOut(
     }
   }
   if (entry.notification) {
-    const current: NotificationCurrent | undefined = record.lastAnnounced;
+    // Where the rollout stands at the moment of publishing, not when this drain began: a decision
+    // committed meanwhile (an alarm during a tick's drain) marks this message as an earlier one.
+    const fresh = await deps.store.get(record.endpointName).catch(() => undefined);
+    const current: NotificationCurrent | undefined =
+      (fresh?.rolloutId === record.rolloutId ? fresh.lastAnnounced : undefined) ?? record.lastAnnounced;
     const published = await deps.notifier.publish({ ...entry.notification, ...(current ? { current } : {}) });
     if (!published.ok) return `notification not published: ${published.error ?? 'unknown error'}`;
   }

@@ -108,6 +108,8 @@ describe('commitTransition', () => {
       'describe',
       'save applied=0 canary=0',
       'history',
+      // where the rollout stands as the message leaves (a decision committed meanwhile marks it earlier)
+      'get',
       'notify rollout.rolled-back',
       // the entry removed, then the drain lease given back
       'save applied=0 canary=0',
