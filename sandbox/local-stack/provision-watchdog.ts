@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SLACK_FILTER_POLICY } from '../../shared/aws/notification-publisher';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { rolloutTableDefinition } from '../../shared/aws/rollout-table';
 import { sandboxClientConfig } from './sandbox-clients';
@@ -51,7 +52,16 @@ export async function provisionWatchdog(options: ProvisionOptions): Promise<Prov
       new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: options.alertEmail }),
     );
     await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'lambda', Endpoint: lambdaArn('slackNotifier') }),
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'lambda',
+        Endpoint: lambdaArn('slackNotifier'),
+        // As functions/slack-notifier.yml: not the notifier's own email-only alert.
+        Attributes: {
+          FilterPolicyScope: 'MessageAttributes',
+          FilterPolicy: JSON.stringify(SLACK_FILTER_POLICY),
+        },
+      }),
     );
     await sns.send(
       new SubscribeCommand({

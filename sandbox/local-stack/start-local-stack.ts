@@ -41,8 +41,9 @@ export interface LocalStackOptions {
   onInvocation?: (functionName: string, event: unknown, result: InvokeResult) => void;
   /**
    * How asynchronous invocations (SNS deliveries, and events unless `synchronousEvents`) reach
-   * serverless-offline: `Event` (default) or `background` (see `HttpLambdaInvokerOptions`: a
-   * function that throws does not stop serverless-offline).
+   * serverless-offline: `background` (default) or `Event` (see `HttpLambdaInvokerOptions`). The
+   * alarm handler and the Slack notifier throw on purpose when work is left for a retry, and a
+   * throw in an `Event` invocation stops serverless-offline 13; `background` keeps it running.
    */
   asyncInvocations?: 'Event' | 'background';
   /** `background` only: an asynchronous invocation that got no answer. */
@@ -77,9 +78,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const projectDir = resolve(options.projectDir ?? process.cwd());
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const observe = options.onInvocation;
-  const background = options.asyncInvocations === 'background';
+  const asyncInvocations = options.asyncInvocations ?? 'background';
+  const background = asyncInvocations === 'background';
   const http = createHttpLambdaInvoker(`http://127.0.0.1:${lambdaPort}`, {
-    asyncInvocations: options.asyncInvocations ?? 'Event',
+    asyncInvocations,
     ...(observe ? { onBackgroundResult: observe } : {}),
     ...(options.onInvocationError ? { onBackgroundError: options.onInvocationError } : {}),
   });
