@@ -40,6 +40,9 @@ const PACE_MS = Number(process.env.DEMO_PACE_MS ?? 0) || 0;
 const REASON_WIDTH = 120;
 const FINAL = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
+/** Minutes the demo lets the ticks confirm a final decision's weights before it moves on. Minutes. */
+const SETTLE_MINUTES = 3;
+
 interface TickView {
   action?: string;
   reason?: string;
@@ -239,6 +242,13 @@ async function playRollout(
       firstRollbackMinute = record?.minute ?? minute;
     if (phase === 'Promoted') promotedMinute = minute;
     if (PACE_MS > 0) await sleep(PACE_MS);
+  }
+  // A decision's weights count once the endpoint serves them: let the ticks confirm the last one
+  // (the endpoint finishes its update) before the endpoint is touched again.
+  for (let settle = 0; settle < SETTLE_MINUTES; settle++) {
+    const pending = await api.status(ENDPOINT);
+    if (!pending.ok || !pending.body.pendingWeights) break;
+    await clock.advance(MINUTE);
   }
   traffic.stop();
   const status = await api.status(ENDPOINT);
