@@ -94,6 +94,9 @@ class RequestTooLargeError extends Error {}
  * Starts the front on `host:port`. Routing depends on the `X-Amz-Target` header, the form's
  * `Action`, and the SigV4 scope's region and service; `faults` may delay, fail or drop a call first.
  */
+/** How long the sandbox keeps an idle keep-alive connection open. Wall-clock milliseconds. */
+export const SANDBOX_KEEP_ALIVE_MS = 65_000;
+
 export async function startSandboxServer(options: SandboxServerOptions): Promise<SandboxServer> {
   const services = new Map(options.services.map((s) => [s.signingName, s]));
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('[sandbox]', error));
@@ -107,6 +110,11 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
       } else res.destroy();
     });
   });
+  // Node closes an idle keep-alive connection after 5 s; a client that reuses it at that moment
+  // (an SDK client after a pause, on a loaded machine) gets ECONNRESET on every pooled socket in
+  // turn and gives up. AWS's endpoints keep idle connections far longer; so does the sandbox.
+  server.keepAliveTimeout = SANDBOX_KEEP_ALIVE_MS;
+  server.headersTimeout = SANDBOX_KEEP_ALIVE_MS + 1_000;
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });

@@ -33,6 +33,9 @@ export async function startTestSandbox(
     endpointDelayMs: 1_000,
     outboxDir,
     dynamodb: false,
+    // These suites check each operation's semantics with plain SDK clients, which neither pace
+    // nor expect a quota; the rate quotas have their own suite (quotas.test.ts), which asks for them.
+    quotas: false,
     ...options,
     port: 0,
     clock,
