@@ -184,7 +184,7 @@ async function actOnRollout(
     if (committed.outcome === 'unchanged') return { endpointName, outcome: 'unchanged', action };
     const needsWeights =
       committed.weights === 'deferred' || (committed.weights === 'failed' && committed.retryable === true);
-    if (needsWeights || committed.drain?.error)
+    if (needsWeights || (committed.drain?.error && committed.drain.pending > 0))
       return {
         ...(await finishPending(deps, committed.record, { outcome: 'applied', now, owner })),
         action,
@@ -239,7 +239,7 @@ async function finishPending(
   }
   if ((latest.outbox?.length ?? 0) > 0) {
     const drained = await drainOutbox(deps, latest, ctx.owner);
-    if (drained.error)
+    if (drained.error && drained.pending > 0)
       unfinished = [unfinished, `announcements pending: ${drained.error}`].filter(Boolean).join('; ');
   }
   const outcome: AlarmRolloutOutcome =

@@ -117,8 +117,8 @@ const MAX_REMOVAL_CONFLICTS = 8;
 /**
  * Carries out a rollout's pending entries in decision order, one at a time: the history entry
  * (idempotent: its key is fixed by the entry), then the notification, stamped with where the
- * rollout stands at that moment (`current`, from a fresh read's `lastAnnounced`); then removes the entry in a conditional
- * write. Only the holder of the lease drains (taking a free or expired one), so messages leave in
+ * rollout stands at that moment (`current`, from a fresh read's `lastAnnounced`); then removes
+ * the entry in a conditional write. Only the holder of the lease drains (taking a free or expired one), so messages leave in
  * version order and are not sent twice by two live drainers. A failure stops the drain, gives the
  * lease back and leaves the entry pending for the next run. A crash after a publish and before its
  * removal sends that message again on the next drain, with the same `notificationId`.
