@@ -5,6 +5,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  alarmStateChangeEvent,
   countingDeps,
   createEndpoint,
   type Harness,
@@ -47,47 +48,7 @@ describe('alarm-rollback handler', () => {
     return record;
   }
 
-  function alarmEvent(
-    alarmName: string,
-    value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
-    at: number,
-    detail: Record<string, unknown> = {},
-  ): Record<string, unknown> {
-    return {
-      version: '0',
-      id: `evt-${alarmName}-${value}-${at}`,
-      'detail-type': 'CloudWatch Alarm State Change',
-      source: 'aws.cloudwatch',
-      account: '000000000000',
-      time: new Date(at).toISOString(),
-      region: REGION,
-      resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:${alarmName}`],
-      detail: {
-        alarmName,
-        state: {
-          value,
-          reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (30.0).',
-          reasonData: '{"version":"1.0","queryDate":"x","evaluatedDatapoints":[]}',
-          timestamp: new Date(at).toISOString().replace('Z', '+0000'),
-        },
-        previousState: { value: 'OK', reason: 'ok', timestamp: new Date(at - MINUTE).toISOString() },
-        configuration: {
-          metrics: [
-            {
-              id: 'm1',
-              metricStat: {
-                metric: { namespace: 'AWS/SageMaker', name: 'Invocation5XXErrors', dimensions: {} },
-                period: 60,
-                stat: 'Sum',
-              },
-              returnData: true,
-            },
-          ],
-        },
-        ...detail,
-      },
-    };
-  }
+  const alarmEvent = alarmStateChangeEvent;
 
   const canaryOn = (endpointName: string) =>
     h.sandbox.sagemaker.getEndpointWeights(REGION, endpointName)?.canary;

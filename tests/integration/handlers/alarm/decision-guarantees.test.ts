@@ -5,6 +5,7 @@ import { applyCommand } from '../../../../shared/domain/index';
 import { commitTransition } from '../../../../shared/watchdog/commit-transition';
 import { runTick } from '../../../../shared/watchdog/run-tick';
 import {
+  alarmStateChangeEvent,
   countingDeps,
   createCanaryAlarm,
   createEndpoint,
@@ -12,7 +13,6 @@ import {
   type Harness,
   lambdaContext,
   MINUTE,
-  REGION,
   standardPolicyText,
   startHarness,
   startRolloutOn,
@@ -53,29 +53,8 @@ describe('every decision is applied, recorded and announced exactly once', () =>
     await h.clock.advance(MINUTE);
   }
 
-  function alarmEvent(endpointName: string, value: 'OK' | 'ALARM', at: number): Record<string, unknown> {
-    const alarmName = `${endpointName}-canary-5xx`;
-    return {
-      version: '0',
-      id: `evt-${alarmName}-${value}-${at}`,
-      'detail-type': 'CloudWatch Alarm State Change',
-      source: 'aws.cloudwatch',
-      account: '000000000000',
-      time: new Date(at).toISOString(),
-      region: REGION,
-      resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:${alarmName}`],
-      detail: {
-        alarmName,
-        state: {
-          value,
-          reason: 'Threshold Crossed',
-          timestamp: new Date(at).toISOString().replace('Z', '+0000'),
-        },
-        previousState: { value: 'OK', reason: 'ok', timestamp: new Date(at - MINUTE).toISOString() },
-        configuration: { metrics: [] },
-      },
-    };
-  }
+  const alarmEvent = (endpointName: string, value: 'OK' | 'ALARM', at: number) =>
+    alarmStateChangeEvent(`${endpointName}-canary-5xx`, value, at);
 
   const notificationsOf = (endpointName: string, eventType?: string) =>
     h.notifications.filter(

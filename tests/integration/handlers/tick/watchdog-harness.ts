@@ -293,6 +293,52 @@ export function playTraffic(h: Harness, scenario: Scenario, endpointName: string
   });
 }
 
+/**
+ * A `CloudWatch Alarm State Change` event for `alarmName` entering `value` at `at`, shaped as
+ * EventBridge delivers it from the sandbox's account and region; `detail` overrides detail fields.
+ */
+export function alarmStateChangeEvent(
+  alarmName: string,
+  value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+  at: number,
+  detail: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: `evt-${alarmName}-${value}-${at}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '000000000000',
+    time: new Date(at).toISOString(),
+    region: REGION,
+    resources: [`arn:aws:cloudwatch:${REGION}:000000000000:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      state: {
+        value,
+        reason: 'Threshold Crossed: 2 datapoints were greater than the threshold (30.0).',
+        reasonData: '{"version":"1.0","queryDate":"x","evaluatedDatapoints":[]}',
+        timestamp: new Date(at).toISOString().replace('Z', '+0000'),
+      },
+      previousState: { value: 'OK', reason: 'ok', timestamp: new Date(at - MINUTE).toISOString() },
+      configuration: {
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: {
+              metric: { namespace: 'AWS/SageMaker', name: 'Invocation5XXErrors', dimensions: {} },
+              period: 60,
+              stat: 'Sum',
+            },
+            returnData: true,
+          },
+        ],
+      },
+      ...detail,
+    },
+  };
+}
+
 /** The ARN of the suite's canary tick rule, as the handler is told it (`TICK_RULE_ARN`). */
 export function tickRuleArn(suite: string): string {
   return `arn:aws:events:${REGION}:000000000000:rule/rollout-watchdog-${suite}-canary-tick`;
