@@ -25,6 +25,7 @@ import {
   outboxEntryId,
 } from './outbox';
 import { isRetryableFailure } from './is-retryable-failure';
+import { transitionHistory } from './transition-history';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** Who caused a transition. */
@@ -183,21 +184,14 @@ function announce(
   const out: Announcement = {};
   const time = new Date(at.now).toISOString();
   if (at.material || recordWorthy(record.state, transition) || options.notification) {
-    out.history = {
+    out.history = transitionHistory(transition, {
       time,
       rolloutId: record.rolloutId,
       version: at.version,
       source: options.source,
       kind: options.source === 'operator' ? 'command' : 'decision',
-      action: transition.decision.action,
-      phase: transition.state.phase,
-      stepIndex: transition.state.stepIndex,
-      canaryWeight: transition.state.canaryWeight,
-      reason: transition.decision.reason,
-      ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
-      evidence: transition.decision.evidence,
       correlationId: options.correlationId,
-    };
+    });
   }
   if (options.silent) return out;
   if (options.notification) {
