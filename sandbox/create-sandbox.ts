@@ -40,6 +40,17 @@ export interface CreateSandboxOptions {
   lambdaInvoker?: LambdaInvoker;
   /** How long endpoints stay `Creating`/`Updating`, simulated ms. Default {@link DEFAULT_ENDPOINT_DELAY_MS}. */
   endpointDelayMs?: number;
+  /**
+   * How long an `UpdateEndpoint` to a new endpoint config stays `Updating`, simulated ms (AWS
+   * provisions a new fleet for it). Default: `endpointDelayMs`.
+   */
+  endpointUpdateDelayMs?: number;
+  /**
+   * Instance types SageMaker cannot provision, by region, for the sandbox's whole life
+   * (`{ 'us-east-1': ['ml.g5.xlarge'] }`): a create or update to a config using one fails with
+   * `FailureReason`. `faults.exhaustCapacity` does the same for a while (and `clear()` undoes it).
+   */
+  unavailableInstanceTypes?: Readonly<Record<string, readonly string[]>>;
   /** SNS email subscriptions: `auto` (default) confirm at once, `manual` stay pending until confirmed. */
   emailConfirmation?: 'auto' | 'manual';
   /** Start dynalite behind `DynamoDB_20120810.*` (default true). */
@@ -126,6 +137,12 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   const sagemaker = createSageMaker({
     now: clock.now,
     endpointDelayMs: options.endpointDelayMs ?? DEFAULT_ENDPOINT_DELAY_MS,
+    ...(options.endpointUpdateDelayMs !== undefined
+      ? { endpointUpdateDelayMs: options.endpointUpdateDelayMs }
+      : {}),
+    ...(options.unavailableInstanceTypes
+      ? { unavailableInstanceTypes: options.unavailableInstanceTypes }
+      : {}),
     faults,
   });
   const sns = createSns({

@@ -1,7 +1,7 @@
 /**
  * Faults on demand: the test helper and `/_sandbox/faults` route that make the sandbox misbehave
- * the way AWS sometimes does (throttling, 5xx, latency, an endpoint stuck `Updating`, a region
- * gone, event deliveries dropped or duplicated). The HTTP front consults `beforeCall` on every
+ * the way AWS sometimes does (throttling, 5xx, latency, an endpoint stuck `Updating`, an instance
+ * type out of capacity, a region gone, event deliveries dropped or duplicated). The HTTP front consults `beforeCall` on every
  * AWS call; SNS delivery and the event router consult `nextDelivery`.
  */
 import { AwsError, throttlingError } from './aws-error';
@@ -86,6 +86,15 @@ export interface Faults {
   onEndpointHold(observer: (region: string, endpointName: string) => void): void;
   releaseEndpoint(region: string, endpointName: string): void;
   isEndpointHeld(region: string, endpointName: string): boolean;
+  /**
+   * SageMaker cannot provision `instanceType` in `region` until `restoreCapacity`: an
+   * `UpdateEndpoint` or `CreateEndpoint` started meanwhile to a config that uses it ends as
+   * SageMaker ends it (back to `InService` on the old config, or `Failed` for a create, with
+   * `FailureReason` set).
+   */
+  exhaustCapacity(region: string, instanceType: string): void;
+  restoreCapacity(region: string, instanceType: string): void;
+  isCapacityExhausted(region: string, instanceType: string): boolean;
   takeRegionDown(region: string, mode?: RegionOutageMode): void;
   restoreRegion(region: string): void;
   /** Drop the next `count` deliveries on `channel` (all channels when omitted). */
@@ -106,6 +115,8 @@ export interface FaultsSnapshot {
   rules: FaultRule[];
   heldEndpoints: string[];
   regionsDown: Record<string, RegionOutageMode>;
+  /** `region/instanceType` pairs without capacity. */
+  capacityExhausted: string[];
   deliveries: { channel: DeliveryChannel | 'any'; verdict: 'drop' | 'duplicate'; remaining: number }[];
 }
 
@@ -125,6 +136,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
   const held = new Set<string>();
   const holdObservers: ((region: string, endpointName: string) => void)[] = [];
   const regionsDown = new Map<string, RegionOutageMode>();
+  const exhausted = new Set<string>();
   let deliveryFlags: FaultsSnapshot['deliveries'] = [];
 
   const add = (rule: FaultRule): string => {
@@ -176,6 +188,9 @@ export function createFaults(options: FaultsOptions = {}): Faults {
     onEndpointHold: (observer) => void holdObservers.push(observer),
     releaseEndpoint: (region, name) => void held.delete(heldKey(region, name)),
     isEndpointHeld: (region, name) => held.has(heldKey(region, name)),
+    exhaustCapacity: (region, instanceType) => void exhausted.add(`${region}/${instanceType}`),
+    restoreCapacity: (region, instanceType) => void exhausted.delete(`${region}/${instanceType}`),
+    isCapacityExhausted: (region, instanceType) => exhausted.has(`${region}/${instanceType}`),
     takeRegionDown: (region, mode = 'reset') => void regionsDown.set(region, mode),
     restoreRegion: (region) => void regionsDown.delete(region),
     dropDeliveries: (count, channel) => {
@@ -229,12 +244,14 @@ export function createFaults(options: FaultsOptions = {}): Faults {
       rules: rules.map((s) => s.rule),
       heldEndpoints: [...held],
       regionsDown: Object.fromEntries(regionsDown),
+      capacityExhausted: [...exhausted],
       deliveries: deliveryFlags.map((f) => ({ ...f })),
     }),
     clear() {
       rules = [];
       held.clear();
       regionsDown.clear();
+      exhausted.clear();
       deliveryFlags = [];
     },
   };

@@ -2,12 +2,20 @@
  * SageMaker (AWS JSON 1.1) for the calls the watchdog makes: models, endpoint configs, endpoints
  * and their variant weights. Endpoints go `Creating`/`Updating` → `InService` after a delay on the
  * sandbox clock; while an update is in flight `CurrentWeight` and `DesiredWeight` differ and a
- * second update is refused as AWS refuses it.
+ * second update is refused as AWS refuses it. A deployment of a new config (CreateEndpoint,
+ * UpdateEndpoint) shows as `PendingDeploymentSummary` until it completes; one that needs an
+ * instance type without capacity ends as SageMaker ends it: a create `Failed`, an update back
+ * `InService` on the old config, both with `FailureReason`.
  */
 import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
 import type { Operation, RequestContext, ServiceEmulation } from '../../service';
 import { SANDBOX_ACCOUNT_ID } from '../../service';
+import {
+  capacityCheck,
+  firstVariantShortOfCapacity,
+  INSUFFICIENT_CAPACITY_REASON,
+} from './instance-capacity';
 
 /** Default time an endpoint stays `Creating`/`Updating`, simulated ms (real endpoints take minutes). */
 export const DEFAULT_ENDPOINT_DELAY_MS = 60_000;
@@ -46,22 +54,30 @@ interface Variant {
 }
 
 interface PendingChange {
-  /** Simulated ms at which the endpoint becomes `InService`. */
+  /** Simulated ms at which the change began. */
+  startedAt: number;
+  /** Simulated ms at which the endpoint becomes `InService` (or `Failed`). */
   readyAt: number;
   /** Variants after the change (weights become current). */
   variants: Variant[];
   configName: string;
+  /** The config being deployed, when the change is a new config rather than new weights on the current one. */
+  newConfig?: EndpointConfig;
+  /** The deployment cannot succeed: the `FailureReason` it ends with when due. */
+  failureReason?: string;
 }
 
 interface Endpoint {
   EndpointName: string;
   EndpointArn: string;
   EndpointConfigName: string;
-  status: 'Creating' | 'Updating' | 'InService';
+  status: 'Creating' | 'Updating' | 'InService' | 'Failed';
   variants: Variant[];
   CreationTime: number;
   LastModifiedTime: number;
   pending?: PendingChange;
+  /** Why the last create or update failed; cleared by the next update. */
+  FailureReason?: string;
 }
 
 interface RegionState {
@@ -75,8 +91,15 @@ export interface SageMakerOptions {
   now(): number;
   /** How long endpoints stay `Creating`/`Updating`, simulated ms. */
   endpointDelayMs?: number;
-  /** Consulted for endpoints held `Updating` on purpose. */
-  faults?: Pick<Faults, 'isEndpointHeld'> & Partial<Pick<Faults, 'onEndpointHold'>>;
+  /**
+   * How long an `UpdateEndpoint` to a new config stays `Updating`, simulated ms (a new fleet is
+   * provisioned, so in AWS it takes longer than a weights change). Default: `endpointDelayMs`.
+   */
+  endpointUpdateDelayMs?: number;
+  /** Instance types each region cannot provision, for the emulation's whole life (region → types). */
+  unavailableInstanceTypes?: Readonly<Record<string, readonly string[]>>;
+  /** Consulted for endpoints held `Updating` on purpose and instance types out of capacity. */
+  faults?: Pick<Faults, 'isEndpointHeld'> & Partial<Pick<Faults, 'onEndpointHold' | 'isCapacityExhausted'>>;
 }
 
 export interface SageMakerEmulation {
@@ -122,6 +145,8 @@ function requireName(input: Record<string, unknown>, field: string): string {
  */
 export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   const delayMs = options.endpointDelayMs ?? DEFAULT_ENDPOINT_DELAY_MS;
+  const updateDelayMs = options.endpointUpdateDelayMs ?? delayMs;
+  const isExhausted = capacityCheck(options.unavailableInstanceTypes, options.faults?.isCapacityExhausted);
   const states = new Map<string, RegionState>();
   const state = (region: string): RegionState => {
     let s = states.get(region);
@@ -139,13 +164,19 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     if (options.now() < pending.readyAt || options.faults?.isEndpointHeld(region, endpoint.EndpointName)) {
       return endpoint;
     }
-    endpoint.variants = pending.variants.map((v) => ({
-      ...v,
-      CurrentWeight: v.DesiredWeight,
-      CurrentInstanceCount: v.DesiredInstanceCount,
-    }));
-    endpoint.EndpointConfigName = pending.configName;
-    endpoint.status = 'InService';
+    if (pending.failureReason !== undefined) {
+      // A failed update leaves the old fleet serving on the old config; a failed create has nothing to go back to.
+      endpoint.status = endpoint.status === 'Creating' ? 'Failed' : 'InService';
+      endpoint.FailureReason = pending.failureReason;
+    } else {
+      endpoint.variants = pending.variants.map((v) => ({
+        ...v,
+        CurrentWeight: v.DesiredWeight,
+        CurrentInstanceCount: v.DesiredInstanceCount,
+      }));
+      endpoint.EndpointConfigName = pending.configName;
+      endpoint.status = 'InService';
+    }
     endpoint.LastModifiedTime = Math.max(pending.readyAt, endpoint.LastModifiedTime);
     endpoint.pending = undefined;
     return endpoint;
@@ -174,6 +205,12 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   };
 
   const refuseInProgress = (endpoint: Endpoint) => {
+    // SageMaker: "DeleteEndpoint is the only operation that can be performed on a failed endpoint."
+    if (endpoint.status === 'Failed') {
+      throw validation(
+        `Cannot update endpoint "${endpoint.EndpointArn}" in status Failed: only DeleteEndpoint can be performed on a failed endpoint.`,
+      );
+    }
     if (endpoint.status !== 'InService') {
       throw validation(`Cannot update in-progress endpoint "${endpoint.EndpointArn}".`);
     }
@@ -188,24 +225,71 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       DesiredInstanceCount: v.InitialInstanceCount ?? 1,
     }));
 
-  const startChange = (ctx: RequestContext, endpoint: Endpoint, variants: Variant[], configName: string) => {
+  const startChange = (
+    ctx: RequestContext,
+    endpoint: Endpoint,
+    change: Omit<PendingChange, 'startedAt' | 'readyAt'>,
+    changeMs: number,
+  ) => {
     const now = ctx.now();
-    endpoint.pending = { readyAt: now + delayMs, variants, configName };
+    endpoint.pending = { ...change, startedAt: now, readyAt: now + changeMs };
     endpoint.LastModifiedTime = now;
+    // The reason of an earlier failure stays only until the next update is applied, as in AWS.
+    delete endpoint.FailureReason;
   };
+
+  /** A config deployment: decided when it starts, since that is when SageMaker asks for the instances. */
+  const deployment = (
+    ctx: RequestContext,
+    config: EndpointConfig,
+  ): Omit<PendingChange, 'startedAt' | 'readyAt'> => {
+    const short = firstVariantShortOfCapacity(config.ProductionVariants, ctx.region, isExhausted);
+    return {
+      variants: variantsFromConfig(config),
+      configName: config.EndpointConfigName,
+      newConfig: config,
+      ...(short ? { failureReason: INSUFFICIENT_CAPACITY_REASON } : {}),
+    };
+  };
+
+  /** What DescribeEndpoint shows of a new config being deployed (SageMaker's `PendingDeploymentSummary`). */
+  const pendingDeploymentSummary = (change: PendingChange, config: EndpointConfig) => ({
+    EndpointConfigName: change.configName,
+    ProductionVariants: config.ProductionVariants.map((v) => {
+      const desired = change.variants.find((p) => p.VariantName === v.VariantName);
+      return {
+        VariantName: v.VariantName,
+        DeployedImages: [],
+        DesiredWeight: desired?.DesiredWeight ?? v.InitialVariantWeight,
+        DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.InitialInstanceCount ?? 1,
+        ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
+        VariantStatus: [{ Status: 'Creating', StartTime: new Date(change.startedAt) }],
+      };
+    }),
+    StartTime: new Date(change.startedAt),
+  });
 
   const describeEndpoint = (region: string, endpoint: Endpoint) => {
     settle(region, endpoint);
-    const inFlight = endpoint.pending !== undefined;
+    const change = endpoint.pending;
+    // During an UpdateEndpoint the serving variants are the old config's, unchanged; the new
+    // config shows only in the summary. A create or a weights change applies to these variants.
+    const changesServing = change !== undefined && (endpoint.status === 'Creating' || !change.newConfig);
     return {
       EndpointName: endpoint.EndpointName,
       EndpointArn: endpoint.EndpointArn,
       EndpointConfigName: endpoint.EndpointConfigName,
       EndpointStatus: endpoint.status,
+      ...(endpoint.FailureReason !== undefined ? { FailureReason: endpoint.FailureReason } : {}),
       CreationTime: new Date(endpoint.CreationTime),
       LastModifiedTime: new Date(endpoint.LastModifiedTime),
+      ...(change?.newConfig
+        ? { PendingDeploymentSummary: pendingDeploymentSummary(change, change.newConfig) }
+        : {}),
       ProductionVariants: endpoint.variants.map((v) => {
-        const desired = endpoint.pending?.variants.find((p) => p.VariantName === v.VariantName);
+        const desired = changesServing
+          ? change.variants.find((p) => p.VariantName === v.VariantName)
+          : undefined;
         return {
           VariantName: v.VariantName,
           DeployedImages: [],
@@ -213,7 +297,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
           DesiredWeight: desired?.DesiredWeight ?? v.DesiredWeight,
           CurrentInstanceCount: v.CurrentInstanceCount,
           DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.DesiredInstanceCount,
-          ...(inFlight
+          ...(changesServing
             ? {
                 VariantStatus: [
                   {
@@ -309,11 +393,15 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const name = requireName(input, 'EndpointConfigName');
       const config = findConfig(ctx, name);
       const s = state(ctx.region);
-      // Real SageMaker lets this through and the endpoint then cannot be updated or scaled; the
-      // sandbox refuses it so the mistake surfaces at the call that makes it.
-      const user = [...s.endpoints.values()].find(
-        (e) => e.EndpointConfigName === name || e.pending?.configName === name,
-      );
+      // SageMaker's docs say a config in use by a live endpoint, or by a create or update in
+      // flight, must not be deleted (the endpoint then cannot be updated or scaled), but the call
+      // is not documented to refuse; the sandbox refuses it so the mistake surfaces at the call
+      // that makes it. A Failed endpoint is not live and holds nothing.
+      const user = [...s.endpoints.values()]
+        .map((e) => settle(ctx.region, e))
+        .find(
+          (e) => (e.EndpointConfigName === name && e.status !== 'Failed') || e.pending?.configName === name,
+        );
       if (user) {
         throw validation(
           `Cannot delete endpoint configuration "${config.EndpointConfigArn}" while it is in use by endpoint "${user.EndpointArn}".`,
@@ -342,7 +430,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         LastModifiedTime: now,
       };
       s.endpoints.set(name, endpoint);
-      startChange(ctx, endpoint, variants, configName);
+      startChange(ctx, endpoint, deployment(ctx, config), delayMs);
       return { EndpointArn: endpointArn };
     },
     DescribeEndpoint(input, ctx) {
@@ -399,7 +487,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const config = findConfig(ctx, configName);
       refuseInProgress(endpoint);
       endpoint.status = 'Updating';
-      startChange(ctx, endpoint, variantsFromConfig(config), configName);
+      startChange(ctx, endpoint, deployment(ctx, config), updateDelayMs);
       return { EndpointArn: endpoint.EndpointArn };
     },
     UpdateEndpointWeightsAndCapacities(input, ctx) {
@@ -449,7 +537,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         );
       }
       endpoint.status = 'Updating';
-      startChange(ctx, endpoint, next, endpoint.EndpointConfigName);
+      startChange(ctx, endpoint, { variants: next, configName: endpoint.EndpointConfigName }, delayMs);
       return { EndpointArn: endpoint.EndpointArn };
     },
   };
