@@ -11,6 +11,7 @@ import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
 import type { Operation, RequestContext, ServiceEmulation } from '../../service';
 import { SANDBOX_ACCOUNT_ID } from '../../service';
+import { excludedProperties, retainVariantProperties } from './retain-variant-properties';
 import {
   capacityCheck,
   firstVariantShortOfCapacity,
@@ -486,8 +487,15 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const configName = requireName(input, 'EndpointConfigName');
       const config = findConfig(ctx, configName);
       refuseInProgress(endpoint);
+      const change = deployment(ctx, config);
+      change.variants = retainVariantProperties(
+        change.variants,
+        endpoint.variants,
+        input.RetainAllVariantProperties === true,
+        excludedProperties(input.ExcludeRetainedVariantProperties),
+      );
       endpoint.status = 'Updating';
-      startChange(ctx, endpoint, deployment(ctx, config), updateDelayMs);
+      startChange(ctx, endpoint, change, updateDelayMs);
       return { EndpointArn: endpoint.EndpointArn };
     },
     UpdateEndpointWeightsAndCapacities(input, ctx) {

@@ -7,6 +7,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   type ProductionVariant,
+  type ProductionVariantInstanceType,
   SageMakerClient,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
@@ -26,7 +27,7 @@ const variant = (
   name: string,
   model: string,
   weight: number,
-  instanceType = 'ml.m5.large',
+  instanceType: ProductionVariantInstanceType = 'ml.m5.large',
 ): ProductionVariant => ({
   VariantName: name,
   ModelName: model,
@@ -68,7 +69,10 @@ describe('SageMaker model lifecycle through the real SDK client', () => {
   };
 
   /** `<name>-v2`: the baseline unchanged plus a `canary` on `<name>-m2` at weight 0. */
-  const canaryConfig = async (name: string, canaryInstanceType = 'ml.m5.large'): Promise<string> => {
+  const canaryConfig = async (
+    name: string,
+    canaryInstanceType: ProductionVariantInstanceType = 'ml.m5.large',
+  ): Promise<string> => {
     await sm.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: `${name}-v2`,
@@ -174,6 +178,68 @@ describe('SageMaker model lifecycle through the real SDK client', () => {
     const done = await describeEndpoint(name);
     expect(done).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: v2 });
     expect(t.sandbox.sagemaker.getEndpointWeights(REGION, name)).toEqual({ primary: 95, canary: 5 });
+  });
+
+  it('refuses a weights change while an UpdateEndpoint is in flight, as SageMaker refuses any update to an in-progress endpoint', async () => {
+    const name = await endpointInService();
+    const v2 = await canaryConfig(name);
+    await sm.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: v2 }));
+    const refusal = `Cannot update in-progress endpoint "${ARN_PREFIX}:endpoint/${name}".`;
+    await expect(
+      sm.send(
+        new UpdateEndpointWeightsAndCapacitiesCommand({
+          EndpointName: name,
+          DesiredWeightsAndCapacities: [{ VariantName: 'primary', DesiredWeight: 2 }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: refusal });
+    await expect(
+      sm.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-v1` })),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: refusal });
+  });
+
+  it('carries the serving weights over to the new config with RetainAllVariantProperties, except a property ExcludeRetainedVariantProperties names', async () => {
+    const name = await endpointInService();
+    const v2 = await canaryConfig(name);
+    await sm.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: v2 }));
+    await t.clock.advance(UPDATE_DELAY_MS);
+    await sm.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: name,
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'primary', DesiredWeight: 80, DesiredInstanceCount: 2 },
+          { VariantName: 'canary', DesiredWeight: 20 },
+        ],
+      }),
+    );
+    await t.clock.advance(ENDPOINT_DELAY_MS);
+
+    // v3: the same two variants at the config's initial 1 and 0, one instance each.
+    await sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: `${name}-v3`,
+        ProductionVariants: [variant('primary', `${name}-m1`, 1), variant('canary', `${name}-m2`, 0)],
+      }),
+    );
+    await sm.send(
+      new UpdateEndpointCommand({
+        EndpointName: name,
+        EndpointConfigName: `${name}-v3`,
+        RetainAllVariantProperties: true,
+        ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DesiredInstanceCount' }],
+      }),
+    );
+    const pending = (await describeEndpoint(name)).PendingDeploymentSummary?.ProductionVariants;
+    expect(pending?.map((v) => [v.VariantName, v.DesiredWeight, v.DesiredInstanceCount])).toEqual([
+      ['primary', 80, 1],
+      ['canary', 20, 1],
+    ]);
+    await t.clock.advance(UPDATE_DELAY_MS);
+    expect(t.sandbox.sagemaker.getEndpointWeights(REGION, name)).toEqual({ primary: 80, canary: 20 });
+
+    await sm.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: v2 }));
+    await t.clock.advance(UPDATE_DELAY_MS);
+    expect(t.sandbox.sagemaker.getEndpointWeights(REGION, name)).toEqual({ primary: 100, canary: 0 });
   });
 
   it('shows the config being created as PendingDeploymentSummary while the endpoint is Creating', async () => {
