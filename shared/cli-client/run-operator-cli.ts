@@ -5,6 +5,7 @@ import { isOperatorCommand } from './operator-commands';
 import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
 import { redactSecrets } from '../middleware/redact-secrets';
 import type { OperatorCommand } from '../domain/types';
+import type { CommandOutcome } from '../control/control-contract';
 import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
 import {
@@ -54,7 +55,9 @@ function isAwsApiHost(api: string): boolean {
 }
 
 export const OPERATOR_USAGE = `usage:
-  rollout-watchdog start ENDPOINT [--policy FILE] [--reason TEXT]
+  rollout-watchdog start ENDPOINT [--policy FILE] [--reason TEXT] [--force --reason TEXT]
+      (--force: start although an alarm the policy names is in ALARM, missing or unreadable;
+       the override is recorded with who and why)
   rollout-watchdog status [ENDPOINT]            (no ENDPOINT: list rollouts)
   rollout-watchdog list
   rollout-watchdog history ENDPOINT [--limit N]
@@ -101,6 +104,10 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
   // made only of zero-width characters is no reason.
   const reason = values.reason === undefined ? undefined : normaliseText(values.reason);
   if (command === 'rollback' && !reason) return usage('rollback needs --reason TEXT (say why)');
+  const force = values.force === true;
+  if (force && command !== 'start') return usage('--force is an option of start only');
+  if (force && !reason)
+    return usage('start --force needs --reason TEXT (say why the alarm check is overridden)');
 
   // The deployed API has IAM auth on every route: sign requests to AWS hosts unless told how.
   const signRequest =
@@ -147,8 +154,9 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
           endpointName: endpoint as string,
           ...(policy === undefined ? {} : { policy }),
           ...(reason ? { reason } : {}),
+          ...(force ? { force } : {}),
         });
-        return print(response, json, (body) => renderOutcome('started', body));
+        return print(response, json, (body) => withOverride(renderOutcome('started', body), body));
       }
       default: {
         const response = await client.command(endpoint as string, command as OperatorCommand['type'], reason);
@@ -186,8 +194,21 @@ function parse(args: string[]) {
       limit: { type: 'string' },
       operator: { type: 'string' },
       json: { type: 'boolean' },
+      force: { type: 'boolean' },
     },
   });
+}
+
+/** A forced start says what it overrode, so the operator sees it without reading history. */
+function withOverride(text: string, body: CommandOutcome): string {
+  const override = body.override;
+  if (!override) return text;
+  const found = [
+    override.alarmsInAlarm.length > 0 ? `in ALARM: ${override.alarmsInAlarm.join(', ')}` : '',
+    override.missingAlarms.length > 0 ? `missing: ${override.missingAlarms.join(', ')}` : '',
+    override.unreadable ? `states unreadable: ${override.unreadable}` : '',
+  ].filter(Boolean);
+  return `${text}\nalarm check overridden (${found.join('; ')}); recorded in history`;
 }
 
 function print<T>(response: ApiResponse<T>, json: boolean, render: (body: T) => string): CliOutput {

@@ -45,6 +45,8 @@ export interface StartRolloutInput {
   /** Policy text (YAML or JSON); absent: the policy stored for the endpoint. */
   policy?: string;
   reason?: string;
+  /** Start even when the alarm check refuses; needs `reason` (the override is recorded). */
+  force?: boolean;
 }
 
 /** A thin fetch client for the control API; one method per route, answers as values. */

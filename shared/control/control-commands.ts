@@ -1,6 +1,7 @@
 import { applyCommand, parsePolicy, startRollout } from '../domain/index';
 import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
+import type { DecisionCause } from '../domain/decision-cause';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
 import { parsePolicyText } from '../events/policy-text';
@@ -9,9 +10,13 @@ import type { PolicyLookup } from '../ports/policy-reader';
 import { RolloutExistsError, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import {
+  alarmCheckOverridden,
+  alarmsForbidStart,
+  alarmStatesUnreadable,
   endpointNotFound,
   endpointNotInService,
   endpointUnreadable,
+  FORCE_NEEDS_REASON,
   idleBaseline,
   keptChanging,
   noRolloutFor,
@@ -35,10 +40,12 @@ import {
   conflict,
   invalid,
   notFound,
+  type StartOverride,
   type StartRequest,
   unavailable,
 } from './control-contract';
 import type { ControlDeps } from './control-deps';
+import { checkStartAlarms, startAlarmNames } from './start-alarm-check';
 import { summarize } from './control-views';
 
 /**
@@ -55,14 +62,19 @@ export const MAX_COMMAND_ATTEMPTS = 3;
  * Starts a rollout. Decided by: the policy (request's, else the stored one — invalid → 400 with
  * every problem, stored-but-invalid → 422, none → 400), the policy naming the same endpoint, an
  * existing non-final rollout (409), and the endpoint itself (missing → 404; not InService, a
- * variant missing, or a baseline that currently gets no traffic → 409). The first weights are
- * applied through `applyIntent`; a busy endpoint leaves them pending for the next tick.
+ * variant missing, or a baseline that currently gets no traffic → 409), and, last before any
+ * change, the alarms the policy names (one in ALARM or missing → 409, CloudWatch unreadable → 503;
+ * `force` with a `reason` overrides all three, and the override is recorded in the start's history
+ * entry and notification, in its reason and as `cause.override`). The first weights are applied
+ * through `applyIntent`; a busy endpoint leaves them pending for the next tick.
  */
 export async function startRolloutCommand(
   deps: ControlDeps,
   request: StartRequest,
   ctx: ControlContext,
 ): Promise<ControlResult<CommandOutcome>> {
+  // The router's schema refuses this first; callers in-process get the same answer.
+  if (request.force && !request.reason) return invalid([`reason: ${FORCE_NEEDS_REASON}`]);
   const resolved = await resolvePolicy(deps, request);
   if (!resolved.ok) return resolved;
   const { policy, text } = resolved;
@@ -112,9 +124,28 @@ export async function startRolloutCommand(
       ),
     );
   }
+  // Last of the checks, so a start refused for another reason costs no CloudWatch call.
+  const alarms = await checkStartAlarms(deps.alarmStates, policy);
+  let override: StartOverride | undefined;
+  if (alarms.status !== 'clear') {
+    if (!request.force || !request.reason) return alarmRefusal(request.endpointName, policy, alarms);
+    override = {
+      operator: ctx.operator,
+      reason: request.reason,
+      alarmsInAlarm: alarms.status === 'refused' ? alarms.firing : [],
+      missingAlarms: alarms.status === 'refused' ? alarms.missing : [],
+      ...(alarms.status === 'unreadable' ? { unreadable: alarms.error } : {}),
+    };
+  }
   const owner = `operator:${ctx.correlationId}`;
   const rolloutId = newRolloutId(request.endpointName, ctx.now);
-  const started = startAnnouncement(deps, policy, transition, ctx, rolloutId);
+  const started = startAnnouncement(
+    deps,
+    policy,
+    override ? withOverride(transition, override) : transition,
+    ctx,
+    rolloutId,
+  );
   let record: RolloutRecord;
   try {
     record = await deps.store.create(
@@ -155,7 +186,44 @@ export async function startRolloutCommand(
     rollout: summarize(drained.record),
   };
   if (applied.error) body.weightsError = applied.error;
+  if (override) body.override = override;
   return { ok: true, body };
+}
+
+/** The refusal of a start the alarm check stopped: 409 naming the alarms, or 503 when unreadable. */
+function alarmRefusal(
+  endpointName: string,
+  policy: RolloutPolicy,
+  alarms: Exclude<Awaited<ReturnType<typeof checkStartAlarms>>, { status: 'clear' }>,
+): ControlFailure {
+  const region = policy.endpoint.region;
+  if (alarms.status === 'unreadable')
+    return unavailable(alarmStatesUnreadable(endpointName, region, startAlarmNames(policy), alarms.error));
+  return {
+    ok: false,
+    kind: 'conflict',
+    ...alarmsForbidStart(endpointName, region, alarms.firing, alarms.missing),
+  };
+}
+
+/**
+ * The start's decision with the override in its reason and, as data, in its cause: people read
+ * who overrode what and why, and code finds `cause.override` without parsing words.
+ */
+function withOverride(transition: Transition, override: StartOverride): Transition {
+  const found = {
+    firing: override.alarmsInAlarm,
+    missing: override.missingAlarms,
+    ...(override.unreadable ? { unreadable: override.unreadable } : {}),
+  };
+  const note = alarmCheckOverridden(found, override.operator, override.reason);
+  const decision = { ...transition.decision, reason: `${transition.decision.reason}; ${note}` };
+  if (transition.decision.cause) {
+    // The engine's cause type knows no override; the start's cause carries it as an extra field.
+    const cause: DecisionCause & { override: StartOverride } = { ...transition.decision.cause, override };
+    decision.cause = cause;
+  }
+  return { ...transition, decision };
 }
 
 /**

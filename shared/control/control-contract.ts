@@ -29,6 +29,27 @@ export interface StartRequest {
   /** Policy text (YAML or JSON) or a parsed object; absent: the stored one. */
   policy?: string | Record<string, unknown>;
   reason?: string;
+  /**
+   * Start even though the alarm check refuses (alarms of the policy in ALARM or missing, or their
+   * states unreadable). Needs a `reason`; the override is recorded in the start's history entry
+   * and notification.
+   */
+  force?: boolean;
+}
+
+/**
+ * A start that went ahead past the alarm check: who overrode it, why, and what the check found.
+ * Carried as data in the start's cause (`cause.override`) in history and in the notification.
+ */
+export interface StartOverride {
+  operator: string;
+  reason: string;
+  /** Alarms the policy names that were in ALARM. */
+  alarmsInAlarm: string[];
+  /** Alarms the policy names that did not exist in the endpoint's region. */
+  missingAlarms: string[];
+  /** Why the alarm states could not be read, when they could not (nothing else is known then). */
+  unreadable?: string;
 }
 
 /** What the endpoint itself says (the source of truth for weights), or why it could not be read. */
@@ -124,6 +145,8 @@ export interface CommandOutcome {
   outcome: 'applied' | 'deferred' | 'unchanged';
   /** Set when the weights could not be applied (the next run retries). */
   weightsError?: string;
+  /** Set when a forced start overrode the alarm check. */
+  override?: StartOverride;
   rollout: RolloutSummary;
 }
 

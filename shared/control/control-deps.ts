@@ -1,3 +1,4 @@
+import type { AlarmStates } from '../ports/alarm-states';
 import type { PolicyReader } from '../ports/policy-reader';
 import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import type { RolloutRecord } from '../ports/rollout-repository';
@@ -5,6 +6,8 @@ import type { WatchdogDeps } from '../watchdog/watchdog-deps';
 
 /** Everything the control API's commands and queries talk to: the watchdog deps plus the stored policies. */
 export interface ControlDeps extends WatchdogDeps {
+  /** States of the alarms a policy names, in one region (a start checks them before any change). */
+  alarmStates(region: string): AlarmStates;
   /** Stored policies. */
   policies: Pick<PolicyReader, 'get' | 'parameterName'>;
   /** Finished rollouts, newest first (the repository's `listFinished`); without it `recent` is empty. */

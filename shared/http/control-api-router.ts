@@ -151,6 +151,7 @@ async function route(
         endpointName: body.endpointName,
         ...optional('policy', body.policy),
         ...optional('reason', body.reason),
+        ...optional('force', body.force),
       };
       return answer(await startRolloutCommand(deps, request, ctx), 201);
     }

@@ -1,4 +1,5 @@
 import {
+  boolean,
   gte,
   type infer as Infer,
   int,
@@ -10,6 +11,7 @@ import {
   overwrite,
   pipe,
   record,
+  refine,
   regex,
   strictObject,
   string,
@@ -18,6 +20,7 @@ import {
   unknown,
 } from 'zod/mini';
 import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
+import { FORCE_NEEDS_REASON } from '../wording/describe-refusal';
 
 // zod/mini: the functional API tree-shakes, so the control API bundles only the checks it uses.
 
@@ -45,7 +48,10 @@ const reason = string({ error: 'must be a string' }).check(
   maxLength(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
 );
 
-/** `POST /rollouts`: the policy is YAML/JSON text or an already-parsed object; absent means "the stored one". */
+/**
+ * `POST /rollouts`: the policy is YAML/JSON text or an already-parsed object; absent means "the
+ * stored one". `force` overrides the alarm check and needs a reason, which is recorded.
+ */
 export const startRolloutBodySchema = strictObject(
   {
     endpointName,
@@ -55,8 +61,16 @@ export const startRolloutBodySchema = strictObject(
       }),
     ),
     reason: optional(reason),
+    force: optional(boolean({ error: 'must be true or false' })),
   },
   { error: 'must be a JSON object' },
+).check(
+  refine((body) => body.force !== true || body.reason !== undefined, {
+    message: FORCE_NEEDS_REASON,
+    path: ['reason'],
+    // Also when other fields have problems: the body's problems are listed all at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  }),
 );
 
 export type StartRolloutBody = Infer<typeof startRolloutBodySchema>;

@@ -1,7 +1,10 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
 import { PolicySource } from '../aws/policy-source';
 import { RegionSyncStore } from '../aws/region-sync-store';
 import type { ControlDeps } from '../control/control-deps';
+import { perRegion } from './client-cache';
 import { clientCache, documentClient, type RuntimeOptions, watchdogDeps } from './composition-root';
 import type { WatchdogEnv } from './env';
 
@@ -11,13 +14,17 @@ import type { WatchdogEnv } from './env';
  */
 export const START_POLICY_TTL_MS = 0;
 
-/** control-api: the watchdog's dependencies plus stored policies, recent rollouts and region sync progress. */
+/**
+ * control-api: the watchdog's dependencies plus alarm states per region (the start's alarm check),
+ * stored policies, recent rollouts and region sync progress.
+ */
 export function controlApiDeps(env: WatchdogEnv, options: RuntimeOptions = {}): ControlDeps {
   const clients = clientCache(env, options);
   const doc = documentClient(clients);
   const core = watchdogDeps(env, clients, options, doc);
   return {
     ...core,
+    alarmStates: perRegion((region) => new CloudWatchAlarmStates(clients.get(CloudWatchClient, region))),
     policies: new PolicySource(clients.get(SSMClient), env.parameterPrefix, { ttlMs: START_POLICY_TTL_MS }),
     listRecent: (limit) => core.store.listFinished(limit),
     regionSync: new RegionSyncStore(doc, env.tableName),

@@ -84,3 +84,69 @@ export function rolloutUnderWay(
 ): string {
   return `a rollout of ${endpointName} is ${phase} (step ${step + 1}/${steps}, canary ${canaryWeight}%); abort or finish it first`;
 }
+
+/** How a refused start is overridden, in the words of the CLI (the API's body takes the same two fields). */
+function overrideHint(endpointName: string): string {
+  return `to start anyway, say why: rollout-watchdog start ${endpointName} --force --reason TEXT (API: "force": true with a "reason")`;
+}
+
+function listNames(names: ReadonlyArray<string>): string {
+  return names.join(', ');
+}
+
+/**
+ * A start refused by the alarm check: alarms the policy names that are in ALARM, or that do not
+ * exist in `region`. The error, and one problem an alarm.
+ */
+export function alarmsForbidStart(
+  endpointName: string,
+  region: string,
+  firing: ReadonlyArray<string>,
+  missing: ReadonlyArray<string>,
+): { error: string; problems: string[] } {
+  const why = [
+    firing.length > 0
+      ? `alarm(s) ${listNames(firing)} already in ALARM: a canary started now would be rolled back, or blamed, for a fault it did not cause`
+      : '',
+    missing.length > 0
+      ? `alarm(s) ${listNames(missing)} do not exist in ${region}: the rollout would never be rolled back on them (create them or fix the policy's rollback.onAlarms)`
+      : '',
+  ].filter(Boolean);
+  return {
+    error: `start of ${endpointName} refused: ${why.join('; ')}. ${overrideHint(endpointName)}`,
+    problems: [
+      ...firing.map((name) => `alarm ${name} is in ALARM`),
+      ...missing.map((name) => `alarm ${name} does not exist in ${region}`),
+    ],
+  };
+}
+
+/** A start refused because CloudWatch could not tell the states of the alarms the policy names (fail closed). */
+export function alarmStatesUnreadable(
+  endpointName: string,
+  region: string,
+  alarmNames: ReadonlyArray<string>,
+  error: string,
+): string {
+  return `start of ${endpointName} refused: cannot read the states of alarm(s) ${listNames(alarmNames)} in ${region} (${error}); a start is not made blind to a firing alarm. Try again, or ${overrideHint(endpointName)}`;
+}
+
+/** `force` without a reason: the override is recorded with its reason, so there must be one. */
+export const FORCE_NEEDS_REASON = 'required with force: say why the alarm check is overridden';
+
+/**
+ * What a forced start adds to its reason (history and notification): what the alarm check found,
+ * that the operator overrode it, and why. `unreadable`: why the states could not be read.
+ */
+export function alarmCheckOverridden(
+  found: { firing: ReadonlyArray<string>; missing: ReadonlyArray<string>; unreadable?: string },
+  operator: string,
+  reason: string,
+): string {
+  const what = [
+    found.firing.length > 0 ? `alarm(s) ${listNames(found.firing)} in ALARM` : '',
+    found.missing.length > 0 ? `alarm(s) ${listNames(found.missing)} missing` : '',
+    found.unreadable ? `alarm states unreadable (${found.unreadable})` : '',
+  ].filter(Boolean);
+  return `alarm check overridden by ${operator} (${what.join(', ')}): ${reason}`;
+}

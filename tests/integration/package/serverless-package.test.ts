@@ -37,11 +37,12 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * (SSM alone: 228 KB in a handler that only reads one parameter), so the Slack notifier's SSM
  * read cannot fit 150 KB (its SNS client, for the revoked-webhook alert, adds 35 KB more); the tick and the control API read policy text that people write in
  * YAML (a policy edited in SSM is adopted by the next tick; `POST /rollouts` takes YAML text), and
- * the YAML parser is 112 KB of the 500.
+ * the YAML parser is 112 KB of the 500. The control API's CloudWatch client (a start checks the
+ * alarms its policy names) added 22 KB: 553 KB → 575 KB.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
   canaryTick: 600 * 1024,
-  controlApi: 555 * 1024,
+  controlApi: 580 * 1024,
   slackNotifier: 315 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
@@ -229,6 +230,11 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
     logs('controlApi'),
     rolloutState(ALL_TABLE_WRITES),
     endpointWeights,
+    {
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: ['arn:<AWS::Partition>:cloudwatch:*:<AWS::AccountId>:alarm:*'],
+      reason: "a start's check of the alarms its policy names, in the endpoint's region; read only",
+    },
     ...notify,
     { actions: ['ssm:GetParameter'], resources: [POLICIES], reason: 'the policy of a rollout it starts' },
   ],

@@ -213,3 +213,64 @@ describe('handleControlRequest with serverless-offline events', () => {
     expect(published[0]?.actor).toBe(operator);
   });
 });
+
+describe('POST /rollouts with force', () => {
+  const ALARM = 'ep-1-canary-5xx';
+  const start = (body: Record<string, unknown>) => event('POST', '/rollouts', JSON.stringify(body));
+
+  it('refuses force without a reason, listing it with every other problem of the body', async () => {
+    const { deps, alarms } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      start({ endpointName: 'bad_name!', policy: rawPolicy('ep-1', [ALARM]), force: true, colour: 1 }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual([
+      expect.stringMatching(/^endpointName: /),
+      'colour: unknown key',
+      'reason: required with force: say why the alarm check is overridden',
+    ]);
+    expect(alarms.reads).toEqual([]);
+  });
+
+  it.each([['yes'], [1], [null]])('refuses a force that is not true or false (%j)', async (force) => {
+    const { deps } = makeFakes();
+    const response = await handleControlRequest(
+      deps,
+      start({ endpointName: 'ep-1', policy: rawPolicy('ep-1'), reason: 'r', force }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).problems).toEqual(['force: must be true or false']);
+  });
+
+  it('answers 409 naming the alarm in ALARM, and 201 with the override once forced with a reason', async () => {
+    const { deps, alarms } = makeFakes();
+    alarms.states.set(ALARM, 'ALARM');
+    const refused = await handleControlRequest(
+      deps,
+      start({ endpointName: 'ep-1', policy: rawPolicy('ep-1', [ALARM]) }),
+    );
+    expect(refused.statusCode).toBe(409);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      error: expect.stringContaining(`${ALARM} already in ALARM`),
+      problems: [`alarm ${ALARM} is in ALARM`],
+    });
+
+    const forced = await handleControlRequest(
+      deps,
+      start({ endpointName: 'ep-1', policy: rawPolicy('ep-1', [ALARM]), force: true, reason: 'known noise' }),
+    );
+    expect(forced.statusCode).toBe(201);
+    expect(JSON.parse(forced.body).override).toMatchObject({ alarmsInAlarm: [ALARM], reason: 'known noise' });
+  });
+
+  it('answers 503 when the alarm states cannot be read', async () => {
+    const { deps, alarms } = makeFakes();
+    alarms.failure = new Error('InternalFailure');
+    const response = await handleControlRequest(
+      deps,
+      start({ endpointName: 'ep-1', policy: rawPolicy('ep-1', [ALARM]) }),
+    );
+    expect(response.statusCode).toBe(503);
+  });
+});

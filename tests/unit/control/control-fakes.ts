@@ -6,6 +6,8 @@ import {
   type EndpointSnapshot,
   type EndpointWeights,
 } from '../../../shared/ports/endpoint-weights';
+import type { AlarmStateValue } from '../../../shared/domain/types';
+import type { AlarmStates } from '../../../shared/ports/alarm-states';
 import type { PolicyLookup } from '../../../shared/ports/policy-reader';
 import {
   type HistoryEntry,
@@ -16,9 +18,15 @@ import {
   VersionConflictError,
 } from '../../../shared/ports/rollout-repository';
 
-/** A small valid policy object (the shape of docs/policy-reference.md) for `endpointName`. */
-export function rawPolicy(endpointName: string): Record<string, unknown> {
+/**
+ * A small valid policy object (the shape of docs/policy-reference.md) for `endpointName`, rolling
+ * back on `alarms` (none unless given).
+ */
+export function rawPolicy(endpointName: string, alarms: ReadonlyArray<string> = []): Record<string, unknown> {
   return {
+    ...(alarms.length > 0
+      ? { rollback: { onAlarms: alarms.map((alarmName) => ({ alarmName, strategy: 'immediate' })) } }
+      : {}),
     apiVersion: 'rollout-watchdog/v1',
     endpoint: {
       name: endpointName,
@@ -121,10 +129,33 @@ export class FakeEndpoint {
   }
 }
 
+/** CloudWatch's alarms of one region: `states` (absent: the alarm does not exist); `failure` makes reads throw. */
+export class FakeAlarms implements AlarmStates {
+  states = new Map<string, AlarmStateValue>();
+  failure: Error | null = null;
+  /** Names asked for, one list a read. */
+  reads: string[][] = [];
+  /** Regions the alarms were asked of. */
+  regions: string[] = [];
+
+  async read(alarmNames: Iterable<string>) {
+    const names = [...alarmNames];
+    this.reads.push(names);
+    if (this.failure) throw this.failure;
+    const states = new Map<string, AlarmStateValue>();
+    for (const name of names) {
+      const state = this.states.get(name);
+      if (state) states.set(name, state);
+    }
+    return { states, calls: 1 };
+  }
+}
+
 export interface Fakes {
   deps: ControlDeps;
   store: MemoryStore;
   endpoint: FakeEndpoint;
+  alarms: FakeAlarms;
   published: RolloutNotification[];
   stored: { lookup: PolicyLookup };
 }
@@ -132,11 +163,16 @@ export interface Fakes {
 export function makeFakes(): Fakes {
   const store = new MemoryStore();
   const endpoint = new FakeEndpoint();
+  const alarms = new FakeAlarms();
   const published: RolloutNotification[] = [];
   const stored: { lookup: PolicyLookup } = { lookup: { status: 'missing' } };
   const deps: ControlDeps = {
     store: store as unknown as RolloutRepository,
     endpoints: () => endpoint as unknown as EndpointWeights,
+    alarmStates: (region) => {
+      alarms.regions.push(region);
+      return alarms;
+    },
     notifier: {
       async publish(n) {
         published.push(n);
@@ -148,5 +184,5 @@ export function makeFakes(): Fakes {
       parameterName: (name) => `/rollout-watchdog/test/policies/${name}`,
     },
   };
-  return { deps, store, endpoint, published, stored };
+  return { deps, store, endpoint, alarms, published, stored };
 }

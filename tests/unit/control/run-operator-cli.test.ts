@@ -102,6 +102,10 @@ describe('runOperatorCli', () => {
     [['history', 'ep-1', '--api', API, '--limit=-5'], /--limit must be a whole number >= 1/],
     [['status', 'ep-1', '--api', API, '--json=yes'], /^--json takes no value\n/],
     [['history', 'ep-1', '--api', API, '--limit', 'x'], /--limit must be/],
+    [['start', 'ep-1', '--api', API, '--force'], /^start --force needs --reason TEXT/],
+    [['start', 'ep-1', '--api', API, '--force', '--reason', '\u200B '], /^start --force needs --reason TEXT/],
+    [['start', 'ep-1', '--api', API, '--force=yes', '--reason', 'r'], /^--force takes no value\n/],
+    [['pause', 'ep-1', '--api', API, '--force', '--reason', 'r'], /^--force is an option of start only/],
   ])('exits 2 with usage for %j', async (argv, message) => {
     const out = await runOperatorCli(argv, { fetch: apiFetch().fetchFn });
     expect(out.exitCode).toBe(EXIT.usage);
@@ -149,5 +153,61 @@ describe('runOperatorCli headers', () => {
       headers: { 'x-watchdog-now': '2026-03-01T10:05:00Z' },
     });
     expect(requests[0]?.headers['x-watchdog-now']).toBe('2026-03-01T10:05:00Z');
+  });
+});
+
+describe('runOperatorCli start --force', () => {
+  const ALARM = 'ep-1-canary-5xx';
+
+  it('documents --force --reason in its usage', async () => {
+    const out = await runOperatorCli(['start'], {});
+    expect(out.stderr).toContain(
+      'rollout-watchdog start ENDPOINT [--policy FILE] [--reason TEXT] [--force --reason TEXT]',
+    );
+  });
+
+  it('exits 1 naming the alarm in ALARM and how to override, then starts with --force --reason and says what it overrode', async () => {
+    const { fakes, fetchFn, requests } = apiFetch();
+    fakes.alarms.states.set(ALARM, 'ALARM');
+    const io = { fetch: fetchFn, readFile: async () => JSON.stringify(rawPolicy('ep-1', [ALARM])) };
+
+    const refused = await runOperatorCli(['start', 'ep-1', '--policy', 'p.json', '--api', API], io);
+    expect(refused.exitCode).toBe(EXIT.refused);
+    expect(refused.stderr).toMatch(
+      /^error 409: start of ep-1 refused: alarm\(s\) ep-1-canary-5xx already in ALARM/,
+    );
+    expect(refused.stderr).toContain('rollout-watchdog start ep-1 --force --reason TEXT');
+    expect(refused.stderr).toContain(`  - alarm ${ALARM} is in ALARM`);
+
+    const forced = await runOperatorCli(
+      [
+        'start',
+        'ep-1',
+        '--policy',
+        'p.json',
+        '--api',
+        API,
+        '--force',
+        '--reason',
+        'alarm is on the old model',
+      ],
+      io,
+    );
+    expect(forced).toMatchObject({ exitCode: EXIT.ok, stderr: '' });
+    expect(forced.stdout).toMatch(/^started ep-1: Progressing/);
+    expect(forced.stdout).toContain(`alarm check overridden (in ALARM: ${ALARM}); recorded in history`);
+    expect(JSON.parse(requests[1]?.body ?? '{}')).toMatchObject({
+      force: true,
+      reason: 'alarm is on the old model',
+    });
+  });
+
+  it('sends no force field unless asked', async () => {
+    const { fetchFn, requests } = apiFetch();
+    await runOperatorCli(['start', 'ep-1', '--api', API, '--reason', 'v2'], {
+      fetch: fetchFn,
+      readFile: async () => JSON.stringify(rawPolicy('ep-1')),
+    });
+    expect(JSON.parse(requests[0]?.body ?? '{}')).not.toHaveProperty('force');
   });
 });

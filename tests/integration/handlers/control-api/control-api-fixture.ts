@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateEndpointCommand,
@@ -24,6 +25,9 @@ import { STANDARD_POLICY_FILE } from '../../../../shared/simulation/scenario-cat
 /** Simulated time an endpoint stays Updating in these suites, ms (advanced past between commands). */
 export const ENDPOINT_DELAY_MS = 1_000;
 
+/** The alarm the standard policy rolls back on; every harness creates it (in us-east-1), OK. */
+export const STANDARD_POLICY_ALARM = 'demo-canary-5xx';
+
 /** The scenarios' standard policy with the endpoint renamed (and regions added when asked). */
 export async function standardPolicy(
   endpointName: string,
@@ -46,6 +50,12 @@ export interface Harness {
   /** Waits until a delivered notification matches (SNS delivers to Lambda asynchronously). */
   notification(match: (n: RolloutNotification) => boolean): Promise<RolloutNotification>;
   sagemaker(region?: string): SageMakerClient;
+  /**
+   * Creates (or replaces) a metric alarm on an endpoint's canary 5XX errors in us-east-1 and sets
+   * its state. `ALARM` treats missing data as breaching, so the sandbox's own evaluations keep it
+   * firing; `OK` treats it as not breaching, so they keep it quiet.
+   */
+  putAlarm(name: string, state: 'OK' | 'ALARM', endpointName?: string): Promise<void>;
   /** Creates model(s), a two-variant config and an endpoint, and waits until it is InService. */
   createEndpoint(
     name: string,
@@ -124,6 +134,33 @@ export async function startHarness(
     );
   }
 
+  const cloudwatch = new CloudWatchClient({});
+  const putAlarm = async (name: string, state: 'OK' | 'ALARM', endpointName = 'any') => {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/SageMaker',
+        MetricName: 'Invocation5XXErrors',
+        Dimensions: [
+          { Name: 'EndpointName', Value: endpointName },
+          { Name: 'VariantName', Value: 'canary' },
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 30,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: state === 'ALARM' ? 'breaching' : 'notBreaching',
+      }),
+    );
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `${suite} fixture` }),
+    );
+  };
+  // A start checks the alarms its policy names and refuses a missing one: the standard policy's
+  // alarm exists, quiet, in every suite that starts rollouts with it.
+  await putAlarm(STANDARD_POLICY_ALARM, 'OK');
+
   const clients = new Map<string, SageMakerClient>();
   const sagemaker = (region = 'us-east-1') => {
     let client = clients.get(region);
@@ -162,6 +199,7 @@ export async function startHarness(
       );
     },
     sagemaker,
+    putAlarm,
     settle,
     async createEndpoint(name, options = {}) {
       const client = sagemaker(options.region);
@@ -196,6 +234,7 @@ export async function startHarness(
     },
     async close() {
       await sandbox.sns.idle();
+      cloudwatch.destroy();
       await sandbox.close();
     },
   };

@@ -24,6 +24,7 @@ beforeAll(async () => {
   await harness.createEndpoint(`${SUITE}-rb`);
   await harness.createEndpoint(`${SUITE}-stored`);
   await harness.createEndpoint(`${SUITE}-nocanary`, { variants: ['primary', 'other'] });
+  await harness.createEndpoint(`${SUITE}-alarmed`);
   const module = await import('../../../../handlers/control-api');
   invoke = (event) => module.handler(event, lambdaContext('controlApi')) as ReturnType<Invoke>;
 });
@@ -341,5 +342,112 @@ describe('control API: refusals', () => {
     const response = await call('GET', `/rollouts/${SUITE}-flow/history`, { query: { limit: 'lots' } });
     expect(response.status).toBe(400);
     expect(response.body.problems[0]).toMatch(/^query\.limit/);
+  });
+});
+
+describe('control API: the start checks the alarms its policy names', () => {
+  const endpoint = `${SUITE}-alarmed`;
+  const firing = `${SUITE}-alarmed-canary-5xx`;
+  const quiet = `${SUITE}-alarmed-quiet`;
+  const BOB = 'arn:aws:iam::123456789012:user/bob';
+
+  /** The standard policy rolling back on `alarms` instead of its own. */
+  async function policyNaming(...alarms: string[]): Promise<string> {
+    const lines = alarms.map((name) => `    - alarmName: ${name}\n      strategy: immediate`).join('\n');
+    return (await standardPolicy(endpoint)).replace(
+      / {4}- alarmName: demo-canary-5xx\n {6}strategy: immediate/,
+      lines,
+    );
+  }
+
+  beforeAll(async () => {
+    await harness.putAlarm(firing, 'ALARM', endpoint);
+    await harness.putAlarm(quiet, 'OK', endpoint);
+  });
+
+  async function expectNothingStarted() {
+    expect((await call('GET', `/rollouts/${endpoint}`)).status).toBe(404);
+    expect(harness.sandbox.sagemaker.getEndpointWeights('us-east-1', endpoint)).toEqual({
+      primary: 100,
+      canary: 0,
+    });
+  }
+
+  it('refuses with 409 naming the alarm already in ALARM and how to override, changing nothing', async () => {
+    const response = await call('POST', '/rollouts', {
+      body: { endpointName: endpoint, policy: await policyNaming(quiet, firing) },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.problems).toEqual([`alarm ${firing} is in ALARM`]);
+    expect(response.body.error).toContain(`alarm(s) ${firing} already in ALARM`);
+    expect(response.body.error).toContain(`rollout-watchdog start ${endpoint} --force --reason TEXT`);
+    await expectNothingStarted();
+  });
+
+  it('refuses with 409 a policy naming an alarm that does not exist', async () => {
+    const ghost = `${SUITE}-alarmed-ghost`;
+    const response = await call('POST', '/rollouts', {
+      body: { endpointName: endpoint, policy: await policyNaming(quiet, ghost) },
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.problems).toEqual([`alarm ${ghost} does not exist in us-east-1`]);
+    expect(response.body.error).toMatch(/would never be rolled back on them/);
+    await expectNothingStarted();
+  });
+
+  it('refuses with 503 when CloudWatch cannot be read (fail closed)', async () => {
+    const rule = harness.sandbox.faults.fail('InternalFailure', {
+      service: 'monitoring',
+      operation: 'DescribeAlarms',
+    });
+    try {
+      const response = await call('POST', '/rollouts', {
+        body: { endpointName: endpoint, policy: await policyNaming(quiet) },
+      });
+      expect(response.status).toBe(503);
+      expect(response.body.error).toContain(`cannot read the states of alarm(s) ${quiet} in us-east-1`);
+    } finally {
+      harness.sandbox.faults.removeRule(rule);
+    }
+    await expectNothingStarted();
+  });
+
+  it('refuses force without a reason with 400', async () => {
+    const response = await call('POST', '/rollouts', {
+      body: { endpointName: endpoint, policy: await policyNaming(firing), force: true },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.problems).toEqual([
+      'reason: required with force: say why the alarm check is overridden',
+    ]);
+  });
+
+  it('starts when forced with a reason, and records the override in history and the notification', async () => {
+    const reason = 'the alarm fires on the old model; INC-7';
+    const response = await call('POST', '/rollouts', {
+      body: { endpointName: endpoint, policy: await policyNaming(quiet, firing), force: true, reason },
+      userArn: BOB,
+    });
+    expect(response.status).toBe(201);
+    const override = { operator: BOB, reason, alarmsInAlarm: [firing], missingAlarms: [] };
+    expect(response.body).toMatchObject({ override, rollout: { phase: 'Progressing' } });
+    await harness.settle();
+    expect(harness.sandbox.sagemaker.getEndpointWeights('us-east-1', endpoint)).toEqual({
+      primary: 95,
+      canary: 5,
+    });
+
+    const history = await call('GET', `/rollouts/${endpoint}/history`);
+    const start = history.body.entries.at(-1);
+    expect(start).toMatchObject({ kind: 'start', cause: { kind: 'started', override } });
+    expect(start.reason).toContain(
+      `alarm check overridden by ${BOB} (alarm(s) ${firing} in ALARM): ${reason}`,
+    );
+
+    const note = await harness.notification(
+      (n) => n.endpointName === endpoint && n.eventType === 'rollout.started',
+    );
+    expect(note).toMatchObject({ actor: BOB, cause: { override } });
+    expect(note.reason).toContain(`alarm check overridden by ${BOB}`);
   });
 });
