@@ -120,6 +120,30 @@ export async function configureScenario(options: ScenarioSetupOptions): Promise<
         }),
       );
     }
+    // A start refuses a policy naming an alarm that does not exist. Where the scenario defines no
+    // alarm the policy names (a latency scenario under the standard policy), that alarm exists
+    // anyway, quiet: missing data does not breach, so it never fires in the scenario.
+    const defined = new Set(Object.values(alarmNames));
+    for (const alarmName of policyAlarmNames(policyText)) {
+      if (defined.has(alarmName)) continue;
+      await cloudwatch.send(
+        new PutMetricAlarmCommand({
+          AlarmName: alarmName,
+          Namespace: 'AWS/SageMaker',
+          MetricName: 'Invocation5XXErrors',
+          Dimensions: [
+            { Name: 'EndpointName', Value: endpointName },
+            { Name: 'VariantName', Value: scenario.endpoint.canaryVariant },
+          ],
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1e9,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+    }
     if (options.storePolicy !== false) {
       await ssm.send(
         new PutParameterCommand({
@@ -135,6 +159,12 @@ export async function configureScenario(options: ScenarioSetupOptions): Promise<
     ssm.destroy();
   }
   return { endpointName, policyText, alarmNames };
+}
+
+/** The alarms a (renamed) policy's `rollback.onAlarms` names. */
+function policyAlarmNames(text: string): string[] {
+  const policy = parseYaml(text) as { rollback?: { onAlarms?: Array<{ alarmName: string }> } };
+  return (policy.rollback?.onAlarms ?? []).map((entry) => entry.alarmName);
 }
 
 /** The scenario's policy with this endpoint's name, region and alarm names. */

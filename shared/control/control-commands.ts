@@ -32,6 +32,7 @@ import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import { applyIntent, commitTransition, describeError, missingVariants } from '../watchdog/commit-transition';
 import { newRolloutId } from '../watchdog/new-rollout-id';
 import { type Announcement, DRAIN_LEASE_MS, drainOutbox, enqueue } from '../watchdog/outbox';
+import { transitionHistory } from '../watchdog/transition-history';
 import {
   type CommandOutcome,
   type ControlContext,
@@ -323,21 +324,14 @@ function startAnnouncement(
   });
   notification.time = time;
   return {
-    history: {
+    history: transitionHistory(transition, {
       time,
       rolloutId,
       version: 1,
       source: 'start',
       kind: 'start',
-      action: transition.decision.action,
-      phase: transition.state.phase,
-      stepIndex: transition.state.stepIndex,
-      canaryWeight: transition.state.canaryWeight,
-      reason: transition.decision.reason,
-      ...(transition.decision.cause ? { cause: transition.decision.cause } : {}),
-      evidence: transition.decision.evidence,
       correlationId: ctx.correlationId,
-    },
+    }),
     notification,
   };
 }

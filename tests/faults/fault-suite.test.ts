@@ -341,9 +341,31 @@ describe('control commands under faults', () => {
   /** The command cases leave throttling to the alarm path and tick cases (the same failure to the watchdog). */
   const commandKinds: FaultKind[] = ['5xx', 'timeout', 'crash-before', 'crash-after'];
 
+  /** A start refuses a policy naming a missing alarm: the standard policy's alarm exists, quiet. */
+  async function quietAlarm(endpointName: string) {
+    await h.cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: `${endpointName}-canary-5xx`,
+        Namespace: 'AWS/SageMaker',
+        MetricName: 'Invocation5XXErrors',
+        Dimensions: [
+          { Name: 'EndpointName', Value: endpointName },
+          { Name: 'VariantName', Value: 'canary' },
+        ],
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 30,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    );
+  }
+
   async function startClean(endpointName: string, later: Later) {
     await createEndpoint(h, endpointName);
     await storePolicy(h, endpointName, standardPolicyText(endpointName));
+    await quietAlarm(endpointName);
     const started = await startRolloutCommand(
       commandDeps(later),
       { endpointName },
@@ -369,6 +391,7 @@ describe('control commands under faults', () => {
       const endpointName = nextName('start');
       await createEndpoint(h, endpointName);
       await storePolicy(h, endpointName, standardPolicyText(endpointName));
+      await quietAlarm(endpointName);
       const deps = commandDeps();
       const injection = injectFault(h, deps, plan);
       const first = await runOrCrash(injection, () =>
