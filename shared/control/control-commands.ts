@@ -1,7 +1,6 @@
 import { applyCommand, parsePolicy, startRollout } from '../domain/index';
 import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
-import type { DecisionCause } from '../domain/decision-cause';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
 import { parsePolicyText } from '../events/policy-text';
@@ -219,11 +218,8 @@ function withOverride(transition: Transition, override: StartOverride): Transiti
   };
   const note = alarmCheckOverridden(found, override.operator, override.reason);
   const decision = { ...transition.decision, reason: `${transition.decision.reason}; ${note}` };
-  if (transition.decision.cause) {
-    // The engine's cause type knows no override; the start's cause carries it as an extra field.
-    const cause: DecisionCause & { override: StartOverride } = { ...transition.decision.cause, override };
-    decision.cause = cause;
-  }
+  const cause = transition.decision.cause;
+  if (cause?.kind === 'started') decision.cause = { ...cause, override };
   return { ...transition, decision };
 }
 

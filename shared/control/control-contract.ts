@@ -1,3 +1,4 @@
+import type { AlarmCheckOverride } from '../domain/decision-cause';
 import type { PauseCause, Phase } from '../domain/types';
 import type { HistoryEntry } from '../ports/rollout-repository';
 
@@ -41,16 +42,8 @@ export interface StartRequest {
  * A start that went ahead past the alarm check: who overrode it, why, and what the check found.
  * Carried as data in the start's cause (`cause.override`) in history and in the notification.
  */
-export interface StartOverride {
-  operator: string;
-  reason: string;
-  /** Alarms the policy names that were in ALARM. */
-  alarmsInAlarm: string[];
-  /** Alarms the policy names that did not exist in the endpoint's region. */
-  missingAlarms: string[];
-  /** Why the alarm states could not be read, when they could not (nothing else is known then). */
-  unreadable?: string;
-}
+/** The alarm check a forced start overrode (recorded in its history entry and notification). */
+export type StartOverride = AlarmCheckOverride;
 
 /** What the endpoint itself says (the source of truth for weights), or why it could not be read. */
 export type EndpointView =

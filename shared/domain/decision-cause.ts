@@ -62,12 +62,32 @@ export interface FailedMetric {
   failureLimit: number;
 }
 
+/** What an operator overrode when starting under the policy's alarms: who, why, and what was found. */
+export interface AlarmCheckOverride {
+  operator: string;
+  reason: string;
+  /** Alarms the policy names that were in ALARM. */
+  alarmsInAlarm: string[];
+  /** Alarms the policy names that did not exist in the endpoint's region. */
+  missingAlarms: string[];
+  /** Why the alarm states could not be read, when they could not (nothing else is known then). */
+  unreadable?: string;
+}
+
 /** Why an alarm state change changed nothing. */
 export type AlarmIgnored = 'rollout-final' | 'not-in-policy' | 'unknown-state' | 'unchanged';
 
 export type DecisionCause =
   // Starting.
-  | { kind: 'started'; canaryWeight: number; next: NextStop; operator?: string; reason?: string }
+  | {
+      kind: 'started';
+      canaryWeight: number;
+      next: NextStop;
+      operator?: string;
+      reason?: string;
+      /** The start's alarm check, overridden by an operator with a reason (`start --force`). */
+      override?: AlarmCheckOverride;
+    }
   // Inputs that change nothing.
   | { kind: 'input-ignored'; phase: Phase }
   | { kind: 'stale-input'; stalePeriods: number; lastPeriodTime: number | null }
