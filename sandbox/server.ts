@@ -575,6 +575,12 @@ export function applyFaultRequest(faults: Faults, body: unknown): Record<string,
     case 'release-endpoint':
       faults.releaseEndpoint(need('region'), need('endpointName'));
       return { released: `${b.region}/${b.endpointName}` };
+    case 'exhaust-capacity':
+      faults.exhaustCapacity(need('region'), need('instanceType'));
+      return { exhausted: `${b.region}/${b.instanceType}` };
+    case 'restore-capacity':
+      faults.restoreCapacity(need('region'), need('instanceType'));
+      return { restored: `${b.region}/${b.instanceType}` };
     case 'region-down':
       faults.takeRegionDown(need('region'), str('mode') === 'unavailable' ? 'unavailable' : 'reset');
       return { down: b.region };

@@ -147,6 +147,29 @@ describe('faults on demand, seen through the real SDK clients', () => {
     await expect(ssm.send(new GetParameterCommand({ Name: '/faults-suite/p' }))).resolves.toBeDefined();
   });
 
+  it('takes an instance type out of capacity and back over the control route', async () => {
+    const post = (body: Record<string, string>) =>
+      fetch(`${t.sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const exhausted = await post({
+      kind: 'exhaust-capacity',
+      region: 'us-east-1',
+      instanceType: 'ml.g5.xlarge',
+    });
+    expect(exhausted.status).toBe(201);
+    expect(t.sandbox.faults.isCapacityExhausted('us-east-1', 'ml.g5.xlarge')).toBe(true);
+    const restored = await post({
+      kind: 'restore-capacity',
+      region: 'us-east-1',
+      instanceType: 'ml.g5.xlarge',
+    });
+    expect(restored.status).toBe(201);
+    expect(t.sandbox.faults.isCapacityExhausted('us-east-1', 'ml.g5.xlarge')).toBe(false);
+  });
+
   it('refuses a fault request it does not understand with 400', async () => {
     const response = await fetch(`${t.sandbox.url}/_sandbox/faults`, {
       method: 'POST',
