@@ -50,6 +50,9 @@ export const START = Date.parse('2026-01-01T00:00:00Z');
 export const MINUTE = 60_000;
 /** How long endpoint updates take in the suites, simulated ms (less than a tick). */
 export const ENDPOINT_DELAY_MS = 20_000;
+
+/** Attempts of the suites' SageMaker client, enough to ride out the sandbox's rate quota. Attempts. */
+const SANDBOX_READ_ATTEMPTS = 6;
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export function standardPolicyText(endpointName: string, alarmName = `${endpointName}-canary-5xx`): string {
@@ -128,7 +131,10 @@ export async function startHarness(suite: string): Promise<Harness> {
     topicArn: topic.TopicArn ?? '',
     prefix,
     store: new RolloutStore(DynamoDBDocumentClient.from(ddb), tableName),
-    sagemaker: new SageMakerClient(config),
+    // The suites read endpoints with this client while the watchdog's own calls use up the
+    // sandbox's DescribeEndpoint quota (10/s): unlike the others it retries a throttle, as the
+    // watchdog's clients do, so a test's look never fails for the watchdog's busyness.
+    sagemaker: new SageMakerClient({ ...config, maxAttempts: SANDBOX_READ_ATTEMPTS }),
     cloudwatch: new CloudWatchClient(config),
     ssm: new SSMClient(config),
     notifications,
