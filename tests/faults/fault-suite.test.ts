@@ -1,4 +1,4 @@
-import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { controlApiDeps } from '../../shared/runtime/compose-control-api';
 import { runOperatorCommand, startRolloutCommand } from '../../shared/control/control-commands';
@@ -7,6 +7,7 @@ import { handleAlarmEvent } from '../../shared/watchdog/handle-alarm-event';
 import { runTick } from '../../shared/watchdog/run-tick';
 import {
   countingDeps,
+  createCanaryAlarm,
   createEndpoint,
   type Harness,
   REGION,
@@ -237,23 +238,10 @@ describe('tick under faults', () => {
       await startRolloutOn(h, countingDeps(h).deps, endpointName, text);
       // The alarm's event is lost: only the tick sees it, by reading alarm states. Missing data
       // breaches, so the sandbox's own evaluations keep it in ALARM while the ticks run.
-      await h.cloudwatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: alarmName,
-          Namespace: 'AWS/SageMaker',
-          MetricName: 'Invocation5XXErrors',
-          Dimensions: [
-            { Name: 'EndpointName', Value: endpointName },
-            { Name: 'VariantName', Value: 'canary' },
-          ],
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 30,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'breaching',
-        }),
-      );
+      await createCanaryAlarm(h, endpointName, alarmName, {
+        evaluationPeriods: 1,
+        treatMissingData: 'breaching',
+      });
       await h.clock.advance(60_000);
       await h.cloudwatch.send(
         new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: 'ALARM', StateReason: 'fault suite' }),
@@ -343,23 +331,10 @@ describe('control commands under faults', () => {
 
   /** A start refuses a policy naming a missing alarm: the standard policy's alarm exists, quiet. */
   async function quietAlarm(endpointName: string) {
-    await h.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: `${endpointName}-canary-5xx`,
-        Namespace: 'AWS/SageMaker',
-        MetricName: 'Invocation5XXErrors',
-        Dimensions: [
-          { Name: 'EndpointName', Value: endpointName },
-          { Name: 'VariantName', Value: 'canary' },
-        ],
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 30,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-      }),
-    );
+    await createCanaryAlarm(h, endpointName, `${endpointName}-canary-5xx`, {
+      evaluationPeriods: 1,
+      treatMissingData: 'notBreaching',
+    });
   }
 
   async function startClean(endpointName: string, later: Later) {

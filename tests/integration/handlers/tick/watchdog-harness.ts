@@ -206,8 +206,16 @@ export async function storePolicy(h: Harness, endpointName: string, text: string
   );
 }
 
-/** The scenario's 5XX alarm on the canary variant of `endpointName`, named as the policy names it. */
-export async function createCanaryAlarm(h: Harness, endpointName: string, alarmName: string): Promise<void> {
+/**
+ * The scenario's 5XX alarm on the canary variant of `endpointName`, named as the policy names it.
+ * `treatMissingData` decides what it does without traffic: `breaching` fires, `notBreaching` stays quiet.
+ */
+export async function createCanaryAlarm(
+  h: Harness,
+  endpointName: string,
+  alarmName: string,
+  options: { evaluationPeriods?: number; treatMissingData?: 'missing' | 'breaching' | 'notBreaching' } = {},
+): Promise<void> {
   await h.cloudwatch.send(
     new PutMetricAlarmCommand({
       AlarmName: alarmName,
@@ -219,10 +227,10 @@ export async function createCanaryAlarm(h: Harness, endpointName: string, alarmN
       ],
       Statistic: 'Sum',
       Period: 60,
-      EvaluationPeriods: 2,
+      EvaluationPeriods: options.evaluationPeriods ?? 2,
       Threshold: 30,
       ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'missing',
+      TreatMissingData: options.treatMissingData ?? 'missing',
     }),
   );
 }
