@@ -154,6 +154,7 @@ export class RolloutStore implements RolloutRepository {
     if (input.outbox?.length) record.outbox = input.outbox;
     if (input.lastAnnounced) record.lastAnnounced = input.lastAnnounced;
     if (input.drainLease) record.drainLease = input.drainLease;
+    if (input.endpointChange) record.endpointChange = input.endpointChange;
     try {
       await this.doc.send(
         new PutCommand({
@@ -311,6 +312,7 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
     item.receipts = JSON.stringify(record.receipts);
   if (record.lastAnnounced) item.lastAnnounced = JSON.stringify(record.lastAnnounced);
   if (record.drainLease) item.drainLease = JSON.stringify(record.drainLease);
+  if (record.endpointChange) item.endpointChange = JSON.stringify(record.endpointChange);
   item.activePk = needsTick(record) ? ACTIVE_PARTITION : FINISHED_PARTITION;
   return item;
 }
@@ -339,5 +341,7 @@ function fromItem(item: Record<string, unknown>): RolloutRecord {
     record.lastAnnounced = JSON.parse(item.lastAnnounced) as NonNullable<RolloutRecord['lastAnnounced']>;
   if (typeof item.drainLease === 'string')
     record.drainLease = JSON.parse(item.drainLease) as NonNullable<RolloutRecord['drainLease']>;
+  if (typeof item.endpointChange === 'string')
+    record.endpointChange = JSON.parse(item.endpointChange) as NonNullable<RolloutRecord['endpointChange']>;
   return record;
 }

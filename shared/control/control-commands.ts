@@ -1,4 +1,10 @@
 import { applyCommand, parsePolicy, startRollout } from '../domain/index';
+import {
+  type EndpointChange,
+  isChangePending,
+  isDeployingCanary,
+  retryChange,
+} from '../domain/endpoint-change';
 import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
@@ -12,6 +18,15 @@ import {
   alarmCheckOverridden,
   alarmsForbidStart,
   alarmStatesUnreadable,
+  baselineNotHeld,
+  canaryStillDeploying,
+  canaryVariantTaken,
+  cancelledCleanUp,
+  DEPLOY_CANARY_HINT,
+  lifecycleUnavailable,
+  modelNotFound,
+  previousChangeUnfinished,
+  retryReason,
   endpointNotFound,
   endpointNotInService,
   endpointUnreadable,
@@ -27,7 +42,9 @@ import {
   storedPolicyUnreadable,
   variantsMissing,
 } from '../wording/describe-refusal';
+import { describeChangeKind } from '../wording/describe-endpoint-change';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
+import { advanceEndpointChange } from '../watchdog/advance-endpoint-change';
 import { applyIntent, commitTransition, describeError, missingVariants } from '../watchdog/commit-transition';
 import { newRolloutId } from '../watchdog/new-rollout-id';
 import { type Announcement, DRAIN_LEASE_MS, drainOutbox, enqueue } from '../watchdog/outbox';
@@ -86,6 +103,14 @@ export async function startRolloutCommand(
   // A finished rollout whose last announcements are still pending: send them before it is replaced.
   if (existing && isFinal(existing.state.phase) && existing.outbox?.length)
     existing = (await drainOutbox(deps, existing, `operator:${ctx.correlationId}`)).record;
+  // A clean-up not begun yet gives way to a new start: the team starts again on the canary it has.
+  let cancelled: string | undefined;
+  if (existing && cleanUpWaiting(existing)) {
+    const freed = await cancelCleanUp(deps, existing);
+    if (!freed.ok) return freed;
+    existing = freed.record;
+    cancelled = cancelledCleanUp(new Date(freed.dueAt).toISOString());
+  }
   if (existing && needsTick(existing)) return conflictWithExisting(existing);
 
   const region = policy.endpoint.region;
@@ -98,13 +123,25 @@ export async function startRolloutCommand(
     }
     return unavailable(endpointUnreadable(request.endpointName, describeError(error)));
   }
-  const missing = missingVariants(policy, snapshot);
-  if (missing.length > 0) {
-    const present = snapshot.variants.map((v) => v.name);
-    return { ok: false, kind: 'conflict', ...variantsMissing(request.endpointName, missing, present) };
-  }
   if (snapshot.status !== 'InService') {
     return conflict(endpointNotInService(request.endpointName, snapshot.status));
+  }
+  const present = snapshot.variants.map((v) => v.name);
+  // A start from a model deploys the canary variant unless the endpoint already runs that model there.
+  let deploy: string | undefined;
+  if (request.model !== undefined) {
+    const checked = await checkModelStart(deps, policy, request.model, snapshot);
+    if (!checked.ok) return checked;
+    deploy = checked.deploy ? request.model : undefined;
+  }
+  const missing = missingVariants(policy, snapshot).filter(
+    (name) => !(deploy && name === policy.endpoint.canaryVariant),
+  );
+  if (missing.length > 0) {
+    const refusal = variantsMissing(request.endpointName, missing, present);
+    if (missing.length === 1 && missing[0] === policy.endpoint.canaryVariant)
+      refusal.problems.push(DEPLOY_CANARY_HINT);
+    return { ok: false, kind: 'conflict', ...refusal };
   }
 
   // The operator and their reason are part of the start's cause, so the reason names who started it.
@@ -113,7 +150,7 @@ export async function startRolloutCommand(
     ...(request.reason ? { reason: request.reason } : {}),
   });
   const baseline = snapshot.variants.find((v) => v.name === policy.endpoint.baselineVariant);
-  if (baseline?.currentPct === 0 && transition.state.canaryWeight < 100) {
+  if (baseline?.currentPct === 0 && (deploy !== undefined || transition.state.canaryWeight < 100)) {
     // Typically a finished promotion left the canary at 100%: starting again would hand most
     // traffic back to a variant that has been idle (often the old model). Refuse rather than guess.
     return conflict(
@@ -139,10 +176,12 @@ export async function startRolloutCommand(
   }
   const owner = `operator:${ctx.correlationId}`;
   const rolloutId = newRolloutId(request.endpointName, ctx.now);
+  // From a model, the rollout waits at 0% while the canary is deployed; its steps begin once it is in service.
+  const begun = withNote(deploy ? deployingTransition(policy, transition, deploy) : transition, cancelled);
   const started = startAnnouncement(
     deps,
     policy,
-    override ? withOverride(transition, override) : transition,
+    override ? withOverride(begun, override) : begun,
     ctx,
     rolloutId,
   );
@@ -154,9 +193,22 @@ export async function startRolloutCommand(
         region,
         policyText: text,
         policy,
-        state: transition.state,
+        state: begun.state,
         // Nothing applied yet: the pending intent is what applyIntent (or the next tick) sends.
-        appliedCanaryWeight: null,
+        // A canary to deploy joins at 0%, which is then what the endpoint has.
+        appliedCanaryWeight: deploy ? 0 : null,
+        ...(deploy
+          ? {
+              endpointChange: {
+                kind: 'add-canary' as const,
+                status: 'waiting' as const,
+                dueAt: ctx.now,
+                since: ctx.now,
+                attempt: 1,
+                model: deploy,
+              },
+            }
+          : {}),
         // The start's history entry and announcement are committed with the rollout itself.
         rolloutId,
         ...enqueue({ rolloutId }, 1, [started]),
@@ -172,6 +224,7 @@ export async function startRolloutCommand(
     throw error;
   }
 
+  if (deploy) return deployCanary(deps, record, ctx, owner, override);
   const applied = await applyIntent(deps, record, { now: ctx.now, snapshot });
   let latest = applied.record;
   if (applied.error) latest = await amendStartReason(deps, latest, applied.error);
@@ -186,6 +239,111 @@ export async function startRolloutCommand(
     rollout: summarize(drained.record),
   };
   if (applied.error) body.weightsError = applied.error;
+  if (override) body.override = override;
+  return { ok: true, body };
+}
+
+/**
+ * Checks a start from a model name before anything changes: the model exists in the endpoint's
+ * region (404), and the canary variant is absent (deploy it) or already runs that model (watch
+ * it, as a start without a model does); running another model is a 409.
+ */
+async function checkModelStart(
+  deps: ControlDeps,
+  policy: RolloutPolicy,
+  model: string,
+  snapshot: EndpointSnapshot,
+): Promise<{ ok: true; deploy: boolean } | ControlFailure> {
+  const region = policy.endpoint.region;
+  const configs = deps.endpointConfigs?.(region);
+  if (!configs) return unavailable(lifecycleUnavailable(policy.endpoint.name));
+  try {
+    if (!(await configs.modelExists(model))) return notFound(modelNotFound(model, region));
+    const { canaryVariant } = policy.endpoint;
+    if (!snapshot.variants.some((v) => v.name === canaryVariant)) return { ok: true, deploy: true };
+    const deployment = await configs.describeEndpoint(policy.endpoint.name);
+    const config = deployment.configName ? await configs.describeConfig(deployment.configName) : null;
+    const running = config?.variants.find((v) => v.variantName === canaryVariant)?.modelName ?? '(unknown)';
+    if (running === model) return { ok: true, deploy: false };
+    return conflict(canaryVariantTaken(policy.endpoint.name, canaryVariant, running, model));
+  } catch (error) {
+    return unavailable(endpointUnreadable(policy.endpoint.name, describeError(error)));
+  }
+}
+
+/** True when the previous rollout's only outstanding work is a canary clean-up that has not begun. */
+function cleanUpWaiting(record: RolloutRecord): boolean {
+  const change = record.endpointChange;
+  return (
+    isFinal(record.state.phase) &&
+    change?.kind === 'remove-canary' &&
+    change.status === 'waiting' &&
+    record.state.canaryWeight === record.appliedCanaryWeight &&
+    !record.outbox?.length
+  );
+}
+
+/** Drops a waiting clean-up from the finished rollout (conditional on its version), so a new one may replace it. */
+async function cancelCleanUp(
+  deps: ControlDeps,
+  record: RolloutRecord,
+): Promise<{ ok: true; record: RolloutRecord; dueAt: number } | ControlFailure> {
+  const { endpointChange: change, ...rest } = record;
+  try {
+    return { ok: true, record: await deps.store.save(rest, record.version), dueAt: change?.dueAt ?? 0 };
+  } catch (error) {
+    if (error instanceof VersionConflictError) return conflict(keptChanging(record.endpointName, 1));
+    throw error;
+  }
+}
+
+/** The transition with a note appended to its reason (and its state's message). */
+function withNote(transition: Transition, note: string | undefined): Transition {
+  if (!note) return transition;
+  const reason = `${transition.decision.reason}; ${note}`;
+  return { state: { ...transition.state, message: reason }, decision: { ...transition.decision, reason } };
+}
+
+/** The start of a rollout whose canary is deployed first: at 0%, before its first step, saying so. */
+function deployingTransition(policy: RolloutPolicy, transition: Transition, model: string): Transition {
+  const reason = `${transition.decision.reason.replace(/\.$/, '')}; first, model ${model} is deployed as variant ${policy.endpoint.canaryVariant} at 0%, and the steps begin once it is InService`;
+  return {
+    state: {
+      ...transition.state,
+      phase: 'Progressing',
+      pauseCause: null,
+      stepIndex: 0,
+      canaryWeight: 0,
+      message: reason,
+    },
+    decision: { ...transition.decision, action: 'hold', reason },
+  };
+}
+
+/** Sends the canary's deployment at once (the tick carries it on), then answers with where it stands. */
+async function deployCanary(
+  deps: ControlDeps,
+  record: RolloutRecord,
+  ctx: ControlContext,
+  owner: string,
+  override: StartOverride | undefined,
+): Promise<ControlResult<CommandOutcome>> {
+  const drained = await drainOutbox(deps, record, owner);
+  let latest = drained.record;
+  for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
+    const stepped = await advanceEndpointChange(deps, latest, {
+      now: ctx.now,
+      correlationId: ctx.correlationId,
+      source: 'operator',
+    });
+    latest = stepped.record;
+    if (stepped.kind !== 'conflict') break;
+    latest = (await deps.store.get(record.endpointName)) ?? latest;
+  }
+  const body: CommandOutcome = {
+    outcome: latest.endpointChange?.status === 'failed' ? 'deferred' : 'applied',
+    rollout: summarize(latest),
+  };
   if (override) body.override = override;
   return { ok: true, body };
 }
@@ -238,7 +396,27 @@ export async function runOperatorCommand(
   for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
     const record = await deps.store.get(endpointName);
     if (!record) return notFound(noRolloutFor(endpointName));
-    const decided = applyCommand(record.policy, record.state, command, ctx.now, ctx.operator);
+    const change = record.endpointChange;
+    // A failed endpoint change waits for a person: resume tries it again.
+    if (command.type === 'resume' && change?.status === 'failed') {
+      const retried = await retryEndpointChange(deps, record, change, command, ctx);
+      if (retried === 'conflict') continue;
+      return retried;
+    }
+    if (
+      isDeployingCanary(change) &&
+      (command.type === 'pause' || command.type === 'resume' || command.type === 'promote')
+    )
+      return conflict(canaryStillDeploying(endpointName, command.type));
+    let baselineHeld = false;
+    if (command.type === 'rollback' && record.state.phase === 'Promoted') {
+      const held = baselineHeldFor(change);
+      if (held !== true) return conflict(baselineNotHeld(endpointName, held));
+      baselineHeld = true;
+    }
+    const decided = applyCommand(record.policy, record.state, command, ctx.now, ctx.operator, {
+      baselineHeld,
+    });
     if (!decided.ok) return conflict(decided.error);
     const transition = decided.transition;
     const committed = await commitTransition(deps, record, transition, {
@@ -256,6 +434,81 @@ export async function runOperatorCommand(
     return { ok: true, body };
   }
   return conflict(keptChanging(endpointName, MAX_COMMAND_ATTEMPTS));
+}
+
+/**
+ * True while a promoted rollout's baseline still runs and serves on a word (the retirement's
+ * hold-back, or a retirement that failed and left it), else why not.
+ */
+function baselineHeldFor(change: EndpointChange | undefined): true | string {
+  if (change?.kind !== 'retire-baseline')
+    return 'its baseline is not kept (the policy retires it never or it is gone)';
+  if (change.status === 'waiting' || change.status === 'failed') return true;
+  return change.status === 'updating'
+    ? `its baseline is being retired (config ${change.targetConfig ?? '?'} is being deployed)`
+    : 'its baseline was retired';
+}
+
+/**
+ * `resume` of a failed endpoint change: the same change again, as a new attempt with a config of
+ * its own name; a canary deployment's rollout leaves its pause. Written with its history entry,
+ * then sent at once (the tick carries it on).
+ */
+async function retryEndpointChange(
+  deps: ControlDeps,
+  record: RolloutRecord,
+  change: EndpointChange,
+  command: OperatorCommand,
+  ctx: ControlContext,
+): Promise<ControlResult<CommandOutcome> | 'conflict'> {
+  const retry = retryChange(change, ctx.now);
+  const state =
+    record.state.phase === 'Paused' && record.state.pauseCause === 'endpoint'
+      ? { ...record.state, phase: 'Progressing' as const, pauseCause: null }
+      : record.state;
+  const reason = retryReason(change, ctx.operator, command.reason);
+  const version = record.version + 1;
+  const owner = `operator:${ctx.correlationId}`;
+  const next: RolloutRecord = {
+    ...record,
+    state: { ...state, message: reason },
+    endpointChange: retry,
+    updatedAt: new Date(ctx.now).toISOString(),
+  };
+  Object.assign(
+    next,
+    enqueue(next, version, [
+      {
+        history: {
+          time: new Date(ctx.now).toISOString(),
+          rolloutId: record.rolloutId,
+          version,
+          source: 'operator',
+          kind: 'command',
+          action: 'hold',
+          phase: state.phase,
+          stepIndex: state.stepIndex,
+          canaryWeight: state.canaryWeight,
+          reason,
+          correlationId: ctx.correlationId,
+        },
+      },
+    ]),
+  );
+  let saved: RolloutRecord;
+  try {
+    saved = await deps.store.save(next, record.version);
+  } catch (error) {
+    if (error instanceof VersionConflictError) return 'conflict';
+    throw error;
+  }
+  saved = (await drainOutbox(deps, saved, owner)).record;
+  const stepped = await advanceEndpointChange(deps, saved, {
+    now: ctx.now,
+    correlationId: ctx.correlationId,
+    source: 'operator',
+  });
+  return { ok: true, body: { outcome: 'applied', rollout: summarize(stepped.record) } };
 }
 
 type ResolvedPolicy = { ok: true; policy: RolloutPolicy; text: string } | ControlFailure;
@@ -365,7 +618,16 @@ async function amendStartReason(
 }
 
 function conflictWithExisting(existing: RolloutRecord): ControlFailure {
-  const { state } = existing;
+  const { state, endpointChange } = existing;
+  if (isFinal(state.phase) && isChangePending(endpointChange) && endpointChange)
+    return conflict(
+      previousChangeUnfinished(
+        existing.endpointName,
+        state.phase,
+        describeChangeKind(endpointChange.kind),
+        endpointChange.status === 'waiting' ? new Date(endpointChange.dueAt).toISOString() : null,
+      ),
+    );
   if (isFinal(state.phase))
     return conflict(
       previousRolloutUnsettled(

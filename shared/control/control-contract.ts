@@ -1,3 +1,4 @@
+import type { EndpointChange } from '../domain/endpoint-change';
 import type { AlarmCheckOverride } from '../domain/decision-cause';
 import type { PauseCause, Phase } from '../domain/types';
 import type { HistoryEntry } from '../ports/rollout-repository';
@@ -36,6 +37,12 @@ export interface StartRequest {
    * and notification.
    */
   force?: boolean;
+  /**
+   * Start from a model name: deploy it as the canary variant beside the baseline (a new endpoint
+   * config, UpdateEndpoint, InService), then begin the steps. Absent: the endpoint already has
+   * both variants.
+   */
+  model?: string;
 }
 
 /**
@@ -54,8 +61,43 @@ export type EndpointView =
       /** Share per variant once an in-flight update lands, from DesiredWeight. */
       desiredWeights: Record<string, number | null>;
       failureReason?: string;
+      /** What the endpoint runs now: its config and, per variant, the model and instances (absent when unreadable). */
+      runs?: EndpointRunsView;
     }
   | { error: string };
+
+/** The endpoint's config in service and what each variant runs on it. */
+export interface EndpointRunsView {
+  configName: string | null;
+  /** The config an update in flight deploys, or null. */
+  pendingConfigName: string | null;
+  variants: Array<{
+    variantName: string;
+    modelName: string | null;
+    instanceType: string | null;
+    /** Instances running now (CurrentInstanceCount), else the config's initial count. */
+    instanceCount: number | null;
+  }>;
+}
+
+/** The endpoint change a rollout owes or made last, for status and the list. */
+export interface EndpointChangeView {
+  kind: EndpointChange['kind'];
+  status: EndpointChange['status'];
+  /** In words: `baseline retirement due at ...`, `canary deployment updating (config ...)`. */
+  description: string;
+  /** ISO: when it may begin. */
+  dueAt: string;
+  /** ISO: when its status last changed. */
+  since: string;
+  attempt: number;
+  model?: string;
+  targetConfig?: string;
+  previousConfig?: string;
+  added?: EndpointChange['added'];
+  released?: EndpointChange['released'];
+  failure?: string;
+}
 
 export interface DecisionView {
   time: string;
@@ -97,6 +139,8 @@ export interface RolloutSummary {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The endpoint change (canary deployment, baseline retirement, canary clean-up) owed or made last. */
+  endpointChange?: EndpointChangeView;
 }
 
 /** How far the promoted model got in one target region. */

@@ -4,6 +4,7 @@ import { describeError } from '../watchdog/commit-transition';
 import { noRolloutFor } from '../wording/describe-refusal';
 import {
   type ControlResult,
+  type EndpointRunsView,
   type EndpointView,
   notFound,
   type RolloutHistory,
@@ -103,9 +104,41 @@ export async function rolloutHistory(
 }
 
 async function readEndpoint(deps: ControlDeps, record: RolloutRecord): Promise<EndpointView> {
+  let view: EndpointView;
   try {
-    return endpointView(await deps.endpoints(record.region).describe(record.endpointName));
+    view = endpointView(await deps.endpoints(record.region).describe(record.endpointName));
   } catch (error) {
     return { error: describeError(error) };
+  }
+  const runs = await readRuns(deps, record);
+  return runs ? { ...view, runs } : view;
+}
+
+/**
+ * What the endpoint runs now: its config, and per variant the model and the instances (the cost
+ * in view). Best effort: status still answers without it.
+ */
+async function readRuns(deps: ControlDeps, record: RolloutRecord): Promise<EndpointRunsView | undefined> {
+  const configs = deps.endpointConfigs?.(record.region);
+  if (!configs) return undefined;
+  try {
+    const deployment = await configs.describeEndpoint(record.endpointName);
+    const config = deployment.configName ? await configs.describeConfig(deployment.configName) : null;
+    return {
+      configName: deployment.configName,
+      pendingConfigName: deployment.pendingConfigName,
+      variants: (config?.variants ?? []).map((v) => ({
+        variantName: v.variantName,
+        modelName: v.modelName,
+        instanceType: v.instanceType,
+        instanceCount: deployment.instanceCounts[v.variantName] ?? v.instanceCount,
+      })),
+    };
+  } catch (error) {
+    (deps.log ?? SILENT_LOG).warn('endpoint config could not be read for status', {
+      endpointName: record.endpointName,
+      error: describeError(error),
+    });
+    return undefined;
   }
 }

@@ -2,7 +2,9 @@ import { splitTraffic } from '../domain/index';
 import { describeStep } from '../wording/describe-step';
 import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
-import type { DecisionView, EndpointView, RolloutSummary } from './control-contract';
+import type { EndpointChange } from '../domain/endpoint-change';
+import { describeChangeStatus } from '../wording/describe-endpoint-change';
+import type { DecisionView, EndpointChangeView, EndpointView, RolloutSummary } from './control-contract';
 
 /** How stored rollouts, history entries and endpoint snapshots are shown by the control API. */
 
@@ -30,7 +32,27 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     version: record.version,
+    ...(record.endpointChange ? { endpointChange: endpointChangeView(record.endpointChange) } : {}),
   };
+}
+
+/** The change as the API shows it: its fields, ISO times, and a line in words. */
+export function endpointChangeView(change: EndpointChange): EndpointChangeView {
+  const view: EndpointChangeView = {
+    kind: change.kind,
+    status: change.status,
+    description: describeChangeStatus(change),
+    dueAt: new Date(change.dueAt).toISOString(),
+    since: new Date(change.since).toISOString(),
+    attempt: change.attempt,
+  };
+  if (change.model) view.model = change.model;
+  if (change.targetConfig) view.targetConfig = change.targetConfig;
+  if (change.previousConfig) view.previousConfig = change.previousConfig;
+  if (change.added) view.added = change.added;
+  if (change.released) view.released = change.released;
+  if (change.failure) view.failure = change.failure;
+  return view;
 }
 
 export function decisionView(entry: HistoryEntry): DecisionView {

@@ -17,6 +17,8 @@ const ownReason = (command: OperatorCommand): string | undefined =>
  * - `promote`: any non-final phase → Promoted (canary 100), skipping the remaining steps.
  * - `abort`: any non-final phase → Aborted (canary 0).
  * - `rollback`: any non-final phase → RolledBack (canary 0); needs a reason.
+ * - `rollback` of a `Promoted` rollout whose baseline still runs (`options.baselineHeld`: the
+ *   retirement's hold-back) → RolledBack (canary 0).
  * A command that does not fit the phase is refused as `{ ok: false, error }` (the API's 409).
  * `operator` (an IAM identity) is named in the decision's cause, so history says who acted.
  */
@@ -26,9 +28,13 @@ export function applyCommand(
   command: OperatorCommand,
   now: number,
   operator?: string,
+  options: { baselineHeld?: boolean } = {},
 ): CommandResult {
   const type = (command as { type?: unknown } | null)?.type;
-  if (isFinal(state.phase)) {
+  // During the hold-back after a promotion the baseline still runs: a rollback sends it all the
+  // traffic again, at once, as if the promotion had not happened.
+  const rollbackPromoted = state.phase === 'Promoted' && type === 'rollback' && options.baselineHeld === true;
+  if (isFinal(state.phase) && !rollbackPromoted) {
     return { ok: false, error: `cannot ${String(type)}: the rollout is already ${state.phase} (final)` };
   }
   const evidence = previewEvidence(policy, state, now);
@@ -112,7 +118,14 @@ export function applyCommand(
     case 'rollback': {
       if (reason === undefined) return { ok: false, error: 'cannot rollback: a reason is required' };
       return done(
-        { ...state, phase: 'RolledBack', canaryWeight: 0, staged: null, pauseCause: null },
+        {
+          ...state,
+          phase: 'RolledBack',
+          canaryWeight: 0,
+          staged: null,
+          pauseCause: null,
+          ...(rollbackPromoted ? { stepStartedAt: now } : {}),
+        },
         'rollback',
         { command: 'rollback', reason },
       );

@@ -29,6 +29,20 @@ export const DEFAULT_FAILURE_LIMIT = 2;
 export const DEFAULT_STAGED_OBSERVE_SECONDS = 300;
 
 /**
+ * `lifecycle.retireBaseline.after` when omitted: the hold-back after a promotion during which a
+ * `rollback` still restores the baseline instantly, before its instances are released. Ten
+ * minutes: longer than Argo Rollouts' 30 s scale-down delay, because a model regression often
+ * shows only once the promoted model takes all the traffic. Seconds.
+ */
+export const DEFAULT_RETIRE_BASELINE_AFTER_SECONDS = 600;
+
+/**
+ * `lifecycle.cleanUpAfterRollback.after` when omitted: time to inspect a failing canary (invoke
+ * it directly, read its logs) before its variant and instances are removed. Seconds.
+ */
+export const DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS = 1800;
+
+/**
  * One-sided standard-normal quantile for the error-rate comparison with the baseline
  * (`maxIncrease`): 99 % confidence. Dimensionless. The canary counts as worse than the baseline
  * only when the lower confidence bound of the difference (Agresti–Caffo) exceeds the allowance:

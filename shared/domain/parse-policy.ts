@@ -4,6 +4,8 @@ import {
   DEFAULT_INCONCLUSIVE_LIMIT,
   DEFAULT_INTERVAL_SECONDS,
   DEFAULT_MIN_CANARY_INVOCATIONS,
+  DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS,
+  DEFAULT_RETIRE_BASELINE_AFTER_SECONDS,
   DEFAULT_STAGED_OBSERVE_SECONDS,
   DEFAULT_WINDOW_SECONDS,
 } from './defaults';
@@ -350,7 +352,26 @@ function normalise(raw: RawPolicy): RolloutPolicy {
       })),
     },
     regions: (raw.regions ?? []).map((target) => ({ ...target })),
+    lifecycle: {
+      canary: { ...raw.lifecycle?.canary },
+      retireBaselineAfterSeconds: delayOf(
+        raw.lifecycle?.retireBaseline?.after,
+        DEFAULT_RETIRE_BASELINE_AFTER_SECONDS,
+      ),
+      cleanUpAfterRollbackSeconds: delayOf(
+        raw.lifecycle?.cleanUpAfterRollback?.after,
+        DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS,
+      ),
+    },
   };
+}
+
+/** A lifecycle delay in seconds: `never` is null, `0s` is 0, omitted is the default. */
+function delayOf(text: string | undefined, fallback: number): number | null {
+  if (text === undefined) return fallback;
+  if (text === 'never') return null;
+  if (text === '0s') return 0;
+  return parseDuration(text) ?? fallback;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -139,6 +139,37 @@ const alarmSchema = strictObject({
 
 const regionTargetSchema = strictObject({ region, endpointName: sageMakerName });
 
+/** SageMaker's instance type names (`ml.m5.xlarge`, `ml.g5.2xlarge`). */
+export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+
+/** A lifecycle delay: a duration, `0s` for at once, or `never`. */
+export const lifecycleDelaySchema = string().check(
+  refine((text) => text === 'never' || text === '0s' || parseDuration(text) !== null, {
+    error: 'must be a duration (0s for at once, 30s, 10m, 1h) or never',
+  }),
+);
+
+const lifecycleSchema = strictObject({
+  canary: optional(
+    strictObject({
+      instanceType: optional(
+        string().check(
+          regex(INSTANCE_TYPE_PATTERN, { error: 'must be a SageMaker instance type such as ml.m5.xlarge' }),
+        ),
+      ),
+      instanceCount: optional(
+        number().check(
+          int(),
+          gte(1, { error: 'must be between 1 and 100' }),
+          lte(100, { error: 'must be between 1 and 100' }),
+        ),
+      ),
+    }),
+  ),
+  retireBaseline: optional(strictObject({ after: lifecycleDelaySchema })),
+  cleanUpAfterRollback: optional(strictObject({ after: lifecycleDelaySchema })),
+});
+
 export const rawPolicySchema = strictObject({
   apiVersion: literal(POLICY_API_VERSION, { error: `must be ${POLICY_API_VERSION}` }),
   endpoint: strictObject({
@@ -164,6 +195,7 @@ export const rawPolicySchema = strictObject({
   }),
   rollback: optional(strictObject({ onAlarms: optional(array(alarmSchema)) })),
   regions: optional(array(regionTargetSchema)),
+  lifecycle: optional(lifecycleSchema),
 });
 
 export type RawPolicy = Infer<typeof rawPolicySchema>;

@@ -82,6 +82,19 @@ export interface RegionTarget {
   endpointName: string;
 }
 
+/**
+ * What the watchdog does to the endpoint itself around a rollout (docs/policy-reference.md,
+ * `lifecycle`). Delays in seconds; null means never (the endpoint is left as the rollout ended).
+ */
+export interface LifecyclePolicy {
+  /** Instances of the canary variant a `start --model` adds; absent fields come from the baseline variant. */
+  canary: { instanceType?: string; instanceCount?: number };
+  /** Hold-back after a promotion before the baseline is retired (0: at once). Seconds, or null: never. */
+  retireBaselineAfterSeconds: number | null;
+  /** Time to inspect a rolled-back or aborted canary before its variant is removed. Seconds, or null: never. */
+  cleanUpAfterRollbackSeconds: number | null;
+}
+
 export interface RolloutPolicy {
   apiVersion: 'rollout-watchdog/v1';
   endpoint: { name: string; region: string; baselineVariant: string; canaryVariant: string };
@@ -95,6 +108,8 @@ export interface RolloutPolicy {
   };
   rollback: { onAlarms: ReadonlyArray<AlarmRollbackPolicy> };
   regions: ReadonlyArray<RegionTarget>;
+  /** Absent in policies stored before the lifecycle existed: `lifecycleOf` supplies the defaults. */
+  lifecycle?: LifecyclePolicy;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +149,8 @@ export interface TickInput {
 // State and decisions.
 // ---------------------------------------------------------------------------------------------
 
-export type PauseCause = 'step' | 'operator' | 'inconclusive';
+/** `endpoint`: an endpoint change the rollout needs (deploying the canary) failed; `resume` retries it. */
+export type PauseCause = 'step' | 'operator' | 'inconclusive' | 'endpoint';
 
 export interface StagedRollbackState {
   alarmName: string;

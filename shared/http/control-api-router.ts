@@ -152,6 +152,7 @@ async function route(
         ...optional('policy', body.policy),
         ...optional('reason', body.reason),
         ...optional('force', body.force),
+        ...optional('model', body.model),
       };
       return answer(await startRolloutCommand(deps, request, ctx), 201);
     }

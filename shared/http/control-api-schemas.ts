@@ -40,6 +40,11 @@ const endpointName = string({ error: 'required, a SageMaker endpoint name' }).ch
   regex(ENDPOINT_NAME_PATTERN, 'must be a SageMaker endpoint name (letters, digits, hyphens; at most 63)'),
 );
 
+/** SageMaker's rule for model names: letters, digits and hyphens, at most 63. */
+const modelName = string({ error: 'must be a string' }).check(
+  regex(ENDPOINT_NAME_PATTERN, 'must be a SageMaker model name (letters, digits, hyphens; at most 63)'),
+);
+
 const reason = string({ error: 'must be a string' }).check(
   // NFC, then trimmed of whitespace and invisible characters (zero-width, BOM, NBSP): a reason
   // made only of them is empty.
@@ -62,6 +67,8 @@ export const startRolloutBodySchema = strictObject(
     ),
     reason: optional(reason),
     force: optional(boolean({ error: 'must be true or false' })),
+    /** Deploy this model as the canary variant first (a SageMaker model name). */
+    model: optional(modelName),
   },
   { error: 'must be a JSON object' },
 ).check(

@@ -1,4 +1,5 @@
 import type { DecisionCause } from '../domain/decision-cause';
+import type { EndpointChange } from '../domain/endpoint-change';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { splitTraffic } from '../domain/weights-of';
 import { ALERT_NEXT } from '../wording/describe-alert';
@@ -23,6 +24,7 @@ export type NotificationEventType =
   | 'rollout.rollback-staged'
   | 'rollout.rolled-back'
   | 'rollout.aborted'
+  | 'rollout.endpoint-changed'
   | 'rollout.alert';
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -69,6 +71,14 @@ export interface RolloutNotification {
   alertKind?: AlertKind;
   /** Validation problems of an invalid policy, or other itemised detail. */
   problems?: string[];
+  /**
+   * A step of the endpoint lifecycle (`rollout.endpoint-changed`): which change, where it stands,
+   * the configs involved and the instances it adds and releases.
+   */
+  endpointChange?: Pick<
+    EndpointChange,
+    'kind' | 'status' | 'targetConfig' | 'previousConfig' | 'model' | 'added' | 'released' | 'failure'
+  >;
   /** Regions to sync after a promotion. */
   regions?: Array<{ region: string; endpointName: string }>;
   /**
@@ -167,6 +177,65 @@ export function notificationFromTransition(args: TransitionNotificationArgs): Ro
   if (eventType === 'rollout.promoted' && policy.regions.length > 0) {
     notification.regions = policy.regions.map((r) => ({ region: r.region, endpointName: r.endpointName }));
   }
+  return notification;
+}
+
+export interface EndpointChangeNotificationArgs {
+  policy: RolloutPolicy;
+  state: RolloutState;
+  change: EndpointChange;
+  /** Event time, epoch ms. */
+  now: number;
+  reason: string;
+  next: string;
+  source: NotificationSource;
+  correlationId?: string;
+  apiUrl?: string;
+}
+
+/**
+ * Builds a `rollout.endpoint-changed`: a step of the endpoint lifecycle (canary deployed,
+ * baseline retired, canary removed, or one of them failed). Severity: critical when the change
+ * failed, info otherwise. The instances it adds and releases are in `endpointChange` and in the
+ * reason, so every subscriber sees the cost.
+ */
+export function endpointChangeNotification(args: EndpointChangeNotificationArgs): RolloutNotification {
+  const { policy, state, change } = args;
+  const notification: RolloutNotification = {
+    version: NOTIFICATION_VERSION,
+    eventType: 'rollout.endpoint-changed',
+    severity: change.status === 'failed' ? 'critical' : 'info',
+    endpointName: policy.endpoint.name,
+    region: policy.endpoint.region,
+    phase: state.phase,
+    action: 'alert',
+    reason: args.reason,
+    baselineVariant: policy.endpoint.baselineVariant,
+    canaryVariant: policy.endpoint.canaryVariant,
+    weights: splitTraffic(policy, state.canaryWeight),
+    step: { index: Math.min(state.stepIndex, policy.steps.length), count: policy.steps.length },
+    time: new Date(args.now).toISOString(),
+    next: args.next,
+    intervene: interventionsFor(
+      policy.endpoint.name,
+      state.phase,
+      args.apiUrl ?? API_URL_PLACEHOLDER,
+      undefined,
+      policy.endpoint.region,
+    ),
+    source: args.source,
+    endpointChange: {
+      kind: change.kind,
+      status: change.status,
+      ...(change.targetConfig ? { targetConfig: change.targetConfig } : {}),
+      ...(change.previousConfig ? { previousConfig: change.previousConfig } : {}),
+      ...(change.model ? { model: change.model } : {}),
+      ...(change.added ? { added: change.added } : {}),
+      ...(change.released ? { released: change.released } : {}),
+      ...(change.failure ? { failure: change.failure } : {}),
+    },
+  };
+  if (args.correlationId) notification.correlationId = args.correlationId;
   return notification;
 }
 

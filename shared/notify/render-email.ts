@@ -1,3 +1,4 @@
+import { describeInstanceSet } from '../wording/describe-endpoint-change';
 import { describeVerdictNumbers } from '../wording/describe-evidence';
 import { formatCount, formatMs, formatPercent } from '../wording/format-values';
 import {
@@ -22,6 +23,7 @@ const HEADLINE: Readonly<Record<string, string>> = {
   'rollout.rollback-staged': 'Staged rollback: the canary weight was halved',
   'rollout.rolled-back': 'The canary was rolled back',
   'rollout.aborted': 'The rollout was aborted',
+  'rollout.endpoint-changed': 'The endpoint changed',
   'rollout.alert': 'The watchdog needs attention',
 };
 
@@ -63,6 +65,7 @@ export function renderEmail(n: RolloutNotification): string {
   lines.push(`  Source:    ${n.source}${n.actor ? ` (${n.actor})` : ''}`);
   if (n.alertKind) lines.push(`  Alert:     ${n.alertKind}`);
   lines.push('', 'WHY', `  ${n.reason}`);
+  if (n.endpointChange) lines.push(...endpointChangeLines(n.endpointChange));
   if (n.problems && n.problems.length > 0) {
     lines.push('', 'PROBLEMS');
     for (const p of n.problems) lines.push(`  - ${p}`);
@@ -111,6 +114,17 @@ export function renderEmail(n: RolloutNotification): string {
   lines.push('', '--', 'rollout-watchdog');
   if (n.correlationId) lines.push(`correlation id: ${n.correlationId}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The configs and instances of a lifecycle step: what the change costs or saves. */
+function endpointChangeLines(change: NonNullable<RolloutNotification['endpointChange']>): string[] {
+  const lines = ['', 'ENDPOINT'];
+  lines.push(`  Change:    ${change.kind} (${change.status})`);
+  if (change.previousConfig) lines.push(`  From:      config ${change.previousConfig}`);
+  if (change.targetConfig) lines.push(`  To:        config ${change.targetConfig}`);
+  for (const set of change.added ?? []) lines.push(`  Added:     ${describeInstanceSet(set)}`);
+  for (const set of change.released ?? []) lines.push(`  Released:  ${describeInstanceSet(set)}`);
+  return lines;
 }
 
 function stepText(n: RolloutNotification): string {

@@ -19,6 +19,7 @@ const TAG: Readonly<Record<NotificationEventType, string>> = {
   'rollout.rollback-staged': 'STAGED ROLLBACK',
   'rollout.rolled-back': 'ROLLED BACK',
   'rollout.aborted': 'ABORTED',
+  'rollout.endpoint-changed': 'ENDPOINT',
   'rollout.alert': 'ALERT',
 };
 

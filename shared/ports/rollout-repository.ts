@@ -1,4 +1,5 @@
 import type { DecisionCause } from '../domain/decision-cause';
+import type { EndpointChange } from '../domain/endpoint-change';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationCurrent, RolloutNotification } from '../notify/notification';
 
@@ -74,6 +75,11 @@ export interface RolloutRecord {
   lastAnnounced?: NotificationCurrent;
   /** Who drains the outbox now, and until when (wall-clock epoch ms): one drainer at a time keeps messages in order. */
   drainLease?: { owner: string; until: number };
+  /**
+   * The endpoint change this rollout owes or made last (deploy the canary, retire the baseline,
+   * remove the canary): `shared/watchdog/advance-endpoint-change.ts` carries it out, resumably.
+   */
+  endpointChange?: EndpointChange;
 }
 
 /**
@@ -101,6 +107,8 @@ export type NewRolloutRecord = Pick<
   outbox?: OutboxEntry[];
   lastAnnounced?: NotificationCurrent;
   drainLease?: { owner: string; until: number };
+  /** A start from a model name: the canary's deployment, begun with the rollout. */
+  endpointChange?: EndpointChange;
 };
 
 /** One history item: a decision, an alert or a command, with its reason and the numbers behind it. */
@@ -111,7 +119,7 @@ export interface HistoryEntry {
   /** Record version this entry produced (or saw, for alerts). */
   version: number;
   source: 'tick' | 'alarm' | 'operator' | 'reconcile' | 'start';
-  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights';
+  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights' | 'endpoint';
   action?: Action;
   phase: Phase;
   stepIndex: number;

@@ -4,6 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotificationPublisher } from '../aws/notification-publisher';
 import { RolloutStore } from '../aws/rollout-store';
+import { SageMakerEndpointConfigs } from '../aws/sagemaker-endpoint-configs';
 import { SageMakerEndpoints } from '../aws/sagemaker-endpoints';
 import type { WatchdogLog } from '../ports/watchdog-log';
 import type { AlarmDeps } from '../watchdog/handle-alarm-event';
@@ -71,6 +72,9 @@ export function watchdogDeps(
   return {
     store: new RolloutStore(doc, env.tableName),
     endpoints: perRegion((region) => new SageMakerEndpoints(clients.get(SageMakerClient, region))),
+    endpointConfigs: perRegion(
+      (region) => new SageMakerEndpointConfigs(clients.get(SageMakerClient, region)),
+    ),
     notifier: topicNotifier(env, clients),
     ...(options.log ? { log: options.log } : {}),
     ...(apiUrl ? { apiUrl } : {}),

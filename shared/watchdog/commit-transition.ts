@@ -1,3 +1,5 @@
+import { followUpChange } from '../domain/endpoint-change';
+import { isFinal } from '../domain/is-final';
 import { splitTraffic } from '../domain/index';
 import type { RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { notificationFromTransition, type RolloutNotification } from '../notify/notification';
@@ -39,7 +41,9 @@ export interface CommitOptions {
   /** Operator identity (IAM ARN) for commands. */
   actor?: string;
   /** Record fields to write together with the new state (e.g. `lastAlarmEvent`, a newer policy). */
-  patch?: Partial<Pick<RolloutRecord, 'lastAlarmEvent' | 'policy' | 'policyText' | 'policyAlert'>>;
+  patch?: Partial<
+    Pick<RolloutRecord, 'lastAlarmEvent' | 'policy' | 'policyText' | 'policyAlert' | 'endpointChange'>
+  >;
   /**
    * Write the state but send no weights, recording the new weight as applied (for an abort whose
    * variants are gone: weights are never sent to unverified names).
@@ -124,6 +128,12 @@ export async function commitTransition(
     updatedAt: new Date(now).toISOString(),
   };
   if (options.skipWeights) next.appliedCanaryWeight = transition.state.canaryWeight;
+  // The decision that ends a rollout also schedules what it owes the endpoint: retiring the
+  // baseline after a promotion, removing the canary after a rollback or an abort.
+  if (isFinal(transition.state.phase) && transition.state.phase !== before.phase) {
+    const followUp = followUpChange(next.policy, transition.state.phase, now);
+    if (followUp) next.endpointChange = followUp;
+  }
   if (options.receipt) next.receipts = withReceipt(record.receipts, options.receipt);
   if (sameContent(record, next)) return { outcome: 'unchanged', record, weights: 'none' };
 

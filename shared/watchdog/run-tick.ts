@@ -1,4 +1,6 @@
 import { driftCheckDue, DRIFT_CHECK_TICK_MS } from '../domain/drift-check-due';
+import { isChangePending, isDeployingCanary } from '../domain/endpoint-change';
+import { isFinal } from '../domain/is-final';
 import { judgeTick } from '../domain/index';
 import { needsTick } from '../domain/needs-tick';
 import { policyTextHash } from '../domain/policy-text-hash';
@@ -18,6 +20,7 @@ import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
 import { type HistoryEntry, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { type AlertWording, describeInvalidStoredPolicy } from '../wording/describe-alert';
+import { advanceEndpointChange } from './advance-endpoint-change';
 import { commitTransition, describeError } from './commit-transition';
 import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
@@ -59,7 +62,17 @@ export interface TickDeps extends WatchdogDeps {
 }
 
 export type RolloutOutcome =
-  'held' | 'judged' | 'applied' | 'deferred' | 'stopped' | 'skipped' | 'conflict' | 'no-metrics' | 'error';
+  | 'held'
+  | 'judged'
+  | 'applied'
+  | 'deferred'
+  | 'stopped'
+  | 'skipped'
+  | 'conflict'
+  | 'no-metrics'
+  | 'error'
+  /** An endpoint change (canary deployment, baseline retirement, canary clean-up) moved on. */
+  | 'endpoint-changed';
 
 export interface TickSummary {
   /** Tick time, ISO (the event's time). */
@@ -180,6 +193,8 @@ async function readMetrics(
   const byRegion = new Map<string, MetricsTarget[]>();
   for (const record of records) {
     if (record.state.phase !== 'Progressing' && record.state.phase !== 'Paused') continue;
+    // A canary still being deployed serves nothing yet: nothing to read.
+    if (isDeployingCanary(record.endpointChange)) continue;
     const targets = byRegion.get(record.region) ?? [];
     targets.push({ key: record.endpointName, policy: record.policy });
     byRegion.set(record.region, targets);
@@ -347,6 +362,31 @@ async function processRollout(
       if (alerting) record = (await drainOutbox(deps, record, owner)).record;
     }
     if (!resolved.policy) return { endpointName, outcome: 'held', reason: 'no valid policy' };
+
+    // The endpoint itself is changing for this rollout: its canary is being deployed (nothing to
+    // judge yet), or a finished rollout retires its baseline or removes its canary.
+    const change = record.endpointChange;
+    if (isDeployingCanary(change) && !isChangePending(change))
+      return { endpointName, outcome: 'held', reason: 'the canary deployment failed; waiting for a person' };
+    if (
+      isChangePending(change) &&
+      (isDeployingCanary(change) ||
+        (isFinal(record.state.phase) && record.state.canaryWeight === record.appliedCanaryWeight))
+    ) {
+      const stepped = await advanceEndpointChange(deps, record, {
+        now: ctx.now,
+        correlationId: ctx.correlationId,
+        source: 'tick',
+      });
+      if (stepped.kind === 'conflict') continue;
+      if (stepped.kind === 'progressed')
+        return { endpointName, outcome: 'endpoint-changed', reason: stepped.reason, notified: true };
+      return {
+        endpointName,
+        outcome: 'held',
+        ...(stepped.kind === 'waiting' ? { reason: stepped.reason } : {}),
+      };
+    }
 
     // The endpoint is read when weights are pending (have they landed?) or its drift check is due;
     // otherwise the record is trusted, and a decision that moves weights reads it before sending.

@@ -1,3 +1,4 @@
+import type { EndpointConfigs } from '../ports/endpoint-configs';
 import type { EndpointWeights } from '../ports/endpoint-weights';
 import type { Notifier } from '../ports/notifier';
 import type { RolloutRepository } from '../ports/rollout-repository';
@@ -8,6 +9,11 @@ export interface WatchdogDeps {
   store: RolloutRepository;
   /** The endpoints of one region (cache one adapter per region). */
   endpoints(region: string): EndpointWeights;
+  /**
+   * The endpoint configs of one region, for the endpoint lifecycle (deploy the canary, retire the
+   * baseline, remove the canary). Without it those changes wait, and say so.
+   */
+  endpointConfigs?(region: string): EndpointConfigs;
   notifier: Notifier;
   log?: WatchdogLog;
   /** Base URL of the control API, for intervention commands in notifications. */

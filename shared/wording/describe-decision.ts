@@ -118,6 +118,7 @@ function describeAlarmIgnored(cause: Extract<DecisionCause, { kind: 'alarm-ignor
  */
 export function describePauseCause(pauseCause: PauseCause | null, at: string): string {
   if (pauseCause === 'step') return `at ${at}`;
+  if (pauseCause === 'endpoint') return 'because an endpoint change failed';
   return pauseCause === 'inconclusive' ? 'after too many inconclusive judgements' : 'by an operator';
 }
 

@@ -1,3 +1,5 @@
+import type { EndpointChange } from '../domain/endpoint-change';
+import { describeChangeKind } from './describe-endpoint-change';
 import type { Phase } from '../domain/types';
 
 /**
@@ -72,6 +74,46 @@ export function previousRolloutUnsettled(
     announcementsPending > 0 ? `${announcementsPending} of its announcements are not sent yet` : '',
   ].filter(Boolean);
   return `the previous rollout of ${endpointName} is ${phase} but ${owed.join(' and ')}; the tick finishes that within minutes, then start again`;
+}
+
+/** A start refused while the previous rollout's endpoint change (retirement, clean-up) is due or under way. */
+export function previousChangeUnfinished(
+  endpointName: string,
+  phase: Phase,
+  change: string,
+  dueAt: string | null,
+): string {
+  const when = dueAt ? `is due at ${dueAt}` : 'is under way';
+  return `the previous rollout of ${endpointName} is ${phase} and its ${change} ${when}; start again once the endpoint is ready (rollout-watchdog status ${endpointName} shows it)`;
+}
+
+/** A start from a model name whose canary variant already runs another model. */
+export function canaryVariantTaken(
+  endpointName: string,
+  canaryVariant: string,
+  running: string,
+  wanted: string,
+): string {
+  return `variant ${canaryVariant} of ${endpointName} already runs model ${running}, not ${wanted}; remove it first (a rollback or abort removes it after the policy's clean-up delay) or start without --model to watch it`;
+}
+
+/** Added to a start's refusal when only the canary variant is missing: the start can deploy it. */
+export const DEPLOY_CANARY_HINT =
+  'to deploy the canary variant from a model, start with --model MODEL_NAME (API body: "model")';
+
+/** A start from a model name that does not exist in the endpoint's region. */
+export function modelNotFound(model: string, region: string): string {
+  return `model ${model} does not exist in ${region}; create it (aws sagemaker create-model) and start again`;
+}
+
+/** The canary of a start from a model is still being deployed: only abort and rollback apply yet. */
+export function canaryStillDeploying(endpointName: string, command: string): string {
+  return `cannot ${command}: the canary of ${endpointName} is still being deployed and its steps have not begun; abort or rollback stop it now`;
+}
+
+/** A rollback of a promoted rollout whose baseline is gone or going. */
+export function baselineNotHeld(endpointName: string, why: string): string {
+  return `cannot rollback: the rollout of ${endpointName} is Promoted and ${why}; start a rollout of the previous model to go back`;
 }
 
 /** A start refused while another rollout of the endpoint is under way (`step` 0-based). */
@@ -149,4 +191,19 @@ export function alarmCheckOverridden(
     found.unreadable ? `alarm states unreadable (${found.unreadable})` : '',
   ].filter(Boolean);
   return `alarm check overridden by ${operator} (${what.join(', ')}): ${reason}`;
+}
+
+/** A start from a model where this deployment has no access to endpoint configs. */
+export function lifecycleUnavailable(endpointName: string): string {
+  return `cannot deploy a canary on ${endpointName}: this control API has no access to endpoint configs`;
+}
+
+/** The reason recorded when an operator retries a failed endpoint change. */
+export function retryReason(change: EndpointChange, operator: string, reason?: string): string {
+  return `Resumed by ${operator}: the ${describeChangeKind(change.kind)} is tried again (attempt ${change.attempt + 1})${reason ? `: ${reason}` : ''}`;
+}
+
+/** Said in a start's reason when it cancelled the previous rollout's canary clean-up. */
+export function cancelledCleanUp(dueAt: string): string {
+  return `the previous rollout's canary clean-up, due at ${dueAt}, is cancelled: this rollout uses the canary variant`;
 }

@@ -150,18 +150,22 @@ describe('control API: a full rollout through the operator commands', () => {
     expect(two.body.entries).toEqual(all.body.entries.slice(0, 2));
   });
 
-  it('refuses a new rollout that would hand traffic back to the idle baseline', async () => {
+  it('refuses a new rollout while the promoted rollout still owes its baseline retirement', async () => {
     const response = await call('POST', '/rollouts', {
       body: { endpointName: endpoint, policy: await standardPolicy(endpoint) },
     });
     expect(response.status).toBe(409);
-    expect(response.body.error).toMatch(/baseline variant primary .* gets no traffic now/);
+    expect(response.body.error).toMatch(/is Promoted and its baseline retirement is due at 2026-/);
   });
 
-  it('lists the promoted rollout among the recent ones', async () => {
+  it('lists the promoted rollout as active while its baseline retirement is due', async () => {
     const response = await call('GET', '/rollouts');
-    expect(response.body.recent.map((r: { endpointName: string }) => r.endpointName)).toContain(endpoint);
-    expect(response.body.active.map((r: { endpointName: string }) => r.endpointName)).not.toContain(endpoint);
+    const active = response.body.active.find((r: { endpointName: string }) => r.endpointName === endpoint);
+    expect(active).toMatchObject({
+      phase: 'Promoted',
+      endpointChange: { kind: 'retire-baseline', status: 'waiting' },
+    });
+    expect(active.endpointChange.description).toMatch(/^baseline retirement due at /);
   });
 });
 
@@ -307,6 +311,7 @@ describe('control API: refusals', () => {
     expect(response.status).toBe(409);
     expect(response.body.problems).toEqual([
       'variant canary is not on the endpoint (it has: primary, other)',
+      'to deploy the canary variant from a model, start with --model MODEL_NAME (API body: "model")',
     ]);
   });
 

@@ -1,0 +1,121 @@
+import type { EndpointChange, InstanceSet } from '../domain/endpoint-change';
+
+/** How the endpoint lifecycle's steps read in history, notifications and `status`. */
+
+/** `2 × ml.m5.xlarge (primary, model fraud-v1)`; a serverless variant has no instance type. */
+export function describeInstanceSet(set: InstanceSet): string {
+  const what = set.instanceType ? `${set.instanceCount ?? '?'} × ${set.instanceType}` : 'serverless capacity';
+  return `${what} (${set.variantName}${set.modelName ? `, model ${set.modelName}` : ''})`;
+}
+
+/** `adds 1 × ml.m5.large (canary, model v2); releases 2 × ml.m5.xlarge (primary, model v1)`. */
+export function describeCosts(change: Pick<EndpointChange, 'added' | 'released'>): string {
+  const parts: string[] = [];
+  if (change.added?.length) parts.push(`adds ${change.added.map(describeInstanceSet).join(', ')}`);
+  if (change.released?.length) parts.push(`releases ${change.released.map(describeInstanceSet).join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : 'no instances added or released';
+}
+
+const WHAT: Readonly<Record<EndpointChange['kind'], string>> = {
+  'add-canary': 'canary deployment',
+  'retire-baseline': 'baseline retirement',
+  'remove-canary': 'canary clean-up',
+};
+
+/** `baseline retirement`, `canary clean-up`, `canary deployment`. */
+export function describeChangeKind(kind: EndpointChange['kind']): string {
+  return WHAT[kind];
+}
+
+interface Names {
+  endpointName: string;
+  baselineVariant: string;
+  canaryVariant: string;
+}
+
+/** The update was sent: what it moves the endpoint to, what it costs, what is kept meanwhile. */
+export function describeChangeBegun(change: EndpointChange, names: Names): string {
+  const target = change.targetConfig ?? '(unnamed)';
+  const kept = change.previousConfig
+    ? ` Config ${change.previousConfig} stays in service until ${target} is InService.`
+    : '';
+  const costs = describeCosts(change);
+  switch (change.kind) {
+    case 'add-canary':
+      return `Deploying model ${change.model ?? '?'} as variant ${names.canaryVariant} beside ${names.baselineVariant} on ${names.endpointName} (config ${target}, canary at 0%): ${costs}.${kept}`;
+    case 'retire-baseline':
+      return `Retiring the baseline of ${names.endpointName}: config ${target} runs the promoted model alone as variant ${names.baselineVariant} at 100%: ${costs}.${kept}`;
+    case 'remove-canary':
+      return `Removing the rolled-back canary from ${names.endpointName}: config ${target} runs ${names.baselineVariant} alone at 100%: ${costs}.${kept}`;
+  }
+}
+
+/** The endpoint is in service on the target config (or already was as the change would leave it). */
+export function describeChangeDone(
+  change: EndpointChange,
+  names: Names,
+  cleanup: { deleted: string[]; kept: Array<{ name: string; why: string }> },
+  unchanged?: string,
+): string {
+  if (unchanged)
+    return `${capitalise(describeChangeKind(change.kind))} of ${names.endpointName}: nothing to change (${unchanged}).`;
+  const deleted =
+    cleanup.deleted.length > 0 ? ` Deleted the superseded config ${cleanup.deleted.join(', ')}.` : '';
+  const kept = cleanup.kept.map((k) => ` Kept config ${k.name}: ${k.why}.`).join('');
+  const costs = describeCosts(change);
+  switch (change.kind) {
+    case 'add-canary':
+      return `Canary deployed on ${names.endpointName}: config ${change.targetConfig} is InService with model ${change.model ?? '?'} as variant ${names.canaryVariant} (${costs}).${deleted}${kept}`;
+    case 'retire-baseline':
+      return `Baseline retired on ${names.endpointName}: config ${change.targetConfig} is InService, the promoted model serves all traffic as variant ${names.baselineVariant} (${costs}).${deleted}${kept} The endpoint is ready for the next start.`;
+    case 'remove-canary':
+      return `Canary removed from ${names.endpointName}: config ${change.targetConfig} is InService with ${names.baselineVariant} alone (${costs}).${deleted}${kept} The endpoint is ready for the next start.`;
+  }
+}
+
+/** SageMaker refused or undid the change: nothing half-done, and a person decides. */
+export function describeChangeFailed(change: EndpointChange, names: Names, failure: string): string {
+  const back = change.previousConfig ? ` The endpoint stays on config ${change.previousConfig}.` : '';
+  return `The ${describeChangeKind(change.kind)} of ${names.endpointName} failed: ${failure}.${back}`;
+}
+
+/** What follows a failed change: `resume` tries it again; the rest depends on the kind. */
+export function describeChangeFailedNext(change: EndpointChange): string {
+  switch (change.kind) {
+    case 'add-canary':
+      return 'The rollout is paused before its first step; the canary serves nothing. Fix the cause (model, capacity, quota), then `resume` to try the deployment again, or `abort`.';
+    case 'retire-baseline':
+      return 'The baseline retirement is paused; the endpoint still serves the promoted model at 100% beside the idle baseline. Fix the cause, then `resume` to try again, or `rollback` to send traffic back to the baseline.';
+    case 'remove-canary':
+      return 'The canary clean-up is paused; the canary variant stays at 0%. Fix the cause, then `resume` to try again.';
+  }
+}
+
+/** What follows once the update is sent. */
+export function describeChangeBegunNext(change: EndpointChange): string {
+  return change.kind === 'add-canary'
+    ? 'The watchdog waits for the endpoint to be InService, then applies the first step.'
+    : 'The watchdog waits for the endpoint to be InService, then deletes the superseded config it made.';
+}
+
+/** A change not begun yet, for `status`: `baseline retirement due at 2026-...`. */
+export function describeChangeWaiting(change: EndpointChange): string {
+  return `${describeChangeKind(change.kind)} due at ${new Date(change.dueAt).toISOString()}`;
+}
+
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Where a change stands, in one line for `status`. */
+export function describeChangeStatus(change: EndpointChange): string {
+  const what = describeChangeKind(change.kind);
+  switch (change.status) {
+    case 'waiting':
+      return describeChangeWaiting(change);
+    case 'updating':
+      return `${what} under way: the endpoint moves to config ${change.targetConfig ?? '?'} (${describeCosts(change)})`;
+    case 'done':
+      return `${what} done: config ${change.targetConfig ?? '?'} in service (${describeCosts(change)})`;
+    case 'failed':
+      return `${what} failed: ${change.failure ?? 'unknown reason'}; resume tries it again`;
+  }
+}
