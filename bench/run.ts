@@ -14,6 +14,7 @@ const BENCHMARK_MODULES: ReadonlyArray<() => Promise<Record<string, unknown>>> =
   () => import('./replay-bench'),
   () => import('./simulator-bench'),
   () => import('./bundle-bench'),
+  () => import('./latency-detection-bench'),
   () =>
     import('./tick-bench').then((m) => ({
       benchmark: printingBenchmark(

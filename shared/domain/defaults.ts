@@ -81,3 +81,42 @@ export const DEFAULT_LATENCY_LOG_SIGMA = 0.8;
 /** Bounds on the estimated log-normal sigma, so degenerate data cannot claim zero noise. Dimensionless. */
 export const MIN_LATENCY_LOG_SIGMA = 0.05;
 export const MAX_LATENCY_LOG_SIGMA = 3;
+
+/**
+ * One-sided standard-normal quantile of the fast latency test (`latency-shift.ts`): the lower
+ * confidence bound of the canary's body shift (p50 and p90 against the baseline's, pooled over a
+ * run of periods) must clear `maxIncreasePct` at this confidence for a decisive verdict, one that
+ * rolls back without waiting for `failureLimit` judgements. Dimensionless. Stricter than
+ * LATENCY_CONFIDENCE_Z because one such judgement stands for `failureLimit` of them and because
+ * each judgement looks at several runs (the last 2, 3, ... periods).
+ */
+export const LATENCY_SHIFT_Z = 2.5;
+
+/**
+ * Fewest periods in a run of the fast latency test. Periods. Two, so a single slow minute of the
+ * canary alone never convicts it: the regression has to persist.
+ */
+export const FAST_LATENCY_MIN_PERIODS = 2;
+
+/**
+ * Fewest requests of each variant in a period for the fast latency test to use it. Requests. The
+ * normal approximation of a sample median and p90 is sound from a few dozen requests on.
+ */
+export const FAST_LATENCY_MIN_REQUESTS = 30;
+
+/**
+ * One-sided standard-normal quantile by which each period of a fast-test run must be beyond the
+ * allowance on its own. Dimensionless. Half a standard error: a true regression of 1.6x clears
+ * it in about 97 % of 5 % canary minutes at 1,500 requests a minute, a healthy minute that lands
+ * beyond the allowance by chance almost never (a 3.5 standard-error event at that traffic).
+ */
+export const LATENCY_PERIOD_Z = 0.5;
+
+/**
+ * One-sided standard-normal quantile by which the policy's own statistic (e.g. the p99) must be
+ * beyond the allowance over a fast-test run, judged like the ordinary test (in probability
+ * space, `latencyNoiseMargin`). Dimensionless. Modest on purpose: the body's shift carries the
+ * evidence; this keeps a canary whose body slowed while its tail did not from being convicted
+ * on the body alone.
+ */
+export const LATENCY_STATISTIC_Z = 0.5;

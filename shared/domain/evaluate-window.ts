@@ -6,6 +6,7 @@ import {
   MAX_LATENCY_LOG_SIGMA,
   MIN_LATENCY_LOG_SIGMA,
 } from './defaults';
+import { judgeLatencyShift, type LatencyPair } from './latency-shift';
 import { cleanCount } from './merge-periods';
 import { describeMetricVerdict } from '../wording/describe-verdict';
 import type { MetricFinding } from './decision-cause';
@@ -19,6 +20,7 @@ import type {
   MetricVerdict,
   PeriodObservation,
   RolloutPolicy,
+  VariantPeriodMetrics,
   VariantSummary,
   Verdict,
 } from './types';
@@ -68,6 +70,32 @@ function neededLatency(policy: RolloutPolicy): number {
     NEEDED_LATENCY.set(policy, mask);
   }
   return mask;
+}
+
+/** Whether a policy has a latency comparison with the baseline the fast shift test can judge. */
+const JUDGES_SHIFT = new WeakMap<RolloutPolicy, boolean>();
+
+function judgesShift(policy: RolloutPolicy): boolean {
+  let judges = JUDGES_SHIFT.get(policy);
+  if (judges === undefined) {
+    judges = policy.analysis.metrics.some(
+      (metric) =>
+        metric.type === 'latency' && metric.maxIncreasePct !== undefined && metric.statistic !== 'avg',
+    );
+    JUDGES_SHIFT.set(policy, judges);
+  }
+  return judges;
+}
+
+/** Both variants of a period, when both had requests: one step of the fast latency test. */
+function pairOf(time: number, baseline: unknown, canary: unknown): LatencyPair | null {
+  if (typeof baseline !== 'object' || baseline === null || typeof canary !== 'object' || canary === null) {
+    return null;
+  }
+  const b = baseline as VariantPeriodMetrics;
+  const c = canary as VariantPeriodMetrics;
+  if (!(cleanCount(b.invocations) > 0 && cleanCount(c.invocations) > 0)) return null;
+  return { time, baseline: b, canary: c };
 }
 
 function addPeriod(totals: VariantTotals, metrics: unknown, needed: number): void {
@@ -122,6 +150,8 @@ interface Judged {
   baseline: number | null;
   limit: number | null;
   finding: MetricFinding;
+  /** A failure strong enough to stand for `failureLimit` of them (the fast latency test). */
+  decisive?: boolean;
 }
 
 /** The result of judging one window. Counters are already updated; nothing else is. */
@@ -236,7 +266,12 @@ function judgeErrorRate(metric: ErrorRateMetric, canary: VariantTotals, baseline
   );
 }
 
-function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: VariantTotals): Judged {
+function judgeLatency(
+  metric: LatencyMetric,
+  canary: VariantTotals,
+  baseline: VariantTotals,
+  pairs: ReadonlyArray<LatencyPair>,
+): Judged {
   const index = LATENCY_INDEX[metric.statistic];
   const cLog = logMean(canary, index);
   const bLog = logMean(baseline, index);
@@ -257,7 +292,7 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
     cLog - Math.log(metric.thresholdMs) >
       latencyNoiseMargin(metric.statistic, sigma, cSamples, LATENCY_CONFIDENCE_Z);
   const { maxIncreasePct } = metric;
-  return judgeBounds(
+  const judged = judgeBounds(
     cValue,
     bValue,
     metric.thresholdMs,
@@ -291,6 +326,35 @@ function judgeLatency(metric: LatencyMetric, canary: VariantTotals, baseline: Va
           };
         },
   );
+  if (judged.verdict === 'inconclusive' || maxIncreasePct === undefined || metric.statistic === 'avg') {
+    return judged;
+  }
+  // The fast test of the whole distribution's shift may convict at once where the ordinary test
+  // passes or has only begun to count failures (an inconclusive judgement lacks the baseline).
+  const allowed = Math.log1p(maxIncreasePct / 100);
+  const shift = judgeLatencyShift(pairs, metric.statistic, allowed, sigma, estimateSigma(canary) ?? sigma);
+  if (!shift?.decisive) return judged;
+  if (judged.verdict === 'fail') return { ...judged, decisive: true };
+  if (judged.finding.kind !== 'increase') return judged;
+  // The window's value mixes in periods before the run (a regression that began mid-window):
+  // the decision names the canary's statistic over the run, and the run's lower bound.
+  const baselineValue = judged.finding.baseline;
+  const canaryValue = baselineValue * Math.exp(shift.statisticShift);
+  return {
+    ...judged,
+    verdict: 'fail',
+    canary: canaryValue,
+    limit: baselineValue * (1 + maxIncreasePct / 100),
+    finding: {
+      kind: 'increase',
+      canary: canaryValue,
+      baseline: baselineValue,
+      change: Math.expm1(shift.statisticShift),
+      lowerBound: Math.expm1(shift.lowerBound),
+      failing: true,
+    },
+    decisive: true,
+  };
 }
 
 function judgeCustom(metric: CustomMetric, sum: number, count: number): Judged {
@@ -350,6 +414,7 @@ export function evaluateWindow(
   let windowStart: number | null = null;
   let windowEnd: number | null = null;
   const needed = neededLatency(policy);
+  const pairs: LatencyPair[] | null = judgesShift(policy) ? [] : null;
 
   for (const period of recent) {
     const time = period?.time;
@@ -360,6 +425,10 @@ export function evaluateWindow(
     if (typeof variants === 'object' && variants !== null) {
       addPeriod(baseline, variants[baselineVariant], needed);
       addPeriod(canary, variants[canaryVariant], needed);
+      if (pairs) {
+        const pair = pairOf(time, variants[baselineVariant], variants[canaryVariant]);
+        if (pair) pairs.push(pair);
+      }
     }
     const custom = period.custom;
     if (custom && typeof custom === 'object') {
@@ -376,6 +445,8 @@ export function evaluateWindow(
     }
   }
 
+  // The fast test reads its run from the newest period backwards.
+  pairs?.sort((a, b) => a.time - b.time);
   const tooFewRequests = canary.invocations < minCanaryInvocations || canary.invocations === 0;
   const verdicts: MetricVerdict[] = [];
   const breached: MetricVerdict[] = [];
@@ -399,7 +470,7 @@ export function evaluateWindow(
     } else if (metric.type === 'errorRate') {
       judged = judgeErrorRate(metric, canary, baseline);
     } else if (metric.type === 'latency') {
-      judged = judgeLatency(metric, canary, baseline);
+      judged = judgeLatency(metric, canary, baseline, pairs ?? []);
     } else {
       judged = judgeCustom(metric, customSums?.[i] ?? 0, customCounts?.[i] ?? 0);
     }
@@ -408,7 +479,9 @@ export function evaluateWindow(
     const count = !countJudgement
       ? before
       : judged.verdict === 'fail'
-        ? before + 1
+        ? judged.decisive
+          ? Math.max(before + 1, metric.failureLimit)
+          : before + 1
         : judged.verdict === 'pass'
           ? 0
           : before;

@@ -12,6 +12,18 @@ import type { Scenario } from './scenario-schema';
 /** The catalogue folder (absolute): `scenarios/` at the repository root. */
 export const SCENARIO_CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
+/**
+ * The latency-detection set (`scenarios/latency/`): relative latency regressions of several
+ * magnitudes, traffic levels and onsets, and the healthy look-alikes they must be told from.
+ * They are part of the catalogue, but in a folder of their own on purpose: `scenarioFiles()`
+ * lists only the top folder, which the slow suites (the handler suite and the end-to-end suite,
+ * minutes of sandbox time per scenario) play in full, so they see two representatives of this
+ * set (`canary-latency-1_6x-mid-step`, `latency-lookalike-within-allowance`) and not all twenty.
+ * The scenario tests play every one of them on six seeds, and `npm run bench -- latency` on a
+ * hundred or more.
+ */
+export const LATENCY_SCENARIO_DIR = join(SCENARIO_CATALOGUE_DIR, 'latency');
+
 /** The catalogue's standard policy, used by scenarios that name no policy of their own. */
 export const STANDARD_POLICY_FILE = join(SCENARIO_CATALOGUE_DIR, 'policies', 'standard.yaml');
 

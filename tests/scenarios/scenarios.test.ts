@@ -3,20 +3,29 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatScoreTable } from '../../shared/simulation/format-timeline';
 import type { ReplayOutputLine } from '../../shared/simulation/replay-session';
 import { runScenario, type ScenarioRun } from '../../shared/simulation/run-scenario';
-import { scenarioFiles } from '../../shared/simulation/scenario-catalogue';
+import { LATENCY_SCENARIO_DIR, scenarioFiles } from '../../shared/simulation/scenario-catalogue';
 import { createScenarioPlayer } from '../../shared/simulation/scenario-player';
 import { startCli } from './replay-child';
 import { expectScenarioOutcome, loadCase, seedsOf } from './scenario-expectations';
 
 /** Every scenario of the project's catalogue (`scenarios/`). */
 const catalogue = scenarioFiles();
+/**
+ * The latency-detection set (`scenarios/latency/`): played in process on the same seeds; the
+ * replay-process pass below keeps to the top folder, whose latency representatives exercise the
+ * same engine through the process (a child per file would add seconds for nothing new).
+ */
+const latencySet = scenarioFiles(LATENCY_SCENARIO_DIR);
 const runs: ScenarioRun[] = [];
 
-describe.each(catalogue.map((f) => [basename(f), f] as const))('scenario %s', (_name, file) => {
-  it.each(seedsOf(file))('reaches its expected outcome with seed %i', (seed) => {
-    runs.push(expectScenarioOutcome(file, seed));
-  });
-});
+describe.each([...catalogue, ...latencySet].map((f) => [basename(f), f] as const))(
+  'scenario %s',
+  (_name, file) => {
+    it.each(seedsOf(file))('reaches its expected outcome with seed %i', (seed) => {
+      runs.push(expectScenarioOutcome(file, seed));
+    });
+  },
+);
 
 describe('scenarios through the real replay process, line by line', () => {
   it.concurrent.each(catalogue.map((f) => [basename(f), f] as const))(

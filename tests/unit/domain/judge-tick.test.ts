@@ -158,8 +158,10 @@ describe('judgeTick: rollback', () => {
     );
   });
 
-  it('rolls back a latency regression after its failureLimit', () => {
-    const run = play(standardPolicy(), 10, () => ({ canary: { p50: 60, p99: 420 } }));
+  it('rolls back a tail-only latency regression after its failureLimit', () => {
+    // p99 420 ms against 180 ms with an unchanged median: the body does not show it, so the
+    // ordinary test of the p99 decides, judgement by judgement.
+    const run = play(standardPolicy(), 10, () => ({ canary: { p99: 420 } }));
     // 150 canary requests a minute: the first judgements cannot tell a p99 from noise yet.
     const firstFailure = run.ticks.findIndex((t) =>
       t.decision.reason.startsWith('holding, failing: p99-latency'),
@@ -167,6 +169,14 @@ describe('judgeTick: rollback', () => {
     expect(firstFailure).toBeGreaterThan(0);
     expect(run.actions.indexOf('rollback')).toBe(firstFailure + 2);
     expect(run.final.phase).toBe('RolledBack');
+  });
+
+  it('rolls back a canary slower on every request at once, on its second period, without waiting for failureLimit', () => {
+    const run = play(standardPolicy(), 10, () => ({ canary: { p50: 64, p99: 288 } }));
+    expect(run.actions.indexOf('rollback')).toBe(1);
+    expect(run.ticks[1]!.decision.reason).toMatch(
+      /^rolled back: p99-latency p99 288 ms vs baseline 180 ms: \+60%/,
+    );
   });
 
   it('still rolls back a canary that fails badly while paused (it still takes traffic)', () => {
