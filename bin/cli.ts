@@ -15,6 +15,7 @@ Usage:
 
 Operator commands against a deployed (or local) control API:
   rollout-watchdog start|status|list|history|pause|resume|promote|abort|rollback ...
+  rollout-watchdog start ENDPOINT --model MODEL_NAME  deploy a model as the canary, then roll it out
   (run 'rollout-watchdog status --help' for their options)
 
 Against the local stage of 'npm run dev':
@@ -35,7 +36,12 @@ async function runOperatorCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const { readFile } = await import('node:fs/promises');
-  const result = await runOperatorCli(argv, { env: process.env, readFile: (path) => readFile(path, 'utf8') });
+  const result = await runOperatorCli(argv, {
+    env: process.env,
+    readFile: (path) => readFile(path, 'utf8'),
+    // start --model's progress while the canary deploys: on stderr, so stdout stays the result.
+    progress: (line) => io.stderr.write(`${line}\n`),
+  });
   if (result.stdout) io.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   if (result.stderr) io.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
   return result.exitCode;

@@ -1,10 +1,13 @@
 import type { Evidence, VariantSummary } from '../domain/types';
 import { describePauseCause } from '../wording/describe-decision';
+import { describeChangeFailedNext, describeChangeKind } from '../wording/describe-endpoint-change';
 import { describeTraffic } from '../wording/describe-evidence';
 import { formatWeight } from '../wording/format-values';
 import type {
   CommandOutcome,
   DecisionView,
+  EndpointChangeView,
+  EndpointRunsView,
   EndpointView,
   RolloutHistory,
   RolloutList,
@@ -48,6 +51,24 @@ function endpointText(endpoint: EndpointView): string {
   return `${endpoint.status}: ${current}${moving}${endpoint.failureReason ? ` (${endpoint.failureReason})` : ''}`;
 }
 
+/** `primary  model fraud-v1 on 2 × ml.m5.xlarge`: what each variant costs, one line each. */
+function runsLines(runs: EndpointRunsView | undefined, indent: string): string[] {
+  if (!runs) return [];
+  const pending = runs.pendingConfigName ? ` (updating to ${runs.pendingConfigName})` : '';
+  const lines = [`config ${runs.configName ?? '?'}${pending}`];
+  const width = Math.max(0, ...runs.variants.map((v) => v.variantName.length));
+  for (const v of runs.variants) {
+    const instances = v.instanceType ? `${v.instanceCount ?? '?'} × ${v.instanceType}` : 'serverless';
+    lines.push(`${indent}${v.variantName.padEnd(width)}  model ${v.modelName ?? '?'} on ${instances}`);
+  }
+  return lines;
+}
+
+/** `baseline retirement waiting`: the lifecycle step a rollout owes or made last, in a few words. */
+function lifecycleNote(change: EndpointChangeView | undefined): string {
+  return change ? `${describeChangeKind(change.kind)} ${change.status}` : '';
+}
+
 function decisionLine(d: DecisionView): string {
   const what = d.action ?? d.kind;
   return `${d.time}  ${what.padEnd(12)} ${d.phase.padEnd(11)} canary ${formatWeight(d.canaryWeight).padStart(4)}  ${d.reason}`;
@@ -61,6 +82,11 @@ export function renderStatus(status: RolloutStatus): string {
     `  endpoint  ${endpointText(status.endpoint)}`,
     `  started   ${status.startedAt}   step since ${status.stepStartedAt}`,
   ];
+  if ('runs' in status.endpoint) {
+    const [config, ...variants] = runsLines(status.endpoint.runs, '            ');
+    if (config) lines.push(`  runs      ${config}`, ...variants);
+  }
+  if (status.endpointChange) lines.push(`  lifecycle ${status.endpointChange.description}`);
   if (status.pauseCause) {
     lines.push(`  paused    ${describePauseCause(status.pauseCause, stepText(status))}`);
   }
@@ -83,7 +109,7 @@ export function renderStatus(status: RolloutStatus): string {
 /** Active rollouts first, then recent finished ones, one line each. */
 export function renderList(list: RolloutList): string {
   const row = (r: RolloutSummary) =>
-    `  ${r.endpointName.padEnd(32)} ${r.region.padEnd(14)} ${r.phase.padEnd(11)} ${weightsText(r.weights).padEnd(28)} ${stepText(r)}`;
+    `  ${r.endpointName.padEnd(32)} ${r.region.padEnd(14)} ${r.phase.padEnd(11)} ${weightsText(r.weights).padEnd(28)} ${stepText(r)}${r.endpointChange ? `  [${lifecycleNote(r.endpointChange)}]` : ''}`;
   const lines = [`active (${list.active.length})`];
   lines.push(...(list.active.length > 0 ? list.active.map(row) : ['  none']));
   lines.push(`recent (${list.recent.length})`);
@@ -100,6 +126,29 @@ export function renderHistory(history: RolloutHistory): string {
   ].join('\n');
 }
 
+/**
+ * A canary deployment that failed: SageMaker's words, where the endpoint stands and what to do
+ * (fix the cause, then `resume` retries it, or `abort`).
+ */
+export function renderDeploymentFailure(rollout: RolloutSummary): string {
+  const change = rollout.endpointChange;
+  if (!change) return `the canary deployment of ${rollout.endpointName} failed`;
+  const back = change.previousConfig ? ` The endpoint stays on config ${change.previousConfig}.` : '';
+  const next = describeChangeFailedNext({
+    kind: change.kind,
+    status: change.status,
+    dueAt: Date.parse(change.dueAt),
+    since: Date.parse(change.since),
+    attempt: change.attempt,
+  });
+  return [
+    `the ${describeChangeKind(change.kind)} of ${rollout.endpointName} failed: ${change.failure ?? 'no reason given'}.${back}`,
+    next,
+    `  rollout-watchdog resume ${rollout.endpointName} [--reason TEXT]   try the deployment again`,
+    `  rollout-watchdog abort ${rollout.endpointName} [--reason TEXT]    give up on this model`,
+  ].join('\n');
+}
+
 /** What a start or command did, and where the rollout stands now. */
 export function renderOutcome(verb: string, outcome: CommandOutcome): string {
   const r = outcome.rollout;
@@ -109,5 +158,6 @@ export function renderOutcome(verb: string, outcome: CommandOutcome): string {
   if (outcome.outcome === 'unchanged') lines.push('  nothing changed');
   if (outcome.weightsError) lines.push(`  weights not applied yet: ${outcome.weightsError}`);
   if (r.message) lines.push(`  ${r.message}`);
+  if (r.endpointChange) lines.push(`  ${r.endpointChange.description}`);
   return lines.join('\n');
 }

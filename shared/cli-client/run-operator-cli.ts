@@ -6,7 +6,14 @@ import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
 import { redactSecrets } from '../middleware/redact-secrets';
 import type { OperatorCommand } from '../domain/types';
 import type { CommandOutcome } from '../control/control-contract';
-import { renderHistory, renderList, renderOutcome, renderStatus } from './render-rollout';
+import { parseDuration } from '../domain/parse-duration';
+import {
+  renderDeploymentFailure,
+  renderHistory,
+  renderList,
+  renderOutcome,
+  renderStatus,
+} from './render-rollout';
 import { type AwsCredentials, createSigV4Signer, defaultCredentials, regionFromHost } from './sign-request';
 import {
   ApiRequestError,
@@ -14,12 +21,24 @@ import {
   type OutgoingRequest,
   WatchdogApiClient,
 } from './watchdog-api-client';
+import {
+  DEFAULT_DEPLOY_POLL_INTERVAL_MS,
+  DEFAULT_DEPLOY_WAIT_TIMEOUT_SECONDS,
+  type DeploymentWaitResult,
+  formatElapsed,
+  waitForCanaryDeployment,
+} from './wait-for-canary-deployment';
 
 /** Environment variable read when `--api` is not given (the notifications name it too). */
 export const API_URL_ENV = 'ROLLOUT_WATCHDOG_API';
 
 /** Exit codes: 0 done, 1 refused by the API (4xx), 2 usage error, 3 API unreachable or failing (5xx). */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
+/*
+ * `start --model` that stops watching at --wait-timeout exits 0: the start was accepted and the
+ * watchdog carries the deployment on without the CLI; only a deployment that failed (or a rollout
+ * that ended before its canary was deployed) is a 1.
+ */
 
 /** What the CLI prints and how it exits: `stdout` on success, `stderr` otherwise. */
 export interface CliOutput {
@@ -44,6 +63,17 @@ export interface OperatorCliIo {
    * local stage, commands are timed on the sandbox's simulated clock like the ticks are.
    */
   headers?: Record<string, string>;
+  /**
+   * Where `start --model` reports the canary deployment's progress while it waits, one line at a
+   * time as it happens (the `rollout-watchdog` command writes them to stderr). Absent: silent.
+   */
+  progress?: (line: string) => void;
+  /** How often `start --model` reads the status while it waits, ms; default DEFAULT_DEPLOY_POLL_INTERVAL_MS. */
+  pollIntervalMs?: number;
+  /** Waits between status reads (tests); default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Wall clock for the wait's timeout, epoch ms (tests); default Date.now. */
+  now?: () => number;
 }
 
 function isAwsApiHost(api: string): boolean {
@@ -58,6 +88,10 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog start ENDPOINT [--policy FILE] [--reason TEXT] [--force --reason TEXT]
       (--force: start although an alarm the policy names is in ALARM, missing or unreadable;
        the override is recorded with who and why)
+  rollout-watchdog start ENDPOINT --model MODEL_NAME [--no-wait] [--wait-timeout DURATION] [...]
+      (deploy MODEL_NAME as the canary variant beside the baseline, then begin the steps; waits
+       for the deployment with progress on stderr, until it is done (exit 0) or failed (exit 1);
+       --wait-timeout 30m by default (then exit 0: the watchdog carries on), --no-wait returns at once)
   rollout-watchdog status [ENDPOINT]            (no ENDPOINT: list rollouts)
   rollout-watchdog list
   rollout-watchdog history ENDPOINT [--limit N]
@@ -65,8 +99,8 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog rollback ENDPOINT --reason TEXT
 options: --api URL (default $${API_URL_ENV}), --operator NAME (local stage; default $USER),
   --json (print the API's JSON)
-exit codes: 0 done, 1 refused by the control API (the reason is printed), 2 bad usage or unreadable
-  file, 3 the control API could not be reached or failed`;
+exit codes: 0 done, 1 refused by the control API (the reason is printed) or the canary deployment
+  failed, 2 bad usage or unreadable file, 3 the control API could not be reached or failed`;
 
 /**
  * Runs one operator subcommand against the control API. `argv` starts with the subcommand
@@ -108,6 +142,18 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
   if (force && command !== 'start') return usage('--force is an option of start only');
   if (force && !reason)
     return usage('start --force needs --reason TEXT (say why the alarm check is overridden)');
+  const model = values.model === undefined ? undefined : normaliseText(values.model);
+  if (model !== undefined && command !== 'start') return usage('--model is an option of start only');
+  if (model === '') return usage('--model needs a MODEL_NAME (the SageMaker model to deploy as the canary)');
+  const noWait = values['no-wait'] === true;
+  if ((noWait || values['wait-timeout'] !== undefined) && model === undefined)
+    return usage('--no-wait and --wait-timeout go with start --model');
+  let waitTimeoutSeconds = DEFAULT_DEPLOY_WAIT_TIMEOUT_SECONDS;
+  if (values['wait-timeout'] !== undefined) {
+    const parsedTimeout = parseDuration(values['wait-timeout']);
+    if (parsedTimeout === null) return usage('--wait-timeout must be a duration such as 90s, 30m or 1h');
+    waitTimeoutSeconds = parsedTimeout;
+  }
 
   // The deployed API has IAM auth on every route: sign requests to AWS hosts unless told how.
   const signRequest =
@@ -155,8 +201,24 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
           ...(policy === undefined ? {} : { policy }),
           ...(reason ? { reason } : {}),
           ...(force ? { force } : {}),
+          ...(model === undefined ? {} : { model }),
         });
-        return print(response, json, (body) => withOverride(renderOutcome('started', body), body));
+        const startedText = (body: CommandOutcome) => withOverride(renderOutcome('started', body), body);
+        const change = response.ok ? response.body.rollout.endpointChange : undefined;
+        const deploying =
+          change?.kind === 'add-canary' && (change.status === 'waiting' || change.status === 'updating');
+        if (!response.ok || !deploying || noWait) return print(response, json, startedText);
+        const waited = await waitForCanaryDeployment(client, {
+          endpointName: endpoint as string,
+          rolloutId: response.body.rollout.rolloutId,
+          initial: change,
+          intervalMs: io.pollIntervalMs ?? DEFAULT_DEPLOY_POLL_INTERVAL_MS,
+          timeoutMs: waitTimeoutSeconds * 1000,
+          sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+          now: io.now ?? Date.now,
+          progress: io.progress ?? (() => {}),
+        });
+        return afterDeployment(response.body, waited, json, startedText);
       }
       default: {
         const response = await client.command(endpoint as string, command as OperatorCommand['type'], reason);
@@ -190,6 +252,9 @@ function parse(args: string[]) {
     options: {
       api: { type: 'string' },
       policy: { type: 'string' },
+      model: { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      'wait-timeout': { type: 'string' },
       reason: { type: 'string' },
       limit: { type: 'string' },
       operator: { type: 'string' },
@@ -209,6 +274,54 @@ function withOverride(text: string, body: CommandOutcome): string {
     override.unreadable ? `states unreadable: ${override.unreadable}` : '',
   ].filter(Boolean);
   return `${text}\nalarm check overridden (${found.join('; ')}); recorded in history`;
+}
+
+/**
+ * What `start --model` prints once it stops waiting: the rollout as it stands now (the start's
+ * answer with the latest status in it) and, on a failure or a timeout, what happened and what
+ * to do next on stderr.
+ */
+function afterDeployment(
+  started: CommandOutcome,
+  waited: DeploymentWaitResult,
+  json: boolean,
+  render: (body: CommandOutcome) => string,
+): CliOutput {
+  if (waited.kind === 'refused') {
+    return {
+      exitCode: EXIT.refused,
+      stdout: json ? JSON.stringify(started, null, 2) : render(started),
+      stderr: [
+        `the rollout was started, but its status could not be read: error ${waited.httpStatus}: ${waited.error}`,
+        ...waited.problems.map((p) => `  - ${p}`),
+      ].join('\n'),
+    };
+  }
+  const body: CommandOutcome = waited.status ? { ...started, rollout: waited.status } : started;
+  const stdout = json ? JSON.stringify(body, null, 2) : render(body);
+  const endpointName = started.rollout.endpointName;
+  switch (waited.kind) {
+    case 'done':
+      return { exitCode: EXIT.ok, stdout, stderr: '' };
+    case 'failed':
+      return {
+        exitCode: EXIT.refused,
+        stdout,
+        stderr: renderDeploymentFailure(body.rollout),
+      };
+    case 'ended':
+      return {
+        exitCode: EXIT.refused,
+        stdout,
+        stderr: `the rollout of ${endpointName} left its canary deployment before it was done (now ${body.rollout.phase}${body.rollout.rolloutId !== started.rollout.rolloutId ? ', another rollout' : ''}): see \`rollout-watchdog history ${endpointName}\``,
+      };
+    case 'timeout':
+      return {
+        exitCode: EXIT.ok,
+        stdout,
+        stderr: `stopped waiting after ${formatElapsed(waited.waitedMs)}: ${body.rollout.endpointChange?.description ?? 'the canary deployment is still under way'}. The watchdog carries on without this command; follow it with \`rollout-watchdog status ${endpointName}\`.`,
+      };
+  }
 }
 
 function print<T>(response: ApiResponse<T>, json: boolean, render: (body: T) => string): CliOutput {

@@ -47,6 +47,11 @@ export interface StartRolloutInput {
   reason?: string;
   /** Start even when the alarm check refuses; needs `reason` (the override is recorded). */
   force?: boolean;
+  /**
+   * Start from a model name: the watchdog deploys it as the canary variant beside the baseline
+   * (new endpoint config, UpdateEndpoint) and begins the steps once the endpoint is InService.
+   */
+  model?: string;
 }
 
 /** A thin fetch client for the control API; one method per route, answers as values. */
