@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { alertNotification, notificationFromTransition } from '../../../shared/notify/notification';
+import {
+  alertNotification,
+  endpointChangeNotification,
+  notificationFromTransition,
+} from '../../../shared/notify/notification';
+import { renderSubject } from '../../../shared/notify/subject';
 import { renderEmail } from '../../../shared/notify/render-email';
 import { standardPolicy, T0, transitions } from './notify-fixtures';
 
@@ -89,5 +94,54 @@ describe('renderEmail', () => {
       'PROBLEMS\n  - analysis.window: must not be shorter than analysis.interval\n  - rollback.onAlarms[0].strategy: unknown',
     );
     expect(text).toContain('Alert:     invalid-policy');
+  });
+});
+
+describe('renderEmail of an endpoint change', () => {
+  const promoted = steps.promoted!.transition.state;
+  const change = {
+    kind: 'retire-baseline' as const,
+    status: 'done' as const,
+    dueAt: T0,
+    since: T0,
+    attempt: 1,
+    targetConfig: 'demo-endpoint-rw0123abcd-promoted',
+    previousConfig: 'demo-endpoint-rw0123abcd-canary',
+    added: [{ variantName: 'primary', modelName: 'v2', instanceType: 'ml.m5.large', instanceCount: 1 }],
+    released: [{ variantName: 'primary', modelName: 'v1', instanceType: 'ml.m5.xlarge', instanceCount: 2 }],
+  };
+
+  it('says which configs changed and which instances were added and released', () => {
+    const n = endpointChangeNotification({
+      policy,
+      state: promoted,
+      change,
+      now: T0,
+      reason: 'Baseline retired on demo-endpoint.',
+      next: 'Nothing: the endpoint is ready for the next start.',
+      source: 'system',
+    });
+    const text = renderEmail(n);
+    expect(text.split('\n')[0]).toBe('The endpoint changed: demo-endpoint (us-east-1)');
+    expect(text).toContain('  From:      config demo-endpoint-rw0123abcd-canary');
+    expect(text).toContain('  To:        config demo-endpoint-rw0123abcd-promoted');
+    expect(text).toContain('  Added:     1 × ml.m5.large (primary, model v2)');
+    expect(text).toContain('  Released:  2 × ml.m5.xlarge (primary, model v1)');
+    expect(renderSubject(n)).toBe('[ENDPOINT] demo-endpoint: Baseline retired on demo-endpoint');
+    expect(n.severity).toBe('info');
+  });
+
+  it('is critical when the change failed', () => {
+    const n = endpointChangeNotification({
+      policy,
+      state: promoted,
+      change: { ...change, status: 'failed', failure: 'capacity' },
+      now: T0,
+      reason: 'The baseline retirement of demo-endpoint failed: capacity.',
+      next: 'resume',
+      source: 'system',
+    });
+    expect(n.severity).toBe('critical');
+    expect(n.endpointChange?.failure).toBe('capacity');
   });
 });

@@ -176,8 +176,11 @@ describe('every decision is applied, recorded and announced exactly once', () =>
     expect((await h.store.listActive()).map((r) => r.endpointName)).toContain('throttled-ep');
     await h.clock.advance(ENDPOINT_DELAY_MS);
     await tick();
-    expect((await h.store.get('throttled-ep'))?.appliedCanaryWeight).toBe(0);
-    expect((await h.store.listActive()).map((r) => r.endpointName)).not.toContain('throttled-ep');
+    const served = await h.store.get('throttled-ep');
+    expect(served?.appliedCanaryWeight).toBe(0);
+    // Nothing owed but the canary's clean-up, which waits for the policy's inspection time.
+    expect(served?.outbox ?? []).toEqual([]);
+    expect(served?.endpointChange).toMatchObject({ kind: 'remove-canary', status: 'waiting' });
     expect(notificationsOf('throttled-ep', 'rollout.rolled-back')).toHaveLength(1);
   });
 });
