@@ -17,10 +17,11 @@ export const SCENARIO_CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios', i
  * magnitudes, traffic levels and onsets, and the healthy look-alikes they must be told from.
  * They are part of the catalogue, but in a folder of their own on purpose: `scenarioFiles()`
  * lists only the top folder, which the slow suites (the handler suite and the end-to-end suite,
- * minutes of sandbox time per scenario) play in full, so they see two representatives of this
- * set (`canary-latency-1_6x-mid-step`, `latency-lookalike-within-allowance`) and not all twenty.
- * The scenario tests play every one of them on six seeds, and `npm run bench -- latency` on a
- * hundred or more.
+ * seconds of sandbox time per scenario, most of `npm test`'s ten minutes) play in full. Those
+ * suites check that every scenario runs through the real handlers, not detection statistics,
+ * so two representatives in the top folder (`canary-latency-160pct-mid-step`,
+ * `latency-lookalike-within-allowance`) stand for the set's twenty-one there. The scenario tests
+ * play every one of them on six seeds, and `npm run bench -- latency` on a hundred or more.
  */
 export const LATENCY_SCENARIO_DIR = join(SCENARIO_CATALOGUE_DIR, 'latency');
 
