@@ -495,7 +495,7 @@ describe('describePolicy', () => {
     });
     if (!result.ok) throw new Error(result.problems.join('\n'));
     expect(describePolicy(result.policy)).toBe(
-      'demo-endpoint (us-east-1): primary -> canary 5% > pause 10m > 20% > pause until resumed > promote; judged every 1m over 5m; 2 metrics; 1 alarm; then 1 region',
+      'demo-endpoint (us-east-1): primary -> canary 5% > pause 10m > 20% > pause until resumed > promote; judged every 1m over 5m; 2 metrics; 1 alarm; then 1 region; baseline retired 10m after promotion, canary removed 30m after a rollback',
     );
   });
 });
