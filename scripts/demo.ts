@@ -1,11 +1,15 @@
 /**
  * `npm start`: the watchdog end to end on one machine. The local AWS sandbox comes up, the real
- * Lambda functions are bundled and hosted by serverless-offline, a demo SageMaker endpoint is
- * created in us-east-1, and two canary rollouts are started through the control API: one played
- * with `healthy-steady` traffic to promotion, one with `canary-5xx-spike` and rolled back.
- * Simulated time moves a minute at a time, as fast as the functions answer; each minute prints
- * the traffic split, both variants' numbers and the tick's decision. Then the Slack messages and
- * emails that were delivered, and a summary. Exits 0 when both rollouts end as expected.
+ * Lambda functions are bundled and hosted by serverless-offline, and a demo SageMaker endpoint is
+ * created in us-east-1 serving model v1 alone. Two rollouts follow back to back, each started
+ * through the control API from a model name, so the watchdog owns the whole lifecycle and the
+ * demo never touches the endpoint itself: v2 is deployed as the canary, played with
+ * `healthy-steady` traffic to promotion, and its baseline (v1) retired; v3 is deployed beside it,
+ * played with `canary-5xx-spike`, rolled back, and its canary removed. Simulated time moves a
+ * minute at a time, as fast as the functions answer; each minute prints the traffic split, both
+ * variants' numbers and the tick's decision, and each lifecycle step its configs and the
+ * instances it adds or releases. Then the Slack messages and emails that were delivered, and a
+ * summary. Exits 0 when both rollouts end as expected, the endpoint cleaned up after each.
  *
  * `DEMO_PACE_MS` slows each minute down for a person watching (milliseconds, default 0).
  * `npm start -- --keep` keeps the email outbox folder for reading afterwards; without it the
@@ -14,14 +18,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createSandboxClock } from '../sandbox/clock';
 import type { InvokeResult } from '../sandbox/lambda-invoker';
-import { sandboxApiClient, sandboxClientConfig } from '../sandbox/local-stack/sandbox-clients';
-import { configureScenario, createVariantEndpoint } from '../sandbox/local-stack/scenario-endpoint';
+import { sandboxApiClient } from '../sandbox/local-stack/sandbox-clients';
+import { configureScenario, createBaselineEndpoint } from '../sandbox/local-stack/scenario-endpoint';
 import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from '../sandbox/local-stack/start-local-stack';
 import type { TrafficMinuteRecord } from '../sandbox/traffic';
 import type { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
+import type { EndpointChangeView } from '../shared/control/control-contract';
 import { describePolicy } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/events/policy-text';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
@@ -40,8 +45,19 @@ const PACE_MS = Number(process.env.DEMO_PACE_MS ?? 0) || 0;
 const REASON_WIDTH = 120;
 const FINAL = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
-/** Minutes the demo lets the ticks confirm a final decision's weights before it moves on. Minutes. */
-const SETTLE_MINUTES = 3;
+/** The team's model versions: v1 serves when the demo begins, v2 and v3 are rolled out in turn. */
+const MODELS = ['demo-model-v1', 'demo-model-v2', 'demo-model-v3'] as const;
+/**
+ * The lifecycle the demo's policies use: short delays so the retirement and the clean-up show
+ * within a few simulated minutes (the defaults are 10m and 30m).
+ */
+const DEMO_LIFECYCLE = {
+  canary: { instanceType: 'ml.m5.large', instanceCount: 1 },
+  retireBaseline: { after: '1m' },
+  cleanUpAfterRollback: { after: '1m' },
+};
+/** Most minutes the demo waits, once a rollout is final, for its lifecycle step to finish. Minutes. */
+const LIFECYCLE_MINUTES = 10;
 
 interface TickView {
   action?: string;
@@ -57,7 +73,16 @@ interface RolloutRun {
   firstRollbackMinute: number | null;
   promotedMinute: number | null;
   blastRadius: number;
+  /** The endpoint change the rollout's end called for, as it finished (or stood when the demo gave up). */
+  lifecycle: EndpointChangeView | undefined;
 }
+
+/** What a final phase should leave behind: the baseline retired, or the canary removed. */
+const EXPECTED_CHANGE: Readonly<Record<string, EndpointChangeView['kind']>> = {
+  Promoted: 'retire-baseline',
+  RolledBack: 'remove-canary',
+  Aborted: 'remove-canary',
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -133,20 +158,23 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
     const api = sandboxApiClient(stack.apiUrl, clock, 'demo');
 
     const healthy = loadDemoScenario('healthy-steady').scenario;
-    await createVariantEndpoint({
+    await createBaselineEndpoint({
       sandboxUrl: stack.sandbox.url,
       region: REGION,
       endpointName: ENDPOINT,
       baselineVariant: healthy.endpoint.baselineVariant,
-      canaryVariant: healthy.endpoint.canaryVariant,
+      models: [...MODELS],
     });
     await clock.advance(ENDPOINT_DELAY_MS);
-    console.log(`\nSageMaker endpoint ${ENDPOINT} (${REGION}) is InService: primary 100%, canary 0%.`);
+    console.log(
+      `\nSageMaker endpoint ${ENDPOINT} (${REGION}) is InService on config ${ENDPOINT}-initial: ` +
+        `${healthy.endpoint.baselineVariant} runs ${MODELS[0]} alone (2 × ml.m5.xlarge); ` +
+        `models ${MODELS[1]} and ${MODELS[2]} are registered, not deployed.`,
+    );
 
     const runs: RolloutRun[] = [];
-    for (const name of ['healthy-steady', 'canary-5xx-spike'] as const) {
-      runs.push(await playRollout(stack, api, name, tickViews, alarmEvents));
-    }
+    runs.push(await playRollout(stack, api, 'healthy-steady', MODELS[1], tickViews, alarmEvents));
+    runs.push(await playRollout(stack, api, 'canary-5xx-spike', MODELS[2], tickViews, alarmEvents));
 
     await stack.sandbox.sns.idle();
     await printNotifications(stack);
@@ -154,7 +182,9 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
     let ok = true;
     for (const run of runs) {
       const expected = run.scenario.expect?.outcome;
-      const matches = run.outcome === expected;
+      const cleanedUp =
+        run.lifecycle?.kind === EXPECTED_CHANGE[run.outcome] && run.lifecycle?.status === 'done';
+      const matches = run.outcome === expected && cleanedUp;
       ok &&= matches;
       const detect = timeToDetectMinutes({
         regressionFromMinute: run.scenario.expect?.regressionFromMinute,
@@ -170,6 +200,9 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
       console.log(
         `  ${run.scenario.name.padEnd(18)} ${run.outcome.padEnd(11)} expected ${expected} ${matches ? 'ok' : 'MISMATCH'}  ${detail}`,
       );
+      console.log(
+        `  ${''.padEnd(18)} ${run.lifecycle ? run.lifecycle.description : 'no lifecycle step followed'}`,
+      );
     }
     return ok ? 0 : 1;
   } finally {
@@ -181,36 +214,44 @@ async function playRollout(
   stack: LocalStack,
   api: WatchdogApiClient,
   name: 'healthy-steady' | 'canary-5xx-spike',
+  model: string,
   tickViews: TickView[],
   alarmEvents: string[],
 ): Promise<RolloutRun> {
   const { scenario, policyText, source } = loadDemoScenario(name);
   const clock = stack.sandbox.clock;
-  console.log(`\n=== rollout: ${scenario.name}: ${scenario.description}`);
+  console.log(`\n=== rollout of ${model}: ${scenario.name}: ${scenario.description}`);
   const setup = await configureScenario({
     sandboxUrl: stack.sandbox.url,
     region: REGION,
     parameterPrefix: stack.provisioned.parameterPrefix,
     scenario,
     endpointName: ENDPOINT,
-    policyText,
+    policyText: withDemoLifecycle(policyText),
   });
   console.log(`scenario: ${source}`);
   const parsed = parsePolicyText(setup.policyText);
   if (parsed.ok) console.log(`policy stored in SSM: ${describePolicy(parsed.policy)}`);
+  console.log(
+    `lifecycle: canary on 1 × ml.m5.large, baseline retired 1m after a promotion, canary removed 1m after a rollback`,
+  );
   const traffic = stack.sandbox.playScenario({
     scenario,
     region: REGION,
     endpointName: ENDPOINT,
     stopAtEnd: false,
   });
-  const started = await api.start({ endpointName: ENDPOINT, reason: `demo: ${scenario.name}` });
+  const started = await api.start({ endpointName: ENDPOINT, model, reason: `demo: ${scenario.name}` });
   if (!started.ok)
     throw new Error(`POST /rollouts answered ${started.status}: ${started.error} ${started.problems}`);
   const w = started.body.rollout.weights;
-  console.log(`POST /rollouts -> ${started.body.rollout.phase}, weights ${JSON.stringify(w)}\n`);
   console.log(
-    'min  split    traffic in the minute (requests, 5XX rate, p99)                      -> tick decision',
+    `POST /rollouts {model: ${model}} -> ${started.body.rollout.phase}, weights ${JSON.stringify(w)}`,
+  );
+  const lifecycle = lifecyclePrinter();
+  lifecycle.show(started.body.rollout.endpointChange);
+  console.log(
+    '\nmin  split    traffic in the minute (requests, 5XX rate, p99)                      -> tick decision',
   );
 
   let phase = started.body.rollout.phase as string;
@@ -236,6 +277,7 @@ async function playRollout(
       ? `${view.action ?? view.outcome} ${clip(view.reason ?? '', REASON_WIDTH)}`
       : `(no tick decision: the rollout is ${phase})`;
     console.log(`${String(minute).padStart(3)}  ${split.padEnd(7)}  ${trafficText}${alarms}  -> ${decision}`);
+    if (status.ok) lifecycle.show(status.body.endpointChange);
     // Each step of this loop closes one simulated minute (`record.minute`, counted like the
     // scenario's minutes) and the tick judges it: a rollback seen now was decided on that minute.
     if (phase === 'RolledBack' && firstRollbackMinute === null)
@@ -243,18 +285,34 @@ async function playRollout(
     if (phase === 'Promoted') promotedMinute = minute;
     if (PACE_MS > 0) await sleep(PACE_MS);
   }
-  // A decision's weights count once the endpoint serves them: let the ticks confirm the last one
-  // (the endpoint finishes its update) before the endpoint is touched again.
-  for (let settle = 0; settle < SETTLE_MINUTES; settle++) {
-    const pending = await api.status(ENDPOINT);
-    if (!pending.ok || !pending.body.pendingWeights) break;
+
+  // The watchdog, not the demo, makes the endpoint ready for the next model: the ticks confirm
+  // the final weights, then retire the baseline or remove the canary once the policy's delay is up.
+  let change: EndpointChangeView | undefined;
+  for (let waited = 0; waited <= LIFECYCLE_MINUTES; waited++) {
+    const status = await api.status(ENDPOINT);
+    change = status.ok ? status.body.endpointChange : undefined;
+    if (status.ok) lifecycle.show(change);
+    const finished = change?.status === 'done' || change?.status === 'failed';
+    const settled =
+      status.ok && !status.body.pendingWeights && change?.kind === EXPECTED_CHANGE[phase] && finished;
+    if (settled || waited === LIFECYCLE_MINUTES) break;
     await clock.advance(MINUTE);
+    if (PACE_MS > 0) await sleep(PACE_MS);
   }
   traffic.stop();
   const status = await api.status(ENDPOINT);
   if (status.ok) {
-    console.log(`\n${ENDPOINT}: ${status.body.phase}, weights ${JSON.stringify(status.body.weights)}`);
+    // The rollout's weights name both variants; what the endpoint runs now is the line after.
+    console.log(`\n${ENDPOINT}: ${status.body.phase}`);
     console.log(`  ${status.body.message}`);
+    const endpoint = status.body.endpoint;
+    if ('runs' in endpoint && endpoint.runs) {
+      const variants = endpoint.runs.variants
+        .map((v) => `${v.variantName} runs ${v.modelName} on ${v.instanceCount} × ${v.instanceType}`)
+        .join(', ');
+      console.log(`  the endpoint now: config ${endpoint.runs.configName}: ${variants}`);
+    }
   }
   const regression = scenario.expect?.regressionFromMinute;
   const blastRadius =
@@ -264,28 +322,34 @@ async function playRollout(
           .records()
           .filter((r) => r.minute >= regression)
           .reduce((sum, r) => sum + r.canaryBadRequests, 0);
-  if (phase === 'Promoted') await prepareNextCanary(stack, scenario);
-  return { scenario, outcome: phase, minutes: minute, firstRollbackMinute, promotedMinute, blastRadius };
+  return {
+    scenario,
+    outcome: phase,
+    minutes: minute,
+    firstRollbackMinute,
+    promotedMinute,
+    blastRadius,
+    lifecycle: change,
+  };
 }
 
-/**
- * After a promotion the canary variant serves everything. The team's next model goes out the
- * same way: the baseline takes all traffic again and the new canary none, then a new rollout.
- */
-async function prepareNextCanary(stack: LocalStack, scenario: Scenario): Promise<void> {
-  const sagemaker = new SageMakerClient(sandboxClientConfig(stack.sandbox.url, REGION));
-  await sagemaker.send(
-    new UpdateEndpointWeightsAndCapacitiesCommand({
-      EndpointName: ENDPOINT,
-      DesiredWeightsAndCapacities: [
-        { VariantName: scenario.endpoint.baselineVariant, DesiredWeight: 1 },
-        { VariantName: scenario.endpoint.canaryVariant, DesiredWeight: 0 },
-      ],
-    }),
-  );
-  sagemaker.destroy();
-  await stack.sandbox.clock.advance(ENDPOINT_DELAY_MS);
-  console.log('\n(the team deploys its next canary model: primary 100%, canary 0% again)');
+/** The scenario's policy with the demo's short lifecycle delays. */
+function withDemoLifecycle(policyText: string): string {
+  const policy = parseYaml(policyText) as Record<string, unknown>;
+  policy.lifecycle = DEMO_LIFECYCLE;
+  return stringifyYaml(policy);
+}
+
+/** Prints a lifecycle line each time the endpoint change's words change (config names, instances). */
+function lifecyclePrinter() {
+  let shown = '';
+  return {
+    show(change: EndpointChangeView | undefined): void {
+      if (!change || change.description === shown) return;
+      shown = change.description;
+      console.log(`     [lifecycle] ${change.description}`);
+    },
+  };
 }
 
 async function printNotifications(stack: LocalStack): Promise<void> {

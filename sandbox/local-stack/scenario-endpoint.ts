@@ -81,6 +81,62 @@ export async function createVariantEndpoint(options: VariantEndpointOptions): Pr
   }
 }
 
+export interface BaselineEndpointOptions extends SandboxTarget {
+  endpointName: string;
+  baselineVariant: string;
+  /** Models to register; the first one is the baseline the endpoint serves. */
+  models: string[];
+  /** Default ml.m5.xlarge. */
+  instanceType?: string;
+  /** Default 2. */
+  instanceCount?: number;
+}
+
+/**
+ * Creates what a team has before its first rollout from a model name: an endpoint serving one
+ * model alone as its baseline variant, and the team's later model versions registered
+ * (CreateModel) but not deployed. The endpoint is `Creating` when this returns; its config is
+ * `<endpoint>-initial`.
+ */
+export async function createBaselineEndpoint(options: BaselineEndpointOptions): Promise<void> {
+  const { endpointName, models } = options;
+  if (models.length === 0) throw new Error('createBaselineEndpoint needs at least the baseline model');
+  const sagemaker = new SageMakerClient(clientConfig(options));
+  try {
+    for (const model of models) {
+      await sagemaker.send(
+        new CreateModelCommand({
+          ModelName: model,
+          ExecutionRoleArn: 'arn:aws:iam::000000000000:role/sagemaker-execution',
+          PrimaryContainer: { Image: `000000000000.dkr.ecr.${options.region}.amazonaws.com/${model}:latest` },
+        }),
+      );
+    }
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: `${endpointName}-initial`,
+        ProductionVariants: [
+          {
+            VariantName: options.baselineVariant,
+            ModelName: models[0],
+            InstanceType: (options.instanceType ?? 'ml.m5.xlarge') as 'ml.m5.xlarge',
+            InitialInstanceCount: options.instanceCount ?? 2,
+            InitialVariantWeight: 1,
+          },
+        ],
+      }),
+    );
+    await sagemaker.send(
+      new CreateEndpointCommand({
+        EndpointName: endpointName,
+        EndpointConfigName: `${endpointName}-initial`,
+      }),
+    );
+  } finally {
+    sagemaker.destroy();
+  }
+}
+
 /**
  * Prepares an endpoint for a scenario's rollout: the CloudWatch alarms the scenario defines on
  * it, and the scenario's policy stored in SSM. Names are made unique per endpoint (alarm
