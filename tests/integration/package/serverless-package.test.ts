@@ -38,11 +38,13 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * read cannot fit 150 KB (its SNS client, for the revoked-webhook alert, adds 35 KB more); the tick and the control API read policy text that people write in
  * YAML (a policy edited in SSM is adopted by the next tick; `POST /rollouts` takes YAML text), and
  * the YAML parser is 112 KB of the 500. The control API's CloudWatch client (a start checks the
- * alarms its policy names) added 22 KB: 553 KB → 575 KB.
+ * alarms its policy names) added 22 KB: 553 KB → 575 KB. The endpoint lifecycle (the tick and the
+ * control API make, deploy and delete endpoint configs: five more SageMaker commands and their
+ * schemas, the planner and its wording) added about 20 KB to each.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  canaryTick: 600 * 1024,
-  controlApi: 580 * 1024,
+  canaryTick: 640 * 1024,
+  controlApi: 610 * 1024,
   slackNotifier: 315 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
@@ -133,6 +135,18 @@ const endpointWeights: Grant = {
   resources: [`${SAGEMAKER}:endpoint/fraud-*`],
   reason: "moves traffic between variants, only on the stage's endpoints",
 };
+const endpointLifecycle: Grant[] = [
+  {
+    actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel', 'sagemaker:UpdateEndpoint'],
+    resources: [`${SAGEMAKER}:endpoint/fraud-*`, `${SAGEMAKER}:endpoint-config/*`, `${SAGEMAKER}:model/*`],
+    reason: 'deploys the canary from a model, retires the baseline, removes a rolled-back canary',
+  },
+  {
+    actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
+    resources: [`${SAGEMAKER}:endpoint-config/*-rw*`],
+    reason: 'makes and deletes only the configs the watchdog names',
+  },
+];
 const notify: Grant[] = [
   { actions: ['sns:Publish'], resources: ['{Ref NotificationTopic}'], reason: 'notifications' },
   {
@@ -155,6 +169,7 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
     logs('canaryTick'),
     rolloutState(ALL_TABLE_WRITES),
     endpointWeights,
+    ...endpointLifecycle,
     {
       actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
@@ -230,6 +245,7 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
     logs('controlApi'),
     rolloutState(ALL_TABLE_WRITES),
     endpointWeights,
+    ...endpointLifecycle,
     {
       actions: ['cloudwatch:DescribeAlarms'],
       resources: ['arn:<AWS::Partition>:cloudwatch:*:<AWS::AccountId>:alarm:*'],
