@@ -20,6 +20,7 @@ import type { Quotas } from './quotas';
 import type { RequestContext, ServiceEmulation } from './service';
 import { SANDBOX_ACCOUNT_ID } from './service';
 import type { DynamoDbProxy } from './services/dynamodb/dynamodb-proxy';
+import type { SlackApiBehaviour } from './slack-api-sink';
 import type { SlackBehaviour, SlackSink } from './slack-sink';
 
 /** Default listen address: the port LocalStack made customary for local AWS endpoints. */
@@ -50,6 +51,8 @@ export interface ControlRequest {
   /** Parsed JSON body, or `undefined` when empty. */
   body: unknown;
   rawBody: string;
+  /** The request's Authorization header (the Slack Web API sink checks the bot token). */
+  authorization?: string;
 }
 
 export interface ControlReply {
@@ -428,6 +431,7 @@ async function handleControl(
     query: url.searchParams,
     body: parsed,
     rawBody,
+    ...(header(req, 'authorization') ? { authorization: header(req, 'authorization') } : {}),
   };
   try {
     for (const route of routes) {
@@ -495,6 +499,28 @@ function builtInControlRoutes(
       if (method === 'PUT' || method === 'POST') {
         quotas.set(quotaChanges(body));
         return { body: quotas.snapshot() };
+      }
+      return undefined;
+    },
+    ({ method, segments, body, rawBody, authorization, query }) => {
+      if (segments[0] !== 'slack-api') return undefined;
+      if (segments.length === 1 && method === 'GET')
+        return {
+          body: { messages: slack.api.messages(query.get('channel') ?? undefined), calls: slack.api.calls() },
+        };
+      if (segments.length === 1 && method === 'DELETE') {
+        slack.api.reset();
+        return { body: { reset: true } };
+      }
+      if (segments.length === 2 && segments[1] === 'behaviour' && (method === 'PUT' || method === 'POST')) {
+        if (!body || typeof body !== 'object')
+          throw new TypeError('expected a JSON body { failure, method?, times?, retryAfterSeconds? }');
+        slack.api.behave(body as SlackApiBehaviour);
+        return { body: { behaviour: body } };
+      }
+      if (segments.length === 2 && method === 'POST') {
+        const reply = slack.api.call(segments[1]!, authorization, rawBody);
+        return { status: reply.status, headers: reply.headers, body: reply.body };
       }
       return undefined;
     },

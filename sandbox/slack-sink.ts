@@ -1,7 +1,10 @@
+import { createSlackApiSink, type SlackApiSink } from './slack-api-sink';
+
 /**
  * A stand-in for Slack incoming webhooks: `POST /_sandbox/slack/<hookId>` records `{ text, blocks }`
  * and answers `ok`, or answers the way Slack refuses posts (429 with `Retry-After`, 404
- * `no_service`, 410 `channel_is_archived`, 403, 400 `invalid_payload`, 500) when told to.
+ * `no_service`, 410 `channel_is_archived`, 403, 400 `invalid_payload`, 500) when told to. Its `api`
+ * part is the bot-token side: `chat.postMessage` and `chat.update` (see slack-api-sink.ts).
  */
 
 /** Slack's refusals the sink can play. */
@@ -58,6 +61,8 @@ export interface SlackSink {
   /** Forgets posts and behaviours of one hook, or of all hooks. */
   reset(hookId?: string): void;
   hooks(): string[];
+  /** The Web API (`/_sandbox/slack-api/<method>`): channels, threads and their edits. */
+  readonly api: SlackApiSink;
 }
 
 interface HookState {
@@ -79,6 +84,7 @@ const FAILURES: Record<SlackFailure, { status: number; body: string }> = {
 /** Creates an empty sink: every hook accepts posts until told otherwise. */
 export function createSlackSink(): SlackSink {
   const hooks = new Map<string, HookState>();
+  const api = createSlackApiSink();
   const hook = (id: string) => {
     let h = hooks.get(id);
     if (!h) {
@@ -136,9 +142,12 @@ export function createSlackSink(): SlackSink {
       hook(hookId).behaviour = { ...behaviour, used: 0 };
     },
     reset(hookId) {
-      if (hookId === undefined) hooks.clear();
-      else hooks.delete(hookId);
+      if (hookId === undefined) {
+        hooks.clear();
+        api.reset();
+      } else hooks.delete(hookId);
     },
     hooks: () => [...hooks.keys()],
+    api,
   };
 }

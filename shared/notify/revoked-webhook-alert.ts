@@ -45,3 +45,49 @@ export function revokedWebhookAlert(args: RevokedWebhookAlertArgs): RolloutNotif
     ],
   };
 }
+
+export interface SlackAppRefusedAlertArgs {
+  /** SSM SecureString holding the bot token. */
+  tokenParameter: string;
+  /** SSM parameter holding the channel id. */
+  channelParameter: string;
+  /** Slack's Web API error (`channel_not_found`, `invalid_auth`, ...), never the token. */
+  error: string;
+  /** Time of the SNS message whose post was refused, epoch ms (the event's time, not the clock). */
+  now: number;
+  region: string;
+}
+
+/**
+ * The thread mode's counterpart of `revokedWebhookAlert`: Slack refused the bot token or the
+ * channel (`invalid_auth`, `channel_not_found`, `not_in_channel`, ...). Names the parameters and
+ * what to fix, never the token; sent by email only, once per token and channel.
+ */
+export function slackAppRefusedAlert(args: SlackAppRefusedAlertArgs): RolloutNotification {
+  const code = args.error.replace(/[^\w.-]/g, '').slice(0, 60) || 'no error code';
+  const channelProblem = /channel|archived/.test(code);
+  const n = alertNotification({
+    kind: 'other',
+    severity: 'critical',
+    endpointName: 'rollout-watchdog',
+    region: args.region,
+    now: args.now,
+    reason: channelProblem
+      ? `Slack refused to post to the channel stored in ${args.channelParameter} (${code}): the channel is gone, archived, or the app is not in it. Rollout notifications are not reaching Slack; they still reach this email list.`
+      : `Slack refused the bot token stored in ${args.tokenParameter} (${code}): it was revoked, expired or is wrong. Rollout notifications are not reaching Slack; they still reach this email list.`,
+    next: channelProblem
+      ? 'Invite the app to the channel (/invite @app) or store the id of a channel it is in. The watchdog reads the parameters again within minutes; this alert is not repeated for the same token and channel.'
+      : 'Reinstall the Slack app or create a new bot token, and store it in the parameter. The watchdog reads it again within minutes; this alert is not repeated for the same token and channel.',
+    source: 'system',
+  });
+  return {
+    ...n,
+    intervene: channelProblem
+      ? [
+          `aws ssm put-parameter --overwrite --type String --name "${args.channelParameter}" --value "<channel id, C...>"`,
+        ]
+      : [
+          `aws ssm put-parameter --overwrite --type SecureString --name "${args.tokenParameter}" --value "<xoxb-... bot token>"`,
+        ],
+  };
+}

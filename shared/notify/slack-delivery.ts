@@ -124,7 +124,7 @@ export async function postToSlack(
 }
 
 /** `Retry-After` in seconds (Slack sends an integer) or an HTTP date, in ms; fallback when absent. */
-function retryAfterMs(header: string | null, fallbackMs: number): number {
+export function retryAfterMs(header: string | null, fallbackMs: number): number {
   if (header === null || header.trim() === '') return fallbackMs;
   const seconds = Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
@@ -133,7 +133,7 @@ function retryAfterMs(header: string | null, fallbackMs: number): number {
 }
 
 /** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(attempt-1))]. */
-function backoffMs(attempt: number, base: number, max: number, random: () => number): number {
+export function backoffMs(attempt: number, base: number, max: number, random: () => number): number {
   return Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)));
 }
 

@@ -5,13 +5,20 @@ import { countEvent, logger, METRIC } from '../middleware/telemetry';
 import type { PublishResult } from '../ports/notifier';
 import type { NotificationCurrent, RolloutNotification } from './notification';
 import { renderSlack } from './render-slack';
-import { AUDIENCE_ATTRIBUTE, EMAIL_ONLY_AUDIENCE, revokedWebhookAlert } from './revoked-webhook-alert';
+import {
+  AUDIENCE_ATTRIBUTE,
+  EMAIL_ONLY_AUDIENCE,
+  revokedWebhookAlert,
+  slackAppRefusedAlert,
+} from './revoked-webhook-alert';
 import {
   describePayloadShape,
   postToSlack,
   type SlackDeliveryOptions,
   type SlackDeliveryOutcome,
 } from './slack-delivery';
+import { postToThread, type SlackThreadStore, type ThreadOutcome } from './slack-thread';
+import { type SlackApiCall, slackWebApi } from './slack-web-api';
 
 /** Message keys (notification ids, SNS message ids) a warm container remembers as posted. Count. */
 export const POSTED_KEYS_REMEMBERED = 2_000;
@@ -42,6 +49,26 @@ export interface SlackNotifierDeps {
   alerts?: AlertPublisher;
   /** Region named in the alert (the watchdog's home region). */
   region?: string;
+  /**
+   * Thread mode (one Slack thread per rollout, through a bot token). Used when configured and its
+   * token parameter holds a token; the webhook stays the default otherwise.
+   */
+  thread?: SlackThreadModeDeps;
+}
+
+export interface SlackThreadModeDeps {
+  /** SSM SecureString holding the bot token (`xoxb-...`). */
+  tokenParameter: string;
+  /** SSM parameter holding the channel id (`C...`). */
+  channelParameter: string;
+  /** Where each rollout's thread (the card's `ts`) is kept. */
+  store: SlackThreadStore;
+  /** Web API base URL (default SLACK_API_URL; the sandbox locally). */
+  apiUrl?: string;
+  /** Builds the Web API client for a token (tests hand in a fake). */
+  client?: (token: string) => SlackApiCall;
+  /** Wall clock for the thread item's TTL, epoch ms (default Date.now: expiry is a wall-clock matter). */
+  wallClock?: () => number;
 }
 
 /** The revoked-webhook alert of a 404/410: sent now, sent before for this URL, or not sent. */
@@ -170,6 +197,28 @@ async function handleRecord(
     return { status: 'duplicate', key: seen };
   }
   const n = memory.latest.overtake(parsed.notification);
+  if (deps.thread) {
+    const thread = await readThreadConfig(deps.parameters, deps.thread);
+    if (thread.status === 'unreadable') {
+      countEvent(METRIC.slackTransientFailures);
+      logger.error('the Slack bot token or channel could not be read: message kept for a retry', {
+        messageId,
+        problem: thread.problem,
+      });
+      return { status: 'no-webhook', problem: thread.problem };
+    }
+    if (thread.status === 'configured') {
+      const eventTime = Date.parse(sns.Timestamp ?? '') || Date.parse(n.time) || 0;
+      return threadRecord(deps, deps.thread, memory, {
+        n,
+        keys,
+        messageId,
+        eventTime,
+        remainingMs,
+        ...thread,
+      });
+    }
+  }
   const url = await deps.parameters.getSecure(deps.webhookParameter).catch((error: unknown) => {
     logger.error('reading the Slack webhook URL failed', {
       parameter: deps.webhookParameter,
@@ -212,7 +261,16 @@ async function handleRecord(
         body: outcome.body,
       });
       if (!REVOKED_STATUSES.has(outcome.httpStatus)) return outcome;
-      const alert = await memory.alerts.revoked(url, outcome, Date.parse(sns.Timestamp ?? '') || 0);
+      const alert = await memory.alerts.revoked(
+        url,
+        revokedWebhookAlert({
+          webhookParameter: deps.webhookParameter,
+          httpStatus: outcome.httpStatus,
+          body: outcome.body,
+          now: Date.parse(sns.Timestamp ?? '') || 0,
+          region: deps.region ?? '',
+        }),
+      );
       return { ...outcome, alert };
     }
     case 'rejected':
@@ -235,10 +293,13 @@ async function handleRecord(
 }
 
 interface RevokedWebhookAlerts {
-  /** A 404/410 from the webhook at `url`: alert by email unless done for this URL already. */
-  revoked(url: string, refusal: { httpStatus: number; body: string }, now: number): Promise<AlertOutcome>;
-  /** A post to `url` worked: a later revocation of it alerts again. */
-  worked(url: string): void;
+  /**
+   * Slack refused `secret` for good (a webhook URL's 404/410; a bot token and channel's
+   * `channel_not_found`, `invalid_auth`, ...): publish `alert` by email unless done for it already.
+   */
+  revoked(secret: string, alert: RolloutNotification): Promise<AlertOutcome>;
+  /** A post with `secret` worked: a later refusal of it alerts again. */
+  worked(secret: string): void;
 }
 
 /**
@@ -252,20 +313,13 @@ function createRevokedWebhookAlerts(deps: SlackNotifierDeps): RevokedWebhookAler
   const alerted = new Set<string>();
   const fingerprint = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 16);
   return {
-    async revoked(url, refusal, now) {
-      const key = fingerprint(url);
+    async revoked(secret, alert) {
+      const key = fingerprint(secret);
       if (alerted.has(key)) return 'already-sent';
       if (!deps.alerts) {
         logger.error('Slack webhook revoked and no alert publisher configured', { webhook: key });
         return 'no-publisher';
       }
-      const alert = revokedWebhookAlert({
-        webhookParameter: deps.webhookParameter,
-        httpStatus: refusal.httpStatus,
-        body: refusal.body,
-        now,
-        region: deps.region ?? '',
-      });
       const published = await deps.alerts.publish(alert, { audience: EMAIL_ONLY_AUDIENCE });
       if (!published.ok) {
         logger.error('publishing the revoked-webhook alert failed: kept for a retry', {
@@ -282,8 +336,8 @@ function createRevokedWebhookAlerts(deps: SlackNotifierDeps): RevokedWebhookAler
       });
       return 'sent';
     },
-    worked(url) {
-      alerted.delete(fingerprint(url));
+    worked(secret) {
+      alerted.delete(fingerprint(secret));
     },
   };
 }
@@ -346,4 +400,119 @@ function rolloutOf(n: RolloutNotification): string | undefined {
   if (id === undefined) return undefined;
   const parts = id.split('#');
   return parts.length >= 3 ? parts.slice(0, -2).join('#') : undefined;
+}
+
+type ThreadConfig =
+  | { status: 'configured'; token: string; channel: string }
+  | { status: 'not-configured' }
+  | { status: 'unreadable'; problem: string };
+
+/** The bot token and channel, when the token parameter holds one (else the webhook mode applies). */
+async function readThreadConfig(
+  parameters: WebhookSource,
+  thread: SlackThreadModeDeps,
+): Promise<ThreadConfig> {
+  let token: string | undefined;
+  let channel: string | undefined;
+  try {
+    token = (await parameters.getSecure(thread.tokenParameter))?.trim();
+    if (!token) return { status: 'not-configured' };
+    channel = (await parameters.getSecure(thread.channelParameter))?.trim();
+  } catch (error) {
+    return {
+      status: 'unreadable',
+      problem: `parameter ${thread.tokenParameter} or ${thread.channelParameter} unreadable: ${(error as Error)?.name ?? 'Error'}`,
+    };
+  }
+  if (!channel)
+    return { status: 'unreadable', problem: `parameter ${thread.channelParameter} missing or empty` };
+  return { status: 'configured', token, channel };
+}
+
+/** Web API clients per token, so a warm container keeps its connection and nothing is rebuilt per message. */
+const apiClients = new Map<string, SlackApiCall>();
+
+/** One record in thread mode: post it in its rollout's thread and map the outcome as the webhook mode does. */
+async function threadRecord(
+  deps: SlackNotifierDeps,
+  mode: SlackThreadModeDeps,
+  memory: NotifierMemory,
+  args: {
+    n: RolloutNotification;
+    keys: string[];
+    messageId: string | undefined;
+    eventTime: number;
+    remainingMs: () => number;
+    token: string;
+    channel: string;
+  },
+): Promise<RecordOutcome> {
+  const { n, keys, token, channel } = args;
+  let slack = apiClients.get(token);
+  if (!slack) {
+    slack = mode.client ? mode.client(token) : slackWebApi(token, { ...deps.delivery, apiUrl: mode.apiUrl });
+    apiClients.clear();
+    apiClients.set(token, slack);
+  }
+  const outcome: ThreadOutcome = await postToThread({ slack, store: mode.store, channel }, n, {
+    now: (mode.wallClock ?? Date.now)(),
+    remainingMs: args.remainingMs,
+  });
+  const context = {
+    messageId: args.messageId,
+    notificationId: n.notificationId,
+    eventType: n.eventType,
+    endpoint: n.endpointName,
+  };
+  // The fingerprint of what Slack refused: this token in this channel.
+  const secret = `${token}\n${channel}`;
+  switch (outcome.status) {
+    case 'delivered':
+      countEvent(METRIC.slackDelivered);
+      for (const key of keys) memory.posted.add(key);
+      memory.latest.record(n);
+      memory.alerts.worked(secret);
+      logger.info('posted to the rollout thread in Slack', {
+        ...context,
+        attempts: outcome.attempts,
+        cardUpdated: outcome.cardUpdated,
+      });
+      return { status: 'delivered', attempts: outcome.attempts };
+    case 'duplicate':
+      for (const key of keys) memory.posted.add(key);
+      logger.info('dropping a message its rollout thread already has', { ...context, key: outcome.key });
+      return outcome;
+    case 'refused': {
+      countEvent(METRIC.slackPermanentFailures);
+      // The token or channel may have been replaced in SSM since they were cached: read them afresh.
+      deps.parameters.invalidate?.(mode.tokenParameter);
+      deps.parameters.invalidate?.(mode.channelParameter);
+      logger.error('Slack refused the bot token or channel; not retrying', {
+        ...context,
+        error: outcome.error,
+      });
+      const alert = await memory.alerts.revoked(
+        secret,
+        slackAppRefusedAlert({
+          tokenParameter: mode.tokenParameter,
+          channelParameter: mode.channelParameter,
+          error: outcome.error,
+          now: args.eventTime,
+          region: deps.region ?? '',
+        }),
+      );
+      return { status: 'permanent', httpStatus: 200, body: outcome.error, attempts: outcome.attempts, alert };
+    }
+    case 'rejected':
+      countEvent(METRIC.slackPermanentFailures);
+      logger.error('Slack rejected the thread message', { ...context, error: outcome.error });
+      return { status: 'rejected', httpStatus: 200, body: outcome.error, attempts: outcome.attempts };
+    case 'gave-up':
+      countEvent(METRIC.slackTransientFailures);
+      logger.error('gave up posting to the rollout thread for now: message kept for a retry', {
+        ...context,
+        reason: outcome.reason,
+      });
+      return outcome;
+  }
 }

@@ -8,6 +8,8 @@
  *   locking; it also holds the decisions' pending history and notifications (`outbox`) and the
  *   receipts of the events it acted on (`receipts`), written in the same conditional write
  * - history:       pk `ROLLOUT#<endpointName>`, sk `HISTORY#<iso time>#<seq>`, `expiresAt` (epoch s) TTL
+ * - Slack thread of a rollout (thread mode): pk `ROLLOUT#<endpointName>`, sk `SLACK#<rolloutId>`,
+ *   `rev` for its own conditional writes, `expiresAt` TTL (shared/aws/slack-thread-store.ts)
  * - region sync progress: pk `SYNC#<endpointName>`, sk `REGION#<region>`
  * - GSI `active-index` on `activePk`: `ACTIVE` (rollouts the tick visits), `FINISHED` (finished
  *   rollouts), `SYNC` / `SYNC-DONE` (region sync items); history carries none
@@ -24,6 +26,15 @@ export interface WatchdogEnv {
   parameterPrefix: string;
   /** SSM SecureString holding the Slack incoming-webhook URL. */
   slackWebhookParameter: string;
+  /**
+   * `SLACK_BOT_TOKEN_PARAMETER`: SSM SecureString holding a Slack app's bot token. Set, and the
+   * parameter holding a token, the Slack notifier keeps one thread per rollout; else the webhook.
+   */
+  slackBotTokenParameter?: string;
+  /** `SLACK_CHANNEL_PARAMETER`: SSM parameter holding the channel id the bot posts to (thread mode). */
+  slackChannelParameter?: string;
+  /** `SLACK_API_URL`: Slack's Web API base URL (default https://slack.com/api; the sandbox locally). */
+  slackApiUrl?: string;
   /**
    * `METRIC_SETTLE_SECONDS`: closed periods younger than this are not read yet (the tick). Seconds.
    * Unset: the metrics reader's default.
@@ -116,6 +127,14 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): WatchdogEnv {
   if (apiUrl !== undefined) env.controlApiUrl = apiUrl;
   if (source.CONTROL_API_CLOCK_HEADER === 'true') env.controlApiClockHeader = true;
   if (source.ROLLOUT_WATCHDOG_DEPLOYED === 'true') env.deployed = true;
+  const botToken = optional('SLACK_BOT_TOKEN_PARAMETER');
+  if (botToken !== undefined) {
+    env.slackBotTokenParameter = botToken;
+    env.slackChannelParameter =
+      optional('SLACK_CHANNEL_PARAMETER') ?? `${env.parameterPrefix}/slack-channel-id`;
+  }
+  const slackApiUrl = optional('SLACK_API_URL');
+  if (slackApiUrl !== undefined) env.slackApiUrl = slackApiUrl;
   const tickRuleArn = optional('TICK_RULE_ARN');
   if (tickRuleArn !== undefined) env.tickRuleArn = tickRuleArn;
   const bodyCap = optionalNumber('MAX_REQUEST_BODY_BYTES');
