@@ -18,10 +18,27 @@ import {
   RolloutStoreError,
   VersionConflictError,
 } from '../ports/rollout-repository';
-import { ACTIVE_INDEX_NAME, ACTIVE_PARTITION, FINISHED_PARTITION } from './rollout-table';
+import { endsRollout, type RolloutOutcome, rolloutOutcome } from '../stats/rollout-outcome';
+import {
+  ACTIVE_INDEX_NAME,
+  ACTIVE_PARTITION,
+  FINISHED_PARTITION,
+  OUTCOME_INDEX_NAME,
+  OUTCOME_PARTITION,
+} from './rollout-table';
 
 /** How long history items are kept before DynamoDB's TTL removes them. Seconds (90 days). */
 export const HISTORY_TTL_SECONDS = 90 * 24 * 3600;
+
+/**
+ * How long a rollout's outcome item (deployment analytics) is kept. Seconds (400 days): longer
+ * than HISTORY_TTL_SECONDS on purpose, so `stats --since 365d` still counts rollouts whose
+ * history has expired; the item holds everything the figures need.
+ */
+export const OUTCOME_TTL_SECONDS = 400 * 24 * 3600;
+
+/** History entries read back at most to build a rollout's outcome (its own entries, newest first). Entries. */
+const OUTCOME_HISTORY_READ_LIMIT = 2000;
 
 /** Default number of history entries `history()` returns. Entries. */
 export const DEFAULT_HISTORY_LIMIT = 100;
@@ -35,6 +52,7 @@ const UNPROCESSED_RETRIES = 5;
 const rolloutPk = (endpointName: string): string => `ROLLOUT#${endpointName}`;
 const STATE_SK = 'STATE';
 const HISTORY_PREFIX = 'HISTORY#';
+const OUTCOME_PREFIX = 'OUTCOME#';
 
 const isConditionalFailure = (error: unknown): boolean =>
   (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
@@ -198,10 +216,94 @@ export class RolloutStore implements RolloutRepository {
     return next;
   }
 
-  /** Appends history items (TTL HISTORY_TTL_SECONDS after each entry's time), batched. */
+  /**
+   * Appends history items (TTL HISTORY_TTL_SECONDS after each entry's time), batched. The entry of
+   * the decision that ends a rollout also writes the rollout's outcome item (see recordOutcome):
+   * the outbox drains history in decision order, so the rollout's earlier entries are stored by
+   * then, and a failure leaves the entry pending, to be written again.
+   */
   async appendHistory(endpointName: string, entries: ReadonlyArray<HistoryEntry>): Promise<void> {
     const items = entries.map((entry, index) => historyItem(endpointName, entry, index));
     await this.batchPut(items);
+    for (const entry of entries) if (endsRollout(entry)) await this.recordOutcome(endpointName, entry);
+  }
+
+  /**
+   * Writes the outcome item of the rollout `final` ended (deployment analytics: its start and
+   * end, outcome, cause and time to detect), built from the rollout's own history. Keyed by the
+   * rollout id and written only if absent: idempotent, and the first final decision stays.
+   */
+  async recordOutcome(endpointName: string, final: HistoryEntry): Promise<RolloutOutcome> {
+    const earlier: HistoryEntry[] = [];
+    let read = 0;
+    await this.queryAll(
+      `outcome history ${endpointName}`,
+      {
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :h)',
+        ExpressionAttributeValues: { ':p': rolloutPk(endpointName), ':h': HISTORY_PREFIX },
+        ScanIndexForward: false,
+      },
+      (item) => {
+        read++;
+        const entry = JSON.parse(item.entry as string) as HistoryEntry;
+        if (entry.rolloutId === final.rolloutId) earlier.push(entry);
+      },
+      () => read >= OUTCOME_HISTORY_READ_LIMIT || earlier.some((e) => e.kind === 'start'),
+    );
+    const outcome = rolloutOutcome(
+      endpointName,
+      final,
+      earlier.filter((e) => !(e.time === final.time && e.version === final.version && e.kind === final.kind)),
+    );
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: rolloutPk(endpointName),
+            sk: `${OUTCOME_PREFIX}${final.rolloutId}`,
+            outcomePk: OUTCOME_PARTITION,
+            endedAt: outcome.endedAt,
+            endpointName,
+            outcome: JSON.stringify(outcome),
+            expiresAt: Math.floor(Date.parse(outcome.endedAt) / 1000) + OUTCOME_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalFailure(error))
+        throw new RolloutStoreError(`outcome of ${final.rolloutId} failed`, { cause: error });
+    }
+    return outcome;
+  }
+
+  /**
+   * Outcomes of the rollouts that ended between `since` and `until` (ISO, inclusive), oldest
+   * first, from the `outcome-index` (one Query; `endpointName` filters in DynamoDB).
+   */
+  async listOutcomes(range: {
+    since: string;
+    until: string;
+    endpointName?: string;
+  }): Promise<RolloutOutcome[]> {
+    const outcomes: RolloutOutcome[] = [];
+    await this.queryAll(
+      'listOutcomes',
+      {
+        IndexName: OUTCOME_INDEX_NAME,
+        KeyConditionExpression: 'outcomePk = :o AND endedAt BETWEEN :s AND :u',
+        ...(range.endpointName ? { FilterExpression: 'endpointName = :e' } : {}),
+        ExpressionAttributeValues: {
+          ':o': OUTCOME_PARTITION,
+          ':s': range.since,
+          ':u': range.until,
+          ...(range.endpointName ? { ':e': range.endpointName } : {}),
+        },
+      },
+      (item) => outcomes.push(JSON.parse(item.outcome as string) as RolloutOutcome),
+    );
+    return outcomes;
   }
 
   /** Newest-first history of `endpointName`, at most `limit` entries. */

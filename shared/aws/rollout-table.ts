@@ -22,10 +22,20 @@ export const ACTIVE_PARTITION = 'ACTIVE';
  */
 export const FINISHED_PARTITION = 'FINISHED';
 
+/**
+ * Name of the sparse GSI deployment analytics read: one outcome item per finished rollout
+ * (partition `outcomePk` = OUTCOME_PARTITION, sorted by `endedAt`, ISO), so `GET /stats` is one
+ * Query over a time range instead of a scan of history.
+ */
+export const OUTCOME_INDEX_NAME = 'outcome-index';
+
+/** Partition value of `outcomePk` on every outcome item (rollouts end a few times a day at most: one partition). */
+export const OUTCOME_PARTITION = 'OUTCOME';
+
 /** TTL attribute, epoch seconds. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** Builds the CreateTable input for `tableName` (on-demand billing, sparse active-rollout GSI). */
+/** Builds the CreateTable input for `tableName` (on-demand billing, sparse active-rollout and outcome GSIs). */
 export function rolloutTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -35,6 +45,8 @@ export function rolloutTableDefinition(tableName: string): CreateTableCommandInp
       { AttributeName: 'sk', AttributeType: 'S' },
       { AttributeName: 'activePk', AttributeType: 'S' },
       { AttributeName: 'endpointName', AttributeType: 'S' },
+      { AttributeName: 'outcomePk', AttributeType: 'S' },
+      { AttributeName: 'endedAt', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -46,6 +58,14 @@ export function rolloutTableDefinition(tableName: string): CreateTableCommandInp
         KeySchema: [
           { AttributeName: 'activePk', KeyType: 'HASH' },
           { AttributeName: 'endpointName', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: OUTCOME_INDEX_NAME,
+        KeySchema: [
+          { AttributeName: 'outcomePk', KeyType: 'HASH' },
+          { AttributeName: 'endedAt', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -2,6 +2,7 @@ import type { EndpointChange } from '../domain/endpoint-change';
 import type { AlarmCheckOverride } from '../domain/decision-cause';
 import type { PauseCause, Phase } from '../domain/types';
 import type { HistoryEntry } from '../ports/rollout-repository';
+import type { DeploymentStats } from '../stats/deployment-stats';
 
 /**
  * The control API's contract: what a request carries and what the API answers. The HTTP router,
@@ -186,6 +187,34 @@ export interface CommandOutcome {
   override?: StartOverride;
   rollout: RolloutSummary;
 }
+
+/** One variant in one period of `GET /rollouts/{endpoint}/metrics`. */
+export interface VariantPoint {
+  invocations: number;
+  errors5xx: number;
+  /** Invocation5XXErrors / Invocations; null without traffic. */
+  errorRate: number | null;
+  /** ModelLatency p99 in ms; null without traffic. */
+  latencyP99Ms: number | null;
+}
+
+/** Per-variant error rate and p99 latency of one rollout over time (CloudWatch, one GetMetricData). */
+export interface RolloutMetrics {
+  endpointName: string;
+  rolloutId: string;
+  baselineVariant: string;
+  canaryVariant: string;
+  /** Length of each period. Seconds (the policy's interval, coarser for long rollouts). */
+  periodSeconds: number;
+  /** ISO bounds of the span read: the rollout's start to now (or shortly after its final decision). */
+  from: string;
+  until: string;
+  /** Oldest first; `time` is the end of the period (ISO). A variant without data is missing. */
+  points: Array<{ time: string; variants: Record<string, VariantPoint> }>;
+}
+
+/** `GET /stats`: deployment analytics over a period (`shared/stats/deployment-stats.ts`). */
+export type StatsView = DeploymentStats;
 
 export function invalid(problems: string[]): ControlFailure {
   return { ok: false, kind: 'invalid', error: 'invalid request', problems };

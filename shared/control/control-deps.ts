@@ -1,4 +1,6 @@
 import type { AlarmStates } from '../ports/alarm-states';
+import type { MetricsReader } from '../ports/metrics-reader';
+import type { RolloutOutcome } from '../stats/rollout-outcome';
 import type { PolicyReader } from '../ports/policy-reader';
 import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import type { RolloutRecord } from '../ports/rollout-repository';
@@ -14,4 +16,11 @@ export interface ControlDeps extends WatchdogDeps {
   listRecent?(limit: number): Promise<RolloutRecord[]>;
   /** Region sync progress of a promoted endpoint; optional. */
   regionSync?: Pick<RegionSyncRepository, 'list'>;
+  /**
+   * Outcomes of the rollouts that ended in a period (the store's `listOutcomes`, one Query on the
+   * outcome index), for `GET /stats`; without it the route answers 503.
+   */
+  outcomes?(range: { since: string; until: string; endpointName?: string }): Promise<RolloutOutcome[]>;
+  /** Per-variant CloudWatch metrics of one region, for `GET /rollouts/{endpoint}/metrics`; without it 503. */
+  metrics?(region: string): MetricsReader;
 }

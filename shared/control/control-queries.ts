@@ -1,4 +1,6 @@
+import { isFinal } from '../domain/is-final';
 import type { RolloutRecord } from '../ports/rollout-repository';
+import { deploymentStats } from '../stats/deployment-stats';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
 import { noRolloutFor } from '../wording/describe-refusal';
@@ -9,7 +11,11 @@ import {
   notFound,
   type RolloutHistory,
   type RolloutList,
+  type RolloutMetrics,
   type RolloutStatus,
+  type StatsView,
+  unavailable,
+  type VariantPoint,
 } from './control-contract';
 import type { ControlDeps } from './control-deps';
 import { decisionView, endpointView, summarize } from './control-views';
@@ -140,5 +146,109 @@ async function readRuns(deps: ControlDeps, record: RolloutRecord): Promise<Endpo
       error: describeError(error),
     });
     return undefined;
+  }
+}
+
+/** Periods `GET /rollouts/{endpoint}/metrics` returns at most; a longer rollout gets coarser periods. Periods. */
+export const MAX_METRIC_POINTS = 360;
+
+/**
+ * Per-variant error rate and p99 latency of the endpoint's rollout from its start (one period
+ * before) to now, or to two periods after its last judgement once it is final: one batched
+ * GetMetricData in the endpoint's region (the tick's reader, with the window stretched over the
+ * rollout). Periods are the policy's interval, widened to whole minutes so at most
+ * MAX_METRIC_POINTS come back. CloudWatch failing is 503; no rollout is 404.
+ */
+export async function rolloutMetrics(
+  deps: ControlDeps,
+  endpointName: string,
+  now: number,
+): Promise<ControlResult<RolloutMetrics>> {
+  const record = await deps.store.get(endpointName);
+  if (!record) return notFound(noRolloutFor(endpointName));
+  if (!deps.metrics) return unavailable('metrics are not available here');
+  const { policy, state } = record;
+  const interval = policy.analysis.intervalSeconds;
+  const from = state.startedAt - interval * 1000;
+  const lastSeen = Math.max(state.lastJudgedAt ?? 0, state.stepStartedAt, state.startedAt);
+  const until = isFinal(state.phase) ? Math.min(now, lastSeen + 2 * interval * 1000) : now;
+  const spanSeconds = Math.max(interval, Math.ceil((until - from) / 1000));
+  const wanted = Math.ceil(spanSeconds / MAX_METRIC_POINTS);
+  const periodSeconds = wanted <= interval ? interval : Math.ceil(wanted / 60) * 60;
+  const windowSeconds = Math.ceil(spanSeconds / periodSeconds) * periodSeconds + periodSeconds;
+  let read;
+  try {
+    read = await deps.metrics(record.region).read(
+      [
+        {
+          key: endpointName,
+          policy: {
+            ...policy,
+            analysis: { ...policy.analysis, intervalSeconds: periodSeconds, windowSeconds, metrics: [] },
+          },
+        },
+      ],
+      until,
+    );
+  } catch (error) {
+    return unavailable(`metrics could not be read: ${describeError(error)}`);
+  }
+  const points = (read.periods.get(endpointName) ?? [])
+    .filter((p) => p.time > from)
+    .map((p) => {
+      const variants: Record<string, VariantPoint> = {};
+      for (const [name, v] of Object.entries(p.variants)) {
+        if (!v) continue;
+        variants[name] = {
+          invocations: v.invocations,
+          errors5xx: v.errors5xx,
+          errorRate: v.invocations > 0 ? v.errors5xx / v.invocations : null,
+          latencyP99Ms: v.invocations > 0 ? v.latencyP99Ms : null,
+        };
+      }
+      return { time: new Date(p.time).toISOString(), variants };
+    });
+  return {
+    ok: true,
+    body: {
+      endpointName,
+      rolloutId: record.rolloutId,
+      baselineVariant: policy.endpoint.baselineVariant,
+      canaryVariant: policy.endpoint.canaryVariant,
+      periodSeconds,
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      points,
+    },
+  };
+}
+
+/**
+ * Deployment analytics over [since, until] (epoch ms), for every endpoint or one: one Query on the
+ * outcome index, then the figures (`deploymentStats`). 503 when the outcomes cannot be read.
+ */
+export async function rolloutStats(
+  deps: ControlDeps,
+  range: { since: number; until: number; endpointName?: string },
+): Promise<ControlResult<StatsView>> {
+  if (!deps.outcomes) return unavailable('deployment analytics are not available here');
+  const since = new Date(range.since).toISOString();
+  const until = new Date(range.until).toISOString();
+  try {
+    const outcomes = await deps.outcomes({
+      since,
+      until,
+      ...(range.endpointName ? { endpointName: range.endpointName } : {}),
+    });
+    return {
+      ok: true,
+      body: deploymentStats(outcomes, {
+        since,
+        until,
+        ...(range.endpointName ? { endpoint: range.endpointName } : {}),
+      }),
+    };
+  } catch (error) {
+    return unavailable(`rollout outcomes could not be read: ${describeError(error)}`);
   }
 }

@@ -2,12 +2,19 @@ import type { infer as Infer, ZodMiniType } from 'zod/mini';
 import { runOperatorCommand, startRolloutCommand } from '../control/control-commands';
 import type { ControlContext, ControlResult } from '../control/control-contract';
 import type { ControlDeps } from '../control/control-deps';
-import { listRollouts, rolloutHistory, rolloutStatus } from '../control/control-queries';
+import {
+  listRollouts,
+  rolloutHistory,
+  rolloutMetrics,
+  rolloutStats,
+  rolloutStatus,
+} from '../control/control-queries';
 import { type ControlApiEvent, parseHttpApiEvent, readJsonBody } from '../events/http-api-event';
 import { parseDecimalInteger } from '../domain/normalise-text';
 import { limitProblems } from '../domain/parse-policy';
 import type { OperatorCommand } from '../domain/types';
 import { SILENT_LOG } from '../ports/watchdog-log';
+import { DEFAULT_STATS_SINCE, MAX_STATS_DAYS, statsSince } from '../stats/stats-period';
 import {
   commandBodySchema,
   DEFAULT_HISTORY_LIMIT,
@@ -15,6 +22,7 @@ import {
   historyQuerySchema,
   rollbackBodySchema,
   startRolloutBodySchema,
+  statsQuerySchema,
 } from './control-api-schemas';
 import { formatIssues } from './format-issues';
 import { errorResponse, type HttpResponse, jsonResponse } from './json-response';
@@ -26,7 +34,7 @@ import { bodyOverCap, DEFAULT_MAX_REQUEST_BODY_BYTES } from './request-body-cap'
 export const CLOCK_HEADER = 'x-watchdog-now';
 
 type CommandName = OperatorCommand['type'];
-type RouteName = 'start' | 'list' | 'status' | 'history' | CommandName;
+type RouteName = 'start' | 'list' | 'status' | 'history' | 'metrics' | 'stats' | CommandName;
 
 const COMMANDS: ReadonlyArray<CommandName> = ['pause', 'resume', 'promote', 'abort', 'rollback'];
 
@@ -39,6 +47,8 @@ export const CONTROL_API_ROUTES: ReadonlyArray<RouteDefinition<RouteName>> = [
   { name: 'list', method: 'GET', pattern: '/rollouts' },
   { name: 'status', method: 'GET', pattern: '/rollouts/{endpoint}' },
   { name: 'history', method: 'GET', pattern: '/rollouts/{endpoint}/history' },
+  { name: 'metrics', method: 'GET', pattern: '/rollouts/{endpoint}/metrics' },
+  { name: 'stats', method: 'GET', pattern: '/stats' },
   ...COMMANDS.map((command) => ({
     name: command,
     method: 'POST',
@@ -140,6 +150,27 @@ async function route(
       if (problems.length > 0 || !query.success) return invalidRequest(problems);
       return answer(
         await rolloutHistory(deps, endpoint as string, query.data.limit ?? DEFAULT_HISTORY_LIMIT),
+        200,
+      );
+    }
+    case 'metrics':
+      if (problems.length > 0) return invalidRequest(problems);
+      return answer(await rolloutMetrics(deps, endpoint as string, now), 200);
+    case 'stats': {
+      const query = statsQuerySchema.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) problems.push(...formatIssues(query.error.issues, 'query.'));
+      const since = query.success ? statsSince(query.data.since ?? DEFAULT_STATS_SINCE, now) : null;
+      if (query.success && since === null)
+        problems.push(
+          `query.since: must be an age such as 30d, 12h or 90m, or an ISO day or time, at most ${MAX_STATS_DAYS} days back`,
+        );
+      if (problems.length > 0 || !query.success || since === null) return invalidRequest(problems);
+      return answer(
+        await rolloutStats(deps, {
+          since,
+          until: now,
+          ...(query.data.endpoint ? { endpointName: query.data.endpoint } : {}),
+        }),
         200,
       );
     }

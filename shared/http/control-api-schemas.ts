@@ -114,3 +114,17 @@ export const historyQuerySchema = strictObject({
 
 /** Path parameter `{endpoint}` checked with the same rule as the body's `endpointName`. */
 export const endpointParamSchema = endpointName;
+
+/**
+ * `GET /stats?since=&endpoint=`: `since` an age (`30d`, `12h`, `90m`) or an ISO day or time
+ * (checked against the request time by the router: `statsSince`); `endpoint` one endpoint's figures.
+ */
+export const statsQuerySchema = strictObject({
+  since: optional(
+    string({ error: 'must be an age such as 30d, 12h or 90m, or an ISO day or time' }).check(
+      minLength(1, 'must not be empty'),
+      maxLength(40, 'must be an age such as 30d, 12h or 90m, or an ISO day or time'),
+    ),
+  ),
+  endpoint: optional(endpointName),
+});

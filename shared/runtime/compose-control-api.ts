@@ -1,6 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
+import { CloudWatchMetrics } from '../aws/cloudwatch-metrics';
+import { RolloutStore } from '../aws/rollout-store';
 import { PolicySource } from '../aws/policy-source';
 import { RegionSyncStore } from '../aws/region-sync-store';
 import type { ControlDeps } from '../control/control-deps';
@@ -16,7 +18,8 @@ export const START_POLICY_TTL_MS = 0;
 
 /**
  * control-api: the watchdog's dependencies plus alarm states per region (the start's alarm check),
- * stored policies, recent rollouts and region sync progress.
+ * stored policies, recent rollouts, region sync progress, rollout outcomes (stats) and per-variant
+ * metrics (the rollout page's charts).
  */
 export function controlApiDeps(env: WatchdogEnv, options: RuntimeOptions = {}): ControlDeps {
   const clients = clientCache(env, options);
@@ -28,5 +31,7 @@ export function controlApiDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
     policies: new PolicySource(clients.get(SSMClient), env.parameterPrefix, { ttlMs: START_POLICY_TTL_MS }),
     listRecent: (limit) => core.store.listFinished(limit),
     regionSync: new RegionSyncStore(doc, env.tableName),
+    outcomes: (range) => new RolloutStore(doc, env.tableName).listOutcomes(range),
+    metrics: perRegion((region) => new CloudWatchMetrics(clients.get(CloudWatchClient, region))),
   };
 }

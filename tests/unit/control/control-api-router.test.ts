@@ -160,6 +160,8 @@ describe('handleControlRequest', () => {
       'GET /rollouts',
       'GET /rollouts/{endpoint}',
       'GET /rollouts/{endpoint}/history',
+      'GET /rollouts/{endpoint}/metrics',
+      'GET /stats',
       'POST /rollouts/{endpoint}/pause',
       'POST /rollouts/{endpoint}/resume',
       'POST /rollouts/{endpoint}/promote',
