@@ -139,6 +139,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps) {
   const posted = new RecentKeys(POSTED_KEYS_REMEMBERED);
   const latest = new LatestDecisions(ROLLOUTS_REMEMBERED);
   const alerts = createRevokedWebhookAlerts(deps);
+  const memory: NotifierMemory = { posted, latest, alerts };
   return async (
     event: unknown,
     context?: { getRemainingTimeInMillis?: () => number },
@@ -152,7 +153,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps) {
     }
     const records: RecordOutcome[] = [];
     for (const record of all) {
-      records.push(await handleRecord(deps, { posted, latest, alerts }, record, remainingMs));
+      records.push(await handleRecord(deps, memory, record, remainingMs));
     }
     return { records };
   };
@@ -162,6 +163,8 @@ interface NotifierMemory {
   posted: RecentKeys;
   latest: LatestDecisions;
   alerts: RevokedWebhookAlerts;
+  /** The thread mode's Web API client and the token it was built for. */
+  api?: { token: string; call: SlackApiCall };
 }
 
 async function handleRecord(
@@ -429,9 +432,6 @@ async function readThreadConfig(
   return { status: 'configured', token, channel };
 }
 
-/** Web API clients per token, so a warm container keeps its connection and nothing is rebuilt per message. */
-const apiClients = new Map<string, SlackApiCall>();
-
 /** One record in thread mode: post it in its rollout's thread and map the outcome as the webhook mode does. */
 async function threadRecord(
   deps: SlackNotifierDeps,
@@ -448,11 +448,11 @@ async function threadRecord(
   },
 ): Promise<RecordOutcome> {
   const { n, keys, token, channel } = args;
-  let slack = apiClients.get(token);
+  // One Web API client per token for as long as the token stays the same (a rotated one replaces it).
+  let slack = memory.api?.token === token ? memory.api.call : undefined;
   if (!slack) {
     slack = mode.client ? mode.client(token) : slackWebApi(token, { ...deps.delivery, apiUrl: mode.apiUrl });
-    apiClients.clear();
-    apiClients.set(token, slack);
+    memory.api = { token, call: slack };
   }
   const outcome: ThreadOutcome = await postToThread({ slack, store: mode.store, channel }, n, {
     now: (mode.wallClock ?? Date.now)(),
