@@ -237,6 +237,26 @@ describe('evaluateWindow: latency', () => {
     expect(verdictOf(policy, periods, 'p99-latency').verdict).toBe('inconclusive');
   });
 
+  it.each<[string, Partial<Traffic>, number]>([
+    [
+      'a canary 1.6x slower on every request is failed decisively: its counter goes to failureLimit',
+      { p50: 64, p99: 288 },
+      3,
+    ],
+    ['a canary slower in its p99 alone (420 vs 180 ms) fails one judgement at a time', { p99: 420 }, 1],
+  ])('%s', (_case, canary, counter) => {
+    const judged = judge(policy, fiveMinutes(canary, { p50: 40, p99: 180 }));
+    const verdict = judged.evidence.metrics.find((m) => m.name === 'p99-latency')!;
+    expect(verdict.verdict).toBe('fail');
+    expect(judged.consecutiveFailures['p99-latency']).toBe(counter);
+  });
+
+  it('does not count a decisive judgement when the window is only looked at (alarms, commands)', () => {
+    const looked = evaluateWindow(policy, fiveMinutes({ p50: 64, p99: 288 }), {}, at(4), false);
+    expect(looked.consecutiveFailures['p99-latency']).toBe(0);
+    expect(looked.breached).toEqual([]);
+  });
+
   it('weights periods by their requests (a quiet slow minute does not dominate)', () => {
     const periods = [
       period(0, { invocations: 10, p99: 2000 }),
