@@ -11,6 +11,8 @@
  * - Healthy scenarios (every catalogue file expecting `Promoted`, the latency look-alikes
  *   among them): false rollbacks over the seeds.
  *
+ * `LATENCY_BENCH_EXTRA_DIR=../shared/scenarios` adds a scenario folder outside the catalogue.
+ *
  * Seeds: 100 per scenario unless `LATENCY_BENCH_SEEDS` says otherwise (a bench, not a test: the
  * many-seed measurement lives here so `npm test` stays fast). Seeds are the file's own seed and
  * the ones after it, so a figure here is reproducible with `rollout-watchdog simulate --seed`.
@@ -27,7 +29,12 @@ import type { Benchmark, BenchmarkResult } from './benchmark';
 const DEFAULT_SEEDS = 100;
 
 /** Error-rate regressions whose detection time is reported beside the latency ones. */
-const ERROR_RATE_SCENARIOS = new Set(['canary-5xx-spike', 'zero-baseline-errors', 'fails-only-at-scale']);
+const ERROR_RATE_SCENARIOS = new Set(
+  ['canary-5xx-spike', 'zero-baseline-errors', 'fails-only-at-scale'].flatMap((name) => [
+    name,
+    `extra/${name}`,
+  ]),
+);
 
 /** The issue's target class: a relative regression of at least this factor... */
 const TARGET_MIN_FACTOR = 1.6;
@@ -45,12 +52,23 @@ interface Case {
   policy: RolloutPolicy;
 }
 
+/**
+ * The catalogue (`latency/` included), plus the scenario folder `LATENCY_BENCH_EXTRA_DIR` names
+ * when set (e.g. a sample kept outside the repository), its scenarios labelled `extra/<name>`.
+ */
 function loadCases(): Case[] {
-  const files = [...scenarioFiles(), ...scenarioFiles(LATENCY_SCENARIO_DIR)];
-  return files.map((file) => {
+  const load = (file: string, label = (name: string) => name): Case => {
     const scenario = loadScenarioFile(file);
-    return { scenario, policy: loadPolicyFileSync(scenario.policyPath!) };
-  });
+    return {
+      scenario: { ...scenario, name: label(scenario.name) },
+      policy: loadPolicyFileSync(scenario.policyPath!),
+    };
+  };
+  const extraDir = process.env.LATENCY_BENCH_EXTRA_DIR;
+  return [
+    ...[...scenarioFiles(), ...scenarioFiles(LATENCY_SCENARIO_DIR)].map((file) => load(file)),
+    ...(extraDir ? scenarioFiles(extraDir).map((file) => load(file, (name) => `extra/${name}`)) : []),
+  ];
 }
 
 /**
