@@ -18,6 +18,11 @@ Operator commands against a deployed (or local) control API:
   rollout-watchdog start ENDPOINT --model MODEL_NAME  deploy a model as the canary, then roll it out
   (run 'rollout-watchdog status --help' for their options)
 
+  rollout-watchdog ui [--port N] [--api URL]         the live rollout page (http://127.0.0.1:8790/)
+  rollout-watchdog stats [--since 30d] [--endpoint NAME] [--json]
+                                                      deployment analytics: outcomes, durations,
+                                                      time to detect, top rollback reasons
+
 Against the local stage of 'npm run dev':
   rollout-watchdog dev traffic|fault|reset|status ...  switch traffic, break the canary
 
@@ -63,6 +68,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./commands/replay-command')).runReplayCommand,
   simulate: async () => (await import('./commands/simulate-command')).runSimulateCommand,
   dev: async () => (await import('../shared/cli-client/dev-stage-cli')).runDevCommand,
+  stats: async () => {
+    const { runStatsCommand } = await import('../shared/cli-client/run-stats-cli');
+    return (args, io) => runStatsCommand(args, { ...io, env: process.env });
+  },
+  ui: async () => {
+    const { runUiCommand } = await import('../shared/ui/run-ui-cli');
+    return (args, io) => runUiCommand(args, { ...io, env: process.env });
+  },
 };
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */

@@ -97,6 +97,8 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog history ENDPOINT [--limit N]
   rollout-watchdog pause|resume|promote|abort ENDPOINT [--reason TEXT]
   rollout-watchdog rollback ENDPOINT --reason TEXT
+  rollout-watchdog stats [--since 30d] [--endpoint NAME]   (deployment analytics; stats --help)
+  rollout-watchdog ui [--port N]                 (the live rollout page; ui --help)
 options: --api URL (default $${API_URL_ENV}), --operator NAME (local stage; default $USER),
   --json (print the API's JSON)
 exit codes: 0 done, 1 refused by the control API (the reason is printed) or the canary deployment

@@ -1,5 +1,12 @@
 import type { OperatorCommand } from '../domain/types';
-import type { CommandOutcome, RolloutHistory, RolloutList, RolloutStatus } from '../control/control-contract';
+import type {
+  CommandOutcome,
+  RolloutHistory,
+  RolloutList,
+  RolloutMetrics,
+  RolloutStatus,
+  StatsView,
+} from '../control/control-contract';
 
 /** How long one API call may take before the client gives up, in milliseconds. */
 export const DEFAULT_API_TIMEOUT_MS = 30_000;
@@ -86,6 +93,20 @@ export class WatchdogApiClient {
   history(endpointName: string, limit?: number): Promise<ApiResponse<RolloutHistory>> {
     const query = limit === undefined ? '' : `?limit=${encodeURIComponent(String(limit))}`;
     return this.request('GET', `/rollouts/${encodeURIComponent(endpointName)}/history${query}`);
+  }
+
+  /** `GET /rollouts/{endpoint}/metrics` (per-variant error rate and p99 over the rollout) */
+  metrics(endpointName: string): Promise<ApiResponse<RolloutMetrics>> {
+    return this.request('GET', `/rollouts/${encodeURIComponent(endpointName)}/metrics`);
+  }
+
+  /** `GET /stats?since=&endpoint=` (deployment analytics) */
+  stats(query: { since?: string; endpoint?: string } = {}): Promise<ApiResponse<StatsView>> {
+    const params = new URLSearchParams();
+    if (query.since !== undefined) params.set('since', query.since);
+    if (query.endpoint !== undefined) params.set('endpoint', query.endpoint);
+    const text = params.toString();
+    return this.request('GET', `/stats${text ? `?${text}` : ''}`);
   }
 
   /** `POST /rollouts/{endpoint}/{pause|resume|promote|abort|rollback}` */

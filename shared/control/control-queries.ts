@@ -154,7 +154,7 @@ export const MAX_METRIC_POINTS = 360;
 
 /**
  * Per-variant error rate and p99 latency of the endpoint's rollout from its start (one period
- * before) to now, or to two periods after its last judgement once it is final: one batched
+ * before) to now, or to three periods after its final decision once it is final: one batched
  * GetMetricData in the endpoint's region (the tick's reader, with the window stretched over the
  * rollout). Periods are the policy's interval, widened to whole minutes so at most
  * MAX_METRIC_POINTS come back. CloudWatch failing is 503; no rollout is 404.
@@ -170,8 +170,17 @@ export async function rolloutMetrics(
   const { policy, state } = record;
   const interval = policy.analysis.intervalSeconds;
   const from = state.startedAt - interval * 1000;
-  const lastSeen = Math.max(state.lastJudgedAt ?? 0, state.stepStartedAt, state.startedAt);
-  const until = isFinal(state.phase) ? Math.min(now, lastSeen + 2 * interval * 1000) : now;
+  let until = now;
+  if (isFinal(state.phase)) {
+    // A few periods past the decision that ended it (the newest entries of a final rollout are
+    // its final decision, its weights landing and its clean-up), not the hours after.
+    const recent = await deps.store.history(endpointName, { limit: 5 }).catch(() => []);
+    const ended = recent
+      .filter((e) => e.rolloutId === record.rolloutId && (e.kind === 'decision' || e.kind === 'command'))
+      .map((e) => Date.parse(e.time));
+    const lastSeen = Math.max(state.lastJudgedAt ?? 0, state.stepStartedAt, ...ended);
+    until = Math.min(now, lastSeen + 3 * interval * 1000);
+  }
   const spanSeconds = Math.max(interval, Math.ceil((until - from) / 1000));
   const wanted = Math.ceil(spanSeconds / MAX_METRIC_POINTS);
   const periodSeconds = wanted <= interval ? interval : Math.ceil(wanted / 60) * 60;
