@@ -7,6 +7,7 @@ import {
   countEvent,
   logger,
   METRIC,
+  recordCanaryWeight,
   recordDecision,
   recordRollback,
   recordRolloutsJudged,
@@ -64,7 +65,10 @@ export const handler = makeHandler(
       if (count) recordDecision(action as keyof TickSummary['decisions'], count);
     }
     if (summary.decisions.rollback) recordRollback('tick', summary.decisions.rollback);
-    if (summary.errors.length > 0) countEvent('TickRolloutErrors', summary.errors.length);
+    if (summary.errors.length > 0) countEvent(METRIC.tickRolloutErrors, summary.errors.length);
+    // Every rollout the tick visited, every minute: a continuous line a weight change shows on.
+    for (const r of summary.perRollout)
+      if (r.canaryWeight !== undefined) recordCanaryWeight(r.endpointName, r.canaryWeight);
     recordRolloutsJudged(summary.judged);
     recordTickDuration(Date.now() - started);
     logger.info('tick finished', {

@@ -52,7 +52,14 @@ export const METRIC = {
   refusedEvents: 'RefusedEvents',
   /** Control API requests whose body is over the cap (answered 413 before any parsing). */
   oversizedRequests: 'OversizedRequests',
+  /** Canary weight per endpoint, percent, dimension `EndpointName` only (see recordCanaryWeight). */
+  canaryWeight: 'CanaryWeight',
+  /** Rollouts the tick could not process (an error isolated to one rollout). */
+  tickRolloutErrors: 'TickRolloutErrors',
 } as const;
+
+/** Dimension of the per-endpoint metrics; its values are endpoint names, as few as the rollouts. */
+export const ENDPOINT_DIMENSION = 'EndpointName';
 
 const ACTION_METRIC: Readonly<Record<Action, string>> = {
   hold: 'HoldDecisions',
@@ -85,6 +92,19 @@ export function recordRollback(source: 'tick' | 'alarm' | 'operator', count = 1)
 /** Records how long one canary tick took, in milliseconds. */
 export function recordTickDuration(milliseconds: number): void {
   metrics.addMetric(METRIC.tickDuration, MetricUnit.Milliseconds, milliseconds);
+}
+
+/**
+ * Publishes one endpoint's canary weight in percent (`CanaryWeight`, dimension `EndpointName` and
+ * nothing else, so the endpoints dashboard finds every endpoint with one SEARCH and draws it beside
+ * SageMaker's per-variant errors). One EMF line of its own per endpoint: a blob has one dimension
+ * set, and the invocation's other metrics keep theirs. Written through the logs, so no API call.
+ */
+export function recordCanaryWeight(endpointName: string, percent: number): void {
+  const single = metrics.singleMetric();
+  single.clearDefaultDimensions();
+  single.addDimension(ENDPOINT_DIMENSION, endpointName);
+  single.addMetric(METRIC.canaryWeight, MetricUnit.Percent, percent);
 }
 
 /** Records how many active rollouts one tick judged. */

@@ -88,7 +88,14 @@ export interface TickSummary {
   /** DescribeAlarms calls made. */
   alarmCalls: number;
   errors: Array<{ endpointName: string; error: string }>;
-  perRollout: Array<{ endpointName: string; outcome: RolloutOutcome; action?: Action; reason?: string }>;
+  perRollout: Array<{
+    endpointName: string;
+    outcome: RolloutOutcome;
+    action?: Action;
+    reason?: string;
+    /** Canary weight in percent decided as of this tick (the handler publishes it as a metric). */
+    canaryWeight?: number;
+  }>;
 }
 
 /**
@@ -154,7 +161,8 @@ export async function runTick(
       return { endpointName: record.endpointName, outcome: 'error' as const };
     }
   });
-  for (const r of results) {
+  for (const [i, r] of results.entries()) {
+    const canaryWeight = r.canaryWeight ?? records[i]?.state.canaryWeight;
     summary.outcomes[r.outcome] = (summary.outcomes[r.outcome] ?? 0) + 1;
     if (r.action) {
       summary.judged++;
@@ -166,6 +174,7 @@ export async function runTick(
       outcome: r.outcome,
       ...(r.action ? { action: r.action } : {}),
       ...(r.reason ? { reason: r.reason } : {}),
+      ...(canaryWeight !== undefined ? { canaryWeight } : {}),
     });
   }
   return summary;
@@ -298,6 +307,8 @@ interface RolloutResult {
   action?: Action;
   reason?: string;
   notified?: boolean;
+  /** The canary weight this tick decided, when it committed a transition. */
+  canaryWeight?: number;
 }
 
 async function processRollout(
@@ -445,6 +456,7 @@ async function processRollout(
       action: transition.decision.action,
       reason: transition.decision.reason,
       notified: committed.notification !== undefined,
+      canaryWeight: transition.state.canaryWeight,
     };
   }
   return {

@@ -40,12 +40,15 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * the YAML parser is 112 KB of the 500. The control API's CloudWatch client (a start checks the
  * alarms its policy names) added 22 KB: 553 KB → 575 KB. The endpoint lifecycle (the tick and the
  * control API make, deploy and delete endpoint configs: five more SageMaker commands and their
- * schemas, the planner and its wording) added about 20 KB to each.
+ * schemas, the planner and its wording) added about 20 KB to each. The Slack notifier's thread
+ * mode (one thread per rollout) keeps each rollout's card `ts` in the rollout table: the SDK's
+ * DynamoDB client (GetItem and PutItem only, no document client) adds 39 KB, the Web API client,
+ * thread logic and card rendering 7 KB: 315 KB → 370 KB (362 KB measured).
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
   canaryTick: 640 * 1024,
   controlApi: 610 * 1024,
-  slackNotifier: 315 * 1024,
+  slackNotifier: 370 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
 
@@ -119,6 +122,9 @@ const SAGEMAKER = 'arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>';
 const TABLE = ['{GetAtt RolloutTable.Arn}', '<RolloutTable.Arn>/index/*'];
 const POLICIES = arn('ssm', 'parameter/rollout-watchdog/prod/policies/*');
 const SLACK_PARAMETER = arn('ssm', 'parameter/rollout-watchdog/prod/slack-webhook-url');
+/** The thread mode's parameters: the bot token (SecureString) and the channel id. */
+const SLACK_BOT_TOKEN = arn('ssm', 'parameter/rollout-watchdog/prod/slack-bot-token');
+const SLACK_CHANNEL = arn('ssm', 'parameter/rollout-watchdog/prod/slack-channel-id');
 
 const logs = (key: string): Grant => ({
   actions: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
@@ -225,13 +231,23 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
       reason: 'the Slack webhook URL, that one parameter',
     },
     {
+      actions: ['ssm:GetParameter'],
+      resources: [SLACK_BOT_TOKEN, SLACK_CHANNEL],
+      reason: "the thread mode's bot token and channel id, those two parameters",
+    },
+    {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: ['{GetAtt RolloutTable.Arn}'],
+      reason: "each rollout's Slack thread item (the card's ts); no index, no Query, no Update",
+    },
+    {
       actions: ['kms:Decrypt'],
       resources: [arn('kms', 'key/*')],
       reason: 'decrypts the webhook SecureString, through SSM and for that parameter only',
       condition: {
         StringEquals: {
           'kms:ViaService': 'ssm.<AWS::Region>.amazonaws.com',
-          'kms:EncryptionContext:PARAMETER_ARN': SLACK_PARAMETER,
+          'kms:EncryptionContext:PARAMETER_ARN': [SLACK_PARAMETER, SLACK_BOT_TOKEN, SLACK_CHANNEL],
         },
       },
     },
@@ -255,6 +271,20 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
     { actions: ['ssm:GetParameter'], resources: [POLICIES], reason: 'the policy of a rollout it starts' },
   ],
 };
+
+interface DashboardWidget {
+  type: string;
+  properties: { title?: string; region?: string; metrics: unknown[] };
+}
+
+/** The widgets of a dashboard's body (a JSON string in the template). */
+function dashboardWidgets(logicalId: string): DashboardWidget[] {
+  const body = template.Resources[logicalId]!.Properties.DashboardBody;
+  expect(typeof body, `${logicalId}: DashboardBody is a JSON string`).toBe('string');
+  const widgets = (JSON.parse(body as string) as { widgets: DashboardWidget[] }).widgets;
+  expect(widgets.length).toBeGreaterThan(0);
+  return widgets;
+}
 
 /** The statements of a function's own role. */
 function roleStatements(key: string): Json[] {
@@ -601,7 +631,7 @@ describe('serverless package --stage prod', () => {
         .flatMap((s) => asList(s.Resource).map((r) => String(normalize(r))));
     const readers = FUNCTIONS.filter((key) => ssmResources(key).some((r) => covers(r, SLACK_PARAMETER)));
     expect(readers).toEqual(['slackNotifier']);
-    expect(ssmResources('slackNotifier')).toEqual([SLACK_PARAMETER]);
+    expect(ssmResources('slackNotifier')).toEqual([SLACK_PARAMETER, SLACK_BOT_TOKEN, SLACK_CHANNEL]);
     // alarmRollback reads no policies (shared/runtime/composition-root.ts), so no SSM at all.
     for (const key of ['canaryTick', 'controlApi', 'regionSync', 'alarmRollback'])
       expect(new Set(ssmResources(key)), key).toEqual(
@@ -790,6 +820,81 @@ describe('serverless package --stage prod', () => {
         .sort(),
     ).toEqual([...used].sort());
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('creates a dashboard of the watchdog itself: ticks, judgements, decisions by action, rollbacks by source, errors, failure queues', () => {
+    const dashboard = template.Resources.WatchdogDashboard;
+    expect(dashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(dashboard!.Properties.DashboardName).toBe('rollout-watchdog-prod');
+    const widgets = dashboardWidgets('WatchdogDashboard');
+    const titled = (start: string) => {
+      const w = widgets.find((x) => x.properties.title?.startsWith(start));
+      expect(w, `a widget titled "${start}..."`).toBeDefined();
+      return JSON.stringify(w!.properties.metrics);
+    };
+    expect(titled('Ticks')).toContain('"Invocations","FunctionName","rollout-watchdog-prod-canaryTick"');
+    expect(titled('Judgements')).toContain('"RolloutsJudged"');
+    const byAction = titled('Decisions by action');
+    for (const action of ['Hold', 'Advance', 'Pause', 'Promote', 'Rollback', 'Inconclusive'])
+      expect(byAction).toContain(
+        `"RolloutWatchdog","${action}Decisions","service","rollout-watchdog","function","canaryTick"`,
+      );
+    const bySource = titled('Rollbacks by source');
+    for (const [source, fn] of [
+      ['Tick', 'canaryTick'],
+      ['Alarm', 'alarmRollback'],
+      ['Operator', 'controlApi'],
+    ])
+      expect(bySource).toContain(`"RollbacksFrom${source}","service","rollout-watchdog","function","${fn}"`);
+    const errors = titled('Errors');
+    for (const key of FUNCTIONS)
+      expect(errors).toContain(`"Errors","FunctionName","rollout-watchdog-prod-${key}"`);
+    expect(errors).toContain('"TickRolloutErrors"');
+    const queues = titled('Failure queue depth');
+    expect(queues).toContain(
+      '"ApproximateNumberOfMessagesVisible","QueueName","rollout-watchdog-prod-failures"',
+    );
+    expect(queues).toContain('"QueueName","rollout-watchdog-prod-notification-dlq"');
+    // The queues the widget names are the stack's own.
+    expect(template.Resources.FailureQueue!.Properties.QueueName).toBe('rollout-watchdog-prod-failures');
+  });
+
+  it('creates a dashboard of the watched endpoints from SEARCH expressions, the canary weight beside the 5XX rate', () => {
+    expect(template.Resources.EndpointsDashboard!.Properties.DashboardName).toBe(
+      'rollout-watchdog-prod-endpoints',
+    );
+    const widgets = dashboardWidgets('EndpointsDashboard');
+    const rows = widgets.flatMap((w) => w.properties.metrics) as unknown[][];
+    // No fixed endpoint anywhere: every row is an expression, so new endpoints appear without a redeploy.
+    for (const row of rows)
+      expect(row, JSON.stringify(row)).toEqual([expect.objectContaining({ expression: expect.any(String) })]);
+    const oneGraph = widgets.find((w) => w.properties.title?.startsWith('Canary weight (%) and 5XX'));
+    const expressions = (oneGraph!.properties.metrics as Array<[{ expression: string; yAxis?: string }]>).map(
+      (r) => r[0],
+    );
+    expect(expressions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          expression: `SEARCH('{AWS/SageMaker,EndpointName,VariantName} MetricName="Invocation5XXErrors"', 'Average', 60)`,
+        }),
+        expect.objectContaining({
+          expression: `SEARCH('{RolloutWatchdog,EndpointName} MetricName="CanaryWeight"', 'Maximum', 60)`,
+          yAxis: 'right',
+        }),
+      ]),
+    );
+    for (const w of widgets) expect(w.properties.region).toBe('us-east-1');
+  });
+
+  it('publishes the canary weight per endpoint from the tick (CanaryWeight, dimension EndpointName, through EMF)', () => {
+    const code = zipEntries(join(outDir, 'canaryTick.zip'))
+      .find((e) => e.name.endsWith('.mjs'))!
+      .read()
+      .toString('utf8');
+    expect(code).toContain('CanaryWeight');
+    expect(code).toContain('EndpointName');
+    // EMF through the logs: the tick's role has no cloudwatch:PutMetricData.
+    expect(JSON.stringify(roleStatements('canaryTick'))).not.toContain('PutMetricData');
   });
 
   it('keeps the logs for the stage retention', () => {
