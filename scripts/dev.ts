@@ -19,6 +19,7 @@ import {
 } from '../sandbox/local-stack/dev-stage';
 import { DEFAULT_SANDBOX_PORT } from '../sandbox/server';
 import { API_URL_ENV } from '../shared/cli-client/run-operator-cli';
+import { DEFAULT_UI_PORT, startUiServer, type UiServer } from '../shared/ui/ui-server';
 
 // The SDK's notice about Node 20 support would print in the middle of the banner.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -64,7 +65,7 @@ function parseOptions() {
   };
 }
 
-function banner(stage: DevStage, projectDir: string): string {
+function banner(stage: DevStage, projectDir: string, ui: UiServer | undefined): string {
   const e = stage.endpointName;
   const { baselineVariant, canaryVariant } = stage.scenario.endpoint;
   const cli = 'npx rollout-watchdog';
@@ -72,6 +73,7 @@ function banner(stage: DevStage, projectDir: string): string {
 rollout-watchdog local stage is up (stage ${stage.stage}, ${stage.region})
 
   control API      ${stage.apiUrl}
+  rollout page     ${ui ? `${ui.url}  (open it in a browser; or \`${cli} ui\` against any control API)` : 'not served (see above)'}
   AWS sandbox      ${stage.sandboxUrl}
   simulated time   ${stage.clock.isoNow()}, running ${stage.speed}x the wall clock
   demo endpoint    ${e}: ${baselineVariant} 100%, ${canaryVariant} 0%, InService
@@ -159,11 +161,14 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   let starting: Promise<DevStage> | undefined;
   let stage: DevStage | undefined;
+  // Set once the stage is up; `stop` closes it.
+  let ui: UiServer | undefined = undefined;
   let stopping: Promise<number> | undefined;
   const stop = (why: string, code: number): Promise<number> => {
     stopping ??= (async () => {
       console.log(`\n${why}: stopping the local stage...`);
       controller.abort();
+      await ui?.close();
       // A start in progress cleans up after itself once aborted; wait for it to finish doing so.
       stage ??= await starting?.catch(() => undefined);
       await stage?.close();
@@ -224,7 +229,16 @@ async function main(): Promise<number> {
     return 1;
   }
   if (stopping) return stopping;
-  console.log(banner(stage, projectDir));
+  // The rollout page, on the stage's own API (which adds the simulated clock): its usual port, or
+  // any free one when that is taken.
+  const apiUrl = stage.apiUrl;
+  ui = await startUiServer({ api: apiUrl, port: DEFAULT_UI_PORT })
+    .catch(() => startUiServer({ api: apiUrl, port: 0 }))
+    .catch((error: unknown) => {
+      console.error(`the rollout page could not be served: ${String(error)}`);
+      return undefined;
+    });
+  console.log(banner(stage, projectDir, ui));
   const exited = await stage.functionsExited;
   if (stopping) return stopping;
   console.error(`serverless-offline exited on its own (${exited}); run with --verbose to see why`);
