@@ -47,7 +47,7 @@ export interface SlackChannelMessage {
 }
 
 /** One call, accepted or refused. */
-export interface SlackApiCall {
+export interface SlackApiCallRecord {
   method: string;
   httpStatus: number;
   ok: boolean;
@@ -69,7 +69,7 @@ export interface SlackApiSink {
   /** Messages of `channel` (or of every channel), in posting order, as they read now. */
   messages(channel?: string): SlackChannelMessage[];
   /** Every call, refused ones included, oldest first. */
-  calls(): SlackApiCall[];
+  calls(): SlackApiCallRecord[];
   /** Makes calls fail as `behaviour` says. */
   behave(behaviour: SlackApiBehaviour): void;
   /** Forgets messages, calls and behaviour. */
@@ -87,7 +87,7 @@ const BOT_TOKEN = /^Bearer (xoxb-\S+)$/;
 /** Creates an empty sink; channels exist when their id has Slack's shape. */
 export function createSlackApiSink(): SlackApiSink {
   let messages: SlackChannelMessage[] = [];
-  let calls: SlackApiCall[] = [];
+  let calls: SlackApiCallRecord[] = [];
   let behaviour: (SlackApiBehaviour & { used: number }) | undefined;
   let seq = 0;
   // Slack's ts is seconds.microseconds of the post; a counter keeps them unique and increasing.
