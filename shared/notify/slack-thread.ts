@@ -66,7 +66,10 @@ export type ThreadOutcome =
  *
  * Inputs that decide: the notification's rollout id and version, the stored thread (its card
  * version, what Slack shows, what was replied), and Slack's answers. Nothing here throws for
- * Slack or DynamoDB: failures come back as outcomes (`gave-up` for Lambda's retry).
+ * Slack or DynamoDB: failures come back as outcomes (`gave-up` for Lambda's retry). A retry
+ * carries on from the thread item: no second card once one is recorded, no reply twice once it is
+ * recorded. What is posted but not recorded (DynamoDB failing right after Slack answered) may be
+ * posted again by the retry: a spare card or a repeated reply, never a lost one.
  */
 export async function postToThread(
   deps: SlackThreadDeps,
