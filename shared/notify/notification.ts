@@ -395,9 +395,11 @@ export function interventionsFor(
         describe,
       ];
     case 'Promoted':
+      // During the retirement's hold-back a rollback still restores the baseline at once.
+      return [rollback, history, describe, `rollout-watchdog start ${ep} --model NEXT_MODEL ${api}`];
     case 'RolledBack':
     case 'Aborted':
-      return [history, describe, `rollout-watchdog start ${ep} --policy policy.yaml ${api}`];
+      return [history, describe, `rollout-watchdog start ${ep} --model NEXT_MODEL ${api}`];
     default:
       return [status, history, describe];
   }

@@ -1,3 +1,4 @@
+import { lifecycleOf } from '../domain/endpoint-change';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
 import { formatDuration, formatTime } from './format-values';
 
@@ -19,14 +20,14 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
   switch (state.phase) {
     case 'Promoted': {
       const regions = policy.regions.map((r) => `${r.endpointName} (${r.region})`);
-      return regions.length > 0
-        ? `The canary (${canary}) now takes all traffic. Region sync will make ${regions.join(', ')} run the promoted model. Nothing else is needed.`
-        : `The canary (${canary}) now takes all traffic. The rollout is complete; nothing else is needed.`;
+      const sync =
+        regions.length > 0 ? ` Region sync will make ${regions.join(', ')} run the promoted model.` : '';
+      return `The canary (${canary}) now takes all traffic. ${describeRetirement(policy)}${sync}`;
     }
     case 'RolledBack':
-      return `The canary (${canary}) gets no traffic and the watchdog stops acting on this endpoint. Fix the canary, then start a new rollout.`;
+      return `The canary (${canary}) gets no traffic. ${describeCleanUp(policy)} Fix the canary, then start a new rollout.`;
     case 'Aborted':
-      return `The canary (${canary}) gets no traffic and the watchdog stops acting on this endpoint. Start a new rollout when ready.`;
+      return `The canary (${canary}) gets no traffic. ${describeCleanUp(policy)} Start a new rollout when ready.`;
     case 'Paused':
       if (state.pauseCause === 'inconclusive') {
         return `Paused at ${state.canaryWeight}% because there was too little canary data to judge. Nothing changes until a person resumes (judging starts again) or promotes; automatic rollback still applies.`;
@@ -50,4 +51,22 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
       return `The canary stays at ${state.canaryWeight}% and is judged every ${formatDuration(policy.analysis.intervalSeconds)}; then it is ${then} if the judgement passes.`;
     }
   }
+}
+
+/** What a promotion leaves to do on the endpoint, from the policy's lifecycle. */
+function describeRetirement(policy: RolloutPolicy): string {
+  const after = lifecycleOf(policy).retireBaselineAfterSeconds;
+  const baseline = policy.endpoint.baselineVariant;
+  if (after === null) return `The baseline (${baseline}) is kept as it is (the policy never retires it).`;
+  if (after === 0)
+    return `The baseline (${baseline}) is retired now: the promoted model becomes the endpoint's only variant and the old instances are released.`;
+  return `The baseline (${baseline}) is retired in ${formatDuration(after)}, releasing its instances; until then \`rollback\` sends it all the traffic again at once.`;
+}
+
+/** What a rollback or an abort leaves to do on the endpoint, from the policy's lifecycle. */
+function describeCleanUp(policy: RolloutPolicy): string {
+  const after = lifecycleOf(policy).cleanUpAfterRollbackSeconds;
+  if (after === null) return 'Its variant is kept on the endpoint (the policy never removes it).';
+  if (after === 0) return 'Its variant is removed now, releasing its instances.';
+  return `Its variant is removed in ${formatDuration(after)} (time to inspect it), releasing its instances; a new start before then reuses it.`;
 }
