@@ -42,7 +42,7 @@ import {
   storedPolicyUnreadable,
   variantsMissing,
 } from '../wording/describe-refusal';
-import { describeChangeKind } from '../wording/describe-endpoint-change';
+import { describeChangeKind, describeDeployingStart } from '../wording/describe-endpoint-change';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import { advanceEndpointChange } from '../watchdog/advance-endpoint-change';
 import { applyIntent, commitTransition, describeError, missingVariants } from '../watchdog/commit-transition';
@@ -62,6 +62,7 @@ import {
   unavailable,
 } from './control-contract';
 import type { ControlDeps } from './control-deps';
+import { ladderCommand } from './ladder-command';
 import { checkStartAlarms, startAlarmNames } from './start-alarm-check';
 import { summarize } from './control-views';
 
@@ -306,7 +307,15 @@ function withNote(transition: Transition, note: string | undefined): Transition 
 
 /** The start of a rollout whose canary is deployed first: at 0%, before its first step, saying so. */
 function deployingTransition(policy: RolloutPolicy, transition: Transition, model: string): Transition {
-  const reason = `${transition.decision.reason.replace(/\.$/, '')}; first, model ${model} is deployed as variant ${policy.endpoint.canaryVariant} at 0%, and the steps begin once it is InService`;
+  const cause = transition.decision.cause;
+  const by =
+    cause?.kind === 'started' && cause.operator ? { operator: cause.operator, reason: cause.reason } : {};
+  const reason = describeDeployingStart({
+    model,
+    canaryVariant: policy.endpoint.canaryVariant,
+    firstWeight: transition.state.canaryWeight,
+    ...by,
+  });
   return {
     state: {
       ...transition.state,
@@ -316,7 +325,12 @@ function deployingTransition(policy: RolloutPolicy, transition: Transition, mode
       canaryWeight: 0,
       message: reason,
     },
-    decision: { ...transition.decision, action: 'hold', reason },
+    decision: {
+      ...transition.decision,
+      action: 'hold',
+      reason,
+      ...(cause?.kind === 'started' ? { cause: { ...cause, canaryWeight: 0 } } : {}),
+    },
   };
 }
 
@@ -396,6 +410,9 @@ export async function runOperatorCommand(
   for (let attempt = 0; attempt < MAX_COMMAND_ATTEMPTS; attempt++) {
     const record = await deps.store.get(endpointName);
     if (!record) return notFound(noRolloutFor(endpointName));
+    // A promoted rollout's region ladder takes pause, resume, promote and abort while it runs.
+    const onLadder = await ladderCommand(deps, record, command, ctx);
+    if (onLadder) return onLadder;
     const change = record.endpointChange;
     // A failed endpoint change waits for a person: resume tries it again.
     if (command.type === 'resume' && change?.status === 'failed') {

@@ -119,3 +119,19 @@ export function describeChangeStatus(change: EndpointChange): string {
       return `${what} failed: ${change.failure ?? 'unknown reason'}; resume tries it again`;
   }
 }
+
+/**
+ * The start of a rollout from a model name, which opens with the deployment (the canary serves
+ * nothing yet): `rollout started (by alice: ship v2): model fraud-v2 is deployed first as variant
+ * canary at 0%; once it is InService the steps begin at canary 5%`.
+ */
+export function describeDeployingStart(args: {
+  model: string;
+  canaryVariant: string;
+  firstWeight: number;
+  operator?: string;
+  reason?: string | undefined;
+}): string {
+  const by = args.operator ? ` (by ${args.operator}${args.reason ? `: ${args.reason}` : ''})` : '';
+  return `rollout started${by}: model ${args.model} is deployed first as variant ${args.canaryVariant} at 0%; once it is InService the steps begin at canary ${args.firstWeight}%`;
+}

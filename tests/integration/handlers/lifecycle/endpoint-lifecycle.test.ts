@@ -193,6 +193,10 @@ describe('a model version from its name to a retired baseline, and the next one 
       weights: { primary: 100, canary: 0 },
       endpointChange: { kind: 'add-canary', status: 'updating', model: 'fraud-v2' },
     });
+    // The start's announcement opens with the deployment: the canary serves nothing yet.
+    expect(started.body.rollout.message).toMatch(
+      /^rollout started \(by .*alice: ship v2\): model fraud-v2 is deployed first as variant canary at 0%; once it is InService the steps begin at canary 20%/,
+    );
     const during = await runs(endpoint);
     expect(during.status).toBe('Updating');
 
@@ -251,8 +255,11 @@ describe('a model version from its name to a retired baseline, and the next one 
     // The team's own config is never deleted; the watchdog's superseded one is.
     expect(await configExists(`${endpoint}-initial`)).toBe(true);
     const recent = (await call('GET', '/rollouts')).body.recent as Array<{ endpointName: string }>;
+    // The rollout's split is what the endpoint serves: the promoted model alone, as the baseline.
     expect(recent.find((r) => r.endpointName === endpoint)).toMatchObject({
       phase: 'Promoted',
+      weights: { primary: 100 },
+      appliedWeights: { primary: 100 },
       endpointChange: { status: 'done' },
     });
   });
