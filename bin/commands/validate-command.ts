@@ -4,6 +4,7 @@
  * after any warnings (a valid plan that is probably not what was meant).
  */
 import { describePolicy } from '../../shared/domain/index';
+import { regionArtifactProblems } from '../../shared/domain/region-artifacts';
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import { loadPolicyOrProblems } from './load-policy-or-problems';
 import { parseCommandArgs } from './parse-command-args';
@@ -33,7 +34,14 @@ export async function runValidateCommand(args: string[], io: CliIo): Promise<num
     io.stderr.write(`validate: expected exactly one FILE\n\n${HELP}`);
     return EXIT_USAGE;
   }
-  const result = loadPolicyOrProblems(file);
+  const loaded = loadPolicyOrProblems(file);
+  // Regions without an artifact mapping are refused here, where a policy is checked before it is
+  // used; replay and simulate run the engine alone and do not need them.
+  const unmapped = loaded.ok ? regionArtifactProblems(loaded.policy) : [];
+  const result =
+    loaded.ok && unmapped.length > 0
+      ? { ok: false as const, kind: 'invalid' as const, problems: unmapped }
+      : loaded;
   if (result.ok) {
     for (const warning of result.warnings) io.stdout.write(`warning: ${warning}\n`);
     io.stdout.write(`valid: ${describePolicy(result.policy)}\n`);

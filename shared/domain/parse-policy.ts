@@ -351,7 +351,11 @@ function normalise(raw: RawPolicy): RolloutPolicy {
         observeSeconds: durationOf(alarm.observe) ?? DEFAULT_STAGED_OBSERVE_SECONDS,
       })),
     },
-    regions: (raw.regions ?? []).map((target) => ({ ...target })),
+    regions: (raw.regions ?? []).map(({ bake, ...target }) => ({
+      ...target,
+      ...(bake === undefined ? {} : { bakeSeconds: bake === '0s' ? 0 : (parseDuration(bake) ?? 0) }),
+    })),
+    ...(raw.artifacts ? { artifacts: { ...raw.artifacts } } : {}),
     lifecycle: {
       canary: { ...raw.lifecycle?.canary },
       retireBaselineAfterSeconds: delayOf(

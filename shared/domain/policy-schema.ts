@@ -24,6 +24,7 @@ import {
 import { isKnownRegion } from './aws-regions';
 import { POLICY_API_VERSION } from './defaults';
 import { parseDuration } from './parse-duration';
+import { ARTIFACT_PLACEHOLDERS, unknownPlaceholders } from './region-artifacts';
 
 /**
  * The RAW rollout policy (fields and defaults: docs/policy-reference.md) as a zod 4 schema (zod/mini: the
@@ -137,7 +138,39 @@ const alarmSchema = strictObject({
   observe: optional(durationSchema),
 });
 
-const regionTargetSchema = strictObject({ region, endpointName: sageMakerName });
+/** An image or model data template: its placeholders must be ones region-artifacts.ts fills. */
+const artifactTemplate = string().check(
+  notEmpty,
+  maxLength(1024, { error: 'must be at most 1024 characters' }),
+  refine((text) => unknownPlaceholders(text).length === 0, {
+    error: (iss) =>
+      `unknown placeholder {${unknownPlaceholders(String(iss.input)).join('}, {')}} (known: {${[...ARTIFACT_PLACEHOLDERS].join('}, {')}})`,
+  }),
+);
+
+const modelDataTemplate = artifactTemplate.check(
+  regex(/^(s3|https):\/\/[^/]+\/.+/, { error: 'must be an S3 URL such as s3://models-{region}/{key}' }),
+);
+
+const artifactsSchema = strictObject({
+  modelDataUrl: optional(modelDataTemplate),
+  image: optional(artifactTemplate),
+});
+
+const regionTargetSchema = strictObject({
+  region,
+  endpointName: sageMakerName,
+  modelDataUrl: optional(modelDataTemplate),
+  image: optional(artifactTemplate),
+  bake: optional(
+    string().check(
+      refine((text) => text === '0s' || parseDuration(text) !== null, {
+        error: 'must be a duration (0s for no bake, 30s, 10m, 1h)',
+      }),
+    ),
+  ),
+  repairDrift: optional(boolean()),
+});
 
 /** SageMaker's instance type names (`ml.m5.xlarge`, `ml.g5.2xlarge`). */
 export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
@@ -195,6 +228,7 @@ export const rawPolicySchema = strictObject({
   }),
   rollback: optional(strictObject({ onAlarms: optional(array(alarmSchema)) })),
   regions: optional(array(regionTargetSchema)),
+  artifacts: optional(artifactsSchema),
   lifecycle: optional(lifecycleSchema),
 });
 

@@ -80,6 +80,19 @@ export interface AlarmRollbackPolicy {
 export interface RegionTarget {
   region: string;
   endpointName: string;
+  /** Model data and image templates of this region (docs/policy-reference.md, `regions`); override `artifacts`. */
+  modelDataUrl?: string;
+  image?: string;
+  /** How long this region is watched on its own metrics before the next region takes the model. Seconds; 0: not baked. Absent: the default. */
+  bakeSeconds?: number;
+  /** True: a drifted region is put back on the promoted model; false or absent: drift is reported only. */
+  repairDrift?: boolean;
+}
+
+/** Where every region's copy finds its model data and image, with `{region}` and the other placeholders of region-artifacts.ts. */
+export interface ArtifactTemplates {
+  modelDataUrl?: string;
+  image?: string;
 }
 
 /**
@@ -108,6 +121,8 @@ export interface RolloutPolicy {
   };
   rollback: { onAlarms: ReadonlyArray<AlarmRollbackPolicy> };
   regions: ReadonlyArray<RegionTarget>;
+  /** Artifact templates shared by every region (a region's own fields win); absent: each region maps its own. */
+  artifacts?: ArtifactTemplates;
   /** Absent in policies stored before the lifecycle existed: `lifecycleOf` supplies the defaults. */
   lifecycle?: LifecyclePolicy;
 }

@@ -11,6 +11,7 @@ import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
 import type { Operation, RequestContext, ServiceEmulation } from '../../service';
 import { SANDBOX_ACCOUNT_ID } from '../../service';
+import { foreignArtifact } from './artifact-region';
 import { excludedProperties, retainVariantProperties } from './retain-variant-properties';
 import {
   capacityCheck,
@@ -319,6 +320,12 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const models = state(ctx.region).models;
       const modelArn = arn(ctx.region, 'model', name);
       if (models.has(name)) throw validation(`Cannot create already existing model "${modelArn}".`);
+      const containers = [
+        input.PrimaryContainer,
+        ...(Array.isArray(input.Containers) ? input.Containers : []),
+      ].filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null);
+      const foreign = foreignArtifact(ctx.region, containers, input.ExecutionRoleArn);
+      if (foreign) throw validation(foreign);
       models.set(name, {
         ModelName: name,
         ModelArn: modelArn,
