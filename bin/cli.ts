@@ -14,7 +14,7 @@ Usage:
                                                       play a scenario with the engine in the loop
 
 Operator commands against a deployed (or local) control API:
-  rollout-watchdog start|status|list|history|pause|resume|promote|abort|rollback ...
+  rollout-watchdog start|status|list|history|regions|pause|resume|promote|abort|rollback ...
   rollout-watchdog start ENDPOINT --model MODEL_NAME  deploy a model as the canary, then roll it out
   (run 'rollout-watchdog status --help' for their options)
 

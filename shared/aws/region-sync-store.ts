@@ -13,7 +13,7 @@ import {
   RegionSyncConflictError,
   type RegionSyncRepository,
 } from '../ports/region-sync-repository';
-import type { RegionSyncItem } from '../watchdog/region-sync-types';
+import type { RegionSyncItem, RegionSyncStatus } from '../watchdog/region-sync-types';
 import { ACTIVE_INDEX_NAME } from './rollout-table';
 
 /**
@@ -24,6 +24,12 @@ export const SYNC_PENDING_PARTITION = 'SYNC';
 
 /** Partition of `active-index` listing finished regions, which every scheduled run checks for drift. */
 export const SYNC_DONE_PARTITION = 'SYNC-DONE';
+
+/** Partition of `active-index` for regions the ladder stopped (rolled back, halted, aborted): nobody lists it. */
+export const SYNC_STOPPED_PARTITION = 'SYNC-STOPPED';
+
+/** Statuses that end a region's work without its being done. */
+const STOPPED: ReadonlySet<RegionSyncStatus> = new Set(['rolled-back', 'halted', 'aborted']);
 
 const pkOf = (endpointName: string) => `SYNC#${endpointName}`;
 const skOf = (region: string) => `REGION#${region}`;
@@ -56,6 +62,11 @@ export class RegionSyncStore implements RegionSyncRepository {
       identity: input.identity,
       identityKey: input.identity.key,
       promotedAt: input.promotedAt,
+      ...(input.order === undefined ? {} : { order: input.order }),
+      ...(input.artifacts === undefined ? {} : { artifacts: input.artifacts }),
+      ...(input.artifactProblem ? { artifactProblem: input.artifactProblem } : {}),
+      ...(input.bakeSeconds === undefined ? {} : { bakeSeconds: input.bakeSeconds }),
+      ...(input.repairDrift === undefined ? {} : { repairDrift: input.repairDrift }),
       createdAt: at,
       updatedAt: at,
       version: 1,
@@ -130,14 +141,30 @@ export class RegionSyncStore implements RegionSyncRepository {
       sets.push('lastError = :lastError');
       values[':lastError'] = change.lastError;
     }
-    for (const key of ['targetModelName', 'targetEndpointConfigName', 'replacedConfig', 'drift'] as const) {
+    for (const key of [
+      'targetModelName',
+      'targetEndpointConfigName',
+      'replacedConfig',
+      'drift',
+      'bake',
+      'bakeFailures',
+      'held',
+      'skipBake',
+      'stopReason',
+      'failover',
+    ] as const) {
       if (change[key] !== undefined) {
         sets.push(`${key} = :${key}`);
         values[`:${key}`] = change[key];
       }
     }
     sets.push('activePk = :partition');
-    values[':partition'] = change.status === 'done' ? SYNC_DONE_PARTITION : SYNC_PENDING_PARTITION;
+    values[':partition'] =
+      change.status === 'done'
+        ? SYNC_DONE_PARTITION
+        : STOPPED.has(change.status)
+          ? SYNC_STOPPED_PARTITION
+          : SYNC_PENDING_PARTITION;
     const expression = `SET ${sets.join(', ')}`;
     try {
       const result = await this.doc.send(

@@ -40,6 +40,7 @@ export class SageMakerRegionModels implements RegionModels {
     if (!variant?.ModelName) {
       throw new PromotedIdentityError(
         `variant ${variantName} is not in endpoint config ${configName} of ${endpointName}`,
+        { variantMissing: true },
       );
     }
     try {

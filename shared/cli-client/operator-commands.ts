@@ -12,6 +12,7 @@ export const OPERATOR_COMMANDS = [
   'promote',
   'abort',
   'rollback',
+  'regions',
 ] as const;
 
 export type OperatorCliCommand = (typeof OPERATOR_COMMANDS)[number];

@@ -1,6 +1,7 @@
 import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeArgsError } from './describe-args-error';
+import { renderRegions } from './render-regions';
 import { isOperatorCommand } from './operator-commands';
 import { normaliseText, parseDecimalInteger } from '../domain/normalise-text';
 import { redactSecrets } from '../middleware/redact-secrets';
@@ -95,6 +96,7 @@ export const OPERATOR_USAGE = `usage:
   rollout-watchdog status [ENDPOINT]            (no ENDPOINT: list rollouts)
   rollout-watchdog list
   rollout-watchdog history ENDPOINT [--limit N]
+  rollout-watchdog regions ENDPOINT             (the promoted model's region ladder: model, status, bake)
   rollout-watchdog pause|resume|promote|abort ENDPOINT [--reason TEXT]
   rollout-watchdog rollback ENDPOINT --reason TEXT
   rollout-watchdog stats [--since 30d] [--endpoint NAME]   (deployment analytics; stats --help)
@@ -181,6 +183,8 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
         return endpoint
           ? print(await client.status(endpoint), json, renderStatus)
           : print(await client.list(), json, renderList);
+      case 'regions':
+        return print(await client.status(endpoint as string), json, renderRegions);
       case 'history': {
         let limit: number | undefined;
         if (values.limit !== undefined) {

@@ -3,6 +3,7 @@ import type { AlarmCheckOverride } from '../domain/decision-cause';
 import type { PauseCause, Phase } from '../domain/types';
 import type { HistoryEntry } from '../ports/rollout-repository';
 import type { DeploymentStats } from '../stats/deployment-stats';
+import type { RegionBake } from '../watchdog/region-sync-types';
 
 /**
  * The control API's contract: what a request carries and what the API answers. The HTTP router,
@@ -156,6 +157,18 @@ export interface RegionSyncView {
   /** Endpoint config the sync replaced in the target region. */
   replacedConfig: string | null;
   updatedAt: string;
+  /** The region ladder (issue 14): position in the policy's `regions`, the model it takes, its copy's config. */
+  order?: number;
+  model?: string;
+  config?: string | null;
+  /** The region's bake: verdict (`watching`, `passed`, `failed`, `no-traffic`, `skipped`), summary, times. */
+  bake?: RegionBake | null;
+  /** `paused` on the region the ladder waits at after an operator's pause. */
+  held?: 'paused' | null;
+  /** Why the region went back, was halted or aborted. */
+  stopReason?: string | null;
+  /** Set while this region is the one to fail over to. */
+  failover?: string | null;
 }
 
 export interface RolloutStatus extends RolloutSummary {
@@ -186,6 +199,8 @@ export interface CommandOutcome {
   /** Set when a forced start overrode the alarm check. */
   override?: StartOverride;
   rollout: RolloutSummary;
+  /** Set when the command acted on the promoted rollout's region ladder: every region as it is now. */
+  regions?: RegionSyncView[];
 }
 
 /** One variant in one period of `GET /rollouts/{endpoint}/metrics`. */

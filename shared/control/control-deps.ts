@@ -14,8 +14,8 @@ export interface ControlDeps extends WatchdogDeps {
   policies: Pick<PolicyReader, 'get' | 'parameterName'>;
   /** Finished rollouts, newest first (the repository's `listFinished`); without it `recent` is empty. */
   listRecent?(limit: number): Promise<RolloutRecord[]>;
-  /** Region sync progress of a promoted endpoint; optional. */
-  regionSync?: Pick<RegionSyncRepository, 'list'>;
+  /** Region sync progress of a promoted endpoint; optional. With `update`, commands act on its ladder. */
+  regionSync?: Pick<RegionSyncRepository, 'list'> & Partial<Pick<RegionSyncRepository, 'update'>>;
   /**
    * Outcomes of the rollouts that ended in a period (the store's `listOutcomes`, one Query on the
    * outcome index), for `GET /stats`; without it the route answers 503.

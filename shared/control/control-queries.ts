@@ -3,6 +3,7 @@ import type { RolloutRecord } from '../ports/rollout-repository';
 import { deploymentStats } from '../stats/deployment-stats';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
+import { ladderOrder } from '../watchdog/region-sync-ladder';
 import { noRolloutFor } from '../wording/describe-refusal';
 import {
   type ControlResult,
@@ -18,6 +19,7 @@ import {
   type VariantPoint,
 } from './control-contract';
 import type { ControlDeps } from './control-deps';
+import { regionSyncView } from './ladder-command';
 import { decisionView, endpointView, summarize } from './control-views';
 
 /** The control API's read side: status, list and history. Nothing here writes. */
@@ -48,16 +50,7 @@ export async function rolloutStatus(
   if (deps.regionSync && record.state.phase === 'Promoted' && record.policy.regions.length > 0) {
     try {
       const items = await deps.regionSync.list(endpointName);
-      body.regions = items.map((item) => ({
-        region: item.region,
-        targetEndpointName: item.targetEndpointName,
-        status: item.status,
-        attempts: item.attempts,
-        lastError: item.lastError,
-        drift: item.drift ?? null,
-        replacedConfig: item.replacedConfig ?? null,
-        updatedAt: item.updatedAt,
-      }));
+      body.regions = ladderOrder(items).map(regionSyncView);
     } catch (error) {
       (deps.log ?? SILENT_LOG).warn('region sync progress could not be read', {
         error: describeError(error),

@@ -55,7 +55,10 @@ export interface ConfigVariant {
 /** Raised when the primary endpoint cannot say what it runs; carries the provider's error as `cause`. */
 export class PromotedIdentityError extends Error {
   override readonly name = 'PromotedIdentityError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** True when the endpoint was read and the variant is simply not in its config (not a fault). */
+  readonly variantMissing: boolean;
+  constructor(message: string, options?: { cause?: unknown; variantMissing?: boolean }) {
     super(message, options);
+    this.variantMissing = options?.variantMissing ?? false;
   }
 }

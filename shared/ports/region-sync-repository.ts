@@ -1,4 +1,10 @@
-import type { PromotedIdentity, RegionSyncItem, RegionSyncStatus } from '../watchdog/region-sync-types';
+import type {
+  PromotedIdentity,
+  RegionArtifacts,
+  RegionBake,
+  RegionSyncItem,
+  RegionSyncStatus,
+} from '../watchdog/region-sync-types';
 
 /** A pending sync of one target region, as recorded when a promotion is seen. */
 export interface NewRegionSync {
@@ -9,6 +15,12 @@ export interface NewRegionSync {
   promotedAt: string;
   /** Epoch ms of the recording (the event's time). */
   now: number;
+  /** The ladder's order, artifacts, bake and repair of this region (from the policy). */
+  order?: number;
+  artifacts?: RegionArtifacts | null;
+  artifactProblem?: string | null;
+  bakeSeconds?: number;
+  repairDrift?: boolean;
 }
 
 /** `created`: first sighting of this promotion for the region; `duplicate`: already recorded, nothing written. */
@@ -24,6 +36,12 @@ export interface RegionSyncChange {
   targetEndpointConfigName?: string;
   replacedConfig?: string | null;
   drift?: string | null;
+  bake?: RegionBake | null;
+  bakeFailures?: Record<string, number>;
+  held?: 'paused' | null;
+  skipBake?: boolean;
+  stopReason?: string | null;
+  failover?: string | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RegionModels } from '../ports/region-models';
+import { PromotedIdentityError, type RegionModels, type ServingVariant } from '../ports/region-models';
 import type { PromotedIdentity } from './region-sync-types';
 
 /** Length of the hex hash naming the regional copies: short enough for SageMaker's 63-character names. */
@@ -12,9 +12,9 @@ export const IDENTITY_HASH_LENGTH = 10;
  */
 export async function readPromotedIdentity(
   models: RegionModels,
-  source: { region: string; endpointName: string; variantName: string },
+  source: { region: string; endpointName: string; variantName: string; baselineVariant?: string },
 ): Promise<PromotedIdentity> {
-  const serving = await models.servingVariant(source.endpointName, source.variantName);
+  const serving = await servingPromoted(models, source);
   const identity: Omit<PromotedIdentity, 'key'> = {
     sourceRegion: source.region,
     sourceEndpointName: source.endpointName,
@@ -28,6 +28,26 @@ export async function readPromotedIdentity(
     executionRoleArn: serving.executionRoleArn,
   };
   return { ...identity, key: identityKey(identity) };
+}
+
+/**
+ * What the promoted variant serves. After a promotion the lifecycle retires the baseline: the
+ * canary variant is renamed to the baseline's name in a new config, so the canary variant is gone
+ * and the promoted model runs as the baseline variant. A promoted rollout without its canary
+ * variant is read from the baseline variant then; the identity keeps the canary's name, so the same
+ * promotion read before and after the retirement has the same key (and records nothing twice).
+ */
+async function servingPromoted(
+  models: RegionModels,
+  source: { endpointName: string; variantName: string; baselineVariant?: string },
+): Promise<ServingVariant> {
+  try {
+    return await models.servingVariant(source.endpointName, source.variantName);
+  } catch (error) {
+    if (!(error instanceof PromotedIdentityError && error.variantMissing && source.baselineVariant))
+      throw error;
+    return models.servingVariant(source.endpointName, source.baselineVariant);
+  }
 }
 
 /**

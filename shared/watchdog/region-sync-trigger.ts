@@ -1,3 +1,5 @@
+import { resolveArtifacts, templatesFor } from '../domain/region-artifacts';
+import { DEFAULT_REGION_BAKE_SECONDS } from '../domain/region-bake';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationHead } from '../events/notification-message';
 import { PromotedIdentityError, type RegionModels } from '../ports/region-models';
@@ -10,6 +12,9 @@ export interface RolloutSnapshot {
   region: string;
   policy: RolloutPolicy;
   state: RolloutState;
+  /** The rollout's id and version, for the history entries of its ladder (the rollout record has them). */
+  rolloutId?: string;
+  version?: number;
 }
 
 export interface RegionSyncTriggerDeps {
@@ -67,6 +72,7 @@ export async function recordPromotion(
       region,
       endpointName,
       variantName: rollout.policy.endpoint.canaryVariant,
+      baselineVariant: rollout.policy.endpoint.baselineVariant,
     });
   } catch (error) {
     // A primary endpoint that cannot say what it runs cannot be copied; the scheduled run retries.
@@ -75,7 +81,13 @@ export async function recordPromotion(
     throw error;
   }
   const regions: Array<{ region: string; targetEndpointName: string; outcome: RecordOutcome }> = [];
-  for (const target of targets) {
+  for (const [order, target] of targets.entries()) {
+    // Each region's copy is made from its own artifacts: SageMaker refuses another region's.
+    const artifacts = resolveArtifacts(
+      target.region,
+      templatesFor(target, rollout.policy.artifacts),
+      identity,
+    );
     const outcome = await deps.syncStore.recordPending({
       endpointName,
       region: target.region,
@@ -83,6 +95,11 @@ export async function recordPromotion(
       identity,
       promotedAt: notification.time,
       now,
+      order,
+      artifacts: artifacts.ok ? { image: artifacts.image, modelDataUrl: artifacts.modelDataUrl } : null,
+      artifactProblem: artifacts.ok ? null : artifacts.problem,
+      bakeSeconds: target.bakeSeconds ?? DEFAULT_REGION_BAKE_SECONDS,
+      repairDrift: target.repairDrift ?? false,
     });
     regions.push({ region: target.region, targetEndpointName: target.endpointName, outcome });
   }

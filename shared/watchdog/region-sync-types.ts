@@ -6,8 +6,42 @@
 
 import type { ServingVariant } from '../ports/region-models';
 
-/** Progress of one target region. `failed` is retried by the next scheduled run (until the attempt cap). */
-export type RegionSyncStatus = 'pending' | 'in-progress' | 'done' | 'failed';
+/**
+ * Progress of one target region on the ladder. `failed` (an unreachable region, a throttle, a
+ * refused call) is retried by the next scheduled run (until the attempt cap); `baking` is watched on
+ * its own metrics until its bake time is over; `rolling-back` is going back to the config it ran
+ * before. Final: `done`, `rolled-back` (its bake failed), `halted` (a region before it rolled back),
+ * `aborted` (an operator aborted the ladder).
+ */
+export type RegionSyncStatus =
+  | 'pending'
+  | 'in-progress'
+  | 'baking'
+  | 'done'
+  | 'failed'
+  | 'rolling-back'
+  | 'rolled-back'
+  | 'halted'
+  | 'aborted';
+
+/** Where a region's copy finds its image and model data (the policy's mapping, filled in). */
+export interface RegionArtifacts {
+  image: string;
+  modelDataUrl: string | null;
+}
+
+/** How a region's bake went: the verdict so far (or at its end) and the numbers behind it. */
+export interface RegionBake {
+  /** `watching` while it runs; `no-traffic`: the bake saw too few requests to judge (the region is done unjudged). */
+  verdict: 'watching' | 'passed' | 'failed' | 'no-traffic' | 'skipped';
+  /** One line: what was judged and how (`error-rate 0.2% <= 5%; p99 120 ms <= 500 ms`). */
+  summary: string;
+  /** Requests the region served in the last judged window. */
+  invocations: number;
+  /** ISO times. */
+  startedAt: string;
+  until: string;
+}
 
 /**
  * What was promoted on the primary endpoint, read from SageMaker (never from the notification alone,
@@ -50,4 +84,25 @@ export interface RegionSyncItem {
    * deployment); cleared when it runs it again. Checked by every scheduled run.
    */
   drift?: string | null;
+  /** Position of the region in the policy's `regions`: the ladder takes regions in this order. */
+  order?: number;
+  /** The region's own image and model data; null when the policy maps none (see `artifactProblem`). */
+  artifacts?: RegionArtifacts | null;
+  /** Why the region cannot be copied (no artifact mapping); it fails with this and the ladder waits on it. */
+  artifactProblem?: string | null;
+  /** The region's bake time in seconds (0: none). */
+  bakeSeconds?: number;
+  /** Put a drifted region back on the promoted model (the policy's `repairDrift`). */
+  repairDrift?: boolean;
+  bake?: RegionBake | null;
+  /** Consecutive failing bake judgements per metric (the policy's `failureLimit` applies). */
+  bakeFailures?: Record<string, number>;
+  /** `paused`: the ladder waits here for `resume` (an operator's `pause`). */
+  held?: 'paused' | null;
+  /** Set by an operator's `promote`: the region goes on without its bake. */
+  skipBake?: boolean;
+  /** Why a region went back (bake failed, operator abort), or halted. */
+  stopReason?: string | null;
+  /** Set while this region is the one to fail over to (the primary is failing, this copy is healthy and current). */
+  failover?: string | null;
 }

@@ -29,18 +29,19 @@ export function regionCopyName(endpointName: string, identityKey: string): strin
 /**
  * Makes one target region run the promoted model, resumably: each step first looks whether it was
  * already done (DescribeModel / DescribeEndpointConfig / DescribeEndpoint) before acting, so a run
- * that died half-way picks up where it stopped. Decided by: the item's attempts (capped), what
- * exists in the target region, and the target endpoint's status and config. A region that cannot
- * be reached is `failed` with the error and retried by the next schedule. The target endpoint is
- * never created (that would start billing for infrastructure nobody declared): a missing one is a
- * failure that names it.
+ * that died half-way picks up where it stopped. Decided by: the item's attempts (capped), its
+ * artifact mapping, what exists in the target region, and the target endpoint's status and config.
+ * A region that cannot be reached is `failed` with the error and retried by the next schedule. The
+ * target endpoint is never created (that would start billing for infrastructure nobody declared):
+ * a missing one is a failure that names it. Once the target is InService on the copy the region
+ * starts its bake (`baking`), or is `done` when it has none (or an operator's promote skips it).
  */
 export async function syncRegion(
   deps: RegionSyncWorkerDeps,
   item: RegionSyncItem,
   now: number,
 ): Promise<RegionSyncItem> {
-  if (item.status === 'done') return item;
+  if (item.status === 'done' || STOPPED_STATUSES.has(item.status)) return item;
   if (item.attempts >= MAX_SYNC_ATTEMPTS) return item;
   const name = regionCopyName(item.endpointName, item.identity.key);
   let current: RegionSyncItem;
@@ -60,18 +61,52 @@ export async function syncRegion(
 
   let step: StepResult;
   try {
-    step = await advance(deps.models(item.region), current, name);
+    step = item.artifactProblem
+      ? { status: 'failed', error: item.artifactProblem }
+      : await advance(deps.models(item.region), current, name);
   } catch (error) {
     step = { status: 'failed', error: describeSdkError(error) };
   }
+  const bakeSeconds = current.bakeSeconds ?? 0;
+  const bakes = step.status === 'done' && bakeSeconds > 0 && !current.skipBake;
   return deps.syncStore.update(current, {
-    status: step.status,
+    status: bakes ? 'baking' : step.status,
     now,
     lastError: step.error ?? null,
     ...(step.replacedConfig !== undefined ? { replacedConfig: step.replacedConfig } : {}),
     ...(step.status === 'done' ? { drift: null } : {}),
+    ...(bakes
+      ? {
+          bake: {
+            verdict: 'watching',
+            summary: 'bake begun',
+            invocations: 0,
+            startedAt: new Date(now).toISOString(),
+            until: new Date(now + bakeSeconds * 1000).toISOString(),
+          },
+          bakeFailures: {},
+        }
+      : {}),
+    ...(step.status === 'done' && !bakes
+      ? {
+          bake: {
+            verdict: 'skipped',
+            summary: current.skipBake ? 'skipped by promote' : 'no bake',
+            invocations: 0,
+            startedAt: new Date(now).toISOString(),
+            until: new Date(now).toISOString(),
+          },
+        }
+      : {}),
   });
 }
+
+/** Statuses after which nothing more is done in a region (final, not done). */
+export const STOPPED_STATUSES: ReadonlySet<RegionSyncItem['status']> = new Set([
+  'rolled-back',
+  'halted',
+  'aborted',
+]);
 
 type StepResult = { status: 'in-progress' | 'done' | 'failed'; error?: string; replacedConfig?: string };
 
@@ -118,17 +153,54 @@ export async function checkDrift(
   }
 }
 
+/**
+ * Puts a drifted region back on its promoted copy (the policy's `repairDrift`): the copy's model and
+ * config are made again if someone deleted them, and the endpoint is pointed at the copy once it is
+ * InService. The item stays `done`; the next drift check clears its drift when it runs the copy
+ * again. A region that cannot be reached is left for the next run.
+ */
+export async function repairRegion(
+  deps: RegionSyncWorkerDeps,
+  item: RegionSyncItem,
+  _now: number,
+): Promise<RegionSyncItem> {
+  const name = item.targetEndpointConfigName ?? regionCopyName(item.endpointName, item.identity.key);
+  try {
+    await advance(deps.models(item.region), item, name);
+  } catch {
+    // Unreachable or refused: the drift stays reported and the next run tries again.
+  }
+  return item;
+}
+
+/** Marks (or clears) the region the failover signal names. */
+export async function markFailover(
+  deps: Pick<RegionSyncWorkerDeps, 'syncStore'>,
+  item: RegionSyncItem,
+  failover: string | null,
+  now: number,
+): Promise<RegionSyncItem> {
+  try {
+    return await deps.syncStore.update(item, { status: item.status, now, failover });
+  } catch (error) {
+    if (error instanceof RegionSyncConflictError) return item;
+    throw error;
+  }
+}
+
 async function advance(models: RegionModels, item: RegionSyncItem, name: string): Promise<StepResult> {
   const { identity } = item;
   if (!(await models.modelExists(name))) {
-    if (!identity.image)
+    // The region's own artifacts (the policy's mapping); items recorded before mappings existed copy the primary's.
+    const image = item.artifacts ? item.artifacts.image : identity.image;
+    if (!image)
       return {
         status: 'failed',
         error: SYNC_PROGRESS.noImage(identity.modelName),
       };
     await models.createModel(name, {
-      image: identity.image,
-      modelDataUrl: identity.modelDataUrl,
+      image,
+      modelDataUrl: item.artifacts ? item.artifacts.modelDataUrl : identity.modelDataUrl,
       executionRoleArn: identity.executionRoleArn,
     });
   }

@@ -26,6 +26,18 @@ const TARGETS = [
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** The standard policy with `targets` as its regions, each mapped to its own ECR repository and not baked. */
+async function syncPolicy(endpointName: string): Promise<string> {
+  const lines = TARGETS.map((t) => `  - { region: ${t.region}, endpointName: ${t.endpointName}, bake: 0s }`);
+  return `${(await standardPolicy(endpointName)).trimEnd()}
+artifacts:
+  modelDataUrl: s3://models-{region}/{key}
+  image: 123456789012.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}
+regions:
+${lines.join('\n')}
+`;
+}
+
 let harness: Harness;
 let controlApi: Handler;
 let regionSync: Handler;
@@ -84,7 +96,11 @@ beforeAll(async () => {
   await harness.createEndpoint(PRIMARY);
   await harness.createEndpoint(`${SUITE}-unpromoted`);
   for (const target of TARGETS) {
-    await harness.createEndpoint(target.endpointName, { region: target.region, variants: ['primary'] });
+    await harness.createEndpoint(target.endpointName, {
+      region: target.region,
+      variants: ['primary'],
+      image: `123456789012.dkr.ecr.${target.region}.amazonaws.com/primary:1`,
+    });
   }
   controlApi = (await import('../../../../handlers/control-api')).handler as Handler;
   regionSync = (await import('../../../../handlers/region-sync')).handler as Handler;
@@ -101,7 +117,7 @@ describe('region sync: triggering and state', () => {
   it('records a pending item per target region when the promoted notification arrives', async () => {
     const started = await api('POST', '/rollouts', {
       endpointName: PRIMARY,
-      policy: await standardPolicy(PRIMARY, TARGETS),
+      policy: await syncPolicy(PRIMARY),
     });
     expect(started.status).toBe(201);
     await harness.settle();
@@ -154,7 +170,7 @@ describe('region sync: triggering and state', () => {
   it('ignores a promotion notification for a rollout that is not promoted', async () => {
     await api('POST', '/rollouts', {
       endpointName: `${SUITE}-unpromoted`,
-      policy: await standardPolicy(`${SUITE}-unpromoted`, TARGETS),
+      policy: await syncPolicy(`${SUITE}-unpromoted`),
     });
     const forged = { ...promoted, endpointName: `${SUITE}-unpromoted` };
     const result = (await regionSync(snsEvent(forged), lambdaContext('regionSync'))) as {
@@ -175,33 +191,35 @@ describe('region sync: triggering and state', () => {
 });
 
 describe('region sync: the scheduled cross-region work', () => {
-  it('copies the promoted model into each region, marking a region that is down as failed', async () => {
-    harness.sandbox.faults.takeRegionDown('eu-west-1', 'unavailable');
+  it('copies the promoted model into each region in turn, marking a region that is down as failed', async () => {
+    harness.sandbox.faults.takeRegionDown('us-west-2', 'unavailable');
     const first = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
       results: Array<{ region: string; status: string; error?: string }>;
     };
     const byRegion = Object.fromEntries(first.results.map((r) => [r.region, r]));
-    expect(byRegion['us-west-2']?.status).toBe('in-progress');
-    expect(byRegion['eu-west-1']?.status).toBe('failed');
-    expect(byRegion['eu-west-1']?.error).toBeTruthy();
+    expect(byRegion['us-west-2']?.status).toBe('failed');
+    expect(byRegion['us-west-2']?.error).toBeTruthy();
+    // The region after it waits on the ladder.
+    expect(byRegion['eu-west-1']?.status).toBe('pending');
     const alert = await harness.notification(
-      (n) => n.eventType === 'rollout.alert' && n.region === 'eu-west-1',
+      (n) => n.eventType === 'rollout.alert' && n.region === 'us-west-2',
     );
-    expect(alert.reason).toContain(`${SUITE}-eu (eu-west-1) failed`);
+    expect(alert.reason).toContain(`${SUITE}-dr (us-west-2) failed`);
 
-    harness.sandbox.faults.restoreRegion('eu-west-1');
+    harness.sandbox.faults.restoreRegion('us-west-2');
+    await regionSync(scheduledEvent(), lambdaContext('regionSync'));
     await harness.settle();
     await regionSync(scheduledEvent(), lambdaContext('regionSync'));
     await harness.settle();
-    const third = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
+    const last = (await regionSync(scheduledEvent(), lambdaContext('regionSync'))) as {
       results: Array<{ region: string; status: string }>;
     };
-    expect(third.results.map((r) => r.status)).toEqual(['done']);
+    expect(last.results.map((r) => [r.region, r.status])).toEqual([['eu-west-1', 'done']]);
 
     const items = await syncStore.list(PRIMARY);
     expect(items.map((i) => i.status)).toEqual(['done', 'done']);
-    const eu = items.find((i) => i.region === 'eu-west-1');
-    expect(eu?.attempts).toBe(3);
+    const dr = items.find((i) => i.region === 'us-west-2');
+    expect(dr?.attempts).toBe(3);
     for (const target of TARGETS) {
       const name = regionCopyName(PRIMARY, items[0]?.identity.key ?? '');
       const sagemaker = harness.sagemaker(target.region);
@@ -210,27 +228,30 @@ describe('region sync: the scheduled cross-region work', () => {
       );
       expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: name });
       const model = await sagemaker.send(new DescribeModelCommand({ ModelName: name }));
-      expect(model.PrimaryContainer?.Image).toContain('/canary:1');
+      expect(model.PrimaryContainer?.Image).toBe(
+        `123456789012.dkr.ecr.${target.region}.amazonaws.com/canary:1`,
+      );
     }
   });
 
   it("shows each region's progress in the rollout status", async () => {
     const status = await api('GET', `/rollouts/${PRIMARY}`);
+    // In ladder order: the policy's order of regions.
     expect(status.body.regions).toEqual([
-      expect.objectContaining({
-        region: 'eu-west-1',
-        targetEndpointName: `${SUITE}-eu`,
-        status: 'done',
-        attempts: 3,
-      }),
       expect.objectContaining({
         region: 'us-west-2',
         targetEndpointName: `${SUITE}-dr`,
         status: 'done',
+        attempts: 3,
+      }),
+      expect.objectContaining({
+        region: 'eu-west-1',
+        targetEndpointName: `${SUITE}-eu`,
+        status: 'done',
         attempts: 2,
       }),
     ]);
-    expect(status.body.regions[0]).toMatchObject({ drift: null, replacedConfig: `${SUITE}-eu-config` });
+    expect(status.body.regions[1]).toMatchObject({ drift: null, replacedConfig: `${SUITE}-eu-config` });
   });
 
   it('has nothing left to do once every region is done', async () => {
@@ -261,9 +282,10 @@ describe('region sync: the scheduled cross-region work', () => {
       },
     ]);
     const alert = await harness.notification((n) => n.alertKind === 'drift' && n.region === 'us-west-2');
-    expect(alert.reason).toContain('Region sync drift');
+    expect(alert.reason).toContain('Region drift');
+    expect(alert.next).toContain('does not revert it');
     const status = await api('GET', `/rollouts/${PRIMARY}`);
-    expect(status.body.regions[1].drift).toBe(first.drifted[0]?.drift);
+    expect(status.body.regions[0].drift).toBe(first.drifted[0]?.drift);
 
     // Still drifted on the next run, but announced only once (SNS records deliveries as it publishes).
     const deliveriesBefore = harness.sandbox.sns.deliveries().length;
