@@ -332,7 +332,13 @@ function judgeLatency(
   // The fast test of the whole distribution's shift may convict at once where the ordinary test
   // passes or has only begun to count failures (an inconclusive judgement lacks the baseline).
   const allowed = Math.log1p(maxIncreasePct / 100);
-  const shift = judgeLatencyShift(pairs, metric.statistic, allowed, sigma, estimateSigma(canary) ?? sigma);
+  const shift = judgeLatencyShift(
+    pairs,
+    metric.statistic,
+    allowed,
+    sigma,
+    () => estimateSigma(canary) ?? sigma,
+  );
   if (!shift?.decisive) return judged;
   if (judged.verdict === 'fail') return { ...judged, decisive: true };
   if (judged.finding.kind !== 'increase') return judged;
@@ -415,6 +421,7 @@ export function evaluateWindow(
   let windowEnd: number | null = null;
   const needed = neededLatency(policy);
   const pairs: LatencyPair[] | null = judgesShift(policy) ? [] : null;
+  let pairsSorted = true;
 
   for (const period of recent) {
     const time = period?.time;
@@ -427,7 +434,10 @@ export function evaluateWindow(
       addPeriod(canary, variants[canaryVariant], needed);
       if (pairs) {
         const pair = pairOf(time, variants[baselineVariant], variants[canaryVariant]);
-        if (pair) pairs.push(pair);
+        if (pair) {
+          if (pairs.length > 0 && pairs[pairs.length - 1]!.time > time) pairsSorted = false;
+          pairs.push(pair);
+        }
       }
     }
     const custom = period.custom;
@@ -446,7 +456,7 @@ export function evaluateWindow(
   }
 
   // The fast test reads its run from the newest period backwards.
-  pairs?.sort((a, b) => a.time - b.time);
+  if (pairs && !pairsSorted) pairs.sort((a, b) => a.time - b.time);
   const tooFewRequests = canary.invocations < minCanaryInvocations || canary.invocations === 0;
   const verdicts: MetricVerdict[] = [];
   const breached: MetricVerdict[] = [];

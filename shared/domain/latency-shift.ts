@@ -123,7 +123,8 @@ export function judgeLatencyShift(
   statistic: 'p50' | 'p90' | 'p99',
   allowedLog: number,
   sigmaBaseline: number,
-  sigmaCanary: number,
+  /** Called at most once, and only when a period is beyond the allowance (most judgements never need it). */
+  sigmaCanary: () => number,
 ): LatencyShift | null {
   let precision = 0;
   let weightedShift = 0;
@@ -131,6 +132,7 @@ export function judgeLatencyShift(
   let statisticSum = 0;
   let statisticNoise = 0;
   let best: LatencyShift | null = null;
+  let canarySigma: number | null = null;
   for (let i = pairs.length - 1; i >= 0; i--) {
     const { baseline, canary } = pairs[i]!;
     const nB = baseline.invocations;
@@ -143,8 +145,10 @@ export function judgeLatencyShift(
     const r50 = Math.log(c50) - Math.log(b50);
     const r90 = Math.log(c90) - Math.log(b90);
     const shift = SHIFT_WEIGHTS.w50 * r50 + SHIFT_WEIGHTS.w90 * r90;
+    if (!(shift > allowedLog)) break; // the usual case of a healthy canary: nothing more to compute
+    canarySigma ??= sigmaCanary();
     // Noise of a period's ratio, in units of the (co)variance constants above.
-    const noise = (sigmaCanary * sigmaCanary) / nC + (sigmaBaseline * sigmaBaseline) / nB;
+    const noise = (canarySigma * canarySigma) / nC + (sigmaBaseline * sigmaBaseline) / nB;
     const variance = SHIFT_WEIGHTS.variance * noise;
     // A period not clearly beyond the allowance ends the run: the evidence must be persistent,
     // so one slow minute of the canary alone, followed by a minute that is beyond the allowance

@@ -35,7 +35,7 @@ function periods(rpm: number, factors: number[], tail?: { p90: number; p99: numb
   }));
 }
 
-const shiftOf = (pairs: LatencyPair[]) => judgeLatencyShift(pairs, 'p99', ALLOWED, SIGMA, SIGMA);
+const shiftOf = (pairs: LatencyPair[]) => judgeLatencyShift(pairs, 'p99', ALLOWED, SIGMA, () => SIGMA);
 
 describe('judgeLatencyShift', () => {
   it.each<[string, LatencyPair[], boolean]>([
