@@ -281,6 +281,41 @@ describe('engine invariants (fast-check)', () => {
     );
   });
 
+  it('never fails the latency of a canary slower than the baseline by less than maxIncreasePct on every request', () => {
+    // The standard policy allows +30 %: a canary up to 1.29x slower at every percentile, at any
+    // traffic and weight, for as many minutes as it takes, passes (the fast shift test included).
+    const slowerRun = fc.record({
+      slowdown: fc.double({ min: 0.5, max: 1.29, noNaN: true }),
+      baselineP99: fc.double({ min: 20, max: 380, noNaN: true }),
+      traffic: fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 2, maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(slowerRun, (run) => {
+        let state = startRollout(policy, at(0)).state;
+        run.traffic.forEach((total, minute) => {
+          const canaryN = Math.round((total * state.canaryWeight) / 100);
+          const variant = (n: number, p99: number): VariantPeriodMetrics => ({
+            invocations: n,
+            errors5xx: 0,
+            errors4xx: 0,
+            latencyAvgMs: p99 / 3,
+            latencyP50Ms: p99 / 4,
+            latencyP90Ms: p99 / 2,
+            latencyP99Ms: p99,
+          });
+          const variants: Record<string, VariantPeriodMetrics> = {};
+          if (total - canaryN > 0) variants.primary = variant(total - canaryN, run.baselineP99);
+          if (canaryN > 0) variants.canary = variant(canaryN, run.baselineP99 * run.slowdown);
+          const next = judgeTick(policy, state, { periods: [{ time: at(minute), variants }] }, at(minute));
+          const latency = next.decision.evidence.metrics.find((m) => m.type === 'latency');
+          expect(latency?.verdict, next.decision.reason).not.toBe('fail');
+          state = next.state;
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   // --- worse is never milder ------------------------------------------------------------------
 
   /**
