@@ -1,8 +1,9 @@
 /**
  * `npm run dev`: the local stage, up until Ctrl-C. The AWS sandbox, the stage's table, topic and
  * parameters, the real functions on serverless-offline and the event router come up on a running
- * clock (`--speed X`: simulated time runs X times the wall clock); a demo endpoint with a stored
- * policy gets traffic from a scenario. It prints the control API's URL, the `export` line for the
+ * clock (`--speed X`: simulated time runs X times the wall clock); a demo endpoint serving its
+ * first model alone, with the next models registered and a stored policy (short lifecycle
+ * delays), gets traffic from a scenario. It prints the control API's URL, the `export` line for the
  * operator CLI and the commands to try from another terminal, then one line per event (decisions,
  * alarms, commands). Ctrl-C or SIGTERM stops every process it started and removes its folders.
  */
@@ -13,6 +14,7 @@ import { describeArgsError } from '../shared/cli-client/describe-args-error';
 import {
   DEFAULT_DEV_API_PORT,
   DEV_DEFAULT_SCENARIO,
+  DEV_LIFECYCLE_SUMMARY,
   DEV_ROUTE_PREFIX,
   type DevStage,
   startDevStage,
@@ -67,7 +69,8 @@ function parseOptions() {
 
 function banner(stage: DevStage, projectDir: string, ui: UiServer | undefined): string {
   const e = stage.endpointName;
-  const { baselineVariant, canaryVariant } = stage.scenario.endpoint;
+  const { baselineVariant } = stage.scenario.endpoint;
+  const [first, next, bad] = stage.models;
   const cli = 'npx rollout-watchdog';
   return `
 rollout-watchdog local stage is up (stage ${stage.stage}, ${stage.region})
@@ -76,8 +79,10 @@ rollout-watchdog local stage is up (stage ${stage.stage}, ${stage.region})
   rollout page     ${ui ? `${ui.url}  (open it in a browser; or \`${cli} ui\` against any control API)` : 'not served (see above)'}
   AWS sandbox      ${stage.sandboxUrl}
   simulated time   ${stage.clock.isoNow()}, running ${stage.speed}x the wall clock
-  demo endpoint    ${e}: ${baselineVariant} 100%, ${canaryVariant} 0%, InService
+  demo endpoint    ${e}: InService, ${baselineVariant} runs ${first} alone (100%)
+  models           registered, not deployed: ${stage.models.slice(1).join(', ')}
   policy           ${stage.policyParameter}: ${stage.policySummary}
+  lifecycle        ${DEV_LIFECYCLE_SUMMARY}
   traffic          ${stage.scenario.name}: ${stage.scenario.description}
   Slack messages   curl ${stage.slackUrl}
   emails           ${stage.outboxDir}
@@ -88,23 +93,29 @@ In another terminal, point the CLI at the stage:
 
   export ${API_URL_ENV}=${stage.apiUrl}
 
-then run a rollout:
+then roll out the next model (the watchdog deploys it as the canary beside ${first}):
 
-  ${cli} start ${e} --reason "try the watchdog"
+  ${cli} start ${e} --model ${next} --reason "try the watchdog"
   ${cli} status ${e}
   ${cli} pause ${e} --reason "looking at dashboards"
   ${cli} resume ${e}
   ${cli} promote ${e}
-  ${cli} rollback ${e} --reason "canary looks wrong"
   ${cli} history ${e}
+  ${cli} status ${e}               # a minute after the promotion: ${first} retired, ${next} alone
 
-and change the traffic or break the canary while it runs:
+then break the model after it and watch the watchdog roll it back on its own:
+
+  ${cli} start ${e} --model ${bad} --reason "a bad canary"
+  ${cli} dev fault canary-5xx 0.2      # the canary fails 20% of its requests from now on
+  ${cli} status ${e}               # RolledBack; a minute later the canary is removed
+  ${cli} dev fault clear
+
+(\`${cli} rollback ${e} --reason "canary looks wrong"\` rolls back by hand while a rollout runs.)
+
+and change the traffic or the canary while it runs:
 
   ${cli} dev traffic canary-5xx-spike --from-minute 20
-  ${cli} dev fault canary-5xx 0.2
   ${cli} dev fault canary-latency 900
-  ${cli} dev fault clear
-  ${cli} dev reset                  # after a promotion: canary back to 0%, ready for a new start
   ${cli} dev status
   curl -X POST ${stage.apiUrl}${DEV_ROUTE_PREFIX}/traffic -d '{"scenario":"canary-5xx-spike"}'
 

@@ -1,22 +1,30 @@
 /**
  * The local stage that stays up (`npm run dev`): the sandbox, the stage's resources provisioned
  * in it, the real functions on serverless-offline and the event router, on a running clock
- * (`speed` times the wall clock). A demo endpoint (baseline + canary variant) with its policy in
- * SSM and its alarms is created, and a traffic scenario plays against it.
+ * (`speed` times the wall clock). A demo endpoint serving its first model alone (the baseline
+ * variant), the team's next models registered beside it, its policy in SSM (with short lifecycle
+ * delays) and its alarms are created, and a traffic scenario plays against it: people start each
+ * rollout from a model name and the watchdog deploys, retires and cleans up as it does in AWS.
  *
  * In front of the control API sits one HTTP server, the URL operators use
  * (`ROLLOUT_WATCHDOG_API`): it forwards every request to serverless-offline with the sandbox's
  * simulated time in `x-watchdog-now` (so commands and ticks share one clock whatever the speed),
  * and serves the stage's own routes under `/_dev/` (switch the traffic scenario, inject faults,
- * put an endpoint back to baseline). `close()` stops everything and removes what it created.
+ * take a canary left serving after a final rollout back to 0 %). `close()` stops everything and removes what it created.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  SageMakerClient,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+} from '@aws-sdk/client-sagemaker';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CLOCK_HEADER } from '../../shared/http/control-api-router';
 import { describePolicy } from '../../shared/domain/index';
 import { parsePolicyText } from '../../shared/events/policy-text';
@@ -35,7 +43,7 @@ import {
 } from './dev-traffic';
 import type { TrafficVariantRecord } from '../traffic';
 import { sandboxClientConfig } from './sandbox-clients';
-import { configureScenario, createVariantEndpoint } from './scenario-endpoint';
+import { configureScenario, createBaselineEndpoint } from './scenario-endpoint';
 import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from './start-local-stack';
 
 /** The endpoint the stage creates for people to try rollouts on. */
@@ -48,6 +56,30 @@ export const DEFAULT_DEV_API_PORT = 3000;
 export const DEV_ENDPOINT_DELAY_MS = 10_000;
 /** Path prefix of the stage's own routes on the API URL. */
 export const DEV_ROUTE_PREFIX = '/_dev';
+/**
+ * The team's model versions on the stage: the first serves when the stage comes up, the others
+ * are registered (CreateModel) for people to roll out in turn with `start --model`.
+ */
+export const DEV_MODELS = [
+  'demo-model-v1',
+  'demo-model-v2',
+  'demo-model-v3',
+  'demo-model-v4',
+  'demo-model-v5',
+] as const;
+/**
+ * The lifecycle the stage's stored policies use: delays short enough to watch the baseline
+ * retired and a rolled-back canary removed a minute or two later (the defaults are 10m and 30m),
+ * and a small canary, as the demo (`npm start`) does.
+ */
+export const DEV_LIFECYCLE = {
+  canary: { instanceType: 'ml.m5.large', instanceCount: 1 },
+  retireBaseline: { after: '1m' },
+  cleanUpAfterRollback: { after: '1m' },
+} as const;
+/** DEV_LIFECYCLE in words, for the banner and the docs. */
+export const DEV_LIFECYCLE_SUMMARY =
+  'baseline retired 1m after a promotion, canary removed 1m after a rollback (short, to try it; the defaults are 10m and 30m); canary on 1 × ml.m5.large';
 
 const FINAL_PHASES = new Set(['Promoted', 'RolledBack', 'Aborted']);
 
@@ -86,6 +118,8 @@ export interface DevStage {
   readonly scenario: Scenario;
   /** The stored policy in words. */
   readonly policySummary: string;
+  /** The models registered on the stage; the first is the one the endpoint serves at the start. */
+  readonly models: readonly string[];
   /** SSM parameter holding the demo endpoint's policy. */
   readonly policyParameter: string;
   /** Where emails land (a temporary folder, removed by `close()`). */
@@ -138,6 +172,8 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     canaryVariant: scenario.endpoint.canaryVariant,
   };
   const endpointName = DEV_ENDPOINT;
+  /** Models a start has deployed (`POST /rollouts` with a model, accepted): `dev reset` names the one after. */
+  const startedModels = new Set<string>();
 
   const proxy = http.createServer((req, res) => {
     void handle(req, res);
@@ -219,8 +255,10 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     headers[CLOCK_HEADER] = String(clock.now());
     const method = req.method ?? 'GET';
     // `agent: false`: no idle keep-alive connection holds serverless-offline open when it stops.
+    const model = method === 'POST' && url.pathname === '/rollouts' ? modelOf(body) : undefined;
     const request = http.request(upstream, { method, headers, agent: false }, (answer) => {
       if (method !== 'GET') log(`api     ${method} ${url.pathname} -> ${answer.statusCode}`);
+      if (model && answer.statusCode === 201) startedModels.add(model);
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -263,7 +301,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     const route = `${method} /${path}`;
     switch (route) {
       case 'GET /':
-        return { status: 200, body: describeStage(target, playing) };
+        return { status: 200, body: await describeStage(target, playing) };
       case 'GET /scenarios':
         return {
           status: 200,
@@ -297,27 +335,31 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     }
   }
 
-  function describeStage(target: LocalStack, playing: DevTraffic): DevReply['body'] {
-    const endpoints = playing.all().map((t) => {
-      const status = target.sandbox.sagemaker.getEndpointStatus(t.region, t.endpointName) ?? 'missing';
-      const weights = target.sandbox.sagemaker.getEndpointWeights(t.region, t.endpointName) ?? {};
-      const last = t.handle.records().at(-1);
-      return {
-        endpointName: t.endpointName,
-        status,
-        weights,
-        scenario: t.scenario.name,
-        minute: t.handle.minutesPlayed(),
-        canaryFaults: describeOverride(t.override),
-        lastMinute: last
-          ? {
-              baseline: last.baseline,
-              canary: last.canary,
-              canaryWeightPercent: last.canaryWeightPercent,
-            }
-          : null,
-      };
-    });
+  async function describeStage(target: LocalStack, playing: DevTraffic): Promise<DevReply['body']> {
+    const endpoints = await Promise.all(
+      playing.all().map(async (t) => {
+        const status = target.sandbox.sagemaker.getEndpointStatus(t.region, t.endpointName) ?? 'missing';
+        const weights = target.sandbox.sagemaker.getEndpointWeights(t.region, t.endpointName) ?? {};
+        const models = await variantModels(target, t.region, t.endpointName).catch(() => ({}));
+        const last = t.handle.records().at(-1);
+        return {
+          endpointName: t.endpointName,
+          status,
+          weights,
+          models,
+          scenario: t.scenario.name,
+          minute: t.handle.minutesPlayed(),
+          canaryFaults: describeOverride(t.override),
+          lastMinute: last
+            ? {
+                baseline: last.baseline,
+                canary: last.canary,
+                canaryWeightPercent: last.canaryWeightPercent,
+              }
+            : null,
+        };
+      }),
+    );
     const faults = target.sandbox.faults.snapshot();
     const awsFaults =
       faults.rules.length +
@@ -329,9 +371,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       `control API ${apiUrl}   sandbox ${target.sandbox.url}`,
       ...endpoints.map(
         (e) =>
-          `${e.endpointName}: ${e.status}, ${Object.entries(e.weights)
-            .map(([v, w]) => `${v} ${formatWeight(w)}`)
-            .join(' / ')}; traffic ${e.scenario} minute ${e.minute}; canary faults: ${e.canaryFaults}`,
+          `${e.endpointName}: ${e.status}, ${describeVariants(e.weights, e.models)}; traffic ${e.scenario} minute ${e.minute}; canary faults: ${e.canaryFaults}`,
       ),
       `AWS faults: ${awsFaults === 0 ? 'none' : JSON.stringify(faults)}`,
     ];
@@ -369,6 +409,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       scenario: next,
       endpointName: endpoint,
       storePolicy: withPolicy,
+      ...(withPolicy ? { policyText: withDevLifecycle(next) } : {}),
     });
     playing.play(endpoint, target.region, next, fromMinute);
     const message = `${endpoint} plays ${next.name} from minute ${fromMinute}: ${next.description}${withPolicy ? ' (its policy is stored for the endpoint)' : ''}`;
@@ -430,17 +471,35 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     return { status: 201, body: { message, ...result } };
   }
 
+  /**
+   * `dev reset`, kept for the flows written before the watchdog owned the endpoint's lifecycle.
+   * The watchdog now retires the baseline after a promotion and removes the canary after a
+   * rollback, so there is usually nothing to reset: this says so and names the next start. Only a
+   * canary still serving after a final rollout, one the watchdog will not take down (its policy's
+   * lifecycle says `never`, or the change failed), is put back to 0 %.
+   */
   async function resetEndpoint(endpoint: string, target: LocalStack): Promise<DevReply> {
     const status = target.sandbox.sagemaker.getEndpointStatus(target.region, endpoint);
     if (status === undefined) throw new DevRouteError(404, `no endpoint ${endpoint} on the local stage`);
     const rollout = await getJson(new URL(`/rollouts/${encodeURIComponent(endpoint)}`, target.apiUrl), {
       [CLOCK_HEADER]: String(clock.now()),
     });
-    const phase = (rollout.body as { phase?: unknown } | undefined)?.phase;
-    if (rollout.status === 200 && typeof phase === 'string' && !FINAL_PHASES.has(phase)) {
+    const view = (rollout.status === 200 ? rollout.body : {}) as {
+      phase?: unknown;
+      endpointChange?: { status?: unknown; description?: unknown };
+    };
+    if (typeof view.phase === 'string' && !FINAL_PHASES.has(view.phase)) {
       throw new DevRouteError(
         409,
-        `the rollout on ${endpoint} is ${phase}: promote, roll back or abort it first`,
+        `the rollout on ${endpoint} is ${view.phase}: promote, roll back or abort it first`,
+      );
+    }
+    const change = view.endpointChange;
+    if (change && (change.status === 'waiting' || change.status === 'updating')) {
+      const next = nextModel(await variantModels(target, target.region, endpoint), startedModels);
+      throw new DevRouteError(
+        409,
+        `nothing for dev reset to do on ${endpoint}: the watchdog is on it (${String(change.description)}); \`rollout-watchdog status ${endpoint}\` shows when it is done, then start the next model: \`rollout-watchdog start ${endpoint} --model ${next}\``,
       );
     }
     // The endpoint must be InService to take new weights; the sandbox's updates finish on
@@ -454,14 +513,27 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
         await clock.advance(DEV_ENDPOINT_DELAY_MS);
     };
     await settle();
+    const { baselineVariant, canaryVariant } = endpointVariants;
+    const models = await variantModels(target, target.region, endpoint);
+    const weights = target.sandbox.sagemaker.getEndpointWeights(target.region, endpoint) ?? {};
+    const canaryModel = models[canaryVariant];
+    if (canaryModel === undefined || !weights[canaryVariant]) {
+      const next =
+        canaryModel === undefined
+          ? `start the next rollout from a model name: \`rollout-watchdog start ${endpoint} --model ${nextModel(models, startedModels)}\``
+          : `\`rollout-watchdog start ${endpoint} --model ${canaryModel}\` runs the canary it has again`;
+      const message = `nothing to reset: ${endpoint} serves ${describeVariants(weights, models)} (the watchdog deploys, retires and removes variants itself); ${next}`;
+      log(`reset   ${message}`);
+      return { status: 200, body: { message, endpoint, reset: false } };
+    }
     const sagemaker = new SageMakerClient(sandboxClientConfig(target.sandbox.url, target.region));
     try {
       await sagemaker.send(
         new UpdateEndpointWeightsAndCapacitiesCommand({
           EndpointName: endpoint,
           DesiredWeightsAndCapacities: [
-            { VariantName: endpointVariants.baselineVariant, DesiredWeight: 1 },
-            { VariantName: endpointVariants.canaryVariant, DesiredWeight: 0 },
+            { VariantName: baselineVariant, DesiredWeight: 1 },
+            { VariantName: canaryVariant, DesiredWeight: 0 },
           ],
         }),
       );
@@ -469,9 +541,10 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       sagemaker.destroy();
     }
     await settle();
-    const message = `${endpoint}: ${endpointVariants.baselineVariant} 100%, ${endpointVariants.canaryVariant} 0% (a new canary model is deployed): start a new rollout`;
+    const after = target.sandbox.sagemaker.getEndpointWeights(target.region, endpoint) ?? {};
+    const message = `${endpoint}: ${describeVariants(after, models)}: the canary the last rollout left serving is back to 0% (the watchdog will not take it down: its policy's lifecycle says never, or the change failed); \`rollout-watchdog start ${endpoint} --model ${canaryModel}\` runs it again`;
     log(`reset   ${message}`);
-    return { status: 200, body: { message, endpoint } };
+    return { status: 200, body: { message, endpoint, reset: true } };
   }
 
   const onInvocation = (functionName: string, event: unknown, result: InvokeResult) => {
@@ -527,11 +600,12 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
     });
     options.signal?.throwIfAborted();
     const target = stack;
-    await createVariantEndpoint({
+    await createBaselineEndpoint({
       sandboxUrl: target.sandbox.url,
       region: target.region,
       endpointName,
-      ...endpointVariants,
+      baselineVariant: endpointVariants.baselineVariant,
+      models: [...DEV_MODELS],
     });
     await clock.advance(DEV_ENDPOINT_DELAY_MS); // InService
     const setup = await configureScenario({
@@ -540,6 +614,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       parameterPrefix: target.provisioned.parameterPrefix,
       scenario,
       endpointName,
+      policyText: withDevLifecycle(scenario),
     });
     traffic = new DevTraffic({
       play: (play) => target.sandbox.playScenario(play),
@@ -567,6 +642,7 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
       endpointName,
       scenario,
       policySummary: parsed.ok ? describePolicy(parsed.policy) : '(the stored policy does not parse)',
+      models: DEV_MODELS,
       policyParameter: `${target.provisioned.parameterPrefix}/policies/${endpointName}`,
       outboxDir,
       workFolder: target.workFolder,
@@ -593,6 +669,16 @@ export async function startDevStage(options: DevStageOptions): Promise<DevStage>
   }
 }
 
+/** The scenario's policy with the stage's short lifecycle delays (DEV_LIFECYCLE). */
+export function withDevLifecycle(scenario: Scenario): string {
+  const policy = parseYaml(readFileSync(scenario.policyPath ?? scenario.policy, 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  policy.lifecycle = DEV_LIFECYCLE;
+  return stringifyYaml(policy);
+}
+
 /** GET with a connection of its own (no keep-alive left behind); the body parsed when it is JSON. */
 function getJson(url: URL, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
   return new Promise((resolveGet, reject) => {
@@ -614,6 +700,56 @@ function getJson(url: URL, headers: Record<string, string>): Promise<{ status: n
     request.on('error', reject);
     request.end();
   });
+}
+
+/** The model each variant of the endpoint's config in service runs, by variant name. */
+async function variantModels(
+  target: LocalStack,
+  region: string,
+  endpointName: string,
+): Promise<Record<string, string>> {
+  const sagemaker = new SageMakerClient(sandboxClientConfig(target.sandbox.url, region));
+  try {
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+    const config = await sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
+    );
+    return Object.fromEntries(
+      (config.ProductionVariants ?? []).map((v) => [v.VariantName ?? '?', v.ModelName ?? '?']),
+    );
+  } finally {
+    sagemaker.destroy();
+  }
+}
+
+/** The model a start request names, if any. */
+function modelOf(body: Buffer): string | undefined {
+  try {
+    const model = (JSON.parse(body.toString('utf8')) as { model?: unknown }).model;
+    return typeof model === 'string' ? model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The registered model after the newest one the endpoint runs or a start deployed (`MODEL_NAME`
+ * once all are used).
+ */
+function nextModel(models: Readonly<Record<string, string>>, started: ReadonlySet<string>): string {
+  const order: readonly string[] = DEV_MODELS;
+  const newest = Math.max(-1, ...[...Object.values(models), ...started].map((m) => order.indexOf(m)));
+  return order[newest + 1] ?? 'MODEL_NAME';
+}
+
+/** `primary 95% (demo-model-v1) / canary 5% (demo-model-v2)`. */
+function describeVariants(
+  weights: Readonly<Record<string, number>>,
+  models: Readonly<Record<string, string>>,
+): string {
+  return Object.entries(weights)
+    .map(([v, w]) => `${v} ${formatWeight(w)}${models[v] ? ` (${models[v]})` : ''}`)
+    .join(' / ');
 }
 
 function send(res: http.ServerResponse, reply: DevReply): void {

@@ -1,7 +1,7 @@
 /**
  * `rollout-watchdog dev ...`: steers the local stage `npm run dev` runs, through its routes under
  * `/_dev/` on the same URL as the control API (`ROLLOUT_WATCHDOG_API`): switch the traffic
- * scenario, make the canary fail or slow, inject AWS faults, put the endpoint back to baseline.
+ * scenario, make the canary fail or slow, inject AWS faults, take a canary left serving back to 0 %.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { describeArgsError } from './describe-args-error';
 // The operator commands' exit codes: 0 done, 1 refused, 2 usage, 3 stage unreachable or failing.
 import { API_URL_ENV, EXIT } from './run-operator-cli';
 
-/** How long one call to the stage may take, ms (a reset steps the endpoint through an update). */
+/** How long one call to the stage may take, ms (a reset may step the endpoint through an update). */
 const DEV_CALL_TIMEOUT_MS = 30_000;
 
 export const DEV_USAGE = `usage (against the local stage \`npm run dev\` prints; ENDPOINT defaults to demo-endpoint):
@@ -30,7 +30,8 @@ export const DEV_USAGE = `usage (against the local stage \`npm run dev\` prints;
   rollout-watchdog dev fault region-down|region-up --region R [--mode reset|unavailable]
   rollout-watchdog dev fault drop-deliveries|duplicate-deliveries [--count N] [--channel events|sns]
   rollout-watchdog dev fault clear                           every fault off
-  rollout-watchdog dev reset [--endpoint E]                  baseline 100%, canary 0% (after a promotion)
+  rollout-watchdog dev reset [--endpoint E]                  a canary left serving after a final rollout back to 0%
+                                   (usually nothing to do: the watchdog retires and removes variants)
 options: --api URL (default $${API_URL_ENV}), --json (print the stage's JSON answer)`;
 
 export interface DevCliIo {

@@ -8,9 +8,10 @@ import { freePort } from '../../sandbox/local-stack/free-port';
 
 /**
  * `npm run dev` as a user drives it: started in its own process group (as a terminal would),
- * its banner read for the control API's URL and the `export` line, rollouts run with the real CLI
- * (`bin/rollout-watchdog.mjs`) to Promoted, to a manual rollback, and to the watchdog's own
- * rollback after a fault injected with one HTTP call, then Ctrl-C (SIGINT to the group): every
+ * its banner read for the control API's URL and the `export` line, rollouts started from model
+ * names with the real CLI (`bin/rollout-watchdog.mjs`): v2 to Promoted and its baseline retired,
+ * v3 to a manual rollback and its canary removed, v4 to the watchdog's own rollback after a
+ * fault injected with one HTTP call, then Ctrl-C (SIGINT to the group): every
  * process exits, the ports are free, and the stage's folders are gone. The stage runs on ports
  * of its own, so it can run beside the other end-to-end suites.
  */
@@ -55,11 +56,25 @@ describe('npm run dev, driven as a user would', () => {
     });
   const ok = async (...args: string[]): Promise<string> => {
     const result = await cli(...args);
-    expect(result, `rollout-watchdog ${args.join(' ')}`).toMatchObject({ code: 0, stderr: '' });
+    expect(
+      result,
+      `rollout-watchdog ${args.join(' ')}; the stage said:\n${output.slice(-3000)}`,
+    ).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
     return result.stdout;
   };
-  const phase = async (endpoint: string): Promise<string> =>
-    (JSON.parse(await ok('status', endpoint, '--json')) as { phase: string }).phase;
+  const statusJson = async (): Promise<{
+    phase: string;
+    endpointChange?: { kind: string; status: string; description: string };
+  }> => JSON.parse(await ok('status', 'demo-endpoint', '--json')) as never;
+  /** Waits, polling `status`, until the watchdog's endpoint change of `kind` is done. */
+  const changeDone = (kind: string) =>
+    vi.waitFor(
+      async () => expect((await statusJson()).endpointChange).toMatchObject({ kind, status: 'done' }),
+      { timeout: WAIT_TIMEOUT_MS, interval: 500 },
+    );
 
   beforeAll(async () => {
     stageTmp = mkdtempSync(join(tmpdir(), 'dev-stage-e2e-'));
@@ -119,7 +134,10 @@ describe('npm run dev, driven as a user would', () => {
   it('prints the control API URL, the export line and the commands to try', () => {
     expect(api).toBe(`http://127.0.0.1:${apiPort}`);
     expect(output).toContain(`AWS sandbox      http://127.0.0.1:${sandboxPort}`);
-    expect(output).toContain('npx rollout-watchdog start demo-endpoint');
+    expect(output).toContain('npx rollout-watchdog start demo-endpoint --model demo-model-v2');
+    expect(output).toMatch(/demo-endpoint: InService, primary runs demo-model-v1 alone/);
+    expect(output).toMatch(/baseline retired 1m after a promotion, canary removed 1m after a rollback/);
+    expect(output).not.toContain('dev reset');
     expect(output).toContain('npx rollout-watchdog dev traffic canary-5xx-spike');
     expect(banner.outboxDir.startsWith(stageTmp)).toBe(true);
     expect(existsSync(banner.outboxDir)).toBe(true);
@@ -127,49 +145,79 @@ describe('npm run dev, driven as a user would', () => {
     expect(output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace anywhere
   });
 
-  it('runs a rollout started from the CLI to Promoted', async () => {
-    expect(await ok('dev', 'status')).toMatch(/demo-endpoint: InService, primary 100% \/ canary 0%/);
-    expect(await ok('start', 'demo-endpoint', '--reason', 'e2e: first canary')).toMatch(
-      /^started demo-endpoint: Progressing, primary 95% \/ canary 5%/,
+  it('runs a rollout started from a model name to Promoted, then the watchdog retires the old baseline', async () => {
+    expect(await ok('dev', 'status')).toMatch(/demo-endpoint: InService, primary 100% \(demo-model-v1\)/);
+    // The CLI's own wait: progress on stderr until the canary is deployed, then the steps begin.
+    const started = await cli(
+      'start',
+      'demo-endpoint',
+      '--model',
+      'demo-model-v2',
+      '--reason',
+      'e2e: first canary',
     );
-    expect(await ok('status', 'demo-endpoint')).toMatch(/demo-endpoint \(us-east-1\)\s+Progressing/);
+    expect(started, started.stderr).toMatchObject({ code: 0 });
+    expect(started.stdout).toMatch(/^started demo-endpoint: Progressing, primary 95% \/ canary 5%/);
+    expect(started.stderr).toMatch(/canary deployment done: .*model demo-model-v2/);
+    const status = await ok('status', 'demo-endpoint');
+    expect(status).toMatch(/demo-endpoint \(us-east-1\)\s+Progressing/);
+    expect(status).toMatch(/canary\s+model demo-model-v2/);
     expect(await ok('promote', 'demo-endpoint', '--reason', 'e2e: looks good')).toMatch(
       /^promoted demo-endpoint: Promoted, primary 0% \/ canary 100%/,
     );
-    const status = await ok('status', 'demo-endpoint');
-    expect(status).toMatch(/Promoted/);
+    // A minute later (the stage's policy) the promoted model serves alone as the baseline.
+    await changeDone('retire-baseline');
+    const retired = await ok('status', 'demo-endpoint');
+    expect(retired).toMatch(/primary\s+model demo-model-v2/);
+    expect(retired).not.toMatch(/canary\s+model/);
+    expect(await ok('dev', 'status')).toMatch(/demo-endpoint: InService, primary 100% \(demo-model-v2\);/);
     const history = await ok('history', 'demo-endpoint');
     expect(history).toContain('e2e: looks good');
     expect(history).toContain('e2e: first canary');
-    // A promoted endpoint cannot take a new canary until the next model is deployed.
-    const again = await cli('start', 'demo-endpoint');
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/error 409/);
+    expect(history).toMatch(/Baseline retired on demo-endpoint/);
   });
 
-  it('runs a second rollout to a manual rollback with a reason', async () => {
-    expect(await ok('dev', 'reset')).toMatch(/primary 100%, canary 0%/);
-    expect(await ok('start', 'demo-endpoint')).toMatch(/^started demo-endpoint: Progressing/);
+  it('runs a second rollout from the next model to a manual rollback with a reason, then removes its canary', async () => {
+    expect(await ok('start', 'demo-endpoint', '--model', 'demo-model-v3', '--no-wait')).toMatch(
+      /^started demo-endpoint: Progressing/,
+    );
+    await changeDone('add-canary');
     const missingReason = await cli('rollback', 'demo-endpoint');
     expect(missingReason.code).toBe(2);
     expect(await ok('rollback', 'demo-endpoint', '--reason', 'e2e: dashboards disagree')).toMatch(
       /^rolled back demo-endpoint: RolledBack, primary 100% \/ canary 0%/,
     );
-    expect(await phase('demo-endpoint')).toBe('RolledBack');
     const history = await ok('history', 'demo-endpoint', '--limit', '3');
     expect(history).toMatch(/rollback\s+RolledBack/);
     expect(history).toContain('e2e: dashboards disagree');
+    await changeDone('remove-canary');
+    expect((await statusJson()).phase).toBe('RolledBack');
+    // Nothing is left for `dev reset`: it says so and names the next start.
+    expect(await ok('dev', 'reset')).toMatch(
+      /^nothing to reset: demo-endpoint serves primary 100% \(demo-model-v2\).*--model demo-model-v4/,
+    );
   });
 
   it('lets the watchdog roll back on its own after a canary fault injected by one HTTP call', async () => {
+    expect(
+      await ok(
+        'start',
+        'demo-endpoint',
+        '--model',
+        'demo-model-v4',
+        '--no-wait',
+        '--reason',
+        'e2e: a bad canary',
+      ),
+    ).toMatch(/Progressing/);
+    await changeDone('add-canary');
     const fault = await fetch(`${api}/_dev/faults`, {
       method: 'POST',
       body: JSON.stringify({ kind: 'canary-5xx', rate: 0.5 }),
     });
     expect(fault.status).toBe(201);
     expect(await ok('dev', 'status')).toMatch(/canary faults: 5XX 50%/);
-    expect(await ok('start', 'demo-endpoint', '--reason', 'e2e: a bad canary')).toMatch(/Progressing/);
-    await vi.waitFor(async () => expect(await phase('demo-endpoint')).toBe('RolledBack'), {
+    await vi.waitFor(async () => expect((await statusJson()).phase).toBe('RolledBack'), {
       timeout: WAIT_TIMEOUT_MS,
       interval: 500,
     });
