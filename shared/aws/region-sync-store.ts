@@ -67,6 +67,7 @@ export class RegionSyncStore implements RegionSyncRepository {
       ...(input.artifactProblem ? { artifactProblem: input.artifactProblem } : {}),
       ...(input.bakeSeconds === undefined ? {} : { bakeSeconds: input.bakeSeconds }),
       ...(input.repairDrift === undefined ? {} : { repairDrift: input.repairDrift }),
+      ...(input.steps === undefined ? {} : { steps: input.steps }),
       createdAt: at,
       updatedAt: at,
       version: 1,
@@ -152,6 +153,7 @@ export class RegionSyncStore implements RegionSyncRepository {
       'skipBake',
       'stopReason',
       'failover',
+      'canary',
     ] as const) {
       if (change[key] !== undefined) {
         sets.push(`${key} = :${key}`);

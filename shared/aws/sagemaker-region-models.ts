@@ -6,6 +6,7 @@ import {
   DescribeModelCommand,
   type SageMakerClient,
   UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import {
   type ConfigVariant,
@@ -108,6 +109,46 @@ export class SageMakerRegionModels implements RegionModels {
             ...(variant.initialInstanceCount ? { InitialInstanceCount: variant.initialInstanceCount } : {}),
           },
         ],
+      }),
+    );
+  }
+
+  async configVariants(configName: string): Promise<ConfigVariant[]> {
+    const config = await this.rawConfig(configName);
+    return (config.ProductionVariants ?? []).map((v) => ({
+      variantName: v.VariantName ?? '',
+      modelName: v.ModelName ?? '',
+      instanceType: v.InstanceType ?? null,
+      initialInstanceCount: v.InitialInstanceCount ?? null,
+    }));
+  }
+
+  async createWeightedConfig(
+    configName: string,
+    variants: ReadonlyArray<ConfigVariant & { weight: number }>,
+  ): Promise<void> {
+    await this.client.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: configName,
+        ProductionVariants: variants.map((variant) => ({
+          VariantName: variant.variantName,
+          ModelName: variant.modelName,
+          InitialVariantWeight: variant.weight,
+          ...(variant.instanceType ? { InstanceType: variant.instanceType as never } : {}),
+          ...(variant.initialInstanceCount ? { InitialInstanceCount: variant.initialInstanceCount } : {}),
+        })),
+      }),
+    );
+  }
+
+  async setWeights(endpointName: string, weights: Readonly<Record<string, number>>): Promise<void> {
+    await this.client.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: endpointName,
+        DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+          VariantName,
+          DesiredWeight,
+        })),
       }),
     );
   }

@@ -55,6 +55,7 @@ export async function ladderCommand(
     command.type,
     { operator: ctx.operator, reason: command.reason },
     ctx.now,
+    record.policy,
   );
   if (!result.ok) return result.kind === 'none' ? null : conflict(result.error);
   await announceLadder(

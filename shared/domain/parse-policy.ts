@@ -132,11 +132,14 @@ const durationOf = (value: unknown): number | null =>
   typeof value === 'string' ? parseDuration(value) : null;
 
 /** Each step is exactly one of `setWeight` or `pause`. */
-function checkSteps(steps: unknown): string[] {
+function checkSteps(
+  steps: unknown,
+  base: ReadonlyArray<PathSegment> = ['strategy', 'canary', 'steps'],
+): string[] {
   if (!Array.isArray(steps)) return [];
   const problems: string[] = [];
   steps.forEach((step, index) => {
-    const at: PathSegment[] = ['strategy', 'canary', 'steps', index];
+    const at: PathSegment[] = [...base, index];
     if (isJsonObject(step) && 'setWeight' in step) {
       const result = setWeightStepSchema.safeParse(step, { error: errorMessage });
       if (!result.success) problems.push(...issuesToProblems(result.error.issues, at));
@@ -271,6 +274,7 @@ function checkRelations(raw: Record<string, unknown>): string[] {
       if (!isJsonObject(target)) return;
       const key = `${String(target.endpointName)}@${String(target.region)}`;
       const at = formatPath(['regions', index]);
+      problems.push(...checkSteps(target.steps, ['regions', index, 'steps']));
       if (target.region === endpoint.region && target.endpointName === endpoint.name) {
         problems.push(
           `${at}: repeats the primary endpoint ${String(endpoint.name)} in ${String(endpoint.region)}`,
@@ -351,9 +355,10 @@ function normalise(raw: RawPolicy): RolloutPolicy {
         observeSeconds: durationOf(alarm.observe) ?? DEFAULT_STAGED_OBSERVE_SECONDS,
       })),
     },
-    regions: (raw.regions ?? []).map(({ bake, ...target }) => ({
+    regions: (raw.regions ?? []).map(({ bake, steps, ...target }) => ({
       ...target,
       ...(bake === undefined ? {} : { bakeSeconds: bake === '0s' ? 0 : (parseDuration(bake) ?? 0) }),
+      ...(steps === undefined ? {} : { steps: steps.map(normaliseStep) }),
     })),
     ...(raw.artifacts ? { artifacts: { ...raw.artifacts } } : {}),
     lifecycle: {

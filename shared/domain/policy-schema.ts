@@ -170,6 +170,8 @@ const regionTargetSchema = strictObject({
     ),
   ),
   repairDrift: optional(boolean()),
+  // Entries are checked one by one in parsePolicy, as strategy.canary.steps are.
+  steps: optional(array(unknown()).check(minLength(1, { error: 'must hold at least one step' }))),
 });
 
 /** SageMaker's instance type names (`ml.m5.xlarge`, `ml.g5.2xlarge`). */

@@ -87,6 +87,8 @@ export interface RegionTarget {
   bakeSeconds?: number;
   /** True: a drifted region is put back on the promoted model; false or absent: drift is reported only. */
   repairDrift?: boolean;
+  /** The region runs as a canary of its own with these steps (beside what it ran) before it takes the model alone. */
+  steps?: ReadonlyArray<Step>;
 }
 
 /** Where every region's copy finds its model data and image, with `{region}` and the other placeholders of region-artifacts.ts. */

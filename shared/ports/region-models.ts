@@ -16,6 +16,15 @@ export interface RegionModels {
   createEndpointConfig(configName: string, variant: ConfigVariant): Promise<void>;
   /** Points the endpoint at another config (SageMaker then moves it through `Updating`). */
   updateEndpoint(endpointName: string, configName: string): Promise<void>;
+  /** The variants of an endpoint config, in config order (a region canary keeps the first beside the copy). */
+  configVariants(configName: string): Promise<ConfigVariant[]>;
+  /** A config of several variants with their initial weights (a region canary's config). */
+  createWeightedConfig(
+    configName: string,
+    variants: ReadonlyArray<ConfigVariant & { weight: number }>,
+  ): Promise<void>;
+  /** Sets the traffic weights of an endpoint's variants (UpdateEndpointWeightsAndCapacities). */
+  setWeights(endpointName: string, weights: Readonly<Record<string, number>>): Promise<void>;
 }
 
 /** What one variant of an endpoint serves. */

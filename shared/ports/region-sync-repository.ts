@@ -1,5 +1,7 @@
+import type { Step } from '../domain/types';
 import type {
   PromotedIdentity,
+  RegionCanary,
   RegionArtifacts,
   RegionBake,
   RegionSyncItem,
@@ -21,6 +23,7 @@ export interface NewRegionSync {
   artifactProblem?: string | null;
   bakeSeconds?: number;
   repairDrift?: boolean;
+  steps?: ReadonlyArray<Step>;
 }
 
 /** `created`: first sighting of this promotion for the region; `duplicate`: already recorded, nothing written. */
@@ -42,6 +45,7 @@ export interface RegionSyncChange {
   skipBake?: boolean;
   stopReason?: string | null;
   failover?: string | null;
+  canary?: RegionCanary | null;
 }
 
 /**

@@ -1,3 +1,6 @@
+import { applyCommand } from '../domain/apply-command';
+import { regionCanaryPolicy } from '../domain/region-canary';
+import type { RolloutPolicy } from '../domain/types';
 import { RegionSyncConflictError, type RegionSyncRepository } from '../ports/region-sync-repository';
 import type { LadderEvent } from '../wording/describe-region-ladder';
 import { ladderOrder } from './region-sync-ladder';
@@ -27,6 +30,8 @@ export async function runLadderCommand(
   command: LadderCommand,
   who: { operator: string; reason?: string | undefined },
   now: number,
+  /** The promoted rollout's policy: a region running its own canary takes pause, resume and promote through the engine. */
+  policy?: RolloutPolicy,
 ): Promise<LadderCommandResult> {
   const ladder = ladderOrder(await store.list(endpointName));
   const open = ladder.filter((item) => item.status !== 'done' && !STOPPED_STATUSES.has(item.status));
@@ -34,6 +39,32 @@ export async function runLadderCommand(
   if (!at) return { ok: false, kind: 'none', error: `no region ladder of ${endpointName} is in progress` };
   const by = ` by ${who.operator}${who.reason ? `: ${who.reason}` : ''}`;
   const next = open[1] ?? null;
+  // A region canary's own state follows the command as a rollout's does (pause holds its step,
+  // resume goes on, promote skips its remaining steps); a refusal of the engine's is the answer.
+  let canary = at.canary;
+  if (at.status === 'canary' && canary?.state && policy && at.steps && command !== 'abort') {
+    const judged = regionCanaryPolicy(
+      policy,
+      {
+        endpointName: at.targetEndpointName,
+        region: at.region,
+        baselineVariant: canary.baselineVariant,
+        canaryVariant: canary.canaryVariant,
+      },
+      at.steps,
+    );
+    const applied = applyCommand(
+      judged,
+      canary.state,
+      { type: command, ...(who.reason ? { reason: who.reason } : {}) },
+      now,
+      who.operator,
+    );
+    if (!applied.ok)
+      return { ok: false, kind: 'conflict', error: `${at.region}'s own canary: ${applied.error}` };
+    canary = { ...canary, state: applied.transition.state };
+  }
+  const withCanary = canary && canary !== at.canary ? { canary } : {};
   try {
     switch (command) {
       case 'pause': {
@@ -43,7 +74,7 @@ export async function runLadderCommand(
             kind: 'conflict',
             error: `the region ladder of ${endpointName} is already paused at ${at.region}`,
           };
-        const paused = await store.update(at, { status: at.status, now, held: 'paused' });
+        const paused = await store.update(at, { status: at.status, now, held: 'paused', ...withCanary });
         return { ok: true, items: [paused], event: { kind: 'paused', item: paused, next, detail: by } };
       }
       case 'resume': {
@@ -53,13 +84,21 @@ export async function runLadderCommand(
             kind: 'conflict',
             error: `the region ladder of ${endpointName} is not paused (it is at ${at.region}, ${at.status})`,
           };
-        const resumed = await store.update(at, { status: at.status, now, held: null });
+        const resumed = await store.update(at, { status: at.status, now, held: null, ...withCanary });
         return { ok: true, items: [resumed], event: { kind: 'resumed', item: resumed, next, detail: by } };
       }
       case 'promote': {
         const promoted: RegionSyncItem[] = [];
         for (const item of open)
-          promoted.push(await store.update(item, { status: item.status, now, skipBake: true, held: null }));
+          promoted.push(
+            await store.update(item, {
+              status: item.status,
+              now,
+              skipBake: true,
+              held: null,
+              ...(item === at ? withCanary : {}),
+            }),
+          );
         return {
           ok: true,
           items: promoted,

@@ -2,6 +2,7 @@ import type { RolloutPolicy } from '../domain/types';
 import { RegionSyncConflictError } from '../ports/region-sync-repository';
 import type { LadderEvent } from '../wording/describe-region-ladder';
 import { bakeRegion, type RegionBakeDeps, rollBackRegion } from './region-sync-bake';
+import { runRegionCanary } from './region-sync-canary';
 import type { RegionSyncItem } from './region-sync-types';
 import { STOPPED_STATUSES, syncRegion } from './region-sync-worker';
 
@@ -88,6 +89,12 @@ async function advanceOne(
   let current = item;
   if (item.status === 'rolling-back') {
     current = await rollBackRegion(deps, item, now);
+  } else if (item.status === 'canary') {
+    const step = await runRegionCanary(deps, item, policy, now);
+    current = step.item;
+    const kind = step.happened ? CANARY_EVENTS[step.happened] : null;
+    if (kind) events.push({ kind, item: current, next, detail: ` ${step.reason}` });
+    if (current.status === 'rolling-back') current = await rollBackRegion(deps, current, now);
   } else if (item.status === 'baking') {
     current = await bakeRegion(deps, item, policy, now, paused);
     if (current.status === 'rolling-back' && item.status === 'baking')
@@ -109,6 +116,12 @@ async function advanceOne(
     events.push({ kind: 'rolled-back', item: current, next });
   return { item: current, items: [current], events };
 }
+
+const CANARY_EVENTS = {
+  step: 'canary-step',
+  promoted: 'canary-promoted',
+  failed: 'canary-failed',
+} as const;
 
 async function halt(
   deps: Pick<RegionBakeDeps, 'syncStore'>,

@@ -100,6 +100,7 @@ export async function recordPromotion(
       artifactProblem: artifacts.ok ? null : artifacts.problem,
       bakeSeconds: target.bakeSeconds ?? DEFAULT_REGION_BAKE_SECONDS,
       repairDrift: target.repairDrift ?? false,
+      ...(target.steps ? { steps: target.steps } : {}),
     });
     regions.push({ region: target.region, targetEndpointName: target.endpointName, outcome });
   }

@@ -4,12 +4,14 @@
  * so the work is resumable region by region and a region that is down is retried on the next schedule.
  */
 
+import type { RolloutState, Step } from '../domain/types';
 import type { ServingVariant } from '../ports/region-models';
 
 /**
  * Progress of one target region on the ladder. `failed` (an unreachable region, a throttle, a
  * refused call) is retried by the next scheduled run (until the attempt cap); `baking` is watched on
- * its own metrics until its bake time is over; `rolling-back` is going back to the config it ran
+ * its own metrics until its bake time is over; `canary` runs the copy beside what the region ran,
+ * through the region's own steps (judged by the engine); `rolling-back` is going back to the config it ran
  * before. Final: `done`, `rolled-back` (its bake failed), `halted` (a region before it rolled back),
  * `aborted` (an operator aborted the ladder).
  */
@@ -17,6 +19,7 @@ export type RegionSyncStatus =
   | 'pending'
   | 'in-progress'
   | 'baking'
+  | 'canary'
   | 'done'
   | 'failed'
   | 'rolling-back'
@@ -105,4 +108,22 @@ export interface RegionSyncItem {
   stopReason?: string | null;
   /** Set while this region is the one to fail over to (the primary is failing, this copy is healthy and current). */
   failover?: string | null;
+  /** The region's own canary steps (the policy's `regions[].steps`); absent: the region takes the model alone at once. */
+  steps?: ReadonlyArray<Step>;
+  /** The region's own canary while it runs, and once it is over (`done`). */
+  canary?: RegionCanary | null;
+}
+
+/** A region running as a canary of its own: the engine's rollout state, on the region's endpoint. */
+export interface RegionCanary {
+  /** The two-variant config deployed for it (what the region ran, and the copy at 0 %). */
+  config: string;
+  baselineVariant: string;
+  canaryVariant: string;
+  /** The engine's state; null until the canary config is InService and its first step applied. */
+  state: RolloutState | null;
+  /** Canary weight last set on the endpoint (percent); null before the first. */
+  appliedWeight: number | null;
+  /** The canary was promoted: the region then takes the copy alone (and bakes it). */
+  done: boolean;
 }

@@ -67,6 +67,16 @@ export async function syncRegion(
   } catch (error) {
     step = { status: 'failed', error: describeSdkError(error) };
   }
+  if (step.status === 'done' && step.canary) {
+    // The copy runs beside what the region ran: the region's own canary takes over (region-sync-canary.ts).
+    return deps.syncStore.update(current, {
+      status: 'canary',
+      now,
+      lastError: null,
+      ...(step.replacedConfig !== undefined ? { replacedConfig: step.replacedConfig } : {}),
+      canary: { ...step.canary, state: null, appliedWeight: null, done: false },
+    });
+  }
   const bakeSeconds = current.bakeSeconds ?? 0;
   const bakes = step.status === 'done' && bakeSeconds > 0 && !current.skipBake;
   return deps.syncStore.update(current, {
@@ -108,7 +118,13 @@ export const STOPPED_STATUSES: ReadonlySet<RegionSyncItem['status']> = new Set([
   'aborted',
 ]);
 
-type StepResult = { status: 'in-progress' | 'done' | 'failed'; error?: string; replacedConfig?: string };
+type StepResult = {
+  status: 'in-progress' | 'done' | 'failed';
+  error?: string;
+  replacedConfig?: string;
+  /** Set when the region's canary config is InService: the region's own canary begins. */
+  canary?: { config: string; baselineVariant: string; canaryVariant: string };
+};
 
 /** What a drift check found: `changed` when the item's drift note was set or cleared by this check. */
 export interface DriftCheck {
@@ -188,6 +204,11 @@ export async function markFailover(
   }
 }
 
+/** Name of a region canary's two-variant config: the copy's name with `-c`, within SageMaker's 63 characters. */
+export function regionCanaryConfigName(endpointName: string, identityKey: string): string {
+  return regionCopyName(endpointName, `${identityKey}-c`);
+}
+
 async function advance(models: RegionModels, item: RegionSyncItem, name: string): Promise<StepResult> {
   const { identity } = item;
   if (!(await models.modelExists(name))) {
@@ -220,9 +241,46 @@ async function advance(models: RegionModels, item: RegionSyncItem, name: string)
       error: SYNC_PROGRESS.targetMissing(item.targetEndpointName, item.region),
     };
   }
+  // What the region ran before the ladder reached it, recorded once: it is what a failed bake or
+  // canary goes back to, so a later step (the canary's own config) must never replace it.
+  const previous = item.replacedConfig ?? endpoint.configName ?? '(none)';
+  const recorded = item.replacedConfig ? {} : { replacedConfig: previous };
+  let target = name;
+  let canary: StepResult['canary'];
+  if (item.steps && item.steps.length > 0 && !item.canary?.done) {
+    target = regionCanaryConfigName(item.endpointName, identity.key);
+    if (!(await models.endpointConfigExists(target))) {
+      const baseline = (await models.configVariants(previous))[0];
+      if (!baseline)
+        return {
+          status: 'failed',
+          error: `config ${previous} has no variant to run the canary beside`,
+          ...recorded,
+        };
+      await models.createWeightedConfig(target, [
+        { ...baseline, weight: 1 },
+        {
+          variantName:
+            baseline.variantName === identity.variantName
+              ? `${identity.variantName}-next`
+              : identity.variantName,
+          modelName: name,
+          instanceType: identity.instanceType,
+          initialInstanceCount: identity.initialInstanceCount,
+          weight: 0,
+        },
+      ]);
+    }
+    const [baseline, copy] = await models.configVariants(target);
+    canary = {
+      config: target,
+      baselineVariant: baseline?.variantName ?? '',
+      canaryVariant: copy?.variantName ?? '',
+    };
+  }
   const { status } = endpoint;
-  if (endpoint.configName === name) {
-    if (status === 'InService') return { status: 'done' };
+  if (endpoint.configName === target) {
+    if (status === 'InService') return { status: 'done', ...(canary ? { canary } : {}) };
     if (status === 'Failed') {
       return {
         status: 'failed',
@@ -231,17 +289,16 @@ async function advance(models: RegionModels, item: RegionSyncItem, name: string)
     }
     return { status: 'in-progress', error: SYNC_PROGRESS.waitingForTarget(status) };
   }
-  // The target still runs what it ran before the promotion: record it, then point it at the copy.
-  const replacedConfig = endpoint.configName ?? '(none)';
+  // The target runs something else (what it ran before, or the canary's config): point it at the target.
   if (status !== 'InService') {
     return {
       status: 'in-progress',
       error: SYNC_PROGRESS.targetBusy(status),
-      replacedConfig,
+      ...recorded,
     };
   }
-  await models.updateEndpoint(item.targetEndpointName, name);
-  return { status: 'in-progress', replacedConfig };
+  await models.updateEndpoint(item.targetEndpointName, target);
+  return { status: 'in-progress', ...recorded };
 }
 
 function describeSdkError(error: unknown): string {

@@ -10,6 +10,9 @@ import type { RegionSyncItem } from '../watchdog/region-sync-types';
 export type LadderEventKind =
   | 'deploying'
   | 'baking'
+  | 'canary-step'
+  | 'canary-promoted'
+  | 'canary-failed'
   | 'done'
   | 'bake-failed'
   | 'rolled-back'
@@ -67,6 +70,27 @@ export function describeLadderEvent(event: LadderEvent): LadderWording {
         reason: `Region ladder: ${where(item)} runs ${model(item)} and is InService; its bake has begun.`,
         next: `It is judged on its own metrics until ${item.bake?.until ?? '?'}; if it fails it goes back to ${item.replacedConfig ?? 'its previous config'} and the ladder halts. ${then(event)}`,
         severity: 'info',
+      };
+    case 'canary-step': {
+      const canary = item.canary;
+      const state = canary?.state;
+      return {
+        reason: `Region ladder: ${where(item)} runs ${model(item)} as a canary of its own at ${state?.canaryWeight ?? 0}% beside ${canary?.baselineVariant ?? 'what it ran'} (step ${Math.min((state?.stepIndex ?? 0) + 1, item.steps?.length ?? 1)} of ${item.steps?.length ?? 0}).${detail}`,
+        next: `It is judged on its own metrics against ${canary?.baselineVariant ?? 'its baseline'} and follows its steps; after the last one it takes ${model(item)} alone, then bakes. If it fails it goes back to ${item.replacedConfig ?? 'its previous config'} and the ladder halts. ${then(event)}`,
+        severity: 'info',
+      };
+    }
+    case 'canary-promoted':
+      return {
+        reason: `Region ladder: the canary of ${model(item)} in ${where(item)} passed its steps; ${item.region} now takes it alone (config ${item.targetEndpointConfigName ?? 'the copy'}).${detail}`,
+        next: `Once it is InService it bakes for ${minutes(item.bakeSeconds ?? 0)}. ${then(event)}`,
+        severity: 'info',
+      };
+    case 'canary-failed':
+      return {
+        reason: `Region ladder: the canary of ${model(item)} in ${where(item)} was rolled back.${detail}`,
+        next: `${item.region} goes back to its previous config ${item.replacedConfig ?? '(none)'}; the regions after it do not take ${model(item)}; regions already done keep it.`,
+        severity: 'critical',
       };
     case 'done':
       return {

@@ -219,9 +219,14 @@ const IAM_ALLOW_LIST: Readonly<Record<string, Grant[]>> = {
       reason: 'reads the promoted model where it runs',
     },
     {
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint'],
+      actions: [
+        'sagemaker:CreateModel',
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:UpdateEndpoint',
+        'sagemaker:UpdateEndpointWeightsAndCapacities',
+      ],
       resources: [`${SAGEMAKER}:endpoint/fraud-*`, `${SAGEMAKER}:endpoint-config/*`, `${SAGEMAKER}:model/*`],
-      reason: 'recreates the promoted model in the other regions',
+      reason: "recreates the promoted model in the other regions, and moves a region canary's weights",
     },
     {
       actions: ['iam:PassRole'],

@@ -5,6 +5,7 @@ import {
   resolveArtifacts,
   templatesFor,
 } from '../../../shared/domain/region-artifacts';
+import { regionCanaryPolicy } from '../../../shared/domain/region-canary';
 import { rawStandardPolicy, standardPolicy } from '../../fixtures/policies/policy-fixtures';
 
 const PROMOTED = {
@@ -143,5 +144,43 @@ describe('the policy fields of the ladder', () => {
     expect(parsed.ok ? [] : parsed.problems).toEqual([
       expect.stringContaining('regions[0].bake: must be a duration'),
     ]);
+  });
+});
+
+describe("a region's own canary steps", () => {
+  it('are checked by path and normalised like the rollout steps', () => {
+    const raw = rawStandardPolicy();
+    raw.regions = [
+      { region: 'us-west-2', endpointName: 'dr', steps: [{ setWeight: 20 }, { pause: { duration: '5m' } }] },
+      { region: 'eu-west-1', endpointName: 'eu', steps: [{ setWeight: 120 }, { wait: 1 }] },
+    ];
+    const parsed = parsePolicy(raw);
+    expect(parsed.ok ? [] : parsed.problems).toEqual([
+      expect.stringContaining('regions[1].steps[0].setWeight'),
+      expect.stringContaining('regions[1].steps[1]: must be either'),
+    ]);
+    raw.regions.pop();
+    const ok = parsePolicy(raw);
+    expect(ok.ok && ok.policy.regions[0]?.steps).toEqual([
+      { kind: 'setWeight', weight: 20 },
+      { kind: 'pause', durationSeconds: 300 },
+    ]);
+  });
+
+  it("run on the rollout's whole analysis, comparisons included, pointed at the region's two variants", () => {
+    const region = regionCanaryPolicy(
+      standardPolicy(),
+      { endpointName: 'eu', region: 'eu-west-1', baselineVariant: 'primary', canaryVariant: 'canary-next' },
+      [{ kind: 'setWeight', weight: 50 }],
+    );
+    expect(region.endpoint).toEqual({
+      name: 'eu',
+      region: 'eu-west-1',
+      baselineVariant: 'primary',
+      canaryVariant: 'canary-next',
+    });
+    expect(region.steps).toEqual([{ kind: 'setWeight', weight: 50 }]);
+    expect(region.analysis.metrics[0]).toMatchObject({ maxIncrease: 0.01 });
+    expect(region.rollback.onAlarms).toEqual([]);
   });
 });

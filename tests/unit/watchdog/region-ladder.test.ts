@@ -87,6 +87,9 @@ function world(items: RegionSyncItem[]) {
     createEndpointConfig: async () => void created.push(`${region}/config`),
     updateEndpoint: async (_name, configName) =>
       void endpoints.set(region, { configName, status: 'InService' }),
+    configVariants: async () => [],
+    createWeightedConfig: async () => undefined,
+    setWeights: async () => undefined,
   });
   let errorRate = 0;
   const metrics = (): MetricsReader => ({
@@ -103,9 +106,23 @@ function world(items: RegionSyncItem[]) {
             latencyP90Ms: 10,
             latencyP99Ms: 10,
           },
+          // A region canary's baseline: what the region ran, healthy.
+          primary: {
+            invocations: 1000,
+            errors5xx: 0,
+            errors4xx: 0,
+            latencyAvgMs: 10,
+            latencyP50Ms: 10,
+            latencyP90Ms: 10,
+            latencyP99Ms: 10,
+          },
         },
       }));
-      return { periods: new Map([['bake', periods]]), calls: 1, incomplete: new Set() };
+      return {
+        periods: new Map(_targets.map((target) => [target.key, periods])),
+        calls: 1,
+        incomplete: new Set(),
+      };
     },
   });
   return {
@@ -252,5 +269,57 @@ describe('readPromotedIdentity', () => {
       },
     } as unknown as RegionModels;
     await expect(readPromotedIdentity(broken, source)).rejects.toThrow('cannot describe endpoint fraud');
+  });
+});
+
+describe('a region as a canary of its own', () => {
+  const canaryItem = (w: ReturnType<typeof world>) => w.stored.get('eu-west-1')!;
+  const start = () => {
+    const w = world([
+      item('eu-west-1', 0, {
+        status: 'canary',
+        replacedConfig: 'fraud-0-config',
+        steps: [
+          { kind: 'setWeight', weight: 20 },
+          { kind: 'pause', durationSeconds: 600 },
+        ],
+        canary: {
+          config: 'fraud-c',
+          baselineVariant: 'primary',
+          canaryVariant: 'canary',
+          state: null,
+          appliedWeight: null,
+          done: false,
+        },
+      }),
+    ]);
+    w.endpoints.set('eu-west-1', { configName: 'fraud-c', status: 'InService' });
+    return w;
+  };
+
+  it('starts on its first step and goes back to what the region ran when the engine rolls it back', async () => {
+    const w = start();
+    const first = await runLadder(w.deps, [canaryItem(w)], policy, NOW);
+    expect(first.events.map((e) => e.kind)).toEqual(['canary-step']);
+    expect(canaryItem(w).canary).toMatchObject({ appliedWeight: 20, state: { canaryWeight: 20 } });
+    w.setErrorRate(0.3);
+    await runLadder(w.deps, [canaryItem(w)], policy, NOW + 60_000);
+    const failed = await runLadder(w.deps, [canaryItem(w)], policy, NOW + 120_000);
+    expect(failed.events.map((e) => e.kind)).toContain('canary-failed');
+    expect(w.endpoints.get('eu-west-1')?.configName).toBe('fraud-0-config');
+    await runLadder(w.deps, [canaryItem(w)], policy, NOW + 180_000);
+    expect(canaryItem(w).status).toBe('rolled-back');
+  });
+
+  it('takes pause and promote through the engine', async () => {
+    const w = start();
+    await runLadder(w.deps, [canaryItem(w)], policy, NOW);
+    await runLadderCommand(w.store, 'fraud', 'pause', { operator: 'ana' }, NOW, policy);
+    expect(canaryItem(w).canary?.state?.phase).toBe('Paused');
+    await runLadderCommand(w.store, 'fraud', 'promote', { operator: 'ana' }, NOW, policy);
+    expect(canaryItem(w).canary?.state?.phase).toBe('Promoted');
+    const promoted = await runLadder(w.deps, [canaryItem(w)], policy, NOW + 60_000);
+    expect(promoted.events.map((e) => e.kind)).toEqual(['canary-promoted']);
+    expect(w.endpoints.get('eu-west-1')?.configName).toBe(COPY);
   });
 });

@@ -171,9 +171,15 @@ async function item(primary: string, region: string): Promise<RegionSyncItem> {
  * to the sandbox's metric store as the traffic simulator writes it (CloudWatch refuses
  * PutMetricData in the AWS/ namespaces, as AWS does).
  */
-function putTraffic(region: string, endpointName: string, minutes: number, errorRate: number) {
+function putTraffic(
+  region: string,
+  endpointName: string,
+  minutes: number,
+  errorRate: number,
+  variantName = 'canary',
+) {
   const end = Math.floor(harness.sandbox.clock.now() / 60_000) * 60_000;
-  const dimensions = { EndpointName: endpointName, VariantName: 'canary' };
+  const dimensions = { EndpointName: endpointName, VariantName: variantName };
   const requests = 1000;
   const errors = Math.round(requests * errorRate);
   for (let m = minutes; m >= 1; m--) {
@@ -496,6 +502,62 @@ describe('region ladder: a failed bake', () => {
     expect(halted?.reason).toContain(`will not take ${PRIMARY}-canary-model`);
     // Nothing more to do for this ladder.
     expect((await runSchedule()).results).toEqual([]);
+  });
+});
+
+describe('region ladder: a region as a canary of its own', () => {
+  const PRIMARY = `${SUITE}-three`;
+
+  it("runs the region's own steps beside what it ran, judged on its metrics, then takes the model alone", async () => {
+    await createPrimary(PRIMARY, '4');
+    await harness.createEndpoint(`${PRIMARY}-eu`, {
+      region: 'eu-west-1',
+      variants: ['primary'],
+      image: image('eu-west-1', 'fraud', '1'),
+    });
+    const policy = `${(await standardPolicy(PRIMARY)).trimEnd()}
+artifacts:
+  modelDataUrl: s3://models-{region}/{key}
+  image: ${ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}
+regions:
+  - region: eu-west-1
+    endpointName: ${PRIMARY}-eu
+    bake: 0s
+    steps: [{ setWeight: 50 }, { pause: { duration: 2m } }]
+`;
+    expect((await api('POST', '/rollouts', { endpointName: PRIMARY, policy })).status).toBe(201);
+    await harness.settle();
+    expect((await api('POST', `/rollouts/${PRIMARY}/promote`)).status).toBe(200);
+    const [recorded] = await vi.waitFor(async () => {
+      const found = await syncStore.list(PRIMARY);
+      if (found.length === 0) throw new Error('not recorded yet');
+      return found;
+    });
+    const copy = regionCopyName(PRIMARY, recorded!.identity.key);
+
+    await runSchedule(); // the canary config: what eu-west-1 ran, and the copy at 0 %
+    await harness.settle();
+    expect((await runSchedule()).results[0]).toMatchObject({ status: 'canary' });
+    await runSchedule(); // the first step: 50 %
+    await harness.settle();
+    expect(harness.sandbox.sagemaker.getEndpointWeights('eu-west-1', `${PRIMARY}-eu`)).toEqual({
+      primary: 50,
+      canary: 50,
+    });
+    const step = ladderNotes(PRIMARY).find((n) => n.reason.includes('as a canary of its own'));
+    expect(step?.reason).toContain(
+      `${PRIMARY}-eu (eu-west-1) runs ${PRIMARY}-canary-model as a canary of its own at 50% beside primary`,
+    );
+
+    await harness.sandbox.clock.advance(3 * 60_000);
+    putTraffic('eu-west-1', `${PRIMARY}-eu`, 5, 0.001, 'primary');
+    putTraffic('eu-west-1', `${PRIMARY}-eu`, 5, 0.001, 'canary');
+    expect((await runSchedule()).results[0]).toMatchObject({ status: 'in-progress' });
+    expect(ladderNotes(PRIMARY).some((n) => n.reason.includes('passed its steps'))).toBe(true);
+    await harness.settle();
+    expect((await runSchedule()).results[0]).toMatchObject({ status: 'done' });
+    expect(await runsConfig('eu-west-1', `${PRIMARY}-eu`)).toBe(copy);
+    expect((await item(PRIMARY, 'eu-west-1')).replacedConfig).toBe(`${PRIMARY}-eu-config`);
   });
 });
 
