@@ -252,7 +252,7 @@ async function runOneLadder(
     results.push(result);
     // Announce a region when it starts failing, not on every retry of the schedule.
     if (updated.status === 'failed' && before?.status !== 'failed' && !updated.artifactProblem)
-      await announceFailure(deps, updated, now);
+      await announceLadder(deps, { kind: 'failed', item: updated }, now, rollout);
   }
   return results;
 }

@@ -25,6 +25,7 @@ export type LadderEventKind =
   | 'drift-repairing'
   | 'drift-repaired'
   | 'failover'
+  | 'failed'
   | 'unmapped';
 
 export interface LadderEvent {
@@ -167,6 +168,12 @@ export function describeLadderEvent(event: LadderEvent): LadderWording {
         reason: `Failover: the primary endpoint ${item.endpointName} (${item.identity.sourceRegion}) is failing${detail}; ${where(item)} is InService on the promoted model ${model(item)}, with no drift.`,
         next: `Fail over to ${item.region}: point your clients or DNS at ${item.targetEndpointName} in ${item.region}. The watchdog does not move traffic itself.`,
         severity: 'critical',
+      };
+    case 'failed':
+      return {
+        reason: `Region ladder: ${where(item)} could not take ${model(item)} (attempt ${item.attempts}): ${item.lastError ?? 'unknown error'}.`,
+        next: `The next scheduled run resumes ${item.region} where it stopped (up to 20 attempts); the regions after it wait; regions already done keep ${model(item)}. The primary endpoint is not affected.`,
+        severity: 'warning',
       };
     case 'unmapped':
       return {

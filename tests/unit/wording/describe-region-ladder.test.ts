@@ -47,7 +47,11 @@ const KINDS: LadderEventKind[] = [
   'drift-repairing',
   'drift-repaired',
   'failover',
+  'failed',
   'unmapped',
+  'canary-step',
+  'canary-promoted',
+  'canary-failed',
 ];
 
 describe('describeLadderEvent', () => {

@@ -204,7 +204,8 @@ describe('region sync: the scheduled cross-region work', () => {
     const alert = await harness.notification(
       (n) => n.eventType === 'rollout.alert' && n.region === 'us-west-2',
     );
-    expect(alert.reason).toContain(`${SUITE}-dr (us-west-2) failed`);
+    expect(alert.reason).toContain(`${SUITE}-dr (us-west-2) could not take ${PRIMARY}-canary-model`);
+    expect(alert.next).toContain('The next scheduled run resumes us-west-2 where it stopped');
 
     harness.sandbox.faults.restoreRegion('us-west-2');
     await regionSync(scheduledEvent(), lambdaContext('regionSync'));
