@@ -30,6 +30,7 @@ export function regionSyncDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
     repairDrift: (item, now) => repairRegion({ syncStore, models }, item, now),
     endpointStatus: (region, endpointName) => models(region).describeEndpoint(endpointName),
     markFailover: (item, failover, now) => markFailover({ syncStore }, item, failover, now),
+    metrics,
     appendHistory: (endpointName, entries) => store.appendHistory(endpointName, entries),
     notifier: topicNotifier(env, clients),
     ...(options.log ? { log: options.log } : {}),

@@ -7,8 +7,10 @@ import type { RegionSyncRepository } from '../ports/region-sync-repository';
 import { SILENT_LOG, type WatchdogLog } from '../ports/watchdog-log';
 import { describeRegionDriftAlert, describeRegionSyncFailure } from '../wording/describe-alert';
 import type { RolloutPolicy } from '../domain/types';
+import type { MetricsReader } from '../ports/metrics-reader';
 import type { HistoryEntry } from '../ports/rollout-repository';
 import { describeLadderEvent, type LadderEvent } from '../wording/describe-region-ladder';
+import { primaryMetricsFailing } from './region-sync-failover';
 import { type LadderRun, ladderOrder } from './region-sync-ladder';
 import {
   type PromotionOutcome,
@@ -43,7 +45,12 @@ export interface RegionSyncRunDeps extends RegionSyncTriggerDeps {
   endpointStatus?(
     region: string,
     endpointName: string,
-  ): Promise<{ status: string; failureReason: string | null } | null>;
+  ): Promise<{ status: string; failureReason: string | null; configName?: string | null } | null>;
+  /**
+   * Per-variant CloudWatch metrics of a region: with it the failover signal also judges the
+   * primary's promoted model on its own metrics (primaryMetricsFailing); optional.
+   */
+  metrics?(region: string): MetricsReader;
   /** Marks the region to fail over to (or clears it); optional. */
   markFailover?(item: RegionSyncItem, failover: string | null, now: number): Promise<RegionSyncItem>;
   /** Writes a ladder step to the promoted rollout's history; optional. */
@@ -331,6 +338,17 @@ async function signalFailover(deps: RegionSyncRunDeps, done: RegionSyncItem[], n
       if (!primary) failing = ' (the endpoint is gone)';
       else if (primary.status === 'Failed' || primary.status === 'OutOfService')
         failing = ` (${primary.status}: ${primary.failureReason ?? 'no reason given'})`;
+      else if (deps.metrics) {
+        const rollout = await deps.readRollout(endpointName);
+        if (rollout)
+          failing = await primaryMetricsFailing(
+            { models: deps.models, metrics: deps.metrics },
+            rollout.policy,
+            first,
+            primary.configName ?? null,
+            now,
+          );
+      }
     } catch (error) {
       failing = ` (${first.identity.sourceRegion} does not answer: ${describe(error)})`;
     }

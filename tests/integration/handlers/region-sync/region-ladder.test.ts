@@ -445,10 +445,25 @@ describe('region ladder: a full ladder through three regions', () => {
     expect(note?.reason).toContain(`${PRIMARY}-canary-model`);
   });
 
+  it("names the DR region to fail over to when the primary's promoted model fails on its own metrics", async () => {
+    // The suite's primary keeps its canary variant (no tick retires the baseline): it serves the promoted model.
+    putTraffic('us-east-1', PRIMARY, 5, 0.3, 'canary');
+    await runSchedule();
+    const failover = harness.notifications.find((n) => n.reason.startsWith('Failover'));
+    expect(failover).toMatchObject({ region: 'us-west-2', severity: 'critical' });
+    expect(failover?.reason).toContain(`its promoted model ${PRIMARY}-canary-model is failing on canary`);
+    expect((await item(PRIMARY, 'us-west-2')).failover).toContain('is failing');
+    // Once the primary is healthy again (its failing minutes out of the window) the mark is cleared.
+    await harness.sandbox.clock.advance(10 * 60_000);
+    await runSchedule();
+    expect((await item(PRIMARY, 'us-west-2')).failover).toBeNull();
+  });
+
   it('names the DR region to fail over to when the primary is failing and the copy is current', async () => {
     await harness.sagemaker('us-east-1').send(new DeleteEndpointCommand({ EndpointName: PRIMARY }));
     await runSchedule();
-    const failover = harness.notifications.find((n) => n.reason.startsWith('Failover'));
+    const failover = harness.notifications.filter((n) => n.reason.startsWith('Failover')).at(-1);
+    expect(failover?.reason).toContain('(the endpoint is gone)');
     expect(failover).toMatchObject({ region: 'us-west-2', severity: 'critical' });
     expect(failover?.reason).toContain(`${PRIMARY}-dr (us-west-2) is InService on the promoted model`);
     expect(failover?.next).toContain('Fail over to us-west-2');
