@@ -104,11 +104,15 @@ function summarise(
   if (invocations === 0 || invocations < policy.analysis.minCanaryInvocations)
     return `${invocations} requests in the last ${policy.analysis.windowSeconds / 60} min (fewer than ${policy.analysis.minCanaryInvocations}: not judged)`;
   const parts = metrics.map(
-    (m) => `${m.name} ${m.verdict}${m.canary === null ? '' : ` (${round(m.canary)})`}`,
+    (m) =>
+      `${m.name} ${m.verdict}${m.canary === null ? '' : ` (${valueText(m.type, m.canary)}${m.limit === null ? '' : ` vs ${valueText(m.type, m.limit)}`})`}`,
   );
   return `${invocations} requests; ${parts.join(', ')}`;
 }
 
-function round(value: number): string {
+/** A metric's value in its unit: error rates in percent, latencies in ms, custom values as they are. */
+function valueText(type: MetricVerdict['type'], value: number): string {
+  if (type === 'errorRate') return `${Number((value * 100).toPrecision(3))}%`;
+  if (type === 'latency') return `${Math.round(value)} ms`;
   return Math.abs(value) >= 10 ? value.toFixed(0) : Number(value.toPrecision(3)).toString();
 }
