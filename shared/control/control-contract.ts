@@ -99,6 +99,8 @@ export interface EndpointChangeView {
   added?: EndpointChange['added'];
   released?: EndpointChange['released'];
   failure?: string;
+  /** For `updating`: SageMaker accepted the UpdateEndpoint (absent: written, not sent yet). */
+  sent?: boolean;
 }
 
 export interface DecisionView {

@@ -63,6 +63,7 @@ export function endpointChangeView(change: EndpointChange): EndpointChangeView {
   if (change.added) view.added = change.added;
   if (change.released) view.released = change.released;
   if (change.failure) view.failure = change.failure;
+  if (change.sent) view.sent = true;
   return view;
 }
 

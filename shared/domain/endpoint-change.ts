@@ -45,6 +45,12 @@ export interface EndpointChange {
   released?: InstanceSet[];
   /** Why the change failed (SageMaker's words). */
   failure?: string;
+  /**
+   * SageMaker accepted the UpdateEndpoint. `updating` is written before the call (the intent), so a
+   * crash or a lost answer between the two leaves `updating` without `sent`: the next run sends it
+   * again rather than taking the endpoint still on its old config for a failed update.
+   */
+  sent?: boolean;
 }
 
 /** The policy's lifecycle, with the defaults for a policy stored before the section existed. */

@@ -100,7 +100,10 @@ export async function advanceEndpointChange(
           ? `endpoint ${endpoint.status}: SageMaker is deploying config ${target}`
           : `endpoint ${endpoint.status}`,
       );
-    // In service again, on another config: SageMaker could not deploy ours and went back.
+    // In service on another config. Before SageMaker accepted the update (a throttle, a crash or a
+    // lost answer after the intent was written) that only means it was not sent yet: send it.
+    if (!change.sent) return sendUpdate(deps, record, change, ctx);
+    // After: SageMaker could not deploy ours and went back.
     return fail(
       deps,
       record,
@@ -117,10 +120,11 @@ export async function advanceEndpointChange(
     );
   if (!endpoint.configName) return fail(deps, record, change, ctx, 'the endpoint names no endpoint config');
   const target = endpointConfigName(endpointName, record.rolloutId, change.kind, change.attempt);
-  // The update landed but the run that sent it never recorded it.
+  // The update landed but the run that sent it never recorded it (a record from before intents were written first).
   if (endpoint.configName === target)
     return finish(deps, record, { ...change, targetConfig: target }, endpoint, ctx);
 
+  let intent: EndpointChange;
   try {
     const current = await configs.describeConfig(endpoint.configName);
     if (!current)
@@ -132,8 +136,7 @@ export async function advanceEndpointChange(
       return fail(deps, record, change, ctx, `model ${change.model} does not exist in ${record.region}`);
     if (!(await configs.describeConfig(target)))
       await configs.createConfig(target, { variants: plan.variants, settings: current.settings });
-    await configs.updateEndpoint(endpointName, target);
-    const begun: EndpointChange = {
+    intent = {
       ...change,
       status: 'updating',
       since: ctx.now,
@@ -142,16 +145,48 @@ export async function advanceEndpointChange(
       added: plan.added,
       released: plan.released,
     };
-    const names = namesOf(record);
-    return commitChange(deps, record, begun, ctx, {
-      reason: describeChangeBegun(begun, names),
-      next: describeChangeBegunNext(begun),
-    });
   } catch (error) {
     if (error instanceof EndpointNotReadyError || isRetryableFailure(error))
       return waiting(`${describeError(error)}; the ${describeChangeKind(change.kind)} resumes next tick`);
     return fail(deps, record, change, ctx, describeError(error));
   }
+  // The intent first, with its announcement: a conflict here has sent nothing, and a crash after
+  // it leaves `updating` without `sent`, which the next run sends.
+  const names = namesOf(record);
+  const written = await commitChange(deps, record, change, intent, ctx, {
+    reason: describeChangeBegun(intent, names),
+    next: describeChangeBegunNext(intent),
+  });
+  if (written.kind !== 'progressed') return written;
+  const sent = await sendUpdate(deps, written.record, intent, ctx);
+  return sent.kind === 'waiting' ? { ...written, reason: `${written.reason} (${sent.reason})` } : sent;
+}
+
+/**
+ * Sends the UpdateEndpoint of a change whose intent is written, then records that SageMaker
+ * accepted it. A busy endpoint or a retryable failure leaves it for the next run; a refusal
+ * (an unknown model, a quota, a validation error) fails the change.
+ */
+async function sendUpdate(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  change: EndpointChange,
+  ctx: ChangeContext,
+): Promise<ChangeStep> {
+  const configs = deps.endpointConfigs?.(record.region);
+  const target = change.targetConfig ?? '';
+  try {
+    await configs?.updateEndpoint(record.endpointName, target);
+  } catch (error) {
+    if (error instanceof EndpointNotReadyError || isRetryableFailure(error))
+      return {
+        kind: 'waiting',
+        record,
+        reason: `UpdateEndpoint to ${target} not sent yet (${describeError(error)}); sent again next tick`,
+      };
+    return fail(deps, record, change, ctx, describeError(error));
+  }
+  return commitChange(deps, record, change, { ...change, sent: true }, ctx);
 }
 
 /**
@@ -199,7 +234,7 @@ async function finish(
   if (change.kind === 'add-canary' && !isFinal(record.state.phase)) {
     return beginSteps(deps, record, done, ctx, reason);
   }
-  return commitChange(deps, record, done, ctx, {
+  return commitChange(deps, record, change, done, ctx, {
     reason,
     next:
       change.kind === 'add-canary'
@@ -231,7 +266,10 @@ async function beginSteps(
   return { kind: 'progressed', record: committed.record, reason };
 }
 
-/** SageMaker refused or undid the change: recorded, announced as critical, and left to a person. */
+/**
+ * SageMaker refused or undid the change: recorded, announced as critical, and left to a person.
+ * A canary that never got deployed cannot be stepped: its rollout waits, paused, for a person.
+ */
 async function fail(
   deps: WatchdogDeps,
   record: RolloutRecord,
@@ -240,75 +278,103 @@ async function fail(
   failure: string,
 ): Promise<ChangeStep> {
   const failed: EndpointChange = { ...change, status: 'failed', since: ctx.now, failure };
-  // A canary that never got deployed cannot be stepped: the rollout waits, paused, for a person.
-  const state: RolloutState =
-    change.kind === 'add-canary' && !isFinal(record.state.phase)
-      ? { ...record.state, phase: 'Paused', pauseCause: 'endpoint' }
-      : record.state;
   const reason = describeChangeFailed(failed, namesOf(record), failure);
-  return commitChange(deps, record, failed, ctx, {
+  return commitChange(deps, record, change, failed, ctx, {
     reason,
     next: describeChangeFailedNext(failed),
-    state: { ...state, message: state === record.state ? state.message : reason },
+    pause: change.kind === 'add-canary',
   });
 }
 
+/** Times a change's write is re-applied on a fresh read after another writer changed the rollout. Attempts. */
+const MAX_CHANGE_WRITES = 3;
+
 /**
- * Writes the change's new status in one conditional write with its history entry and its
- * notification (the outbox), then sends them.
+ * Writes the change's new status (`next`) in one conditional write with its history entry and,
+ * when `say` is given, its notification (the outbox), then sends them. Another writer (an alarm's
+ * receipt, an operator) may change the rollout meanwhile: the write is re-applied on a fresh read
+ * as long as that read still holds the change as it was (`expected`), so a step SageMaker already
+ * took is never lost to a conflict. `say.pause` also pauses the rollout (a failed canary deployment).
  */
 async function commitChange(
   deps: WatchdogDeps,
-  record: RolloutRecord,
+  read: RolloutRecord,
+  expected: EndpointChange,
   change: EndpointChange,
   ctx: ChangeContext,
-  say: { reason: string; next: string; state?: RolloutState; notify?: boolean },
+  say?: { reason: string; next: string; pause?: boolean; notify?: boolean },
 ): Promise<ChangeStep> {
-  const version = record.version + 1;
-  const state = say.state ?? record.state;
-  const time = new Date(ctx.now).toISOString();
-  const owner = drainOwner(ctx.source, ctx.correlationId);
-  const history: HistoryEntry = {
-    time,
-    rolloutId: record.rolloutId,
-    version,
-    source: ctx.source,
-    kind: 'endpoint',
-    phase: state.phase,
-    stepIndex: state.stepIndex,
-    canaryWeight: state.canaryWeight,
-    reason: say.reason,
-    correlationId: ctx.correlationId,
-  };
-  const notification =
-    say.notify === false
-      ? undefined
-      : endpointChangeNotification({
-          policy: record.policy,
-          state,
-          change,
-          now: ctx.now,
-          reason: say.reason,
-          next: say.next,
-          source: ctx.source === 'operator' ? 'operator' : 'system',
-          correlationId: ctx.correlationId,
-          ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
-        });
-  const next: RolloutRecord = { ...record, state, endpointChange: change, updatedAt: time };
-  Object.assign(
-    next,
-    enqueue(next, version, [{ history, ...(notification ? { notification } : {}) }]),
-    claimLease(next, owner, (deps.wallNow ?? Date.now)()),
-  );
-  let saved: RolloutRecord;
-  try {
-    saved = await deps.store.save(next, record.version);
-  } catch (error) {
-    if (error instanceof VersionConflictError) return { kind: 'conflict', record };
-    throw error;
+  let record = read;
+  for (let attempt = 0; attempt < MAX_CHANGE_WRITES; attempt++) {
+    if (attempt > 0) {
+      const fresh = await deps.store.get(read.endpointName);
+      if (!fresh || fresh.rolloutId !== read.rolloutId || !sameChange(fresh.endpointChange, expected))
+        return { kind: 'conflict', record: fresh ?? read };
+      record = fresh;
+    }
+    const version = record.version + 1;
+    const time = new Date(ctx.now).toISOString();
+    const state: RolloutState =
+      say?.pause && !isFinal(record.state.phase)
+        ? { ...record.state, phase: 'Paused', pauseCause: 'endpoint', message: say.reason }
+        : record.state;
+    const next: RolloutRecord = { ...record, state, endpointChange: change, updatedAt: time };
+    const owner = drainOwner(ctx.source, ctx.correlationId);
+    if (say) {
+      const history: HistoryEntry = {
+        time,
+        rolloutId: record.rolloutId,
+        version,
+        source: ctx.source,
+        kind: 'endpoint',
+        phase: state.phase,
+        stepIndex: state.stepIndex,
+        canaryWeight: state.canaryWeight,
+        reason: say.reason,
+        correlationId: ctx.correlationId,
+      };
+      const notification =
+        say.notify === false
+          ? undefined
+          : endpointChangeNotification({
+              policy: record.policy,
+              state,
+              change,
+              now: ctx.now,
+              reason: say.reason,
+              next: say.next,
+              source: ctx.source === 'operator' ? 'operator' : 'system',
+              correlationId: ctx.correlationId,
+              ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+            });
+      Object.assign(
+        next,
+        enqueue(next, version, [{ history, ...(notification ? { notification } : {}) }]),
+        claimLease(next, owner, (deps.wallNow ?? Date.now)()),
+      );
+    }
+    let saved: RolloutRecord;
+    try {
+      saved = await deps.store.save(next, record.version);
+    } catch (error) {
+      if (error instanceof VersionConflictError) continue;
+      throw error;
+    }
+    const drained = saved.outbox?.length ? (await drainOutbox(deps, saved, owner)).record : saved;
+    return { kind: 'progressed', record: drained, reason: say?.reason ?? 'SageMaker accepted the update' };
   }
-  const drained = await drainOutbox(deps, saved, owner);
-  return { kind: 'progressed', record: drained.record, reason: say.reason };
+  return { kind: 'conflict', record };
+}
+
+/** The same change in the same state: kind, attempt, status and whether its update was sent. */
+function sameChange(a: EndpointChange | undefined, b: EndpointChange): boolean {
+  return (
+    a !== undefined &&
+    a.kind === b.kind &&
+    a.attempt === b.attempt &&
+    a.status === b.status &&
+    (a.sent ?? false) === (b.sent ?? false)
+  );
 }
 
 function brokenReason(endpoint: EndpointDeployment): string {

@@ -112,7 +112,9 @@ export function describeChangeStatus(change: EndpointChange): string {
     case 'waiting':
       return describeChangeWaiting(change);
     case 'updating':
-      return `${what} under way: the endpoint moves to config ${change.targetConfig ?? '?'} (${describeCosts(change)})`;
+      return change.sent
+        ? `${what} under way: the endpoint moves to config ${change.targetConfig ?? '?'} (${describeCosts(change)})`
+        : `${what} begun: UpdateEndpoint to config ${change.targetConfig ?? '?'} not accepted by SageMaker yet, sent again next tick`;
     case 'done':
       return `${what} done: config ${change.targetConfig ?? '?'} in service (${describeCosts(change)})`;
     case 'failed':

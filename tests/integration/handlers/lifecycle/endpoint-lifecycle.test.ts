@@ -333,7 +333,6 @@ describe('a rollback during the hold-back', () => {
       primary: { model: 'hb-v1', instances: '2 × ml.m5.xlarge', weight: 1 },
     });
   });
-
 });
 
 describe('endpoint changes resume after faults', () => {
@@ -352,7 +351,11 @@ describe('endpoint changes resume after faults', () => {
     const throttle = h.sandbox.faults.throttle({ service: 'sagemaker', operation: 'UpdateEndpoint' });
     await tick();
     await tick();
-    expect(await changeOf(endpoint)).toMatchObject({ kind: 'retire-baseline', status: 'waiting' });
+    // Its intent is written, the update not sent: the next run sends it.
+    const throttled = await changeOf(endpoint);
+    expect(throttled).toMatchObject({ kind: 'retire-baseline', status: 'updating' });
+    expect(throttled.sent).toBeUndefined();
+    expect(throttled.description).toMatch(/not accepted by SageMaker yet, sent again next tick/);
     expect((await runs(endpoint)).variants.canary).toBeDefined();
     h.sandbox.faults.removeRule(throttle);
 
@@ -379,7 +382,11 @@ describe('endpoint changes resume after faults', () => {
       model: 'cap-v2',
     });
     expect(started.status).toBe(201);
-    await tickUntil(async () => (await changeOf(endpoint)).status === 'failed', 6);
+    await tickUntil(async () => (await changeOf(endpoint)).status === 'failed', 6).catch(
+      async (error: unknown) => {
+        throw new Error(`${String(error)}: ${JSON.stringify(await statusOf(endpoint))}`);
+      },
+    );
     const status = await statusOf(endpoint);
     expect(status).toMatchObject({
       phase: 'Paused',
