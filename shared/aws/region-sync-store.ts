@@ -138,6 +138,10 @@ export class RegionSyncStore implements RegionSyncRepository {
     };
     const sets = ['#status = :status', 'updatedAt = :updatedAt', 'version = version + :one'];
     if (change.countAttempt) sets.push('attempts = attempts + :one');
+    else if (change.resetAttempts) {
+      sets.push('attempts = :zero');
+      values[':zero'] = 0;
+    }
     if (change.lastError !== undefined) {
       sets.push('lastError = :lastError');
       values[':lastError'] = change.lastError;

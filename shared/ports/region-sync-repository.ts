@@ -35,6 +35,8 @@ export interface RegionSyncChange {
   now: number;
   lastError?: string | null;
   countAttempt?: boolean;
+  /** Start the attempt count again (an operator's resume of a region that used up its attempts). */
+  resetAttempts?: boolean;
   targetModelName?: string;
   targetEndpointConfigName?: string;
   replacedConfig?: string | null;

@@ -5,7 +5,7 @@ import { RegionSyncConflictError, type RegionSyncRepository } from '../ports/reg
 import type { LadderEvent } from '../wording/describe-region-ladder';
 import { ladderOrder } from './region-sync-ladder';
 import type { RegionSyncItem } from './region-sync-types';
-import { STOPPED_STATUSES } from './region-sync-worker';
+import { MAX_SYNC_ATTEMPTS, STOPPED_STATUSES } from './region-sync-worker';
 
 /** The operator commands a ladder takes, as a rollout takes them. */
 export type LadderCommand = 'pause' | 'resume' | 'abort' | 'promote';
@@ -78,6 +78,11 @@ export async function runLadderCommand(
         return { ok: true, items: [paused], event: { kind: 'paused', item: paused, next, detail: by } };
       }
       case 'resume': {
+        // A region that used up its attempts waits for a person: resume gives it a fresh count.
+        if (at.status === 'failed' && at.attempts >= MAX_SYNC_ATTEMPTS) {
+          const retried = await store.update(at, { status: 'failed', now, held: null, resetAttempts: true });
+          return { ok: true, items: [retried], event: { kind: 'resumed', item: retried, next, detail: by } };
+        }
         if (at.held !== 'paused')
           return {
             ok: false,

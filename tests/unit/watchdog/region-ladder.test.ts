@@ -62,11 +62,11 @@ function world(items: RegionSyncItem[]) {
       return [...stored.values()];
     },
     async update(current: RegionSyncItem, change: RegionSyncChange) {
-      const { now: _now, countAttempt, ...fields } = change;
+      const { now: _now, countAttempt, resetAttempts, ...fields } = change;
       const next: RegionSyncItem = {
         ...current,
         ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-        attempts: current.attempts + (countAttempt ? 1 : 0),
+        attempts: resetAttempts ? 0 : current.attempts + (countAttempt ? 1 : 0),
         version: current.version + 1,
       };
       stored.set(current.region, next);
@@ -209,6 +209,20 @@ describe('runLadderCommand', () => {
     expect(w.stored.get('eu-west-1')?.stopReason).toBe('aborted by ana: bad data');
     await runLadder(w.deps, [...w.stored.values()], policy, NOW);
     expect(statuses(w)).toEqual(['done', 'rolled-back', 'aborted']);
+  });
+
+  it('gives a region that used up its attempts a fresh count on resume', async () => {
+    const w = world([
+      item('us-west-2', 0, { status: 'failed', attempts: 20, lastError: 'ThrottlingException' }),
+    ]);
+    await runLadder(w.deps, [...w.stored.values()], policy, NOW);
+    expect(w.created).toEqual([]);
+    expect(await runLadderCommand(w.store, 'fraud', 'resume', { operator: 'ana' }, NOW)).toMatchObject({
+      ok: true,
+    });
+    expect(w.stored.get('us-west-2')?.attempts).toBe(0);
+    await runLadder(w.deps, [...w.stored.values()], policy, NOW);
+    expect(w.stored.get('us-west-2')).toMatchObject({ status: 'in-progress', attempts: 1 });
   });
 
   it('refuses a second pause and a resume of a ladder that is not paused, and has nothing to act on once done', async () => {
