@@ -6,8 +6,9 @@ import { handleRegionSyncEvent } from '../shared/watchdog/region-sync-run';
 
 /**
  * Region sync: invoked by its schedule and by the SNS `rollout.promoted` notification (the
- * subscription filters on `eventType`). A promotion records one sync item per target region; the
- * schedule copies the promoted model into each region that is not done yet (`region-sync-worker.ts`).
+ * subscription filters on `eventType`). A promotion records the ladder, one item per target region;
+ * the schedule moves it on one region at a time (deploy, bake, go back on a failed bake:
+ * `region-sync-ladder.ts`), checks finished regions for drift and raises the failover signal.
  */
 const deps = regionSyncDeps(readEnv(), { log: watchdogLog });
 

@@ -71,9 +71,11 @@ export type RegionSyncRunResult =
 /**
  * Entry point of the region-sync function. Decided by the event's shape: an SNS event records a
  * pending sync per target region for each `rollout.promoted` notification (duplicates write
- * nothing); the scheduled event works through unfinished items (when `syncRegion` is given) or
- * reports them; anything else is logged and acknowledged. Never throws for a bad event; a region
- * whose work fails stays `failed` for the next schedule without stopping the others.
+ * nothing); the scheduled event moves each promoted endpoint's ladder on (`ladder`, one region at a
+ * time, each baked before the next; without it, `syncRegion` per item or only a report), then
+ * checks finished regions for drift (repairing it when the policy says so) and raises the failover
+ * signal; anything else is logged and acknowledged. Never throws for a bad event; a region whose
+ * work fails stays `failed` for the next schedule without stopping the other ladders.
  */
 export async function handleRegionSyncEvent(
   deps: RegionSyncRunDeps,
