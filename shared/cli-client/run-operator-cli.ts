@@ -319,7 +319,10 @@ function afterDeployment(
       return {
         exitCode: EXIT.refused,
         stdout,
-        stderr: `the rollout of ${endpointName} left its canary deployment before it was done (now ${body.rollout.phase}${body.rollout.rolloutId !== started.rollout.rolloutId ? ', another rollout' : ''}): see \`rollout-watchdog history ${endpointName}\``,
+        stderr:
+          body.rollout.rolloutId !== started.rollout.rolloutId
+            ? `the rollout of ${endpointName} was replaced by another one while the CLI waited (now ${body.rollout.phase}): see \`rollout-watchdog history ${endpointName}\``
+            : `the rollout of ${endpointName} is ${body.rollout.phase} already (ended during or right after its canary's deployment, before the CLI saw the steps begin): see \`rollout-watchdog history ${endpointName}\``,
       };
     case 'timeout':
       return {

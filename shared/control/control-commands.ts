@@ -104,15 +104,10 @@ export async function startRolloutCommand(
   // A finished rollout whose last announcements are still pending: send them before it is replaced.
   if (existing && isFinal(existing.state.phase) && existing.outbox?.length)
     existing = (await drainOutbox(deps, existing, `operator:${ctx.correlationId}`)).record;
-  // A clean-up not begun yet gives way to a new start: the team starts again on the canary it has.
-  let cancelled: string | undefined;
-  if (existing && cleanUpWaiting(existing)) {
-    const freed = await cancelCleanUp(deps, existing);
-    if (!freed.ok) return freed;
-    existing = freed.record;
-    cancelled = cancelledCleanUp(new Date(freed.dueAt).toISOString());
-  }
-  if (existing && needsTick(existing)) return conflictWithExisting(existing);
+  // A clean-up not begun yet gives way to a new start (the team starts again on the canary it
+  // has), but is cancelled only once every check below has passed: a refused start keeps it.
+  const cancellable = existing !== undefined && cleanUpWaiting(existing);
+  if (existing && !cancellable && needsTick(existing)) return conflictWithExisting(existing);
 
   const region = policy.endpoint.region;
   let snapshot: EndpointSnapshot;
@@ -174,6 +169,12 @@ export async function startRolloutCommand(
       missingAlarms: alarms.status === 'refused' ? alarms.missing : [],
       ...(alarms.status === 'unreadable' ? { unreadable: alarms.error } : {}),
     };
+  }
+  let cancelled: string | undefined;
+  if (existing && cancellable) {
+    const freed = await cancelCleanUp(deps, existing);
+    if (!freed.ok) return freed;
+    cancelled = cancelledCleanUp(new Date(freed.dueAt).toISOString());
   }
   const owner = `operator:${ctx.correlationId}`;
   const rolloutId = newRolloutId(request.endpointName, ctx.now);

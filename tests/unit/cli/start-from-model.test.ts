@@ -253,7 +253,7 @@ describe('rollout-watchdog start --model', () => {
       ...fakeTime(),
     });
     expect(out.exitCode).toBe(EXIT.refused);
-    expect(out.stderr).toMatch(/left its canary deployment before it was done \(now Aborted\)/);
+    expect(out.stderr).toMatch(/is Aborted already \(ended during or right after its canary.s deployment/);
   });
 
   it.each([

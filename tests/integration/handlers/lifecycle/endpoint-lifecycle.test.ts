@@ -335,6 +335,45 @@ describe('a rollback during the hold-back', () => {
   });
 });
 
+describe('a new start while a rolled-back canary waits for its clean-up', () => {
+  const endpoint = `${SUITE}-reuse`;
+
+  it('keeps the clean-up when the start is refused, and cancels it for a start that reuses the canary', async () => {
+    await baselineOnlyEndpoint(endpoint, ['ru-v1', 'ru-v2']);
+    const lifecycle = 'cleanUpAfterRollback: { after: 30m }';
+    await call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: policy(endpoint, lifecycle),
+      model: 'ru-v2',
+    });
+    await tickUntil(async () => (await statusOf(endpoint)).phase === 'Paused');
+    await call('POST', `/rollouts/${endpoint}/rollback`, { reason: 'look at it first' });
+    await tickUntil(async () => (await statusOf(endpoint)).pendingWeights === false);
+    await h.clock.advance(ENDPOINT_DELAY_MS);
+    expect(await changeOf(endpoint)).toMatchObject({ kind: 'remove-canary', status: 'waiting' });
+
+    // Another model cannot take the canary variant while ru-v2 is on it: refused, nothing lost.
+    const refused = await call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: policy(endpoint, lifecycle),
+      model: 'ru-v1',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatch(/variant canary of .* already runs model ru-v2, not ru-v1/);
+    expect(await changeOf(endpoint)).toMatchObject({ kind: 'remove-canary', status: 'waiting' });
+
+    // The same canary again (fixed config, say): the start takes it, and says the clean-up is off.
+    const again = await call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: policy(endpoint, lifecycle),
+    });
+    expect(again.status).toBe(201);
+    expect(again.body.rollout.message).toMatch(/canary clean-up, due at .*, is cancelled/);
+    expect(again.body.rollout.endpointChange).toBeUndefined();
+    expect((await runs(endpoint)).variants.canary?.model).toBe('ru-v2');
+  });
+});
+
 describe('endpoint changes resume after faults', () => {
   it('a retirement whose UpdateEndpoint is throttled, then whose reply is lost, resumes and finishes once', async () => {
     const endpoint = `${SUITE}-throttled`;
