@@ -135,7 +135,7 @@ describe('a model version from its name to a retired baseline, then the next one
     const promoted = await e2e.api.command(endpoint, 'promote', 'looks good');
     expect(promoted.ok).toBe(true);
     // SageMaker throttles the retirement's UpdateEndpoint as often as the function's SDK client
-    // tries it in one run: that run ends with the retirement not begun.
+    // tries it in one run: that run ends with the retirement's intent written, its update not sent.
     const throttle = e2e.stack.sandbox.faults.throttle({
       service: 'sagemaker',
       operation: 'UpdateEndpoint',
@@ -144,7 +144,9 @@ describe('a model version from its name to a retired baseline, then the next one
     const armed = () => e2e.stack.sandbox.faults.snapshot().rules.some((r) => r.id === throttle);
     for (let minute = 0; minute < 4 && armed(); minute++) await e2e.clock.advance(MINUTE);
     expect(armed()).toBe(false);
-    expect(change(await statusOf(endpoint))).toMatchObject({ kind: 'retire-baseline', status: 'waiting' });
+    const throttled = change(await statusOf(endpoint));
+    expect(throttled).toMatchObject({ kind: 'retire-baseline', status: 'updating' });
+    expect(throttled?.sent).toBeUndefined();
     expect((await runs(endpoint)).variants.canary).toBeDefined();
 
     const retired = await minutesUntil((s) => change(s)?.status === 'done', endpoint);
