@@ -21,9 +21,9 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     step: describeStep(policy.steps[state.stepIndex]),
     baselineVariant: policy.endpoint.baselineVariant,
     canaryVariant: policy.endpoint.canaryVariant,
-    weights: servedWeights(record, state.canaryWeight),
+    weights: splitTraffic(policy, state.canaryWeight),
     appliedWeights:
-      record.appliedCanaryWeight === null ? null : servedWeights(record, record.appliedCanaryWeight),
+      record.appliedCanaryWeight === null ? null : splitTraffic(policy, record.appliedCanaryWeight),
     pendingWeights: record.appliedCanaryWeight !== state.canaryWeight,
     pauseCause: state.pauseCause,
     message: state.message,
@@ -34,17 +34,6 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     version: record.version,
     ...(record.endpointChange ? { endpointChange: endpointChangeView(record.endpointChange) } : {}),
   };
-}
-
-/**
- * The rollout's split as the endpoint serves it: once the baseline is retired the promoted model
- * runs alone under the baseline's name, so 100% there (not "canary 100%" on a variant that is gone).
- */
-function servedWeights(record: RolloutRecord, canaryWeight: number): Record<string, number> {
-  const change = record.endpointChange;
-  const { baselineVariant } = record.policy.endpoint;
-  if (change?.kind === 'retire-baseline' && change.status === 'done') return { [baselineVariant]: 100 };
-  return splitTraffic(record.policy, canaryWeight);
 }
 
 /** The change as the API shows it: its fields, ISO times, and a line in words. */

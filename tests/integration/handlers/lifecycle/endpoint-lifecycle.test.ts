@@ -255,13 +255,15 @@ describe('a model version from its name to a retired baseline, and the next one 
     // The team's own config is never deleted; the watchdog's superseded one is.
     expect(await configExists(`${endpoint}-initial`)).toBe(true);
     const recent = (await call('GET', '/rollouts')).body.recent as Array<{ endpointName: string }>;
-    // The rollout's split is what the endpoint serves: the promoted model alone, as the baseline.
-    expect(recent.find((r) => r.endpointName === endpoint)).toMatchObject({
-      phase: 'Promoted',
-      weights: { primary: 100 },
-      appliedWeights: { primary: 100 },
-      endpointChange: { status: 'done' },
-    });
+    // The rollout's split stays its decision (canary 100%); what the endpoint runs now is in
+    // `endpoint.runs` and the change's description.
+    const finished = recent.find((r) => r.endpointName === endpoint) as unknown as {
+      endpointChange: { description: string };
+    };
+    expect(finished).toMatchObject({ phase: 'Promoted', endpointChange: { status: 'done' } });
+    expect(finished.endpointChange.description).toMatch(
+      /^baseline retirement done: config .*-promoted in service/,
+    );
   });
 
   it('refuses a rollback once the baseline is retired, saying why', async () => {
