@@ -4,7 +4,9 @@
  * created in us-east-1 serving model v1 alone. Two rollouts follow back to back, each started
  * through the control API from a model name, so the watchdog owns the whole lifecycle and the
  * demo never touches the endpoint itself: v2 is deployed as the canary, played with
- * `healthy-steady` traffic to promotion, and its baseline (v1) retired; v3 is deployed beside it,
+ * `healthy-steady` traffic to promotion, and its baseline (v1) retired; then the promoted v2 takes
+ * the region ladder to the regional copies, us-west-2 and then eu-west-1, each made from its own
+ * region's image and baked on its own metrics before the next; v3 is deployed beside it,
  * played with `canary-5xx-spike`, rolled back, and its canary removed. Simulated time moves a
  * minute at a time, as fast as the functions answer; each minute prints the traffic split, both
  * variants' numbers and the tick's decision, and each lifecycle step its configs and the
@@ -26,7 +28,8 @@ import { configureScenario, createBaselineEndpoint } from '../sandbox/local-stac
 import { LOCAL_SLACK_HOOK, type LocalStack, startLocalStack } from '../sandbox/local-stack/start-local-stack';
 import type { TrafficMinuteRecord } from '../sandbox/traffic';
 import type { WatchdogApiClient } from '../shared/cli-client/watchdog-api-client';
-import type { EndpointChangeView } from '../shared/control/control-contract';
+import { renderRegions } from '../shared/cli-client/render-regions';
+import type { EndpointChangeView, RegionSyncView } from '../shared/control/control-contract';
 import { describePolicy } from '../shared/domain/index';
 import { parsePolicyText } from '../shared/events/policy-text';
 import { loadDemoScenario } from '../shared/simulation/demo-scenarios';
@@ -58,6 +61,22 @@ const DEMO_LIFECYCLE = {
 };
 /** Most minutes the demo waits, once a rollout is final, for its lifecycle step to finish. Minutes. */
 const LIFECYCLE_MINUTES = 10;
+
+/**
+ * The DR and regional copies of the endpoint: after a promotion the watchdog takes the promoted
+ * model to them one region at a time, in this order (the region ladder), each from its own
+ * region's ECR image, and bakes each on its own metrics before the next.
+ */
+const DEMO_REGIONS = [
+  { region: 'us-west-2', endpointName: `${ENDPOINT}-dr` },
+  { region: 'eu-west-1', endpointName: `${ENDPOINT}-eu` },
+] as const;
+/** How long each region is watched on its own metrics before the next one takes the model. */
+const DEMO_BAKE = '5m';
+/** Most minutes the demo follows the region ladder after the promotion (region sync runs every 5). */
+const LADDER_MINUTES = 45;
+/** A region the ladder is finished with. */
+const LADDER_FINISHED = new Set(['done', 'rolled-back', 'halted', 'aborted']);
 
 interface TickView {
   action?: string;
@@ -165,15 +184,31 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
       baselineVariant: healthy.endpoint.baselineVariant,
       models: [...MODELS],
     });
+    // The regional copies serve v1 too; each region registers its model from its own ECR.
+    for (const target of DEMO_REGIONS) {
+      await createBaselineEndpoint({
+        sandboxUrl: stack.sandbox.url,
+        region: target.region,
+        endpointName: target.endpointName,
+        baselineVariant: healthy.endpoint.baselineVariant,
+        models: [MODELS[0]],
+      });
+    }
     await clock.advance(ENDPOINT_DELAY_MS);
     console.log(
       `\nSageMaker endpoint ${ENDPOINT} (${REGION}) is InService on config ${ENDPOINT}-initial: ` +
         `${healthy.endpoint.baselineVariant} runs ${MODELS[0]} alone (2 × ml.m5.xlarge); ` +
         `models ${MODELS[1]} and ${MODELS[2]} are registered, not deployed.`,
     );
+    console.log(
+      `Regional copies ${DEMO_REGIONS.map((t) => `${t.endpointName} (${t.region})`).join(' and ')} serve ${MODELS[0]}: ` +
+        `after a promotion the watchdog takes the promoted model to them one region at a time, ` +
+        `each from its own region's ECR image, baked ${DEMO_BAKE} on its own metrics.`,
+    );
 
     const runs: RolloutRun[] = [];
     runs.push(await playRollout(stack, api, 'healthy-steady', MODELS[1], tickViews, alarmEvents));
+    const ladder = await followRegionLadder(stack, api, MODELS[1], healthy);
     runs.push(await playRollout(stack, api, 'canary-5xx-spike', MODELS[2], tickViews, alarmEvents));
 
     await stack.sandbox.sns.idle();
@@ -204,6 +239,12 @@ async function runDemo(projectDir: string, outboxDir: string): Promise<number> {
         `  ${''.padEnd(18)} ${run.lifecycle ? run.lifecycle.description : 'no lifecycle step followed'}`,
       );
     }
+    const reached = ladder.filter((r) => r.status === 'done' && r.model === MODELS[1]).map((r) => r.region);
+    const ladderOk = reached.join(',') === DEMO_REGIONS.map((t) => t.region).join(',');
+    ok &&= ladderOk;
+    console.log(
+      `  ${'region ladder'.padEnd(18)} ${MODELS[1]} reached ${reached.length > 0 ? reached.join(', then ') : 'no region'} ${ladderOk ? 'ok' : 'MISMATCH'}`,
+    );
     return ok ? 0 : 1;
   } finally {
     await stack.close();
@@ -333,11 +374,68 @@ async function playRollout(
   };
 }
 
-/** The scenario's policy with the demo's short lifecycle delays. */
+/** The scenario's policy with the demo's short lifecycle delays, and its regions with their artifacts. */
 function withDemoLifecycle(policyText: string): string {
   const policy = parseYaml(policyText) as Record<string, unknown>;
   policy.lifecycle = DEMO_LIFECYCLE;
+  // Each region's copy is made from the image in its own region's ECR (SageMaker requires it).
+  policy.artifacts = {
+    modelDataUrl: 's3://demo-models-{region}/{key}',
+    image: '000000000000.dkr.ecr.{region}.amazonaws.com/{repository}:{tag}',
+  };
+  policy.regions = DEMO_REGIONS.map((target) => ({ ...target, bake: DEMO_BAKE }));
   return stringifyYaml(policy);
+}
+
+/**
+ * After a promotion: follows the region ladder through the control API's status minute by
+ * minute, with the same healthy traffic on the regional copies so each bake is judged, printing
+ * each region's step as it changes, until every region is finished; then the `regions` view.
+ */
+async function followRegionLadder(
+  stack: LocalStack,
+  api: WatchdogApiClient,
+  model: string,
+  scenario: Scenario,
+): Promise<RegionSyncView[]> {
+  console.log(
+    `\n=== the region ladder: ${model} to ${DEMO_REGIONS.map((t) => t.region).join(', then ')} (region sync runs every 5 minutes)`,
+  );
+  const traffic = DEMO_REGIONS.map((target) =>
+    stack.sandbox.playScenario({
+      scenario,
+      region: target.region,
+      endpointName: target.endpointName,
+      stopAtEnd: false,
+    }),
+  );
+  const shown = new Map<string, string>();
+  let regions: RegionSyncView[] = [];
+  try {
+    for (let minute = 0; minute <= LADDER_MINUTES; minute++) {
+      const status = await api.status(ENDPOINT);
+      regions = status.ok ? (status.body.regions ?? []) : [];
+      for (const r of regions) {
+        const bake =
+          r.bake && r.bake.verdict !== 'skipped' ? `, bake ${r.bake.verdict}: ${r.bake.summary}` : '';
+        const line = `${r.status}${r.status === 'pending' ? '' : ` (${r.model ?? model}${bake})`}`;
+        if (shown.get(r.region) === line) continue;
+        shown.set(r.region, line);
+        console.log(
+          `  +${String(minute).padStart(2)} min  [regions] ${r.region.padEnd(10)} ${r.targetEndpointName}: ${line}`,
+        );
+      }
+      if (regions.length === DEMO_REGIONS.length && regions.every((r) => LADDER_FINISHED.has(r.status)))
+        break;
+      await stack.sandbox.clock.advance(MINUTE);
+      if (PACE_MS > 0) await sleep(PACE_MS);
+    }
+  } finally {
+    for (const handle of traffic) handle.stop();
+  }
+  const status = await api.status(ENDPOINT);
+  if (status.ok) console.log(`\n${renderRegions(status.body)}`);
+  return regions;
 }
 
 /** Prints a lifecycle line each time the endpoint change's words change (config names, instances). */
