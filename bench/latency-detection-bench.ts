@@ -11,7 +11,7 @@
  * - Healthy scenarios (every catalogue file expecting `Promoted`, the latency look-alikes
  *   among them): false rollbacks over the seeds.
  *
- * `LATENCY_BENCH_EXTRA_DIR=../shared/scenarios` adds a scenario folder outside the catalogue.
+ * `LATENCY_BENCH_EXTRA_DIR=<folder>` adds a scenario folder outside the catalogue (a public sample, say).
  *
  * Seeds: 100 per scenario unless `LATENCY_BENCH_SEEDS` says otherwise (a bench, not a test: the
  * many-seed measurement lives here so `npm test` stays fast). Seeds are the file's own seed and
