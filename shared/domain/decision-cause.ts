@@ -198,6 +198,12 @@ export type MetricFinding =
       change: number;
       lowerBound: number;
       failing: boolean;
+      /**
+       * Set when the fast latency test convicted the canary at once: over the last `periods`
+       * periods the whole distribution (p50 and p90) is slower than the baseline by at least
+       * `lowerBound` (relative). Absent: the window's ordinary test, counted judgement by judgement.
+       */
+      shift?: { periods: number; lowerBound: number };
     }
   /** Within every bound the policy sets. */
   | { kind: 'within'; canary: number };

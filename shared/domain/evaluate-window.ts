@@ -340,7 +340,13 @@ function judgeLatency(
     () => estimateSigma(canary) ?? sigma,
   );
   if (!shift?.decisive) return judged;
-  if (judged.verdict === 'fail') return { ...judged, decisive: true };
+  if (judged.verdict === 'fail') {
+    const finding =
+      judged.finding.kind === 'increase'
+        ? { ...judged.finding, shift: { periods: shift.periods, lowerBound: Math.expm1(shift.lowerBound) } }
+        : judged.finding;
+    return { ...judged, finding, decisive: true };
+  }
   if (judged.finding.kind !== 'increase') return judged;
   // The window's value mixes in periods before the run (a regression that began mid-window):
   // the decision names the canary's statistic over the run, and the run's lower bound.
@@ -358,6 +364,7 @@ function judgeLatency(
       change: Math.expm1(shift.statisticShift),
       lowerBound: Math.expm1(shift.lowerBound),
       failing: true,
+      shift: { periods: shift.periods, lowerBound: Math.expm1(shift.lowerBound) },
     },
     decisive: true,
   };

@@ -20,9 +20,11 @@ export function describeMetricVerdict(
   consecutiveFailures: number,
 ): string {
   const words = describeFinding(metric, finding);
-  return verdict === 'fail'
-    ? `${words} (${consecutiveFailures}/${metric.failureLimit} failing judgements)`
-    : words;
+  if (verdict !== 'fail') return words;
+  // The fast latency test convicts at once; its evidence is the run of periods, not a count.
+  if (finding.kind === 'increase' && finding.shift !== undefined)
+    return `${words} (decisive: rolled back without waiting for ${metric.failureLimit} failing judgements)`;
+  return `${words} (${consecutiveFailures}/${metric.failureLimit} failing judgements)`;
 }
 
 function describeFinding(metric: MetricPolicy, finding: MetricFinding): string {
@@ -68,11 +70,15 @@ function describeFinding(metric: MetricPolicy, finding: MetricFinding): string {
         case 'increase': {
           // The observed increase and its lower bound once sampling noise is allowed for, compared
           // with what the policy allows (a percentage of the baseline, as the policy spells it).
+          const bound =
+            finding.shift === undefined
+              ? `lower bound ${formatSignedWholePercent(finding.lowerBound)} after sampling noise`
+              : `the whole distribution (p50, p90) slower by at least ${formatSignedWholePercent(
+                  finding.shift.lowerBound,
+                )} over the last ${finding.shift.periods} periods`;
           const comparison = ` vs baseline ${formatMs(finding.baseline)}: ${formatSignedWholePercent(
             finding.change,
-          )} (lower bound ${formatSignedWholePercent(finding.lowerBound)} after sampling noise) ${
-            finding.failing ? '>' : '<='
-          } +${metric.maxIncreasePct}% allowed`;
+          )} (${bound}) ${finding.failing ? '>' : '<='} +${metric.maxIncreasePct}% allowed`;
           return `${what} ${formatMs(finding.canary)}${comparison}${finding.failing ? '' : ceiling}`;
         }
         default:

@@ -160,8 +160,9 @@ describe('evaluateWindow: latency', () => {
     expect(pass.reason).toMatch(
       /^p99-latency p99 \d+ ms vs baseline \d+ ms: \+\d+% \(lower bound -?\d+% after sampling noise\) <= \+30% allowed/,
     );
+    // A canary slower on every request is convicted at once, and the words say on what evidence.
     expect(fail.reason).toMatch(
-      /^p99-latency p99 \d+ ms vs baseline \d+ ms: \+\d+% \(lower bound \+\d+% after sampling noise\) > \+30% allowed/,
+      /^p99-latency p99 \d+ ms vs baseline \d+ ms: \+\d+% \(the whole distribution \(p50, p90\) slower by at least \+\d+% over the last \d+ periods\) > \+30% allowed \(decisive: rolled back without waiting for 3 failing judgements\)/,
     );
   });
 
