@@ -110,6 +110,79 @@ export interface LifecyclePolicy {
   cleanUpAfterRollbackSeconds: number | null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Strategies besides stepped canary weights (docs/policy-reference.md, `strategy` and `hooks`).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A shadow phase before the canary steps (`strategy.canary.shadow`): the new model runs as a
+ * shadow variant under the canary variant's name, answers nobody, and is judged on a copy of
+ * `samplingPercent` of the production requests for `durationSeconds`.
+ */
+export interface ShadowPolicy {
+  /** Share of production requests copied to the shadow, whole percent 1..100. */
+  samplingPercent: number;
+  /** How long the shadow is judged before it becomes the canary. Seconds. */
+  durationSeconds: number;
+}
+
+/** How SageMaker's blue/green deployment shifts traffic to the new fleet (its TrafficRoutingConfiguration). */
+export type BlueGreenRouting =
+  | { type: 'allAtOnce'; waitSeconds: number }
+  | {
+      type: 'canary' | 'linear';
+      /** canary: the first share; linear: each step's share. */
+      size: { unit: 'capacityPercent' | 'instanceCount'; value: number };
+      /** Time between shifts. Seconds. */
+      waitSeconds: number;
+    };
+
+/**
+ * `strategy.blueGreen`: SageMaker's own deployment guardrails carry the traffic; the watchdog
+ * starts them from a model name, judges the new fleet against the old one while they run, and
+ * makes SageMaker roll back (through its verdict alarm) when the judgement fails.
+ */
+export interface BlueGreenPolicy {
+  routing: BlueGreenRouting;
+  /** SageMaker's TerminationWaitInSeconds: the new fleet bakes with all traffic before the old one goes. Seconds. */
+  bakeSeconds: number;
+  /** SageMaker's MaximumExecutionTimeoutInSeconds; absent: SageMaker's default. Seconds. */
+  maximumExecutionTimeoutSeconds?: number;
+  /** The team's own alarms SageMaker rolls back on (AutoRollbackConfiguration), besides the watchdog's verdict alarm. */
+  alarms: ReadonlyArray<string>;
+}
+
+/**
+ * Where a hook runs. `beforeStart` (before the first weight reaches the canary), `beforeStep`
+ * (before each later weight increase) and `beforePromotion` can hold the rollout (gates);
+ * `afterEnd` and `onRollback` are told, never asked.
+ */
+export type HookPoint = 'beforeStart' | 'beforeStep' | 'beforePromotion' | 'afterEnd' | 'onRollback';
+
+export type HookTarget =
+  | {
+      type: 'https';
+      url: string;
+      /** SSM SecureString holding the HMAC-SHA256 key that signs each request; absent: unsigned. */
+      secretParameter?: string;
+    }
+  | { type: 'lambda'; functionName: string };
+
+export interface HookPolicy {
+  name: string;
+  at: ReadonlyArray<HookPoint>;
+  /** gate: its "no" holds the rollout at that point; notify: told, never blocks. */
+  kind: 'gate' | 'notify';
+  target: HookTarget;
+  /** Per call. Seconds. */
+  timeoutSeconds: number;
+  /** Calls again after a timeout, a network error or a 5XX/throttle before it counts as a failed call. Calls. */
+  retries: number;
+  /** A gate's "no" answers and failed calls in a row before `onFailure`. */
+  failureLimit: number;
+  onFailure: 'rollback' | 'pause';
+}
+
 export interface RolloutPolicy {
   apiVersion: 'rollout-watchdog/v1';
   endpoint: { name: string; region: string; baselineVariant: string; canaryVariant: string };
@@ -127,6 +200,12 @@ export interface RolloutPolicy {
   artifacts?: ArtifactTemplates;
   /** Absent in policies stored before the lifecycle existed: `lifecycleOf` supplies the defaults. */
   lifecycle?: LifecyclePolicy;
+  /** `strategy.canary.shadow`: a shadow phase before the steps. */
+  shadow?: ShadowPolicy;
+  /** `strategy.blueGreen` instead of `strategy.canary`: `steps` is empty and SageMaker shifts the traffic. */
+  blueGreen?: BlueGreenPolicy;
+  /** Absent in policies stored before hooks existed: none. */
+  hooks?: ReadonlyArray<HookPolicy>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,6 +279,29 @@ export interface RolloutState {
   alarmStates: Readonly<Record<string, AlarmStateValue>>;
   /** Human reason of the last decision. */
   message: string;
+  /** The shadow phase in progress (`strategy.canary.shadow`); absent or null: none. */
+  shadow?: ShadowState | null;
+  /** The gate the rollout waits at; absent or null: none. */
+  gate?: GateState | null;
+}
+
+/** A shadow phase in progress: the canary variant is a shadow (weight 0, answering nobody). Epoch ms. */
+export interface ShadowState {
+  startedAt: number;
+  /** When the shadow has been judged long enough to become the canary (if it passes). */
+  until: number;
+}
+
+/** A rollout held at a gate: which point, which hooks said no (or failed), how often in a row, and their words. */
+export interface GateState {
+  point: HookPoint;
+  hooks: ReadonlyArray<string>;
+  /** When the rollout reached the gate. Epoch ms. */
+  since: number;
+  /** "No" answers and failed calls in a row. */
+  failures: number;
+  /** The hooks' own reason (or why the call failed). */
+  reason: string;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
