@@ -25,6 +25,19 @@ export const SCENARIO_CATALOGUE_DIR = fileURLToPath(new URL('../../scenarios', i
  */
 export const LATENCY_SCENARIO_DIR = join(SCENARIO_CATALOGUE_DIR, 'latency');
 
+/**
+ * The strategies set (`scenarios/strategies/`): SageMaker blue/green deployments watched by the
+ * watchdog, shadow phases and gates. They need the sandbox's SageMaker (its deployment
+ * guardrails, shadow variants and hook receivers), so the suites that play the top folder with
+ * the engine alone do not see them; `tests/e2e/` plays each of them on the local stack.
+ */
+export const STRATEGY_SCENARIO_DIR = join(SCENARIO_CATALOGUE_DIR, 'strategies');
+
+/** The strategies-set file of the scenario called `name`. */
+export function strategyScenarioFile(name: string): string {
+  return join(STRATEGY_SCENARIO_DIR, `${name}.json`);
+}
+
 /** The catalogue's standard policy, used by scenarios that name no policy of their own. */
 export const STANDARD_POLICY_FILE = join(SCENARIO_CATALOGUE_DIR, 'policies', 'standard.yaml');
 
