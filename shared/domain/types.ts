@@ -283,6 +283,47 @@ export interface RolloutState {
   shadow?: ShadowState | null;
   /** The gate the rollout waits at; absent or null: none. */
   gate?: GateState | null;
+  /** SageMaker's blue/green deployment this rollout watches (`strategy.blueGreen`); absent or null: none. */
+  blueGreen?: BlueGreenState | null;
+}
+
+/**
+ * Where SageMaker's blue/green deployment stands, as the watchdog last read it from DescribeEndpoint:
+ * the green fleet provisioned, traffic shifting to it, its final bake, then SageMaker's outcome.
+ */
+export type BlueGreenPhase =
+  | 'provisioning'
+  | 'shifting'
+  | 'baking'
+  | 'completed'
+  | 'rollingBack'
+  | 'rolledBack'
+  | 'rollbackFailed';
+
+/** A blue/green deployment watched by the watchdog. Epoch ms. */
+export interface BlueGreenState {
+  phase: BlueGreenPhase;
+  /** When `phase` was first seen. */
+  since: number;
+  /** The model the green fleet runs. */
+  model: string;
+  /** The new (green) endpoint config, made by the watchdog. */
+  newConfig: string;
+  /** The config the endpoint ran before (the blue fleet), where a rollback returns. */
+  oldConfig: string;
+  /** Green share of the traffic in percent, as SageMaker's deployment stands (mirrored in `canaryWeight`). */
+  greenShare: number;
+  /** Every alarm in AutoRollbackConfiguration: the policy's, then the watchdog's verdict alarm. */
+  alarms: ReadonlyArray<string>;
+  /** The watchdog's own alarm on its verdict metric. */
+  verdictAlarm: string;
+  /** The verdict last published: failing makes SageMaker roll back through `verdictAlarm`. */
+  verdict: 'passing' | 'failing';
+  /** Set once the watchdog (its judgement, or an operator's rollback/abort) asked SageMaker to roll back. */
+  rollbackRequested: { at: number; by: 'judgement' | 'operator'; reason: string } | null;
+  /** SageMaker's FailureReason, and the alarm that rolled the deployment back when known. */
+  failureReason?: string;
+  rolledBackBy?: string;
 }
 
 /** A shadow phase in progress: the canary variant is a shadow (weight 0, answering nobody). Epoch ms. */
