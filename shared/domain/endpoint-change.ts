@@ -71,6 +71,8 @@ export function lifecycleOf(policy: RolloutPolicy): LifecyclePolicy {
  * Inputs that drive it: the new phase, the policy's lifecycle delays, and `now` (epoch ms).
  */
 export function followUpChange(policy: RolloutPolicy, phase: Phase, now: number): EndpointChange | null {
+  // SageMaker's blue/green deployment already swapped the fleets (or kept the old one): nothing is owed.
+  if (policy.blueGreen) return null;
   const lifecycle = lifecycleOf(policy);
   const delay =
     phase === 'Promoted'

@@ -11,7 +11,7 @@ const SUFFIX: Readonly<Record<EndpointChangeKind, string>> = {
 };
 
 /** Names `endpointConfigName` makes, and only those: the configs the watchdog may delete. */
-const WATCHDOG_CONFIG_PATTERN = /-rw[0-9a-f]{8}-(canary|promoted|baseline)(-\d+)?$/;
+const WATCHDOG_CONFIG_PATTERN = /-rw[0-9a-f]{8}-(canary|promoted|baseline|bluegreen)(-\d+)?$/;
 
 /**
  * The deterministic name of the endpoint config a change moves the endpoint to: the endpoint's
@@ -35,4 +35,16 @@ export function endpointConfigName(
 /** True for a config the watchdog made (so it may delete it once nothing uses it); never a team's own. */
 export function isWatchdogConfig(configName: string): boolean {
   return WATCHDOG_CONFIG_PATTERN.test(configName);
+}
+
+/**
+ * The config a blue/green start deploys through SageMaker's guardrails: `<endpoint>-rw<hex>-bluegreen`,
+ * named like the lifecycle's configs so a start run again finds it instead of making another.
+ */
+export function blueGreenConfigName(endpointName: string, rolloutId: string, attempt = 1): string {
+  const tail = `-rw${createHash('sha256').update(rolloutId).digest('hex').slice(0, 8)}-bluegreen${
+    attempt > 1 ? `-${attempt}` : ''
+  }`;
+  const head = endpointName.slice(0, CONFIG_NAME_MAX_LENGTH - tail.length).replace(/-+$/, '');
+  return `${head}${tail}`;
 }

@@ -1,0 +1,67 @@
+import type { BlueGreenPolicy } from './types';
+
+/**
+ * SageMaker's `DeploymentConfig` of UpdateEndpoint, as plain data (the SDK's shape, so the adapter
+ * sends it as it is and tests read it as SageMaker would).
+ */
+export interface SageMakerDeploymentConfig {
+  BlueGreenUpdatePolicy: {
+    TrafficRoutingConfiguration: {
+      Type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+      WaitIntervalInSeconds: number;
+      CanarySize?: CapacitySize;
+      LinearStepSize?: CapacitySize;
+    };
+    TerminationWaitInSeconds: number;
+    MaximumExecutionTimeoutInSeconds?: number;
+  };
+  AutoRollbackConfiguration: { Alarms: Array<{ AlarmName: string }> };
+}
+
+export interface CapacitySize {
+  Type: 'INSTANCE_COUNT' | 'CAPACITY_PERCENT';
+  Value: number;
+}
+
+/**
+ * The DeploymentConfig a blue/green start sends with UpdateEndpoint: the policy's routing (type,
+ * size as SageMaker's CanarySize or LinearStepSize, wait interval), its bake as
+ * TerminationWaitInSeconds, its maximum execution timeout when set, and every alarm SageMaker
+ * rolls back on — the policy's own, then the watchdog's verdict alarm (once, even if the policy
+ * names it too). Inputs that drive it: the policy's `blueGreen` and the verdict alarm's name.
+ */
+export function blueGreenDeploymentConfig(
+  blueGreen: BlueGreenPolicy,
+  verdictAlarm: string,
+): SageMakerDeploymentConfig {
+  const { routing } = blueGreen;
+  const traffic: SageMakerDeploymentConfig['BlueGreenUpdatePolicy']['TrafficRoutingConfiguration'] = {
+    Type: routing.type === 'allAtOnce' ? 'ALL_AT_ONCE' : routing.type === 'canary' ? 'CANARY' : 'LINEAR',
+    WaitIntervalInSeconds: routing.waitSeconds,
+  };
+  if (routing.type !== 'allAtOnce') {
+    const size: CapacitySize = {
+      Type: routing.size.unit === 'instanceCount' ? 'INSTANCE_COUNT' : 'CAPACITY_PERCENT',
+      Value: routing.size.value,
+    };
+    if (routing.type === 'canary') traffic.CanarySize = size;
+    else traffic.LinearStepSize = size;
+  }
+  return {
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: traffic,
+      TerminationWaitInSeconds: blueGreen.bakeSeconds,
+      ...(blueGreen.maximumExecutionTimeoutSeconds !== undefined
+        ? { MaximumExecutionTimeoutInSeconds: blueGreen.maximumExecutionTimeoutSeconds }
+        : {}),
+    },
+    AutoRollbackConfiguration: {
+      Alarms: rollbackAlarms(blueGreen, verdictAlarm).map((AlarmName) => ({ AlarmName })),
+    },
+  };
+}
+
+/** The alarms SageMaker rolls back on: the policy's, then the verdict alarm, each once. */
+export function rollbackAlarms(blueGreen: BlueGreenPolicy, verdictAlarm: string): string[] {
+  return [...new Set([...blueGreen.alarms, verdictAlarm])];
+}
