@@ -120,3 +120,39 @@ export const LATENCY_PERIOD_Z = 0.5;
  * on the body alone.
  */
 export const LATENCY_STATISTIC_Z = 0.5;
+
+/** `strategy.blueGreen.trafficRouting` when omitted: SageMaker's own default, all traffic at once. */
+export const DEFAULT_BLUE_GREEN_ROUTING_TYPE = 'allAtOnce';
+
+/**
+ * `strategy.blueGreen.trafficRouting.waitInterval` when omitted: SageMaker's WaitIntervalInSeconds,
+ * the time between shifts (for all at once, the bake of its single shift). Five minutes: enough
+ * analysis windows for the watchdog to judge the new fleet before the next shift. Seconds.
+ */
+export const DEFAULT_BLUE_GREEN_WAIT_INTERVAL_SECONDS = 300;
+
+/**
+ * `strategy.blueGreen.bake` when omitted: SageMaker's TerminationWaitInSeconds, the new fleet
+ * serving all traffic while the old one is kept to roll back to. Ten minutes, like
+ * `lifecycle.retireBaseline.after`: a regression often shows only under all the traffic. Seconds.
+ */
+export const DEFAULT_BLUE_GREEN_BAKE_SECONDS = 600;
+
+/** A hook's `type` when omitted: a gate, whose "no" holds the rollout. */
+export const DEFAULT_HOOK_KIND = 'gate';
+
+/** A hook's `timeout` when omitted: per call, before it counts as a timeout. Seconds. */
+export const DEFAULT_HOOK_TIMEOUT_SECONDS = 10;
+
+/** A hook's `retries` when omitted: calls again after a timeout, network error, 429 or 5XX. Calls. */
+export const DEFAULT_HOOK_RETRIES = 2;
+
+/**
+ * A gate's `failureLimit` when omitted: "no" answers and failed calls in a row before its
+ * `onFailure`. Answers in a row. Five: a load test or a change ticket often says no a few times
+ * before it says yes.
+ */
+export const DEFAULT_HOOK_FAILURE_LIMIT = 5;
+
+/** A gate's `onFailure` when omitted: roll back, as a failing metric does. */
+export const DEFAULT_HOOK_ON_FAILURE = 'rollback';

@@ -1,6 +1,13 @@
 import type { core } from 'zod/mini';
 import {
+  DEFAULT_BLUE_GREEN_BAKE_SECONDS,
+  DEFAULT_BLUE_GREEN_WAIT_INTERVAL_SECONDS,
   DEFAULT_FAILURE_LIMIT,
+  DEFAULT_HOOK_FAILURE_LIMIT,
+  DEFAULT_HOOK_KIND,
+  DEFAULT_HOOK_ON_FAILURE,
+  DEFAULT_HOOK_RETRIES,
+  DEFAULT_HOOK_TIMEOUT_SECONDS,
   DEFAULT_INCONCLUSIVE_LIMIT,
   DEFAULT_INTERVAL_SECONDS,
   DEFAULT_MIN_CANARY_INVOCATIONS,
@@ -11,13 +18,29 @@ import {
 } from './defaults';
 import { parseDuration } from './parse-duration';
 import {
+  BLUE_GREEN_BAKE_RANGE,
+  BLUE_GREEN_CAPACITY_PERCENT_RANGE,
+  BLUE_GREEN_MAXIMUM_EXECUTION_TIMEOUT_RANGE,
+  BLUE_GREEN_WAIT_INTERVAL_RANGE,
+  HOOK_POINTS,
+  NOTIFY_ONLY_HOOK_POINTS,
   pauseStepSchema,
+  type RawBlueGreen,
+  type RawHook,
   type RawMetric,
   type RawPolicy,
   rawPolicySchema,
   setWeightStepSchema,
 } from './policy-schema';
-import type { MetricPolicy, RolloutPolicy, Step } from './types';
+import type {
+  BlueGreenPolicy,
+  BlueGreenRouting,
+  HookPoint,
+  HookPolicy,
+  MetricPolicy,
+  RolloutPolicy,
+  Step,
+} from './types';
 import { isJsonObject } from './is-json-object';
 
 /**
@@ -287,7 +310,198 @@ function checkRelations(raw: Record<string, unknown>): string[] {
       seen.add(key);
     });
   }
+  problems.push(...checkStrategy(raw), ...checkHooks(raw));
   return problems;
+}
+
+/** Whole seconds of a duration field that may be `0s`, or null when it is not one. */
+const secondsOf = (value: unknown): number | null => (value === '0s' ? 0 : durationOf(value));
+
+/** `strategy` holds exactly one of canary / blueGreen; the shadow and the blue/green plan make sense together with the rest. */
+function checkStrategy(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (!isJsonObject(raw.strategy)) return problems;
+  const { canary, blueGreen } = raw.strategy;
+  if ((canary === undefined) === (blueGreen === undefined)) {
+    problems.push(
+      canary === undefined
+        ? 'strategy: must hold one of canary or blueGreen'
+        : 'strategy: must hold one of canary or blueGreen, not both',
+    );
+  }
+  const analysis = isJsonObject(raw.analysis) ? raw.analysis : {};
+  const interval = analysis.interval === undefined ? DEFAULT_INTERVAL_SECONDS : durationOf(analysis.interval);
+  if (isJsonObject(canary) && isJsonObject(canary.shadow)) {
+    const duration = durationOf(canary.shadow.duration);
+    if (duration !== null && interval !== null && duration < interval) {
+      // Shorter than one analysis interval, the shadow would become the canary without ever being judged.
+      problems.push(
+        `strategy.canary.shadow.duration: must not be shorter than analysis.interval (${duration}s < ${interval}s)`,
+      );
+    }
+  }
+  if (isJsonObject(blueGreen)) problems.push(...checkBlueGreen(blueGreen));
+  return problems;
+}
+
+const withinRange = (seconds: number | null, range: { min: number; max: number }): number | null =>
+  seconds !== null && seconds >= range.min && seconds <= range.max ? seconds : null;
+
+function checkBlueGreen(blueGreen: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const at = 'strategy.blueGreen';
+  const routing = isJsonObject(blueGreen.trafficRouting) ? blueGreen.trafficRouting : {};
+  const type = routing.type;
+  const size = routing.size;
+  if (type === 'allAtOnce' && size !== undefined) {
+    problems.push(
+      `${at}.trafficRouting.size: only applies to type canary or linear (allAtOnce shifts all traffic at once)`,
+    );
+  }
+  if ((type === 'canary' || type === 'linear') && size === undefined) {
+    problems.push(
+      `${at}.trafficRouting.size: is required for type ${type} (${type === 'canary' ? 'the first share' : 'the share of each step'}: { capacityPercent: N } or { instanceCount: N })`,
+    );
+  }
+  if (isJsonObject(size) && (type === 'canary' || type === 'linear')) {
+    const { capacityPercent, instanceCount } = size;
+    if ((capacityPercent === undefined) === (instanceCount === undefined)) {
+      problems.push(`${at}.trafficRouting.size: must hold exactly one of capacityPercent or instanceCount`);
+    }
+    const range = BLUE_GREEN_CAPACITY_PERCENT_RANGE[type];
+    if (
+      typeof capacityPercent === 'number' &&
+      Number.isInteger(capacityPercent) &&
+      (capacityPercent < range.min || capacityPercent > range.max)
+    ) {
+      problems.push(
+        `${at}.trafficRouting.size.capacityPercent: must be between ${range.min} and ${range.max}`,
+      );
+    }
+    if (typeof instanceCount === 'number' && Number.isInteger(instanceCount) && instanceCount < 1) {
+      problems.push(`${at}.trafficRouting.size.instanceCount: must be at least 1`);
+    }
+  }
+  // Only between values valid on their own: an out-of-range one already has its problem.
+  const wait =
+    routing.waitInterval === undefined
+      ? DEFAULT_BLUE_GREEN_WAIT_INTERVAL_SECONDS
+      : withinRange(secondsOf(routing.waitInterval), BLUE_GREEN_WAIT_INTERVAL_RANGE);
+  const bake =
+    blueGreen.bake === undefined
+      ? DEFAULT_BLUE_GREEN_BAKE_SECONDS
+      : withinRange(secondsOf(blueGreen.bake), BLUE_GREEN_BAKE_RANGE);
+  const timeout = withinRange(
+    durationOf(blueGreen.maximumExecutionTimeout),
+    BLUE_GREEN_MAXIMUM_EXECUTION_TIMEOUT_RANGE,
+  );
+  if (timeout !== null && wait !== null && bake !== null && timeout <= wait + bake) {
+    // SageMaker asks for a timeout longer than its waiting time; a shorter one would roll back every deployment.
+    problems.push(
+      `${at}.maximumExecutionTimeout: must be longer than waitInterval + bake (${timeout}s <= ${wait + bake}s)`,
+    );
+  }
+  if (Array.isArray(blueGreen.alarms)) {
+    const seen = new Set<unknown>();
+    blueGreen.alarms.forEach((alarm, index) => {
+      if (typeof alarm === 'string' && seen.has(alarm)) {
+        problems.push(`${at}.alarms[${index}]: duplicate alarm "${alarm}"`);
+      }
+      seen.add(alarm);
+    });
+  }
+  return problems;
+}
+
+const isHookPoint = (value: unknown): value is HookPoint =>
+  typeof value === 'string' && (HOOK_POINTS as readonly string[]).includes(value);
+
+/** Hook points that hold a rollout between steps: blue/green has none (SageMaker shifts its traffic in one call). */
+const STEP_HOOK_POINTS: ReadonlySet<string> = new Set(['beforeStep', 'beforePromotion']);
+
+/** Each hook: where it runs, what it calls, and whether it may hold the rollout there. */
+function checkHooks(raw: Record<string, unknown>): string[] {
+  if (!Array.isArray(raw.hooks)) return [];
+  const problems: string[] = [];
+  const blueGreen = isJsonObject(raw.strategy) && raw.strategy.blueGreen !== undefined;
+  const names = new Set<unknown>();
+  raw.hooks.forEach((hook, index) => {
+    if (!isJsonObject(hook)) return;
+    const at = formatPath(['hooks', index]);
+    if (typeof hook.name === 'string') {
+      if (names.has(hook.name)) problems.push(`${at}.name: duplicate hook name "${hook.name}"`);
+      names.add(hook.name);
+    }
+    const points = checkHookPoints(hook.at, `${at}.at`, problems);
+    const notifyOnly = points.filter(({ point }) => NOTIFY_ONLY_HOOK_POINTS.has(point));
+    if ((hook.type ?? DEFAULT_HOOK_KIND) === 'gate' && notifyOnly.length > 0) {
+      problems.push(
+        `${at}.type: must be notify for a hook at ${notifyOnly.map(({ point }) => point).join(', ')} (nothing is left to hold there; type defaults to gate)`,
+      );
+    }
+    if (blueGreen) {
+      for (const { point, path } of points) {
+        if (STEP_HOOK_POINTS.has(point)) {
+          problems.push(
+            `${path}: ${point} does not apply to strategy.blueGreen (SageMaker shifts its traffic itself and cannot be held between shifts; use beforeStart)`,
+          );
+        }
+      }
+    }
+    if (hook.url !== undefined && hook.lambda !== undefined) {
+      problems.push(`${at}: must have exactly one of url or lambda, not both`);
+    } else if (hook.url === undefined && hook.lambda === undefined) {
+      problems.push(`${at}: needs url or lambda (what to call)`);
+    }
+    if (hook.secret !== undefined && hook.url === undefined) {
+      problems.push(`${at}.secret: only applies to url hooks (a Lambda function is invoked with IAM)`);
+    }
+    if (hook.type === 'notify') {
+      for (const key of ['failureLimit', 'onFailure'] as const) {
+        if (hook[key] !== undefined) {
+          problems.push(`${at}.${key}: only applies to type gate (a notify hook never holds the rollout)`);
+        }
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * The points of a hook's `at` (one point or a non-empty list of distinct points), each with the
+ * path to name it by; every malformed entry is added to `problems`.
+ */
+function checkHookPoints(
+  value: unknown,
+  path: string,
+  problems: string[],
+): Array<{ point: HookPoint; path: string }> {
+  const expected = `must be one of ${HOOK_POINTS.join(', ')}`;
+  if (value === undefined) {
+    problems.push(`${path}: is required`);
+    return [];
+  }
+  if (value === '' || (Array.isArray(value) && value.length === 0)) {
+    problems.push(`${path}: must not be empty`);
+    return [];
+  }
+  if (typeof value === 'string') {
+    if (isHookPoint(value)) return [{ point: value, path }];
+    problems.push(`${path}: ${expected}, or a list of them`);
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    problems.push(`${path}: ${expected}, or a list of them`);
+    return [];
+  }
+  const points: Array<{ point: HookPoint; path: string }> = [];
+  value.forEach((entry, index) => {
+    const at = `${path}[${index}]`;
+    if (!isHookPoint(entry)) problems.push(`${at}: ${expected}`);
+    else if (points.some(({ point }) => point === entry)) problems.push(`${at}: repeats ${entry}`);
+    else points.push({ point: entry, path: at });
+  });
+  return points;
 }
 
 function normaliseStep(step: unknown): Step {
@@ -336,11 +550,64 @@ function normaliseMetric(metric: RawMetric): MetricPolicy {
   }
 }
 
+function normaliseBlueGreen(raw: RawBlueGreen): BlueGreenPolicy {
+  const routing = raw.trafficRouting;
+  const waitSeconds =
+    routing?.waitInterval === undefined
+      ? DEFAULT_BLUE_GREEN_WAIT_INTERVAL_SECONDS
+      : (secondsOf(routing.waitInterval) ?? DEFAULT_BLUE_GREEN_WAIT_INTERVAL_SECONDS);
+  let normalisedRouting: BlueGreenRouting = { type: 'allAtOnce', waitSeconds };
+  if (routing !== undefined && routing.type !== 'allAtOnce' && routing.size !== undefined) {
+    const { capacityPercent, instanceCount } = routing.size;
+    normalisedRouting = {
+      type: routing.type,
+      size:
+        capacityPercent === undefined
+          ? { unit: 'instanceCount', value: instanceCount ?? 1 }
+          : { unit: 'capacityPercent', value: capacityPercent },
+      waitSeconds,
+    };
+  }
+  const timeout = durationOf(raw.maximumExecutionTimeout);
+  return {
+    routing: normalisedRouting,
+    bakeSeconds:
+      raw.bake === undefined
+        ? DEFAULT_BLUE_GREEN_BAKE_SECONDS
+        : (secondsOf(raw.bake) ?? DEFAULT_BLUE_GREEN_BAKE_SECONDS),
+    ...(timeout === null ? {} : { maximumExecutionTimeoutSeconds: timeout }),
+    alarms: [...(raw.alarms ?? [])],
+  };
+}
+
+function normaliseHook(raw: RawHook): HookPolicy {
+  const at = (typeof raw.at === 'string' ? [raw.at] : raw.at) as HookPoint[];
+  return {
+    name: raw.name,
+    at: [...at],
+    kind: raw.type ?? DEFAULT_HOOK_KIND,
+    target:
+      raw.url === undefined
+        ? { type: 'lambda', functionName: raw.lambda as string }
+        : {
+            type: 'https',
+            url: raw.url,
+            ...(raw.secret === undefined ? {} : { secretParameter: raw.secret }),
+          },
+    timeoutSeconds: durationOf(raw.timeout) ?? DEFAULT_HOOK_TIMEOUT_SECONDS,
+    retries: raw.retries ?? DEFAULT_HOOK_RETRIES,
+    failureLimit: raw.failureLimit ?? DEFAULT_HOOK_FAILURE_LIMIT,
+    onFailure: raw.onFailure ?? DEFAULT_HOOK_ON_FAILURE,
+  };
+}
+
 function normalise(raw: RawPolicy): RolloutPolicy {
+  const { canary, blueGreen } = raw.strategy;
   return {
     apiVersion: raw.apiVersion,
     endpoint: { ...raw.endpoint },
-    steps: raw.strategy.canary.steps.map(normaliseStep),
+    // A blue/green policy has no steps of the watchdog's: SageMaker shifts the traffic.
+    steps: canary === undefined ? [] : canary.steps.map(normaliseStep),
     analysis: {
       intervalSeconds: durationOf(raw.analysis.interval) ?? DEFAULT_INTERVAL_SECONDS,
       windowSeconds: durationOf(raw.analysis.window) ?? DEFAULT_WINDOW_SECONDS,
@@ -372,6 +639,17 @@ function normalise(raw: RawPolicy): RolloutPolicy {
         DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS,
       ),
     },
+    ...(canary?.shadow === undefined
+      ? {}
+      : {
+          shadow: {
+            samplingPercent: canary.shadow.samplingPercent,
+            durationSeconds: durationOf(canary.shadow.duration) ?? 0,
+          },
+        }),
+    ...(blueGreen === undefined ? {} : { blueGreen: normaliseBlueGreen(blueGreen) }),
+    // Absent rather than [] without hooks, so policies written before hooks normalise as they did.
+    ...(raw.hooks === undefined ? {} : { hooks: raw.hooks.map(normaliseHook) }),
   };
 }
 

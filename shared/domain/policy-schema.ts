@@ -205,6 +205,173 @@ const lifecycleSchema = strictObject({
   cleanUpAfterRollback: optional(strictObject({ after: lifecycleDelaySchema })),
 });
 
+/** A duration of `min` to `max` seconds; `0s` is 0, so it passes only when `min` is 0. */
+export const durationWithin = (min: number, max: number): ReturnType<typeof string> =>
+  string().check(
+    refine(
+      (text) => {
+        const seconds = text === '0s' ? 0 : parseDuration(text);
+        return seconds !== null && seconds >= min && seconds <= max;
+      },
+      {
+        error: `must be a duration from ${durationText(min)} to ${durationText(max)} (a whole number and s, m or h)`,
+      },
+    ),
+  );
+
+/** 3600 → `1h`, 600 → `10m`, 0 → `0s`: for the limits named in problems. */
+function durationText(seconds: number): string {
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** `strategy.canary.shadow.samplingPercent`: whole percent of production requests copied to the shadow. */
+export const SHADOW_SAMPLING_PERCENT_RANGE = { min: 1, max: 100 } as const;
+
+const shadowSchema = strictObject({
+  samplingPercent: number().check(
+    int(),
+    gte(SHADOW_SAMPLING_PERCENT_RANGE.min, { error: 'must be between 1 and 100' }),
+    lte(SHADOW_SAMPLING_PERCENT_RANGE.max, { error: 'must be between 1 and 100' }),
+  ),
+  duration: durationSchema,
+});
+
+/** SageMaker's WaitIntervalInSeconds range (TrafficRoutingConfig): `trafficRouting.waitInterval`. Seconds. */
+export const BLUE_GREEN_WAIT_INTERVAL_RANGE = { min: 0, max: 3600 } as const;
+/** SageMaker's TerminationWaitInSeconds range (BlueGreenUpdatePolicy): `blueGreen.bake`. Seconds. */
+export const BLUE_GREEN_BAKE_RANGE = { min: 0, max: 3600 } as const;
+/** SageMaker's MaximumExecutionTimeoutInSeconds range (BlueGreenUpdatePolicy): `blueGreen.maximumExecutionTimeout`. Seconds. */
+export const BLUE_GREEN_MAXIMUM_EXECUTION_TIMEOUT_RANGE = { min: 600, max: 28_800 } as const;
+/**
+ * SageMaker's sizes of a shift, in percent of the fleet's capacity: a CANARY's first share at most
+ * half the fleet, each LINEAR step 10..50 %. Percent.
+ */
+export const BLUE_GREEN_CAPACITY_PERCENT_RANGE = {
+  canary: { min: 1, max: 50 },
+  linear: { min: 10, max: 50 },
+} as const;
+/**
+ * Most alarms of the team's own in `strategy.blueGreen.alarms`: SageMaker's AutoRollbackConfiguration
+ * takes 10, and one of them is the watchdog's verdict alarm. Alarms.
+ */
+export const MAX_BLUE_GREEN_ALARMS = 9;
+
+const blueGreenSchema = strictObject({
+  trafficRouting: optional(
+    strictObject({
+      type: oneOf(['allAtOnce', 'canary', 'linear']),
+      // Which unit, and its range for the routing type, is checked in parsePolicy (it depends on `type`).
+      size: optional(
+        strictObject({
+          capacityPercent: optional(number().check(int())),
+          instanceCount: optional(number().check(int())),
+        }),
+      ),
+      waitInterval: optional(
+        durationWithin(BLUE_GREEN_WAIT_INTERVAL_RANGE.min, BLUE_GREEN_WAIT_INTERVAL_RANGE.max),
+      ),
+    }),
+  ),
+  bake: optional(durationWithin(BLUE_GREEN_BAKE_RANGE.min, BLUE_GREEN_BAKE_RANGE.max)),
+  maximumExecutionTimeout: optional(
+    durationWithin(
+      BLUE_GREEN_MAXIMUM_EXECUTION_TIMEOUT_RANGE.min,
+      BLUE_GREEN_MAXIMUM_EXECUTION_TIMEOUT_RANGE.max,
+    ),
+  ),
+  alarms: optional(
+    array(text255).check(
+      maxLength(MAX_BLUE_GREEN_ALARMS, {
+        error: `must hold at most ${MAX_BLUE_GREEN_ALARMS} alarms (SageMaker takes 10, one is the watchdog's verdict alarm)`,
+      }),
+    ),
+  ),
+});
+
+/** Where a hook may run, in the order a rollout reaches them. */
+export const HOOK_POINTS = [
+  'beforeStart',
+  'beforeStep',
+  'beforePromotion',
+  'afterEnd',
+  'onRollback',
+] as const;
+/** Hook points after which nothing is left to hold: a hook there can only be told (`type: notify`). */
+export const NOTIFY_ONLY_HOOK_POINTS: ReadonlySet<string> = new Set(['afterEnd', 'onRollback']);
+/** A hook's name: lower-case letters, digits and hyphens, so it reads the same in URLs, history and logs. */
+export const HOOK_NAME_PATTERN = /^[a-z0-9-]+$/;
+/** Longest hook name. Characters. */
+export const HOOK_NAME_MAX_LENGTH = 64;
+/** Longest `timeout` of one hook call (a held rollout is judged each tick; a call must fit in one). Seconds. */
+export const MAX_HOOK_TIMEOUT_SECONDS = 60;
+/** Most `retries` of one hook call. Calls. */
+export const MAX_HOOK_RETRIES = 5;
+/** A Lambda function name, partial ARN or ARN, optionally with a version or alias, as Lambda's Invoke takes it. */
+export const LAMBDA_FUNCTION_PATTERN =
+  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+/** An SSM parameter name (`/rollout-watchdog/hooks/load-test` or `hook-key`). */
+export const SSM_PARAMETER_NAME_PATTERN = /^\/?[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)*$/;
+
+/**
+ * A hook's URL: https, or plain http to this machine only (a receiver under local test), because
+ * the call carries the rollout's details and, when signed, must not be readable on the way.
+ */
+export function isAllowedHookUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+}
+
+const hookSchema = strictObject({
+  name: string().check(
+    notEmpty,
+    maxLength(HOOK_NAME_MAX_LENGTH, { error: `must be at most ${HOOK_NAME_MAX_LENGTH} characters` }),
+    regex(HOOK_NAME_PATTERN, { error: 'must be lower-case letters, digits and hyphens' }),
+  ),
+  // One point or a list of them; checked in parsePolicy, which words each wrong entry by its index.
+  at: unknown(),
+  type: optional(oneOf(['gate', 'notify'])),
+  url: optional(
+    string().check(
+      maxLength(2048, { error: 'must be at most 2048 characters' }),
+      refine(isAllowedHookUrl, {
+        error: 'must be an https URL (plain http only to localhost or 127.0.0.1, for local testing)',
+      }),
+    ),
+  ),
+  lambda: optional(
+    string().check(
+      maxLength(170, { error: 'must be at most 170 characters' }),
+      regex(LAMBDA_FUNCTION_PATTERN, { error: 'must be a Lambda function name or ARN' }),
+    ),
+  ),
+  secret: optional(
+    string().check(
+      maxLength(1011, { error: 'must be at most 1011 characters' }),
+      regex(SSM_PARAMETER_NAME_PATTERN, {
+        error: 'must be an SSM parameter name such as /rollout-watchdog/hooks/load-test',
+      }),
+    ),
+  ),
+  timeout: optional(durationWithin(1, MAX_HOOK_TIMEOUT_SECONDS)),
+  retries: optional(
+    number().check(
+      int(),
+      gte(0, { error: `must be between 0 and ${MAX_HOOK_RETRIES}` }),
+      lte(MAX_HOOK_RETRIES, { error: `must be between 0 and ${MAX_HOOK_RETRIES}` }),
+    ),
+  ),
+  failureLimit: optional(failureLimit),
+  onFailure: optional(oneOf(['rollback', 'pause'])),
+});
+
 export const rawPolicySchema = strictObject({
   apiVersion: literal(POLICY_API_VERSION, { error: `must be ${POLICY_API_VERSION}` }),
   endpoint: strictObject({
@@ -213,11 +380,16 @@ export const rawPolicySchema = strictObject({
     baselineVariant: sageMakerName,
     canaryVariant: sageMakerName,
   }),
+  // Exactly one of canary / blueGreen: parsePolicy says so at `strategy`, where a person looks.
   strategy: strictObject({
-    canary: strictObject({
-      // Entries are checked one by one in parsePolicy (each is setWeight XOR pause).
-      steps: array(unknown()).check(minLength(1, { error: 'must hold at least one step' })),
-    }),
+    canary: optional(
+      strictObject({
+        // Entries are checked one by one in parsePolicy (each is setWeight XOR pause).
+        steps: array(unknown()).check(minLength(1, { error: 'must hold at least one step' })),
+        shadow: optional(shadowSchema),
+      }),
+    ),
+    blueGreen: optional(blueGreenSchema),
   }),
   analysis: strictObject({
     interval: optional(durationSchema),
@@ -232,7 +404,10 @@ export const rawPolicySchema = strictObject({
   regions: optional(array(regionTargetSchema)),
   artifacts: optional(artifactsSchema),
   lifecycle: optional(lifecycleSchema),
+  hooks: optional(array(hookSchema)),
 });
 
 export type RawPolicy = Infer<typeof rawPolicySchema>;
 export type RawMetric = Infer<typeof metricSchema>;
+export type RawBlueGreen = Infer<typeof blueGreenSchema>;
+export type RawHook = Infer<typeof hookSchema>;
