@@ -4,6 +4,7 @@
  * after any warnings (a valid plan that is probably not what was meant).
  */
 import { describePolicy } from '../../shared/domain/index';
+import { describeHook } from '../../shared/wording/describe-policy';
 import { regionArtifactProblems } from '../../shared/domain/region-artifacts';
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
 import { loadPolicyOrProblems } from './load-policy-or-problems';
@@ -13,6 +14,7 @@ const HELP = `Usage: rollout-watchdog validate FILE
 
 Checks a rollout policy (YAML or JSON) as a whole; the fields are in docs/policy-reference.md.
   valid:    prints any warnings ('warning: path: message'), then a one-line summary of the plan
+            and, indented below it, one line per hook
   invalid:  prints every problem, one per line as 'path: message'
 
 Exit codes: 0 valid (warnings or not); 1 invalid; 2 bad usage or a file that cannot be read.
@@ -45,6 +47,7 @@ export async function runValidateCommand(args: string[], io: CliIo): Promise<num
   if (result.ok) {
     for (const warning of result.warnings) io.stdout.write(`warning: ${warning}\n`);
     io.stdout.write(`valid: ${describePolicy(result.policy)}\n`);
+    for (const hook of result.policy.hooks ?? []) io.stdout.write(`  hook ${describeHook(hook)}\n`);
     return EXIT_OK;
   }
   if (result.kind === 'unreadable') {
