@@ -103,7 +103,10 @@ export interface Sandbox {
   readonly quotas: Quotas;
   readonly slack: SlackSink;
   readonly outbox: Outbox;
-  readonly sagemaker: Pick<SageMakerEmulation, 'getEndpointWeights' | 'getEndpointStatus'>;
+  readonly sagemaker: Pick<
+    SageMakerEmulation,
+    'getEndpointWeights' | 'getEndpointTraffic' | 'getEndpointStatus'
+  >;
   readonly sns: Pick<SnsEmulation, 'publishToSns' | 'confirm' | 'deliveries' | 'idle'>;
   readonly cloudwatch: CloudWatch;
   /** Plays a scenario's traffic against an endpoint (metrics into this sandbox's CloudWatch). */
@@ -118,7 +121,10 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export type PlayScenarioOptions = Omit<TrafficOptions, 'clock' | 'store' | 'getEndpointWeights'>;
+export type PlayScenarioOptions = Omit<
+  TrafficOptions,
+  'clock' | 'store' | 'getEndpointWeights' | 'getEndpointTraffic'
+>;
 
 /**
  * Starts a sandbox. `clock` decides how simulated time moves, `endpointDelayMs` how long endpoint
@@ -188,7 +194,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       ...play,
       clock,
       store: cloudwatch.store,
-      getEndpointWeights: sagemaker.getEndpointWeights,
+      getEndpointTraffic: sagemaker.getEndpointTraffic,
     });
     playing.set(key, handle);
     return handle;

@@ -13,6 +13,16 @@
  * - `ModelLatency`: the requests' latencies in microseconds as a values/counts histogram, so
  *   CloudWatch percentiles come out right.
  * A variant without requests, and every variant during a scenario's data gap, gets no datapoints.
+ *
+ * Read through `getEndpointTraffic`, the endpoint may also run:
+ * - a shadow variant named as the scenario's canary: it gets a copy of `shadow.share` of the
+ *   minute's requests (the users' requests are not taken from production), plays the scenario's
+ *   canary behaviour and is published under its own VariantName; its answers reach nobody;
+ * - a blue/green deployment: the scenario's baseline variant runs on two fleets, the old (blue)
+ *   one playing the scenario's baseline and the new (green) one its canary, split by the routing
+ *   share in force. Both fleets together are published under `{EndpointName, VariantName}` as
+ *   always, and each fleet also under `{EndpointConfigName, EndpointName, VariantName}`. Once such
+ *   a deployment has completed the variant plays the scenario's canary (the new model serves).
  * Custom metrics a scenario gives the canary (`customMetrics`) are published where a policy's
  * `custom` metrics read them, when the caller passes those metric definitions.
  */
@@ -26,6 +36,7 @@ import {
   type SimulatedVariant,
 } from '../shared/simulation/scenario-simulator';
 import type { ClosedPeriod, SandboxClock } from './clock';
+import type { EndpointTraffic } from './services/sagemaker/endpoint-traffic';
 import type { MetricStore } from './services/cloudwatch/metric-store';
 
 /** Namespace SageMaker endpoints publish invocation metrics to. */
@@ -44,8 +55,16 @@ export interface TrafficOptions {
   canaryVariant?: string;
   clock: Pick<SandboxClock, 'onPeriodClosed'>;
   store: MetricStore;
-  /** Current traffic share per variant in percent; `undefined` when the endpoint does not exist. */
-  getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
+  /**
+   * What the endpoint does with requests now (weights, shadow share, blue/green fleets);
+   * `undefined` when it does not exist or serves nobody. The sandbox passes its SageMaker's.
+   */
+  getEndpointTraffic?(region: string, endpointName: string): EndpointTraffic | undefined;
+  /**
+   * Only the production weights, percent (for callers without shadows or fleets); used when
+   * `getEndpointTraffic` is not given. One of the two is required.
+   */
+  getEndpointWeights?(region: string, endpointName: string): Record<string, number> | undefined;
   /**
    * Scenario minute the first closed period plays (default 0). Later minutes follow on, so a
    * scenario can be joined midway, or replaced by a variant of itself without starting over.
@@ -66,6 +85,8 @@ export interface TrafficOptions {
 export interface TrafficVariantRecord {
   /** The endpoint's variant name. */
   variantName: string;
+  /** The fleet's endpoint config, for the blue and green fleets of a blue/green deployment. */
+  endpointConfigName?: string;
   invocations: number;
   errors5xx: number;
   errors4xx: number;
@@ -87,6 +108,8 @@ export interface TrafficMinuteRecord {
   canary: TrafficVariantRecord;
   /** Canary requests that failed (5XX) or were slower than the baseline's configured p99. */
   canaryBadRequests: number;
+  /** The copies a shadow variant playing the canary got (they answered nobody). */
+  shadow?: TrafficVariantRecord;
 }
 
 export interface TrafficHandle {
@@ -105,6 +128,7 @@ export interface TrafficHandle {
  * publishes one minute, split by the canary weight `getEndpointWeights` reports at that moment.
  */
 export function startTraffic(opts: TrafficOptions): TrafficHandle {
+  const readTraffic = endpointTrafficReader(opts);
   const simulator = createScenarioSimulator(
     opts.scenario,
     opts.seed === undefined ? {} : { seed: opts.seed },
@@ -123,14 +147,20 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
     resolveDone = resolve;
   });
 
-  const publishVariant = (variantName: string, variant: SimulatedVariant, periodStart: number): void => {
+  const publishVariant = (
+    variantName: string,
+    variant: SimulatedVariant,
+    periodStart: number,
+    endpointConfigName?: string,
+  ): void => {
     const n = variant.invocations;
     if (n <= 0) return;
-    const metric = (metricName: string) => ({
-      namespace: SAGEMAKER_NAMESPACE,
-      metricName,
-      dimensions: { EndpointName: opts.endpointName, VariantName: variantName },
-    });
+    const dimensions: Record<string, string> = {
+      ...(endpointConfigName !== undefined ? { EndpointConfigName: endpointConfigName } : {}),
+      EndpointName: opts.endpointName,
+      VariantName: variantName,
+    };
+    const metric = (metricName: string) => ({ namespace: SAGEMAKER_NAMESPACE, metricName, dimensions });
     const put = (metricName: string, values: number[], counts: number[], unit: string) =>
       opts.store.put(opts.region, {
         metric: metric(metricName),
@@ -169,8 +199,13 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
     }
   };
 
-  const variantRecord = (variantName: string, variant: SimulatedVariant): TrafficVariantRecord => ({
+  const variantRecord = (
+    variantName: string,
+    variant: SimulatedVariant,
+    endpointConfigName?: string,
+  ): TrafficVariantRecord => ({
     variantName,
+    ...(endpointConfigName !== undefined ? { endpointConfigName } : {}),
     invocations: variant.invocations,
     errors5xx: variant.errors5xx,
     errors4xx: variant.errors4xx,
@@ -186,15 +221,40 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
 
   const onPeriodClosed = (period: ClosedPeriod): void => {
     if (stopped) return;
-    const weights = opts.getEndpointWeights(opts.region, opts.endpointName);
-    const canaryWeight = weights === undefined ? null : (weights[canaryName] ?? 0);
+    const traffic = readTraffic(opts.region, opts.endpointName);
+    const fleets = traffic?.fleets;
+    // Blue/green: the baseline variant's green fleet plays the canary; once the deployment has
+    // completed the whole variant runs the new model. Otherwise the canary is its own variant.
+    const newModelInBaseline =
+      fleets !== undefined ||
+      (traffic?.newModelServing === true && traffic.weights[canaryName] === undefined);
+    const canaryWeight =
+      traffic === undefined
+        ? null
+        : fleets
+          ? fleets.greenShare * 100
+          : newModelInBaseline
+            ? 100
+            : (traffic.weights[canaryName] ?? 0);
+    // The variant whose requests the canary behaviour answers.
+    const canaryServedBy = newModelInBaseline ? baselineName : canaryName;
+    const shadow = traffic?.shadow?.variantName === canaryName ? traffic.shadow : undefined;
     // Without an endpoint there is no traffic at all; simulate with weight 0 only to keep the record shape.
-    const simulated: SimulatedMinute = simulator.simulateMinute(minute, canaryWeight ?? 0);
-    const published = weights !== undefined && !simulated.dataGap;
+    const simulated: SimulatedMinute = simulator.simulateMinute(
+      minute,
+      canaryWeight ?? 0,
+      shadow ? { shadowShare: shadow.share } : {},
+    );
+    const published = traffic !== undefined && !simulated.dataGap;
     if (published) {
       publishVariant(baselineName, simulated.baseline, period.start);
-      publishVariant(canaryName, simulated.canary, period.start);
-      publishCustom(simulated.canary, period.start);
+      publishVariant(canaryServedBy, simulated.canary, period.start);
+      if (fleets) {
+        publishVariant(baselineName, simulated.baseline, period.start, fleets.blueConfigName);
+        publishVariant(baselineName, simulated.canary, period.start, fleets.greenConfigName);
+      }
+      if (simulated.shadow) publishVariant(canaryName, simulated.shadow, period.start);
+      publishCustom(simulated.shadow ?? simulated.canary, period.start);
     }
     const record: TrafficMinuteRecord = {
       minute,
@@ -202,9 +262,10 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
       canaryWeightPercent: canaryWeight,
       published,
       dataGap: simulated.dataGap,
-      baseline: variantRecord(baselineName, simulated.baseline),
-      canary: variantRecord(canaryName, simulated.canary),
-      canaryBadRequests: weights === undefined ? 0 : simulated.canaryBadRequests,
+      baseline: variantRecord(baselineName, simulated.baseline, fleets?.blueConfigName),
+      canary: variantRecord(canaryServedBy, simulated.canary, fleets?.greenConfigName),
+      canaryBadRequests: traffic === undefined ? 0 : simulated.canaryBadRequests,
+      ...(simulated.shadow ? { shadow: variantRecord(canaryName, simulated.shadow) } : {}),
     };
     records.push(record);
     minute += 1;
@@ -220,5 +281,21 @@ export function startTraffic(opts: TrafficOptions): TrafficHandle {
     minutesPlayed: () => minute,
     records: () => records,
     done,
+  };
+}
+
+/**
+ * How the player reads the endpoint: through `getEndpointTraffic`, or, for callers that only
+ * know weights, through `getEndpointWeights` (no shadow, no fleets).
+ */
+function endpointTrafficReader(
+  opts: Pick<TrafficOptions, 'getEndpointTraffic' | 'getEndpointWeights'>,
+): (region: string, endpointName: string) => EndpointTraffic | undefined {
+  const { getEndpointTraffic, getEndpointWeights } = opts;
+  if (getEndpointTraffic) return (region, name) => getEndpointTraffic(region, name);
+  if (!getEndpointWeights) throw new TypeError('startTraffic needs getEndpointTraffic or getEndpointWeights');
+  return (region, name) => {
+    const weights = getEndpointWeights(region, name);
+    return weights === undefined ? undefined : { weights, newModelServing: false };
   };
 }

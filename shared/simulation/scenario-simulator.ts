@@ -12,6 +12,11 @@
  *
  * The canary weight is a parameter because the watchdog decides it: the weights in force after
  * the decision on minute m − 1 split minute m's traffic.
+ *
+ * A shadow share (SageMaker's shadow variant) copies requests rather than taking them: each of
+ * the minute's N requests is copied to the shadow with probability `shadowShare`, and the copies
+ * behave as the scenario's canary. The copies draw from a second stream derived from the
+ * minute's seed, so asking for a shadow leaves every production number of the minute unchanged.
  */
 import type { VariantPeriodMetrics } from '../domain/types';
 import type { ResolvedVariantSegment, Scenario, VariantProfile } from './scenario-schema';
@@ -28,7 +33,13 @@ export const Z_P99 = 2.3263;
  */
 export const MAX_LATENCY_DRAWS = 50_000;
 
-export type VariantRole = 'baseline' | 'canary';
+export type VariantRole = 'baseline' | 'canary' | 'shadow';
+
+/**
+ * Salt mixed into a minute's seed for its shadow stream: the copies must not consume the
+ * production stream's draws.
+ */
+const SHADOW_STREAM = 0x5ad0_0001;
 
 /** A variant's simulated minute: what CloudWatch would aggregate for the period, and the requests behind it. */
 export interface SimulatedVariant extends VariantPeriodMetrics {
@@ -61,13 +72,27 @@ export interface SimulatedMinute {
   baselineConfiguredP99Ms: number;
   /** Canary requests that failed (5XX) or were slower than the baseline's configured p99. */
   canaryBadRequests: number;
+  /**
+   * The copies sent to the shadow (canary behaviour; they answer nobody), when a shadow share
+   * was asked for. Its `weightPercent` is the share copied, percent.
+   */
+  shadow?: SimulatedVariant;
+}
+
+/** What else runs beside the production variants during a minute. */
+export interface MinuteOptions {
+  /** Share of the minute's requests copied to a shadow variant, 0..1 (clamped); 0 or absent: no shadow. */
+  shadowShare?: number;
 }
 
 export interface ScenarioSimulator {
   readonly scenario: Scenario;
   readonly seed: number;
-  /** Simulates minute `minute` (0-based) with the canary at `canaryWeightPercent` (clamped to 0..100). */
-  simulateMinute(minute: number, canaryWeightPercent: number): SimulatedMinute;
+  /**
+   * Simulates minute `minute` (0-based) with the canary at `canaryWeightPercent` (clamped to
+   * 0..100) and, when `options.shadowShare` is above 0, that share of the requests copied to a shadow.
+   */
+  simulateMinute(minute: number, canaryWeightPercent: number, options?: MinuteOptions): SimulatedMinute;
 }
 
 /**
@@ -84,9 +109,14 @@ export function createScenarioSimulator(
   const canarySegments = scenario.variants[canaryVariant] ?? [];
   const periodFactor = scenario.periodSeconds / 60;
 
-  const simulateMinute = (minute: number, canaryWeightPercent: number): SimulatedMinute => {
+  const simulateMinute = (
+    minute: number,
+    canaryWeightPercent: number,
+    options: MinuteOptions = {},
+  ): SimulatedMinute => {
     const w = Number.isFinite(canaryWeightPercent) ? Math.min(100, Math.max(0, canaryWeightPercent)) : 0;
-    const random = createSeededRandom(mixSeed(seed, minute));
+    const minuteSeed = mixSeed(seed, minute);
+    const random = createSeededRandom(minuteSeed);
     const traffic = segmentAt(scenario.traffic, minute);
     const totalRequests = random.poisson((traffic?.requestsPerMinute ?? 0) * periodFactor);
     const canaryRequests = random.binomial(totalRequests, w / 100);
@@ -104,6 +134,22 @@ export function createScenarioSimulator(
     );
     const slow = { threshold: baselineP99, bad: 0 };
     const canary = simulateVariant(random, canaryVariant, 'canary', w, canaryRequests, canaryProfile, slow);
+    const share = options.shadowShare;
+    const shadowShare = share !== undefined && Number.isFinite(share) ? Math.min(1, Math.max(0, share)) : 0;
+    let shadow: SimulatedVariant | undefined;
+    if (shadowShare > 0) {
+      const copies = createSeededRandom(mixSeed(minuteSeed, SHADOW_STREAM));
+      const shadowPercent = shadowShare * 100;
+      shadow = simulateVariant(
+        copies,
+        canaryVariant,
+        'shadow',
+        shadowPercent,
+        copies.binomial(totalRequests, shadowShare),
+        profileAt(canarySegments, minute, shadowPercent),
+        null,
+      );
+    }
     return {
       minute,
       canaryWeightPercent: w,
@@ -114,6 +160,7 @@ export function createScenarioSimulator(
       variants: { [baselineVariant]: baseline, [canaryVariant]: canary },
       baselineConfiguredP99Ms: baselineP99,
       canaryBadRequests: slow.bad,
+      ...(shadow ? { shadow } : {}),
     };
   };
 

@@ -12,6 +12,8 @@ import type { Faults } from '../../faults';
 import type { Operation, RequestContext, ServiceEmulation } from '../../service';
 import { SANDBOX_ACCOUNT_ID } from '../../service';
 import { foreignArtifact } from './artifact-region';
+import { asMember, type ConfigVariant, parseConfigVariants } from './config-variants';
+import type { EndpointTraffic } from './endpoint-traffic';
 import { excludedProperties, retainVariantProperties } from './retain-variant-properties';
 import {
   capacityCheck,
@@ -31,19 +33,12 @@ interface Model {
   CreationTime: number;
 }
 
-interface ConfigVariant {
-  VariantName: string;
-  ModelName?: string;
-  InitialInstanceCount?: number;
-  InstanceType?: string;
-  InitialVariantWeight: number;
-  [key: string]: unknown;
-}
-
 interface EndpointConfig {
   EndpointConfigName: string;
   EndpointConfigArn: string;
   ProductionVariants: ConfigVariant[];
+  /** At most one, beside exactly one production variant (SageMaker's limits for shadow testing). */
+  ShadowProductionVariants?: ConfigVariant[];
   CreationTime: number;
 }
 
@@ -62,6 +57,8 @@ interface PendingChange {
   readyAt: number;
   /** Variants after the change (weights become current). */
   variants: Variant[];
+  /** Shadow variants after the change. */
+  shadowVariants: Variant[];
   configName: string;
   /** The config being deployed, when the change is a new config rather than new weights on the current one. */
   newConfig?: EndpointConfig;
@@ -75,6 +72,8 @@ interface Endpoint {
   EndpointConfigName: string;
   status: 'Creating' | 'Updating' | 'InService' | 'Failed';
   variants: Variant[];
+  /** The shadow variants (ShadowProductionVariants) of the config in service. */
+  shadowVariants: Variant[];
   CreationTime: number;
   LastModifiedTime: number;
   pending?: PendingChange;
@@ -111,13 +110,22 @@ export interface SageMakerEmulation {
    * old split), or `undefined` when the endpoint does not exist or all current weights are zero.
    */
   getEndpointWeights(region: string, endpointName: string): Record<string, number> | undefined;
+  /**
+   * What the endpoint does with requests now, for the traffic player: the production weights
+   * (as `getEndpointWeights`), the share copied to a shadow variant, and the fleets of a
+   * blue/green deployment in flight; `undefined` when `getEndpointWeights` is.
+   */
+  getEndpointTraffic(region: string, endpointName: string): EndpointTraffic | undefined;
   /** Status as DescribeEndpoint would report it now, or `undefined` for an unknown endpoint. */
   getEndpointStatus(region: string, endpointName: string): string | undefined;
   /** Plain dump of one region's state, for `/_sandbox/state`. */
   dump(region: string): unknown;
   /** Regions that hold any SageMaker resource. */
   regions(): string[];
-  /** Every endpoint in every region with its variant names in config order (for auto-played traffic). */
+  /**
+   * Every endpoint in every region with its variant names in config order, shadow variants last
+   * (for auto-played traffic).
+   */
   endpoints(): { region: string; endpointName: string; variantNames: string[] }[];
 }
 
@@ -171,11 +179,13 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       endpoint.status = endpoint.status === 'Creating' ? 'Failed' : 'InService';
       endpoint.FailureReason = pending.failureReason;
     } else {
-      endpoint.variants = pending.variants.map((v) => ({
+      const applied = (v: Variant): Variant => ({
         ...v,
         CurrentWeight: v.DesiredWeight,
         CurrentInstanceCount: v.DesiredInstanceCount,
-      }));
+      });
+      endpoint.variants = pending.variants.map(applied);
+      endpoint.shadowVariants = pending.shadowVariants.map(applied);
       endpoint.EndpointConfigName = pending.configName;
       endpoint.status = 'InService';
     }
@@ -218,8 +228,8 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     }
   };
 
-  const variantsFromConfig = (config: EndpointConfig): Variant[] =>
-    config.ProductionVariants.map((v) => ({
+  const variantsFromConfig = (variants: readonly ConfigVariant[]): Variant[] =>
+    variants.map((v) => ({
       VariantName: v.VariantName,
       CurrentWeight: v.InitialVariantWeight,
       DesiredWeight: v.InitialVariantWeight,
@@ -245,9 +255,14 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     ctx: RequestContext,
     config: EndpointConfig,
   ): Omit<PendingChange, 'startedAt' | 'readyAt'> => {
-    const short = firstVariantShortOfCapacity(config.ProductionVariants, ctx.region, isExhausted);
+    const short = firstVariantShortOfCapacity(
+      [...config.ProductionVariants, ...(config.ShadowProductionVariants ?? [])],
+      ctx.region,
+      isExhausted,
+    );
     return {
-      variants: variantsFromConfig(config),
+      variants: variantsFromConfig(config.ProductionVariants),
+      shadowVariants: variantsFromConfig(config.ShadowProductionVariants ?? []),
       configName: config.EndpointConfigName,
       newConfig: config,
       ...(short ? { failureReason: INSUFFICIENT_CAPACITY_REASON } : {}),
@@ -255,21 +270,29 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   };
 
   /** What DescribeEndpoint shows of a new config being deployed (SageMaker's `PendingDeploymentSummary`). */
-  const pendingDeploymentSummary = (change: PendingChange, config: EndpointConfig) => ({
-    EndpointConfigName: change.configName,
-    ProductionVariants: config.ProductionVariants.map((v) => {
-      const desired = change.variants.find((p) => p.VariantName === v.VariantName);
-      return {
-        VariantName: v.VariantName,
-        DeployedImages: [],
-        DesiredWeight: desired?.DesiredWeight ?? v.InitialVariantWeight,
-        DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.InitialInstanceCount ?? 1,
-        ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
-        VariantStatus: [{ Status: 'Creating', StartTime: new Date(change.startedAt) }],
-      };
-    }),
-    StartTime: new Date(change.startedAt),
-  });
+  const pendingDeploymentSummary = (change: PendingChange, config: EndpointConfig) => {
+    const pendingVariants = (variants: readonly ConfigVariant[], planned: readonly Variant[]) =>
+      variants.map((v) => {
+        const desired = planned.find((p) => p.VariantName === v.VariantName);
+        return {
+          VariantName: v.VariantName,
+          DeployedImages: [],
+          DesiredWeight: desired?.DesiredWeight ?? v.InitialVariantWeight,
+          DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.InitialInstanceCount ?? 1,
+          ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
+          VariantStatus: [{ Status: 'Creating', StartTime: new Date(change.startedAt) }],
+        };
+      });
+    const shadows = config.ShadowProductionVariants ?? [];
+    return {
+      EndpointConfigName: change.configName,
+      ProductionVariants: pendingVariants(config.ProductionVariants, change.variants),
+      ...(shadows.length > 0
+        ? { ShadowProductionVariants: pendingVariants(shadows, change.shadowVariants) }
+        : {}),
+      StartTime: new Date(change.startedAt),
+    };
+  };
 
   const describeEndpoint = (region: string, endpoint: Endpoint) => {
     settle(region, endpoint);
@@ -277,6 +300,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     // During an UpdateEndpoint the serving variants are the old config's, unchanged; the new
     // config shows only in the summary. A create or a weights change applies to these variants.
     const changesServing = change !== undefined && (endpoint.status === 'Creating' || !change.newConfig);
+    const servingVariant = describeServingVariant(endpoint, change, changesServing);
     return {
       EndpointName: endpoint.EndpointName,
       EndpointArn: endpoint.EndpointArn,
@@ -288,31 +312,41 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       ...(change?.newConfig
         ? { PendingDeploymentSummary: pendingDeploymentSummary(change, change.newConfig) }
         : {}),
-      ProductionVariants: endpoint.variants.map((v) => {
-        const desired = changesServing
-          ? change.variants.find((p) => p.VariantName === v.VariantName)
-          : undefined;
-        return {
-          VariantName: v.VariantName,
-          DeployedImages: [],
-          CurrentWeight: v.CurrentWeight,
-          DesiredWeight: desired?.DesiredWeight ?? v.DesiredWeight,
-          CurrentInstanceCount: v.CurrentInstanceCount,
-          DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.DesiredInstanceCount,
-          ...(changesServing
-            ? {
-                VariantStatus: [
-                  {
-                    Status: endpoint.status === 'Creating' ? 'Creating' : 'Updating',
-                    StartTime: new Date(endpoint.LastModifiedTime),
-                  },
-                ],
-              }
-            : {}),
-        };
-      }),
+      ProductionVariants: endpoint.variants.map((v) => servingVariant(v, change?.variants)),
+      ...(endpoint.shadowVariants.length > 0
+        ? {
+            ShadowProductionVariants: endpoint.shadowVariants.map((v) =>
+              servingVariant(v, change?.shadowVariants),
+            ),
+          }
+        : {}),
     };
   };
+
+  /** A variant as DescribeEndpoint shows it: weights and counts now, and where a change in flight takes them. */
+  const describeServingVariant =
+    (endpoint: Endpoint, change: PendingChange | undefined, changesServing: boolean) =>
+    (v: Variant, planned: readonly Variant[] | undefined) => {
+      const desired = changesServing ? planned?.find((p) => p.VariantName === v.VariantName) : undefined;
+      return {
+        VariantName: v.VariantName,
+        DeployedImages: [],
+        CurrentWeight: v.CurrentWeight,
+        DesiredWeight: desired?.DesiredWeight ?? v.DesiredWeight,
+        CurrentInstanceCount: v.CurrentInstanceCount,
+        DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.DesiredInstanceCount,
+        ...(changesServing
+          ? {
+              VariantStatus: [
+                {
+                  Status: endpoint.status === 'Creating' ? 'Creating' : 'Updating',
+                  StartTime: new Date(endpoint.LastModifiedTime),
+                },
+              ],
+            }
+          : {}),
+      };
+    };
 
   const operations: Record<string, Operation> = {
     CreateModel(input, ctx) {
@@ -355,40 +389,14 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const configArn = arn(ctx.region, 'endpoint-config', name);
       if (s.configs.has(name))
         throw validation(`Cannot create already existing endpoint configuration "${configArn}".`);
-      const raw = input.ProductionVariants;
-      if (!Array.isArray(raw) || raw.length === 0) {
-        throw validation(
-          "1 validation error detected: Value '[]' at 'productionVariants' failed to satisfy constraint: Member must have length greater than or equal to 1",
-        );
-      }
-      const seen = new Set<string>();
-      const variants = raw.map((value: unknown, index): ConfigVariant => {
-        const entry = asMember(value, `productionVariants.${index + 1}.member`);
-        const variantName = entry.VariantName;
-        if (typeof variantName !== 'string' || variantName === '') {
-          throw validation(
-            `1 validation error detected: Value null at 'productionVariants.${index + 1}.member.variantName' failed to satisfy constraint: Member must not be null`,
-          );
-        }
-        if (seen.has(variantName))
-          throw validation(`Duplicate VariantName "${variantName}" in ProductionVariants.`);
-        seen.add(variantName);
-        const modelName = entry.ModelName;
-        if (typeof modelName === 'string' && !s.models.has(modelName)) {
-          throw validation(`Could not find model "${arn(ctx.region, 'model', modelName)}".`);
-        }
-        const weight = entry.InitialVariantWeight === undefined ? 1 : Number(entry.InitialVariantWeight);
-        if (!(weight >= 0)) {
-          throw validation(
-            `1 validation error detected: Value '${entry.InitialVariantWeight}' at 'productionVariants.${index + 1}.member.initialVariantWeight' failed to satisfy constraint: Member must have value greater than or equal to 0`,
-          );
-        }
-        return { ...entry, VariantName: variantName, InitialVariantWeight: weight } as ConfigVariant;
-      });
+      const variants = parseConfigVariants(input, (modelName) =>
+        s.models.has(modelName) ? undefined : arn(ctx.region, 'model', modelName),
+      );
       s.configs.set(name, {
         EndpointConfigName: name,
         EndpointConfigArn: configArn,
-        ProductionVariants: variants,
+        ProductionVariants: variants.production,
+        ...(variants.shadow.length > 0 ? { ShadowProductionVariants: variants.shadow } : {}),
         CreationTime: ctx.now(),
       });
       return { EndpointConfigArn: configArn };
@@ -427,13 +435,14 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
       const config = findConfig(ctx, configName);
       const now = ctx.now();
-      const variants = variantsFromConfig(config);
+      const notYetServing = (v: Variant): Variant => ({ ...v, CurrentWeight: 0, CurrentInstanceCount: 0 });
       const endpoint: Endpoint = {
         EndpointName: name,
         EndpointArn: endpointArn,
         EndpointConfigName: configName,
         status: 'Creating',
-        variants: variants.map((v) => ({ ...v, CurrentWeight: 0, CurrentInstanceCount: 0 })),
+        variants: variantsFromConfig(config.ProductionVariants).map(notYetServing),
+        shadowVariants: variantsFromConfig(config.ShadowProductionVariants ?? []).map(notYetServing),
         CreationTime: now,
         LastModifiedTime: now,
       };
@@ -514,6 +523,8 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         );
       }
       const next = endpoint.variants.map((v) => ({ ...v }));
+      // A shadow variant's weight (its sampling share) and instances change the same way.
+      const nextShadows = endpoint.shadowVariants.map((v) => ({ ...v }));
       const seen = new Set<string>();
       for (const [index, value] of (desired as unknown[]).entries()) {
         const entry = asMember(value, `desiredWeightsAndCapacities.${index + 1}.member`);
@@ -530,7 +541,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
             `1 validation error detected: Value '${count}' at 'desiredWeightsAndCapacities.${index + 1}.member.desiredInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 0`,
           );
         }
-        const variant = next.find((v) => v.VariantName === variantName);
+        const variant = [...next, ...nextShadows].find((v) => v.VariantName === variantName);
         if (typeof variantName !== 'string' || !variant) {
           throw validation(
             `The variant name(s) "${String(variantName)}" is/are not present in endpoint "${endpoint.EndpointArn}".`,
@@ -552,7 +563,12 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         );
       }
       endpoint.status = 'Updating';
-      startChange(ctx, endpoint, { variants: next, configName: endpoint.EndpointConfigName }, delayMs);
+      startChange(
+        ctx,
+        endpoint,
+        { variants: next, shadowVariants: nextShadows, configName: endpoint.EndpointConfigName },
+        delayMs,
+      );
       return { EndpointArn: endpoint.EndpointArn };
     },
   };
@@ -568,6 +584,24 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       return Object.fromEntries(
         endpoint.variants.map((v) => [v.VariantName, (v.CurrentWeight / total) * 100]),
       );
+    },
+    getEndpointTraffic(region, endpointName) {
+      const endpoint = states.get(region)?.endpoints.get(endpointName);
+      if (!endpoint) return undefined;
+      settle(region, endpoint);
+      const total = endpoint.variants.reduce((sum, v) => sum + v.CurrentWeight, 0);
+      if (total <= 0) return undefined;
+      const weights = Object.fromEntries(
+        endpoint.variants.map((v) => [v.VariantName, (v.CurrentWeight / total) * 100]),
+      );
+      const shadow = endpoint.shadowVariants.find((v) => v.CurrentWeight > 0);
+      return {
+        weights,
+        ...(shadow
+          ? { shadow: { variantName: shadow.VariantName, share: Math.min(1, shadow.CurrentWeight / total) } }
+          : {}),
+        newModelServing: false,
+      };
     },
     getEndpointStatus(region, endpointName) {
       const endpoint = states.get(region)?.endpoints.get(endpointName);
@@ -588,18 +622,13 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         [...s.endpoints.values()].map((e) => ({
           region,
           endpointName: e.EndpointName,
-          variantNames: (e.pending?.variants ?? e.variants).map((v) => v.VariantName),
+          variantNames: [
+            ...(e.pending?.variants ?? e.variants),
+            ...(e.pending?.shadowVariants ?? e.shadowVariants),
+          ].map((v) => v.VariantName),
         })),
       ),
   };
-}
-
-/** A list member must be a structure; anything else is refused as the service's validator would. */
-function asMember(value: unknown, path: string): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw validation(
-    `1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`,
-  );
 }
 
 function encodeToken(offset: number): string {
