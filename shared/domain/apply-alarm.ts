@@ -1,4 +1,5 @@
 import { isFinal } from './is-final';
+import { failShadowOnAlarm, isShadowing } from './judge-shadow';
 import { previewEvidence } from './judge-tick';
 import { makeDecision } from './make-decision';
 import type { DecisionCause } from './decision-cause';
@@ -11,7 +12,8 @@ import type { AlarmStateValue, RolloutPolicy, RolloutState, Transition } from '.
  * last seen value in `state.alarmStates` (only a transition INTO `ALARM` acts, so a duplicate
  * delivery is a no-op), and the phase (a final rollout never changes).
  * `immediate` → RolledBack with the canary at 0; `staged` → canary halved and observed (the
- * next judgement after `observeSeconds` rolls back or restores). OK and INSUFFICIENT_DATA only
+ * next judgement after `observeSeconds` rolls back or restores); during a shadow phase either
+ * strategy fails the shadow (see judge-shadow.ts). OK and INSUFFICIENT_DATA only
  * record the value. `detail.reason` (CloudWatch's state reason, which names the breaching
  * datapoints) is carried into the evidence: an alarm can fire between two judgements, when the
  * rollout's own window holds no numbers yet.
@@ -43,6 +45,7 @@ export function applyAlarm(
     const decision = makeDecision('hold', { kind: 'alarm-recorded', alarmName, state: value }, evidence);
     return { state: { ...recorded, message: decision.reason }, decision };
   }
+  if (isShadowing(state)) return failShadowOnAlarm(policy, recorded, alarmName, evidence);
   const effect = triggerAlarm(entry, recorded, now);
   const decision = makeDecision(effect.kind === 'rollback' ? 'rollback' : 'hold', effect.cause, evidence);
   return {

@@ -1,5 +1,6 @@
 import type { DecisionCause } from './decision-cause';
 import { isFinal } from './is-final';
+import { isShadowing, refusedDuringShadow } from './judge-shadow';
 import { previewEvidence } from './judge-tick';
 import { makeDecision, nextStop, stepRef } from './make-decision';
 import type { CommandResult, OperatorCommand, RolloutPolicy, RolloutState } from './types';
@@ -14,7 +15,8 @@ const ownReason = (command: OperatorCommand): string | undefined =>
  * - `pause`: Progressing → Paused ('operator').
  * - `resume`: Paused → Progressing, clearing the inconclusive streak; from a pause step without
  *   duration it moves past that step (applying the following `setWeight`s).
- * - `promote`: any non-final phase → Promoted (canary 100), skipping the remaining steps.
+ * - `promote`: any non-final phase → Promoted (canary 100), skipping the remaining steps; refused
+ *   during a shadow phase (no user request has reached the new model yet).
  * - `abort`: any non-final phase → Aborted (canary 0).
  * - `rollback`: any non-final phase → RolledBack (canary 0); needs a reason.
  * - `rollback` of a `Promoted` rollout whose baseline still runs (`options.baselineHeld`: the
@@ -37,6 +39,8 @@ export function applyCommand(
   if (isFinal(state.phase) && !rollbackPromoted) {
     return { ok: false, error: `cannot ${String(type)}: the rollout is already ${state.phase} (final)` };
   }
+  const duringShadow = refusedDuringShadow(state, command);
+  if (duringShadow) return { ok: false, error: duringShadow };
   const evidence = previewEvidence(policy, state, now);
   const done = (
     next: RolloutState,
@@ -77,7 +81,11 @@ export function applyCommand(
         consecutiveInconclusive: 0,
       };
       const step = policy.steps[state.stepIndex];
-      if (state.pauseCause === 'step' || (step?.kind === 'pause' && step.durationSeconds === null)) {
+      // A paused shadow resumes as a shadow: the steps begin only once it passes.
+      if (
+        !isShadowing(state) &&
+        (state.pauseCause === 'step' || (step?.kind === 'pause' && step.durationSeconds === null))
+      ) {
         const position = walkSteps(policy, state.stepIndex + 1, state.canaryWeight);
         const next: RolloutState = {
           ...resumed,

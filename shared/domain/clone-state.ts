@@ -5,7 +5,7 @@ import type { RolloutState } from './types';
  * times faster than object spread, and the engine then edits the copy, never the caller's state.
  */
 export function cloneState(state: RolloutState): RolloutState {
-  return {
+  const copy: RolloutState = {
     endpointName: state.endpointName,
     phase: state.phase,
     stepIndex: state.stepIndex,
@@ -22,4 +22,6 @@ export function cloneState(state: RolloutState): RolloutState {
     alarmStates: state.alarmStates,
     message: state.message,
   };
+  if (state.shadow !== undefined) copy.shadow = state.shadow;
+  return copy;
 }

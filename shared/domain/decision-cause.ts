@@ -74,6 +74,58 @@ export interface AlarmCheckOverride {
   unreadable?: string;
 }
 
+/** A shadow phase as a start names it: how much is copied, until when, and the weight after it. */
+export interface ShadowStart {
+  samplingPercent: number;
+  durationSeconds: number;
+  /** Epoch ms. */
+  until: number;
+  /** The canary weight of the first `setWeight` step, applied once the shadow passed. */
+  firstWeight: number;
+}
+
+/**
+ * The decisions of a shadow phase: judged and waiting (`shadow-judged`), failed (the shadow is
+ * removed and the rollout ends; no user request was answered by the new model), or passed into
+ * the canary's first step.
+ */
+export type ShadowCause =
+  | {
+      kind: 'shadow-judged';
+      notes: TickNote[];
+      samplingPercent: number;
+      /** When the shadow may pass. Epoch ms. */
+      until: number;
+      elapsedSeconds: number;
+      durationSeconds: number;
+      verdict: Verdict;
+      /** Inconclusive judgements in a row, and the policy's `inconclusiveLimit`. */
+      inconclusive: { count: number; limit: number };
+      /** Paused (by an operator, or now after too many inconclusive judgements): judged, never passed. */
+      pauseCause: PauseCause | null;
+      /** True when this judgement paused it (`inconclusiveLimit` reached). */
+      pausedNow: boolean;
+    }
+  | {
+      kind: 'shadow-failed';
+      notes: TickNote[];
+      samplingPercent: number;
+      /** Metrics at their `failureLimit`; empty when an alarm decided. */
+      metrics: FailedMetric[];
+      /** The policy alarm that entered ALARM, when one decided. */
+      alarmName?: string;
+    }
+  | {
+      kind: 'shadow-passed';
+      notes: TickNote[];
+      samplingPercent: number;
+      durationSeconds: number;
+      toWeight: number;
+      next: NextStop;
+    }
+  /** On an endpoint: the shadow's model is in service as the canary variant, and the first step's weight applies. */
+  | { kind: 'shadow-canary-ready'; toWeight: number; next: NextStop };
+
 /** Why an alarm state change changed nothing. */
 export type AlarmIgnored = 'rollout-final' | 'not-in-policy' | 'unknown-state' | 'unchanged';
 
@@ -87,6 +139,8 @@ export type DecisionCause =
       reason?: string;
       /** The start's alarm check, overridden by an operator with a reason (`start --force`). */
       override?: AlarmCheckOverride;
+      /** The rollout begins with a shadow phase (`strategy.canary.shadow`): the canary stays at 0 % meanwhile. */
+      shadow?: ShadowStart;
     }
   // Inputs that change nothing.
   | { kind: 'input-ignored'; phase: Phase }
@@ -155,6 +209,8 @@ export type DecisionCause =
       completed: StepCompletion | { kind: 'all-steps' };
       judgement: StepJudgement;
     }
+  // A shadow phase (`strategy.canary.shadow`; see judge-shadow.ts).
+  | ShadowCause
   // Operator commands.
   | {
       kind: 'command';

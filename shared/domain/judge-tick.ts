@@ -2,6 +2,7 @@ import { cloneState } from './clone-state';
 import type { DecisionCause, StepCompletion, StepJudgement, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
 import { isFinal } from './is-final';
+import { judgeShadow } from './judge-shadow';
 import { makeDecision, nextStop, stepRef } from './make-decision';
 import { mergePeriods } from './merge-periods';
 import { triggerAlarm } from './trigger-alarm';
@@ -158,6 +159,8 @@ export function judgeTick(
   s.lastPeriodTime = merge.lastPeriodTime;
   const notes: TickNote[] = [];
   if (merge.future > 0) notes.push({ kind: 'future-periods', count: merge.future, now });
+  // A shadow is judged on the same window, but its decisions differ (see judge-shadow.ts).
+  if (s.shadow) return judgeShadow(policy, s, input?.alarms, notes, now);
 
   // Alarms act on transitions into ALARM (the last seen value is kept per alarm), so a level
   // reported on every tick acts once.

@@ -17,6 +17,7 @@
  *   not hang, and the error object says what broke.
  */
 import { applyCommand, judgeTick, startRollout, weightsOf } from '../domain/index';
+import { shadowShare } from '../domain/judge-shadow';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { type ParsedReplayLine, parseReplayLine } from './parse-replay-line';
 
@@ -28,6 +29,11 @@ export interface ReplayOutputLine {
   weights: Record<string, number>;
   action: Action;
   reason: string;
+  /**
+   * Percent of the production requests copied to the new model during the next period, while it
+   * runs as a shadow (`strategy.canary.shadow`; its weight is 0 meanwhile). Absent otherwise.
+   */
+  shadowPercent?: number;
   evidence?: Evidence;
 }
 
@@ -69,6 +75,8 @@ export function createReplaySession(
       action: transition.decision.action,
       reason: transition.decision.reason,
     };
+    const shadow = shadowShare(policy, transition.state);
+    if (shadow !== null) out.shadowPercent = shadow;
     if (options.includeEvidence) out.evidence = transition.decision.evidence;
     return out;
   };
@@ -76,20 +84,21 @@ export function createReplaySession(
   const refuse = (kind: ReplayLineError['error'], message: string, time: string | null): ReplayAnswer => {
     // The weights of the rollout's first step before it starts: the caller's traffic split stays
     // what it would be, and nothing is decided.
-    initialWeights ??= weightsOf(policy, startRollout(policy, 0).state);
+    const initial = startRollout(policy, 0).state;
+    initialWeights ??= weightsOf(policy, initial);
     const error: ReplayLineError = { error: kind, line: lineNumber, message };
     if (time !== null) error.time = time;
-    return {
-      output: {
-        time,
-        phase: state?.phase ?? 'Progressing',
-        stepIndex: state?.stepIndex ?? 0,
-        weights: state ? weightsOf(policy, state) : initialWeights,
-        action: 'hold',
-        reason: `${kind}: ${message}; state unchanged`,
-      },
-      error,
+    const output: ReplayOutputLine = {
+      time,
+      phase: state?.phase ?? 'Progressing',
+      stepIndex: state?.stepIndex ?? 0,
+      weights: state ? weightsOf(policy, state) : initialWeights,
+      action: 'hold',
+      reason: `${kind}: ${message}; state unchanged`,
     };
+    const shadow = shadowShare(policy, state ?? initial);
+    if (shadow !== null) output.shadowPercent = shadow;
+    return { output, error };
   };
 
   const judge = (line: ParsedReplayLine): ReplayAnswer => {

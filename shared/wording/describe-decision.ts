@@ -2,6 +2,8 @@ import type {
   AlarmEffectCause,
   DecisionCause,
   NextStop,
+  ShadowCause,
+  ShadowStart,
   StepCompletion,
   StepJudgement,
   StepRef,
@@ -20,6 +22,7 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
   switch (cause.kind) {
     case 'started': {
       const by = cause.operator ? ` (by ${cause.operator}${cause.reason ? `: ${cause.reason}` : ''})` : '';
+      if (cause.shadow) return `${describeShadowStart(cause.shadow)}${by}`;
       return `rollout started: canary ${cause.canaryWeight}%; ${startNext(cause.next)}${by}`;
     }
     case 'input-ignored':
@@ -96,6 +99,62 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
         : `promoted: ${completion(cause.notes, cause.completed, cause.judgement, evidence)}`;
     case 'command':
       return describeCommand(cause);
+    case 'shadow-judged':
+    case 'shadow-failed':
+    case 'shadow-passed':
+    case 'shadow-canary-ready':
+      return describeShadowDecision(cause, evidence);
+  }
+}
+
+/** `rollout started as a shadow: 20% of requests copied ...`: a start with a shadow phase. */
+export function describeShadowStart(shadow: ShadowStart): string {
+  return `rollout started as a shadow: ${shadow.samplingPercent}% of production requests copied to the new model, which answers nobody, for ${formatDuration(
+    shadow.durationSeconds,
+  )} (until ${formatTime(shadow.until)}); canary 0%, then ${shadow.firstWeight}% if the shadow passes`;
+}
+
+/** `shadow 812 req (copies), baseline 14,103 req`: the sample sizes of a shadow's judgement. */
+function shadowTrafficNote(evidence: Evidence): string {
+  return `shadow ${formatCount(evidence.canary.invocations)} req (copies), baseline ${formatCount(evidence.baseline.invocations)} req`;
+}
+
+function describeShadowDecision(cause: ShadowCause, evidence: Evidence): string {
+  switch (cause.kind) {
+    case 'shadow-judged': {
+      const where = `shadow (${cause.samplingPercent}% of requests copied, answering nobody)`;
+      const judged =
+        cause.verdict === 'pass'
+          ? `all metrics pass (${metricReasons(evidence, 'pass')})`
+          : cause.verdict === 'fail'
+            ? `failing: ${metricReasons(evidence, 'fail')}`
+            : `inconclusive (${cause.inconclusive.count}/${cause.inconclusive.limit} in a row): ${metricReasons(evidence, 'inconclusive')}`;
+      if (cause.pausedNow)
+        return `${notesPrefix(cause.notes)}${where} paused: ${cause.inconclusive.count} inconclusive judgements in a row (limit ${cause.inconclusive.limit}): ${metricReasons(evidence, 'inconclusive')}; a person should check the traffic, then resume or abort`;
+      if (cause.pauseCause !== null)
+        return `${notesPrefix(cause.notes)}${where} paused ${describePauseCause(cause.pauseCause, 'the shadow')}: still judged, not passed until resumed; ${judged}; ${shadowTrafficNote(evidence)}`;
+      const timing =
+        cause.elapsedSeconds >= cause.durationSeconds
+          ? `${formatDuration(cause.durationSeconds)} done, waiting for a passing judgement`
+          : `${formatDuration(cause.elapsedSeconds)} of ${formatDuration(cause.durationSeconds)} elapsed`;
+      return `${notesPrefix(cause.notes)}${where}: ${timing}; ${judged}; ${shadowTrafficNote(evidence)}`;
+    }
+    case 'shadow-failed': {
+      const why = cause.alarmName
+        ? `alarm ${cause.alarmName} entered ALARM`
+        : cause.metrics
+            .map((failed) => metricReason(evidence, failed.metric) ?? `${failed.metric} failing`)
+            .join('; ');
+      return `${notesPrefix(cause.notes)}shadow failed, rolled back: ${why}; the shadow is removed and no user request was answered by the new model (canary 0% throughout); ${shadowTrafficNote(evidence)}`;
+    }
+    case 'shadow-passed':
+      return `${notesPrefix(cause.notes)}shadow passed: ${formatDuration(cause.durationSeconds)} on ${
+        cause.samplingPercent
+      }% of requests copied and all metrics pass (${metricReasons(evidence, 'pass')}); ${shadowTrafficNote(
+        evidence,
+      )}; canary 0% -> ${cause.toWeight}%, judged on its own traffic from now; ${startNext(cause.next)}`;
+    case 'shadow-canary-ready':
+      return `the shadow's model now serves as the canary: canary 0% -> ${cause.toWeight}%; ${startNext(cause.next)}`;
   }
 }
 
