@@ -292,13 +292,7 @@ export interface RolloutState {
  * the green fleet provisioned, traffic shifting to it, its final bake, then SageMaker's outcome.
  */
 export type BlueGreenPhase =
-  | 'provisioning'
-  | 'shifting'
-  | 'baking'
-  | 'completed'
-  | 'rollingBack'
-  | 'rolledBack'
-  | 'rollbackFailed';
+  'provisioning' | 'shifting' | 'baking' | 'completed' | 'rollingBack' | 'rolledBack' | 'rollbackFailed';
 
 /** A blue/green deployment watched by the watchdog. Epoch ms. */
 export interface BlueGreenState {
@@ -320,7 +314,13 @@ export interface BlueGreenState {
   /** The verdict last published: failing makes SageMaker roll back through `verdictAlarm`. */
   verdict: 'passing' | 'failing';
   /** Set once the watchdog (its judgement, or an operator's rollback/abort) asked SageMaker to roll back. */
-  rollbackRequested: { at: number; by: 'judgement' | 'operator'; reason: string } | null;
+  rollbackRequested: {
+    at: number;
+    by: 'judgement' | 'operator';
+    /** An operator's `abort` ends the rollout Aborted once SageMaker has rolled back; anything else RolledBack. */
+    command?: 'rollback' | 'abort';
+    reason: string;
+  } | null;
   /** SageMaker's FailureReason, and the alarm that rolled the deployment back when known. */
   failureReason?: string;
   rolledBackBy?: string;
