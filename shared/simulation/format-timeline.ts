@@ -25,10 +25,13 @@ export function formatTimelineEntry(
   options: { maxReasonLength?: number } = {},
 ): string {
   const clock = entry.time.slice(11, 16);
-  const inForce = `${100 - entry.canaryWeight}/${entry.canaryWeight}`.padEnd(7);
+  const inForce = `${100 - entry.canaryWeight}/${entry.canaryWeight}${
+    entry.shadowPercent === undefined ? '' : ` +${entry.shadowPercent}% shadow`
+  }`.padEnd(7);
+  // During a shadow the new model's column shows its copies, which answer nobody.
   const traffic = entry.dataGap
     ? '(no datapoints: metrics pipeline gap)'.padEnd(90)
-    : `${variantCell(entry.baseline)} | ${variantCell(entry.canary)}`;
+    : `${variantCell(entry.baseline)} | ${entry.shadow ? `(shadow) ${variantCell(entry.shadow)}` : variantCell(entry.canary)}`;
   const alarming = Object.entries(entry.alarms)
     .filter(([, state]) => state === 'ALARM')
     .map(([name]) => ` [ALARM ${name}]`)

@@ -6,6 +6,7 @@
  * the real `replay` process.
  */
 import { isFinal, startRollout } from '../domain/index';
+import { shadowShare } from '../domain/judge-shadow';
 import type { AlarmStateValue, Phase, RolloutPolicy } from '../domain/types';
 import type { ReplayOutputLine } from './replay-session';
 import { createScenarioAlarmTracker } from './scenario-alarm-tracker';
@@ -29,6 +30,10 @@ export interface TimelineEntry {
   time: string;
   /** Canary weight in force during the minute, percent. */
   canaryWeight: number;
+  /** Percent of the requests copied to the new model as a shadow during the minute (absent: no shadow). */
+  shadowPercent?: number;
+  /** The shadow's copies during the minute (they answer nobody), when a shadow ran. */
+  shadow?: VariantMinuteSummary;
   dataGap: boolean;
   baseline: VariantMinuteSummary;
   canary: VariantMinuteSummary;
@@ -60,6 +65,8 @@ export interface ScenarioScores {
   timeToPromoteMinutes: number | null;
   /** The least the policy's steps allow (the sum of timed pauses); null when a pause waits for a person. */
   minimumPromoteMinutes: number | null;
+  /** User requests the new model answered: canary requests while it had a weight (a shadow's copies answer nobody). */
+  userTrafficToNewModel: number;
 }
 
 export interface ScenarioRun {
@@ -98,7 +105,10 @@ export function createScenarioPlayer(
   const timeline: TimelineEntry[] = [];
   // Before the first answer the rollout's first setWeight step is in force: a rollout starts at
   // its first step's weight, and the first line is judged under it (as `replay` starts one).
-  let canaryWeight = startRollout(policy, periodEndOf(0, period)).state.canaryWeight;
+  const started = startRollout(policy, periodEndOf(0, period)).state;
+  let canaryWeight = started.canaryWeight;
+  // A shadow copies this share of the requests to the new model (see judge-shadow.ts).
+  let shadowPercent = shadowShare(policy, started);
   let minute = 0;
   let finished = false;
   let pending: {
@@ -111,7 +121,11 @@ export function createScenarioPlayer(
     nextLine() {
       if (finished || minute >= scenario.durationMinutes) return null;
       if (pending) return pending.line;
-      const simulated = simulator.simulateMinute(minute, canaryWeight);
+      const simulated = simulator.simulateMinute(
+        minute,
+        canaryWeight,
+        shadowPercent === null ? {} : { shadowShare: shadowPercent / 100 },
+      );
       const alarmStates = alarms.observe(simulated, periodStartOf(minute, period));
       const line = rename(toReplayLine(simulated, periodEndOf(minute, period), alarmStates));
       pending = { simulated, line, alarms: alarmStates };
@@ -124,6 +138,8 @@ export function createScenarioPlayer(
         minute,
         time: line.time,
         canaryWeight,
+        ...(shadowPercent === null ? {} : { shadowPercent }),
+        ...(simulated.shadow ? { shadow: summarise(simulated.shadow) } : {}),
         dataGap: simulated.dataGap,
         baseline: summarise(simulated.baseline),
         canary: summarise(simulated.canary),
@@ -135,6 +151,7 @@ export function createScenarioPlayer(
       pending = null;
       minute++;
       canaryWeight = answer.weights[policy.endpoint.canaryVariant] ?? 0;
+      shadowPercent = answer.shadowPercent ?? null;
       if (isFinal(answer.phase)) finished = true;
       return entry;
     },
@@ -177,9 +194,10 @@ function variantRenamer(
   };
 }
 
-/** Minutes of timed pauses in the policy's steps, or null when a pause waits for a person. */
+/** Minutes of the shadow phase and the timed pauses in the policy's steps, or null when a pause waits for a person. */
 export function minimumPromoteMinutes(policy: RolloutPolicy): number | null {
-  let seconds = 0;
+  // A shadow phase is judged for its whole duration before the first step.
+  let seconds = policy.shadow?.durationSeconds ?? 0;
   for (const step of policy.steps) {
     if (step.kind !== 'pause') continue;
     if (step.durationSeconds === null) return null;
@@ -208,10 +226,17 @@ function scoreRun(
     }
   }
   const firstLineTime = timeline[0] ? Date.parse(timeline[0].time) : periodEndOf(0, scenario.periodSeconds);
+  let userTrafficToNewModel = 0;
+  for (const entry of timeline) if (entry.canaryWeight > 0) userTrafficToNewModel += entry.canary.invocations;
+  const allowedUserTraffic = scenario.expect?.userTrafficToNewModel;
   return {
     outcome,
     expectedOutcome: expected,
-    matchesExpectation: expected === null ? null : expected === outcome,
+    matchesExpectation:
+      expected === null
+        ? null
+        : expected === outcome &&
+          (allowedUserTraffic === undefined || userTrafficToNewModel <= allowedUserTraffic),
     regressionFromMinute: regression,
     rollbackMinute: rollback?.minute ?? null,
     timeToDetectMinutes: timeToDetectMinutes({
@@ -223,5 +248,6 @@ function scoreRun(
     promoteMinute: promote?.minute ?? null,
     timeToPromoteMinutes: promote ? (Date.parse(promote.time) - firstLineTime) / 60_000 : null,
     minimumPromoteMinutes: minimumPromoteMinutes(policy),
+    userTrafficToNewModel,
   };
 }

@@ -99,7 +99,12 @@ export interface Scenario {
   policy: string;
   /** Absolute policy path when the scenario was loaded from a file (or parsed with a base folder). */
   policyPath: string | null;
-  expect: { outcome: ScenarioOutcome; regressionFromMinute?: number } | null;
+  expect: {
+    outcome: ScenarioOutcome;
+    regressionFromMinute?: number;
+    /** User requests the new model may answer (a shadow that fails: 0). Absent: not checked. */
+    userTrafficToNewModel?: number;
+  } | null;
 }
 
 /** A scenario that cannot be played; `problems` lists every reason by path. */
@@ -181,6 +186,7 @@ const rawScenarioSchema = z.object({
     .object({
       outcome: z.enum(['Promoted', 'RolledBack', 'Paused']),
       regressionFromMinute: minute.optional(),
+      userTrafficToNewModel: z.number().int().min(0, 'must be >= 0').optional(),
     })
     .optional(),
 });

@@ -55,6 +55,7 @@ function variantLine(variant: SimulatedVariant): ReplayVariantMetrics {
  * requests is left out and a data gap leaves `variants` empty, because CloudWatch has no
  * datapoints then (not zeros). `alarms` are included when given; custom metric values come from
  * the canary (policies judge the canary's model metrics) and are omitted when there are none.
+ * During a shadow (a shadow share and no canary weight) the canary's entry is the shadow's copies.
  */
 export function toReplayLine(
   minute: SimulatedMinute,
@@ -62,18 +63,21 @@ export function toReplayLine(
   alarms?: Readonly<Record<string, AlarmStateValue>>,
 ): ReplayInputLine {
   const variants: Record<string, ReplayVariantMetrics> = {};
+  // A shadow runs under the canary variant's name (SageMaker publishes its copies' metrics there)
+  // while the canary has no weight: the new model's numbers are the shadow's then.
+  const newModel = minute.shadow && minute.canary.invocations === 0 ? minute.shadow : minute.canary;
   if (!minute.dataGap) {
-    for (const variant of [minute.baseline, minute.canary]) {
+    for (const variant of [minute.baseline, newModel]) {
       if (variant.invocations > 0) variants[variant.name] = variantLine(variant);
     }
   }
   const line: ReplayInputLine = { time: isoTime(timeMs), variants };
   if (alarms && Object.keys(alarms).length > 0) line.alarms = { ...alarms };
-  const customNames = Object.keys(minute.canary.profile.customMetrics);
+  const customNames = Object.keys(newModel.profile.customMetrics);
   if (customNames.length > 0) {
     const custom: Record<string, number | null> = {};
     for (const name of customNames)
-      custom[name] = minute.dataGap ? null : (minute.canary.custom[name] ?? null);
+      custom[name] = minute.dataGap ? null : (newModel.custom[name] ?? null);
     line.custom = custom;
   }
   return line;
