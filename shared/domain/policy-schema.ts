@@ -333,7 +333,10 @@ const hookSchema = strictObject({
   name: string().check(
     notEmpty,
     maxLength(HOOK_NAME_MAX_LENGTH, { error: `must be at most ${HOOK_NAME_MAX_LENGTH} characters` }),
-    regex(HOOK_NAME_PATTERN, { error: 'must be lower-case letters, digits and hyphens' }),
+    // Empty is notEmpty's problem alone.
+    refine((text) => text === '' || HOOK_NAME_PATTERN.test(text), {
+      error: 'must be lower-case letters, digits and hyphens',
+    }),
   ),
   // One point or a list of them; checked in parsePolicy, which words each wrong entry by its index.
   at: unknown(),

@@ -110,7 +110,7 @@ export function describeHook(hook: HookPolicy): string {
   const call = `calls ${target} (timeout ${formatDuration(hook.timeoutSeconds)}, ${hook.retries} ${hook.retries === 1 ? 'retry' : 'retries'})`;
   const outcome =
     hook.kind === 'gate'
-      ? `${plural(hook.failureLimit, 'refusal')} or failed calls in a row: ${hook.onFailure}`
+      ? `${hook.failureLimit} ${hook.failureLimit === 1 ? 'refusal or failed call' : 'refusals or failed calls'} in a row: ${hook.onFailure}`
       : 'never holds the rollout';
   return `${hook.name}: ${hook.kind} ${where}; ${call}; ${outcome}`;
 }
