@@ -677,7 +677,11 @@ function deepFreeze<T>(value: T): T {
  * `path: message` (`strategy.canary.steps[2].setWeight: must be between 0 and 100`), driven by:
  * the structure and ranges of each field, unknown keys, the `steps` entries, and the relations
  * between fields (window vs interval, duplicate names, baseline vs canary, regions vs primary,
- * a 0 % step after the first). A valid policy carries the warnings of `checkStepWeights`.
+ * a 0 % step after the first, exactly one of `strategy.canary` / `strategy.blueGreen`, the
+ * blue/green size for its routing type and its timeout vs its waits, each hook's points and
+ * target). A blue/green policy normalises with `steps: []` and `blueGreen`; a policy without
+ * the new fields normalises exactly as before (no `shadow`, `blueGreen` or `hooks` keys).
+ * A valid policy carries the warnings of `checkStepWeights`.
  * A value nested deeper than `MAX_POLICY_DEPTH` or larger than `MAX_POLICY_ENTRIES` is refused
  * with that one problem before anything else; at most `MAX_REPORTED_PROBLEMS` are listed.
  */

@@ -206,7 +206,7 @@ const lifecycleSchema = strictObject({
 });
 
 /** A duration of `min` to `max` seconds; `0s` is 0, so it passes only when `min` is 0. */
-export const durationWithin = (min: number, max: number): ReturnType<typeof string> =>
+const durationWithin = (min: number, max: number): ReturnType<typeof string> =>
   string().check(
     refine(
       (text) => {
