@@ -100,10 +100,13 @@ export function planMetricQueries(
     for (const metric of policy.analysis.metrics)
       if (metric.type === 'latency') latency.add(metric.statistic);
     for (const variant of [baselineVariant, canaryVariant]) {
-      const dims = [
-        { Name: 'EndpointName', Value: endpointName },
-        { Name: 'VariantName', Value: variant },
-      ];
+      const override = target.variantDimensions?.[variant];
+      const dims = override
+        ? Object.entries(override).map(([Name, Value]) => ({ Name, Value }))
+        : [
+            { Name: 'EndpointName', Value: endpointName },
+            { Name: 'VariantName', Value: variant },
+          ];
       const stat = (metricName: string, statName: string) => ({
         MetricStat: {
           Metric: { Namespace: 'AWS/SageMaker', MetricName: metricName, Dimensions: dims },

@@ -73,7 +73,8 @@ export function readBlueGreenPhase(
       reason: `the endpoint is ${view.status} deploying ${view.pendingConfigName ?? 'no config'}`,
     };
   const trafficStart = firstTrafficTime(view.pendingStatuses);
-  if (trafficStart === null) return { kind: 'deployment', phase: 'provisioning', greenShare: 0, failureReason };
+  if (trafficStart === null)
+    return { kind: 'deployment', phase: 'provisioning', greenShare: 0, failureReason };
   const shifted = shareAt(policy, view.greenInstanceCount, now - trafficStart);
   return {
     kind: 'deployment',

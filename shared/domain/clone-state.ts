@@ -23,5 +23,6 @@ export function cloneState(state: RolloutState): RolloutState {
     message: state.message,
   };
   if (state.shadow !== undefined) copy.shadow = state.shadow;
+  if (state.blueGreen !== undefined) copy.blueGreen = state.blueGreen;
   return copy;
 }

@@ -4,6 +4,12 @@ import type { PeriodObservation, RolloutPolicy } from '../domain/types';
 export interface MetricsTarget {
   key: string;
   policy: RolloutPolicy;
+  /**
+   * Dimensions to read a variant's SageMaker metrics with, by the variant name its values come
+   * back under, instead of `{EndpointName, VariantName}`: a blue/green deployment reads each fleet
+   * by its endpoint config (`EndpointConfigName`), the new one as the canary, the old as the baseline.
+   */
+  variantDimensions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface MetricsRead {

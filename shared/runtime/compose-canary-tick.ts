@@ -1,6 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
+import { CloudWatchVerdictAlarms } from '../aws/cloudwatch-verdict-alarms';
+import { SageMakerBlueGreenDeployments } from '../aws/sagemaker-blue-green-deployments';
 import { CloudWatchMetrics, DEFAULT_METRIC_SETTLE_SECONDS } from '../aws/cloudwatch-metrics';
 import { PolicySource } from '../aws/policy-source';
 import type { AlarmDeps } from '../watchdog/handle-alarm-event';
@@ -24,6 +27,8 @@ export function canaryTickDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
     ...watchdogDeps(env, clients, options),
     metrics: perRegion((region) => new CloudWatchMetrics(clients.get(CloudWatchClient, region), settle)),
     alarmStates: perRegion((region) => new CloudWatchAlarmStates(clients.get(CloudWatchClient, region))),
+    blueGreen: perRegion((region) => new SageMakerBlueGreenDeployments(clients.get(SageMakerClient, region))),
+    verdicts: perRegion((region) => new CloudWatchVerdictAlarms(clients.get(CloudWatchClient, region))),
     policies: new PolicySource(clients.get(SSMClient), env.parameterPrefix, {
       ttlMs: options.policyTtlMs ?? env.policyTtlMs ?? DEFAULT_RUNTIME_POLICY_TTL_MS,
     }),

@@ -1,6 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchAlarmStates } from '../aws/cloudwatch-alarms';
+import { CloudWatchVerdictAlarms } from '../aws/cloudwatch-verdict-alarms';
+import { SageMakerBlueGreenDeployments } from '../aws/sagemaker-blue-green-deployments';
 import { CloudWatchMetrics } from '../aws/cloudwatch-metrics';
 import { RolloutStore } from '../aws/rollout-store';
 import { PolicySource } from '../aws/policy-source';
@@ -33,5 +36,7 @@ export function controlApiDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
     regionSync: new RegionSyncStore(doc, env.tableName),
     outcomes: (range) => new RolloutStore(doc, env.tableName).listOutcomes(range),
     metrics: perRegion((region) => new CloudWatchMetrics(clients.get(CloudWatchClient, region))),
+    blueGreen: perRegion((region) => new SageMakerBlueGreenDeployments(clients.get(SageMakerClient, region))),
+    verdicts: perRegion((region) => new CloudWatchVerdictAlarms(clients.get(CloudWatchClient, region))),
   };
 }

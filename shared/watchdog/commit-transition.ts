@@ -316,6 +316,12 @@ export async function applyIntent(
     error: describeError(error),
     retryable: isRetryableFailure(error),
   });
+  // A blue/green rollout's share is SageMaker's to move: recorded, never sent.
+  if (current.state.blueGreen && current.state.canaryWeight !== current.appliedCanaryWeight)
+    return {
+      status: 'applied',
+      record: await confirmApplied(deps, current, current.state.canaryWeight, options.now),
+    };
   for (let round = 0; round < MAX_SUPERSEDED_ROUNDS; round++) {
     const intent = current.state.canaryWeight;
     if (intent === current.appliedCanaryWeight) return { status: 'applied', record: current };

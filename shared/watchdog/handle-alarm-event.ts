@@ -162,6 +162,8 @@ async function actOnRollout(
     const record = await deps.store.get(endpointName);
     if (!record?.policy.rollback.onAlarms.some((a) => a.alarmName === alarmName))
       return { endpointName, outcome: 'unchanged' };
+    // A blue/green deployment's alarms are SageMaker's to act on (AutoRollbackConfiguration); the tick records the outcome.
+    if (record.state.blueGreen) return { endpointName, outcome: 'unchanged' };
     if (record.receipts?.[receipt.key] !== undefined)
       return finishPending(deps, record, { outcome: 'duplicate', now, owner });
     const seen = record.lastAlarmEvent?.[alarmName];

@@ -68,6 +68,9 @@ export async function reconcileEndpoint(
   const log = deps.log ?? SILENT_LOG;
   let record = read;
   const { endpointName, policy, state } = read;
+  // SageMaker's blue/green deployment carries the traffic: nothing here is the watchdog's to repair.
+  if (state.blueGreen)
+    return { kind: 'hold', record, reason: "SageMaker's blue/green deployment runs the traffic" };
   let snapshot: EndpointSnapshot;
   try {
     snapshot = await deps.endpoints(record.region).describe(endpointName);

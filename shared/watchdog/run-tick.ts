@@ -24,6 +24,13 @@ import { advanceEndpointChange } from './advance-endpoint-change';
 import { commitTransition, describeError } from './commit-transition';
 import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
+import { publishVerdicts } from './publish-verdicts';
+import {
+  blueGreenMetricsTarget,
+  isBlueGreenRollout,
+  type VerdictToPublish,
+  watchBlueGreen,
+} from './watch-blue-green';
 import { type WatchdogDeps } from './watchdog-deps';
 
 /** Rollouts processed at the same time within one tick. Rollouts. */
@@ -149,9 +156,10 @@ export async function runTick(
       log.warn('batched policy read failed; reading policies one by one', { error: describeError(error) });
     }
   }
+  const verdicts: VerdictToPublish[] = [];
   const results = await mapPool(records, deps.concurrency ?? DEFAULT_TICK_CONCURRENCY, async (record) => {
     try {
-      return await processRollout(deps, record, { now, correlationId, metrics, driftIntervalMs });
+      return await processRollout(deps, record, { now, correlationId, metrics, driftIntervalMs, verdicts });
     } catch (error) {
       log.error('rollout failed in this tick', {
         endpointName: record.endpointName,
@@ -161,6 +169,8 @@ export async function runTick(
       return { endpointName: record.endpointName, outcome: 'error' as const };
     }
   });
+  // Blue/green verdicts: one PutMetricData per region for every deployment SageMaker runs.
+  await publishVerdicts(deps, verdicts, now);
   for (const [i, r] of results.entries()) {
     const canaryWeight = r.canaryWeight ?? records[i]?.state.canaryWeight;
     summary.outcomes[r.outcome] = (summary.outcomes[r.outcome] ?? 0) + 1;
@@ -205,7 +215,8 @@ async function readMetrics(
     // A canary still being deployed serves nothing yet: nothing to read.
     if (isDeployingCanary(record.endpointChange)) continue;
     const targets = byRegion.get(record.region) ?? [];
-    targets.push({ key: record.endpointName, policy: record.policy });
+    // A blue/green rollout's fleets are read by endpoint config (the new one as the canary).
+    targets.push(blueGreenMetricsTarget(record));
     byRegion.set(record.region, targets);
   }
   const alarmReads = [...byRegion].map(async ([region, targets]) => {
@@ -314,7 +325,13 @@ interface RolloutResult {
 async function processRollout(
   deps: TickDeps,
   listed: RolloutRecord,
-  ctx: { now: number; correlationId: string; metrics: Promise<TickMetrics>; driftIntervalMs: number },
+  ctx: {
+    now: number;
+    correlationId: string;
+    metrics: Promise<TickMetrics>;
+    driftIntervalMs: number;
+    verdicts: VerdictToPublish[];
+  },
 ): Promise<RolloutResult> {
   const { endpointName } = listed;
   const resolved = await resolvePolicy(deps, listed);
@@ -373,6 +390,30 @@ async function processRollout(
       if (alerting) record = (await drainOutbox(deps, record, owner)).record;
     }
     if (!resolved.policy) return { endpointName, outcome: 'held', reason: 'no valid policy' };
+
+    // SageMaker's blue/green deployment carries the traffic: watched and judged, its weights never touched.
+    if (isBlueGreenRollout(record) && !isFinal(record.state.phase)) {
+      const metrics = await ctx.metrics;
+      const unreadable = metrics.unreadable.get(endpointName);
+      const alarmStates = deps.alarmStates && ((region: string) => deps.alarmStates!(region));
+      const watched = await watchBlueGreen(deps, record, {
+        now: ctx.now,
+        correlationId: ctx.correlationId,
+        periods: metrics.periods.get(endpointName) ?? [],
+        ...(unreadable ? { unreadable } : {}),
+        ...(alarmStates ? { alarmStates } : {}),
+        verdicts: ctx.verdicts,
+      });
+      if (watched.kind === 'conflict') continue;
+      return {
+        endpointName,
+        outcome: watched.outcome,
+        reason: watched.reason,
+        ...(watched.action ? { action: watched.action } : {}),
+        ...(watched.notified ? { notified: true } : {}),
+        ...(watched.canaryWeight !== undefined ? { canaryWeight: watched.canaryWeight } : {}),
+      };
+    }
 
     // The endpoint itself is changing for this rollout: its canary is being deployed (nothing to
     // judge yet), or a finished rollout retires its baseline or removes its canary.

@@ -1,3 +1,4 @@
+import type { BlueGreenDeployments, VerdictAlarms } from '../ports/blue-green-deployments';
 import type { EndpointConfigs } from '../ports/endpoint-configs';
 import type { EndpointWeights } from '../ports/endpoint-weights';
 import type { Notifier } from '../ports/notifier';
@@ -14,6 +15,10 @@ export interface WatchdogDeps {
    * baseline, remove the canary). Without it those changes wait, and say so.
    */
   endpointConfigs?(region: string): EndpointConfigs;
+  /** SageMaker's blue/green deployments of one region (`strategy.blueGreen`): started and watched, never given weights. */
+  blueGreen?(region: string): BlueGreenDeployments;
+  /** The watchdog's verdict alarm and metric of one region, through which it makes SageMaker roll a deployment back. */
+  verdicts?(region: string): VerdictAlarms;
   notifier: Notifier;
   log?: WatchdogLog;
   /** Base URL of the control API, for intervention commands in notifications. */

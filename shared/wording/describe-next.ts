@@ -1,5 +1,6 @@
 import { lifecycleOf } from '../domain/endpoint-change';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
+import { describeBlueGreenNext } from './describe-blue-green';
 import { formatDuration, formatTime } from './format-values';
 
 /** The next setWeight after `index`, or null when promotion comes next. */
@@ -16,6 +17,8 @@ function nextWeightAfter(policy: RolloutPolicy, index: number): number | null {
  * a staged rollback's observation window.
  */
 export function describeNext(policy: RolloutPolicy, state: RolloutState): string {
+  // SageMaker's blue/green deployment carries the traffic: its phase says what comes next.
+  if (policy.blueGreen && state.blueGreen) return describeBlueGreenNext(policy, state);
   const canary = policy.endpoint.canaryVariant;
   switch (state.phase) {
     case 'Promoted': {
