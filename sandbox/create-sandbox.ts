@@ -22,6 +22,8 @@ import {
 } from './services/sagemaker/sagemaker-emulation';
 import { createSns, type SnsEmulation } from './services/sns/sns-emulation';
 import { createSsm } from './services/ssm/ssm-emulation';
+import { createHookReceivers, type HookReceivers } from './hook-receivers';
+import { SANDBOX_ACCOUNT_ID } from './service';
 import { createSlackSink, type SlackSink } from './slack-sink';
 import { startTraffic, type TrafficHandle, type TrafficOptions } from './traffic';
 
@@ -115,6 +117,10 @@ export interface Sandbox {
   traffic(): ReadonlyMap<string, TrafficHandle>;
   /** The event router, when `routeEvents` was given. */
   readonly events: EventRouter | undefined;
+  /** The hook receivers (HTTP at `<url>/_sandbox/hooks/<name>`, Lambda `Invoke` of registered functions), scripted per hook. */
+  readonly hooks: HookReceivers;
+  /** URL of the HTTP receiver of hook `name`. */
+  hookUrl(name: string): string;
   /** Webhook URL of a Slack sink hook (`<url>/_sandbox/slack/<hookId>`). */
   slackWebhookUrl(hookId: string): string;
   /** Stops the server, dynalite, and the clock if this sandbox started it. */
@@ -150,6 +156,8 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       ? { unavailableInstanceTypes: options.unavailableInstanceTypes }
       : {}),
     faults,
+    // Blue/green deployments read the rollback alarms of this sandbox's CloudWatch (created below).
+    alarmState: (region, alarmName) => cloudwatch.alarms.get(region, alarmName)?.state.value,
   });
   const sns = createSns({
     now: clock.now,
@@ -160,6 +168,20 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     baseUrl: () => baseUrl,
   });
   const ssm = createSsm();
+  const hooks = createHookReceivers({
+    now: clock.now,
+    readSecret: async (region, name) => {
+      try {
+        const out = (await ssm.emulation.operations.GetParameter!(
+          { Name: name, WithDecryption: true },
+          { region, accountId: SANDBOX_ACCOUNT_ID, now: clock.now },
+        )) as { Parameter?: { Value?: string } };
+        return out.Parameter?.Value;
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const cloudwatch = createCloudWatch({
     clock,
     bus,
@@ -167,6 +189,10 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       await sns.publishToSns(region, topicArn, { subject, message });
     },
   });
+
+  // Subscribed after CloudWatch: in each period's `evaluate` phase SageMaker polls the alarms
+  // CloudWatch has just evaluated for that period, as it would poll them shortly after.
+  const stopDeploymentPolls = clock.onPeriodClosed(() => sagemaker.pollDeployments(), 'evaluate');
 
   let events: EventRouter | undefined;
   if (options.routeEvents) {
@@ -232,6 +258,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
 
   const regionsOf = () => [...new Set(['us-east-1', ...sagemaker.regions()])];
   const controlRoutes: ControlRoute[] = [
+    hooks.controlRoute,
     async ({ method, segments }) => {
       if (method !== 'GET' || segments[0] !== 'outbox') return undefined;
       if (segments.length === 1) return { body: await outbox.list() };
@@ -344,6 +371,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
       slack,
       now: clock.now,
       controlRoutes,
+      restRoutes: [hooks.lambdaRoute],
       ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
     });
   } catch (error) {
@@ -351,6 +379,7 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     cloudwatch.dispose();
     events?.dispose();
     stopAutoTraffic();
+    stopDeploymentPolls();
     throw error;
   }
   baseUrl = server.url;
@@ -372,12 +401,15 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     events,
     playScenario,
     traffic: () => playing,
+    hooks,
+    hookUrl: (name) => `${server.url}/_sandbox/hooks/${encodeURIComponent(name)}`,
     slackWebhookUrl: (hookId) => `${server.url}/_sandbox/slack/${encodeURIComponent(hookId)}`,
     async close() {
       if (closed) return;
       closed = true;
       if (ownClock) clock.stop();
       stopAutoTraffic();
+      stopDeploymentPolls();
       for (const handle of playing.values()) handle.stop();
       cloudwatch.dispose();
       events?.dispose();

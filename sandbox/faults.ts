@@ -1,7 +1,8 @@
 /**
  * Faults on demand: the test helper and `/_sandbox/faults` route that make the sandbox misbehave
  * the way AWS sometimes does (throttling, 5xx, latency, an endpoint stuck `Updating`, an instance
- * type out of capacity, a region gone, event deliveries dropped or duplicated). The HTTP front consults `beforeCall` on every
+ * type out of capacity, a blue/green rollback that fails, a region gone, event deliveries dropped
+ * or duplicated). The HTTP front consults `beforeCall` on every
  * AWS call; SNS delivery and the event router consult `nextDelivery`.
  */
 import { AwsError, throttlingError } from './aws-error';
@@ -95,6 +96,14 @@ export interface Faults {
   exhaustCapacity(region: string, instanceType: string): void;
   restoreCapacity(region: string, instanceType: string): void;
   isCapacityExhausted(region: string, instanceType: string): boolean;
+  /**
+   * A blue/green deployment of the endpoint that rolls back from now until `restoreRollback`
+   * fails to: after `RollingBack` it ends `UpdateRollbackFailed`, its traffic left split between
+   * the fleets as it was (what SageMaker reports when both the deployment and its rollback fail).
+   */
+  failRollback(region: string, endpointName: string): void;
+  restoreRollback(region: string, endpointName: string): void;
+  isRollbackFailing(region: string, endpointName: string): boolean;
   takeRegionDown(region: string, mode?: RegionOutageMode): void;
   restoreRegion(region: string): void;
   /** Drop the next `count` deliveries on `channel` (all channels when omitted). */
@@ -117,6 +126,8 @@ export interface FaultsSnapshot {
   regionsDown: Record<string, RegionOutageMode>;
   /** `region/instanceType` pairs without capacity. */
   capacityExhausted: string[];
+  /** `region/endpointName` pairs whose blue/green rollback fails. */
+  rollbackFailing: string[];
   deliveries: { channel: DeliveryChannel | 'any'; verdict: 'drop' | 'duplicate'; remaining: number }[];
 }
 
@@ -137,6 +148,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
   const holdObservers: ((region: string, endpointName: string) => void)[] = [];
   const regionsDown = new Map<string, RegionOutageMode>();
   const exhausted = new Set<string>();
+  const rollbackFailing = new Set<string>();
   let deliveryFlags: FaultsSnapshot['deliveries'] = [];
 
   const add = (rule: FaultRule): string => {
@@ -191,6 +203,9 @@ export function createFaults(options: FaultsOptions = {}): Faults {
     exhaustCapacity: (region, instanceType) => void exhausted.add(`${region}/${instanceType}`),
     restoreCapacity: (region, instanceType) => void exhausted.delete(`${region}/${instanceType}`),
     isCapacityExhausted: (region, instanceType) => exhausted.has(`${region}/${instanceType}`),
+    failRollback: (region, name) => void rollbackFailing.add(heldKey(region, name)),
+    restoreRollback: (region, name) => void rollbackFailing.delete(heldKey(region, name)),
+    isRollbackFailing: (region, name) => rollbackFailing.has(heldKey(region, name)),
     takeRegionDown: (region, mode = 'reset') => void regionsDown.set(region, mode),
     restoreRegion: (region) => void regionsDown.delete(region),
     dropDeliveries: (count, channel) => {
@@ -245,6 +260,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
       heldEndpoints: [...held],
       regionsDown: Object.fromEntries(regionsDown),
       capacityExhausted: [...exhausted],
+      rollbackFailing: [...rollbackFailing],
       deliveries: deliveryFlags.map((f) => ({ ...f })),
     }),
     clear() {
@@ -252,6 +268,7 @@ export function createFaults(options: FaultsOptions = {}): Faults {
       held.clear();
       regionsDown.clear();
       exhausted.clear();
+      rollbackFailing.clear();
       deliveryFlags = [];
     },
   };

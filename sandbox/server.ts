@@ -53,7 +53,22 @@ export interface ControlRequest {
   rawBody: string;
   /** The request's Authorization header (the Slack Web API sink checks the bot token). */
   authorization?: string;
+  /** Every request header, lower-case names (the hook receivers check signatures). */
+  headers?: Record<string, string | string[] | undefined>;
 }
+
+/**
+ * A route for an AWS REST protocol call (no `X-Amz-Target`, no form `Action`), such as Lambda's
+ * `POST /2015-03-31/functions/{name}/invocations`: returns undefined when the request is not its own.
+ */
+export type RestRoute = (request: {
+  method: string;
+  path: string;
+  /** Signing name and region of the SigV4 scope, when signed. */
+  service: string | undefined;
+  region: string | undefined;
+  body: string;
+}) => Promise<{ status: number; headers: Record<string, string>; body: string } | undefined>;
 
 export interface ControlReply {
   status?: number;
@@ -81,6 +96,8 @@ export interface SandboxServerOptions {
   now(): number;
   /** Extra control routes, tried before the built-in ones. */
   controlRoutes?: readonly ControlRoute[];
+  /** REST-protocol services (Lambda `Invoke` for the hook receivers), tried before the JSON and query protocols. */
+  restRoutes?: readonly RestRoute[];
   /** Unexpected errors (answered as InternalFailure); default: `console.error`. */
   onInternalError?: (error: unknown) => void;
 }
@@ -195,6 +212,25 @@ function createRequestHandler(
     const target = header(req, 'x-amz-target');
     const contentType = header(req, 'content-type') ?? '';
     const scope = parseSigV4Scope(header(req, 'authorization'));
+    if (target === undefined && options.restRoutes?.length) {
+      for (const route of options.restRoutes) {
+        const reply = await route({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          service: scope?.service,
+          region: scope?.region,
+          body: body.toString('utf8'),
+        });
+        if (!reply) continue;
+        res.writeHead(reply.status, {
+          ...reply.headers,
+          'x-amzn-requestid': requestId,
+          'content-length': Buffer.byteLength(reply.body),
+        });
+        res.end(reply.body);
+        return;
+      }
+    }
     if (target !== undefined) {
       await handleJson(req, res, body, target, contentType, scope, requestId);
       return;
@@ -432,6 +468,7 @@ async function handleControl(
     body: parsed,
     rawBody,
     ...(header(req, 'authorization') ? { authorization: header(req, 'authorization') } : {}),
+    headers: req.headers,
   };
   try {
     for (const route of routes) {
@@ -562,7 +599,8 @@ function builtInControlRoutes(
 /**
  * Applies one `POST /_sandbox/faults` body. `kind` decides the fault: throttle | error | latency |
  * lost-reply (reply: reset or an error code) (with service/operation/region/times/fraction/maxPerSecond), hold-endpoint | release-endpoint (region,
- * endpointName), region-down (region, mode) | region-up (region), drop-deliveries |
+ * endpointName), fail-rollback | restore-rollback (region, endpointName: a blue/green rollback
+ * ends UpdateRollbackFailed), region-down (region, mode) | region-up (region), drop-deliveries |
  * duplicate-deliveries (count, channel).
  */
 export function applyFaultRequest(faults: Faults, body: unknown): Record<string, unknown> {
@@ -607,6 +645,12 @@ export function applyFaultRequest(faults: Faults, body: unknown): Record<string,
     case 'restore-capacity':
       faults.restoreCapacity(need('region'), need('instanceType'));
       return { restored: `${b.region}/${b.instanceType}` };
+    case 'fail-rollback':
+      faults.failRollback(need('region'), need('endpointName'));
+      return { rollbackFailing: `${b.region}/${b.endpointName}` };
+    case 'restore-rollback':
+      faults.restoreRollback(need('region'), need('endpointName'));
+      return { rollbackRestored: `${b.region}/${b.endpointName}` };
     case 'region-down':
       faults.takeRegionDown(need('region'), str('mode') === 'unavailable' ? 'unavailable' : 'reset');
       return { down: b.region };

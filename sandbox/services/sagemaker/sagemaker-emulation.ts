@@ -6,6 +6,19 @@
  * UpdateEndpoint) shows as `PendingDeploymentSummary` until it completes; one that needs an
  * instance type without capacity ends as SageMaker ends it: a create `Failed`, an update back
  * `InService` on the old config, both with `FailureReason`.
+ *
+ * Endpoints may carry a shadow variant (`ShadowProductionVariants`), and `UpdateEndpoint` with a
+ * `DeploymentConfig` runs SageMaker's blue/green deployment over the sandbox clock (the stages are
+ * in blue-green-deployment.ts): the green fleet is provisioned (`endpointUpdateDelayMs`, variant
+ * status `Creating`), traffic shifts (`ActivatingTraffic`, `Baking`), the final bake runs, and the
+ * endpoint is `InService` on the new config. From the first shift to the end of the final bake
+ * SageMaker polls the rollback alarms; the sandbox polls them once per sandbox clock step (each
+ * period close, one simulated minute, right after CloudWatch has evaluated its alarms for that
+ * period), through `alarmState`, so an alarm that goes into ALARM at a period close rolls the
+ * deployment back at that same close. A rollback (an alarm, or `MaximumExecutionTimeoutInSeconds`
+ * passed) moves all traffic back to the old fleet at once, shows `RollingBack` for
+ * `rollbackDelayMs`, and ends `InService` on the old config with a `FailureReason` naming the
+ * alarm; `faults.failRollback` makes it end `UpdateRollbackFailed` instead.
  */
 import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
@@ -13,7 +26,15 @@ import type { Operation, RequestContext, ServiceEmulation } from '../../service'
 import { SANDBOX_ACCOUNT_ID } from '../../service';
 import { foreignArtifact } from './artifact-region';
 import { asMember, type ConfigVariant, parseConfigVariants } from './config-variants';
-import type { EndpointTraffic } from './endpoint-traffic';
+import {
+  type BlueGreenPlan,
+  DEFAULT_TRAFFIC_ACTIVATION_MS,
+  parseDeploymentConfig,
+  stageAt,
+  type TrafficStage,
+  trafficStages,
+} from './blue-green-deployment';
+import type { EndpointTraffic, FleetTraffic } from './endpoint-traffic';
 import { excludedProperties, retainVariantProperties } from './retain-variant-properties';
 import {
   capacityCheck,
@@ -64,13 +85,34 @@ interface PendingChange {
   newConfig?: EndpointConfig;
   /** The deployment cannot succeed: the `FailureReason` it ends with when due. */
   failureReason?: string;
+  /** A blue/green deployment (UpdateEndpoint with `DeploymentConfig`): `readyAt` ends its provisioning. */
+  blueGreen?: BlueGreenRun;
+}
+
+/** A blue/green deployment in flight. Simulated epoch ms. */
+interface BlueGreenRun {
+  plan: BlueGreenPlan;
+  /** Traffic stages, fixed once the green fleet is provisioned. */
+  stages?: TrafficStage[];
+  /** A hold (fault) kept provisioning going: traffic starts when it is first seen released. */
+  heldSeen?: boolean;
+  rollback?: {
+    startedAt: number;
+    readyAt: number;
+    /** The `FailureReason` the endpoint ends with. */
+    reason: string;
+    /** `faults.failRollback` was set when the rollback began. */
+    fails: boolean;
+    /** The green share when the rollback began (kept when the rollback fails). */
+    greenShareAtStart: number;
+  };
 }
 
 interface Endpoint {
   EndpointName: string;
   EndpointArn: string;
   EndpointConfigName: string;
-  status: 'Creating' | 'Updating' | 'InService' | 'Failed';
+  status: 'Creating' | 'Updating' | 'InService' | 'Failed' | 'RollingBack' | 'UpdateRollbackFailed';
   variants: Variant[];
   /** The shadow variants (ShadowProductionVariants) of the config in service. */
   shadowVariants: Variant[];
@@ -79,6 +121,14 @@ interface Endpoint {
   pending?: PendingChange;
   /** Why the last create or update failed; cleared by the next update. */
   FailureReason?: string;
+  /** The `DeploymentConfig` of the last UpdateEndpoint that had one (DescribeEndpoint's `LastDeploymentConfig`). */
+  LastDeploymentConfig?: unknown;
+  /** The config in service was put there by a completed blue/green deployment (the new model serves). */
+  newModelServing: boolean;
+  /** After `UpdateRollbackFailed`: the fleets left serving side by side. */
+  strandedFleets?: FleetTraffic;
+  /** The fleets of the last blue/green deployment and when it ended (completed or rolled back). */
+  lastDeployment?: { fleets: FleetTraffic; endedAt: number };
 }
 
 interface RegionState {
@@ -99,8 +149,18 @@ export interface SageMakerOptions {
   endpointUpdateDelayMs?: number;
   /** Instance types each region cannot provision, for the emulation's whole life (region → types). */
   unavailableInstanceTypes?: Readonly<Record<string, readonly string[]>>;
-  /** Consulted for endpoints held `Updating` on purpose and instance types out of capacity. */
-  faults?: Pick<Faults, 'isEndpointHeld'> & Partial<Pick<Faults, 'onEndpointHold' | 'isCapacityExhausted'>>;
+  /** Consulted for endpoints held `Updating` on purpose, instance types out of capacity, and failing rollbacks. */
+  faults?: Pick<Faults, 'isEndpointHeld'> &
+    Partial<Pick<Faults, 'onEndpointHold' | 'isCapacityExhausted' | 'isRollbackFailing'>>;
+  /**
+   * The state of a CloudWatch alarm of the sandbox (`undefined`: no such alarm), for a blue/green
+   * deployment's `AutoRollbackConfiguration`. Without it alarm names are not checked and never fire.
+   */
+  alarmState?(region: string, alarmName: string): string | undefined;
+  /** How long a blue/green rollback shows `RollingBack`, simulated ms. Default: `endpointDelayMs`. */
+  rollbackDelayMs?: number;
+  /** How long each traffic shift shows `ActivatingTraffic`, simulated ms. Default {@link DEFAULT_TRAFFIC_ACTIVATION_MS}. */
+  trafficActivationMs?: number;
 }
 
 export interface SageMakerEmulation {
@@ -116,6 +176,11 @@ export interface SageMakerEmulation {
    * blue/green deployment in flight; `undefined` when `getEndpointWeights` is.
    */
   getEndpointTraffic(region: string, endpointName: string): EndpointTraffic | undefined;
+  /**
+   * SageMaker's poll of the rollback alarms of every blue/green deployment in flight, at the
+   * clock's now; the sandbox calls it on each period close after CloudWatch's evaluation.
+   */
+  pollDeployments(): void;
   /** Status as DescribeEndpoint would report it now, or `undefined` for an unknown endpoint. */
   getEndpointStatus(region: string, endpointName: string): string | undefined;
   /** Plain dump of one region's state, for `/_sandbox/state`. */
@@ -156,6 +221,8 @@ function requireName(input: Record<string, unknown>, field: string): string {
 export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   const delayMs = options.endpointDelayMs ?? DEFAULT_ENDPOINT_DELAY_MS;
   const updateDelayMs = options.endpointUpdateDelayMs ?? delayMs;
+  const rollbackDelayMs = options.rollbackDelayMs ?? delayMs;
+  const activationMs = options.trafficActivationMs ?? DEFAULT_TRAFFIC_ACTIVATION_MS;
   const isExhausted = capacityCheck(options.unavailableInstanceTypes, options.faults?.isCapacityExhausted);
   const states = new Map<string, RegionState>();
   const state = (region: string): RegionState => {
@@ -168,9 +235,13 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   };
 
   /** Applies a finished change lazily: status is a function of the clock, read whenever asked. */
-  const settle = (region: string, endpoint: Endpoint): Endpoint => {
+  const settle = (region: string, endpoint: Endpoint, poll = false): Endpoint => {
     const { pending } = endpoint;
     if (!pending) return endpoint;
+    if (pending.blueGreen) {
+      advanceBlueGreen(region, endpoint, pending, pending.blueGreen, poll);
+      return endpoint;
+    }
     if (options.now() < pending.readyAt || options.faults?.isEndpointHeld(region, endpoint.EndpointName)) {
       return endpoint;
     }
@@ -186,12 +257,150 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       });
       endpoint.variants = pending.variants.map(applied);
       endpoint.shadowVariants = pending.shadowVariants.map(applied);
+      if (pending.newConfig) endpoint.newModelServing = false;
       endpoint.EndpointConfigName = pending.configName;
       endpoint.status = 'InService';
     }
     endpoint.LastModifiedTime = Math.max(pending.readyAt, endpoint.LastModifiedTime);
     endpoint.pending = undefined;
     return endpoint;
+  };
+
+  /** The green fleet's share of a deployment's traffic at `now`, 0..1. */
+  const greenShare = (run: BlueGreenRun, now: number): number => {
+    if (run.rollback) return run.rollback.fails ? run.rollback.greenShareAtStart : 0;
+    return run.stages ? (stageAt(run.stages, now)?.greenShare ?? 0) : 0;
+  };
+
+  const startRollback = (
+    region: string,
+    endpoint: Endpoint,
+    run: BlueGreenRun,
+    at: number,
+    reason: string,
+  ): void => {
+    run.rollback = {
+      startedAt: at,
+      readyAt: at + rollbackDelayMs,
+      reason,
+      fails: options.faults?.isRollbackFailing?.(region, endpoint.EndpointName) ?? false,
+      greenShareAtStart: greenShare(run, at),
+    };
+    endpoint.status = 'RollingBack';
+    // Said while rolling back already, so a reader learns why before the old fleet is back.
+    endpoint.FailureReason = reason;
+    endpoint.LastModifiedTime = at;
+  };
+
+  /**
+   * Moves a blue/green deployment on to the clock's now: provisioning, then the traffic stages,
+   * then completion, unless the execution timeout passes first or (`poll`, a clock step) one of
+   * its alarms is in ALARM. Time-driven steps are exact whenever they are noticed; alarms are
+   * read only at polls, as SageMaker reads them only when it polls.
+   */
+  const advanceBlueGreen = (
+    region: string,
+    endpoint: Endpoint,
+    pending: PendingChange,
+    run: BlueGreenRun,
+    poll: boolean,
+  ): void => {
+    const now = options.now();
+    if (run.rollback) {
+      const { rollback } = run;
+      if (now < rollback.readyAt) return;
+      if (rollback.fails) {
+        endpoint.status = 'UpdateRollbackFailed';
+        endpoint.FailureReason = `${rollback.reason} The rollback to endpoint configuration "${endpoint.EndpointConfigName}" failed: the endpoint serves both fleets.`;
+        endpoint.strandedFleets = {
+          blueConfigName: endpoint.EndpointConfigName,
+          greenConfigName: pending.configName,
+          greenShare: rollback.greenShareAtStart,
+        };
+      } else {
+        endpoint.status = 'InService';
+        endpoint.FailureReason = rollback.reason;
+      }
+      endpoint.LastModifiedTime = rollback.readyAt;
+      endpoint.lastDeployment = {
+        fleets: {
+          blueConfigName: endpoint.EndpointConfigName,
+          greenConfigName: pending.configName,
+          greenShare: greenShare(run, rollback.readyAt - 1),
+        },
+        endedAt: rollback.readyAt,
+      };
+      endpoint.pending = undefined;
+      return;
+    }
+    const { maximumExecutionMs } = run.plan;
+    const deadline = maximumExecutionMs === undefined ? Infinity : pending.startedAt + maximumExecutionMs;
+    const timedOut = () => {
+      startRollback(
+        region,
+        endpoint,
+        run,
+        deadline,
+        `Deployment rolled back: it did not complete within MaximumExecutionTimeoutInSeconds (${(maximumExecutionMs ?? 0) / 1000} seconds).`,
+      );
+      advanceBlueGreen(region, endpoint, pending, run, false);
+    };
+    if (!run.stages) {
+      const held = options.faults?.isEndpointHeld(region, endpoint.EndpointName) ?? false;
+      if (held) run.heldSeen = true;
+      const provisionedAt = held ? Infinity : run.heldSeen ? now : pending.readyAt;
+      if (now >= deadline && deadline < provisionedAt) return timedOut();
+      if (now < provisionedAt) return;
+      if (pending.failureReason !== undefined) {
+        endpoint.status = 'InService';
+        endpoint.FailureReason = pending.failureReason;
+        endpoint.LastModifiedTime = pending.readyAt;
+        endpoint.pending = undefined;
+        return;
+      }
+      const greenInstances = pending.variants.reduce((sum, v) => sum + v.DesiredInstanceCount, 0);
+      run.stages = trafficStages(run.plan, greenInstances, provisionedAt, activationMs);
+    }
+    const firstShift = run.stages[0]?.from ?? pending.readyAt;
+    const endsAt = run.stages[run.stages.length - 1]?.to ?? firstShift;
+    if (now >= deadline && deadline < endsAt) return timedOut();
+    if (poll && now >= firstShift && now <= endsAt) {
+      const firing = run.plan.alarms.find((name) => options.alarmState?.(region, name) === 'ALARM');
+      if (firing !== undefined) {
+        startRollback(
+          region,
+          endpoint,
+          run,
+          now,
+          `Deployment rolled back: CloudWatch alarm "${firing}" in AutoRollbackConfiguration is in ALARM.`,
+        );
+        return;
+      }
+    }
+    if (now < endsAt) return;
+    endpoint.variants = pending.variants.map((v) => ({
+      ...v,
+      CurrentWeight: v.DesiredWeight,
+      CurrentInstanceCount: v.DesiredInstanceCount,
+    }));
+    endpoint.shadowVariants = pending.shadowVariants.map((v) => ({
+      ...v,
+      CurrentWeight: v.DesiredWeight,
+      CurrentInstanceCount: v.DesiredInstanceCount,
+    }));
+    endpoint.lastDeployment = {
+      fleets: {
+        blueConfigName: endpoint.EndpointConfigName,
+        greenConfigName: pending.configName,
+        greenShare: greenShare(run, endsAt - 1),
+      },
+      endedAt: endsAt,
+    };
+    endpoint.EndpointConfigName = pending.configName;
+    endpoint.status = 'InService';
+    endpoint.newModelServing = true;
+    endpoint.LastModifiedTime = endsAt;
+    endpoint.pending = undefined;
   };
 
   // Status is computed lazily, so a change already due when a hold arrives must complete first.
@@ -223,7 +432,8 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         `Cannot update endpoint "${endpoint.EndpointArn}" in status Failed: only DeleteEndpoint can be performed on a failed endpoint.`,
       );
     }
-    if (endpoint.status !== 'InService') {
+    // After UpdateRollbackFailed the endpoint serves, and an update is how a person repairs it.
+    if (endpoint.status !== 'InService' && endpoint.status !== 'UpdateRollbackFailed') {
       throw validation(`Cannot update in-progress endpoint "${endpoint.EndpointArn}".`);
     }
   };
@@ -270,17 +480,25 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
   };
 
   /** What DescribeEndpoint shows of a new config being deployed (SageMaker's `PendingDeploymentSummary`). */
-  const pendingDeploymentSummary = (change: PendingChange, config: EndpointConfig) => {
+  const pendingDeploymentSummary = (change: PendingChange, config: EndpointConfig, now: number) => {
+    const status = pendingStatus(change, now);
+    // A blue/green fleet reports its instances once provisioned; a plain update only asks for them.
+    const provisioned = change.blueGreen !== undefined && status.Status !== 'Creating';
     const pendingVariants = (variants: readonly ConfigVariant[], planned: readonly Variant[]) =>
       variants.map((v) => {
         const desired = planned.find((p) => p.VariantName === v.VariantName);
+        const weight = desired?.DesiredWeight ?? v.InitialVariantWeight;
+        const count = desired?.DesiredInstanceCount ?? v.InitialInstanceCount ?? 1;
         return {
           VariantName: v.VariantName,
           DeployedImages: [],
-          DesiredWeight: desired?.DesiredWeight ?? v.InitialVariantWeight,
-          DesiredInstanceCount: desired?.DesiredInstanceCount ?? v.InitialInstanceCount ?? 1,
+          ...(change.blueGreen
+            ? { CurrentWeight: provisioned ? weight : 0, CurrentInstanceCount: provisioned ? count : 0 }
+            : {}),
+          DesiredWeight: weight,
+          DesiredInstanceCount: count,
           ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
-          VariantStatus: [{ Status: 'Creating', StartTime: new Date(change.startedAt) }],
+          VariantStatus: [status],
         };
       });
     const shadows = config.ShadowProductionVariants ?? [];
@@ -292,6 +510,24 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         : {}),
       StartTime: new Date(change.startedAt),
     };
+  };
+
+  /** The new fleet's variant status: `Creating`, then the deployment's stage, then `Deleting` while rolled back. */
+  const pendingStatus = (
+    change: PendingChange,
+    now: number,
+  ): { Status: string; StartTime: Date; StatusMessage?: string } => {
+    const run = change.blueGreen;
+    if (run?.rollback) {
+      return {
+        Status: 'Deleting',
+        StartTime: new Date(run.rollback.startedAt),
+        StatusMessage: 'Rolling back: terminating the new fleet',
+      };
+    }
+    const stage = run?.stages ? stageAt(run.stages, now) : undefined;
+    if (stage) return { Status: stage.status, StartTime: new Date(stage.from), StatusMessage: stage.message };
+    return { Status: 'Creating', StartTime: new Date(change.startedAt) };
   };
 
   const describeEndpoint = (region: string, endpoint: Endpoint) => {
@@ -310,7 +546,10 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       CreationTime: new Date(endpoint.CreationTime),
       LastModifiedTime: new Date(endpoint.LastModifiedTime),
       ...(change?.newConfig
-        ? { PendingDeploymentSummary: pendingDeploymentSummary(change, change.newConfig) }
+        ? { PendingDeploymentSummary: pendingDeploymentSummary(change, change.newConfig, options.now()) }
+        : {}),
+      ...(endpoint.LastDeploymentConfig !== undefined
+        ? { LastDeploymentConfig: endpoint.LastDeploymentConfig }
         : {}),
       ProductionVariants: endpoint.variants.map((v) => servingVariant(v, change?.variants)),
       ...(endpoint.shadowVariants.length > 0
@@ -443,6 +682,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         status: 'Creating',
         variants: variantsFromConfig(config.ProductionVariants).map(notYetServing),
         shadowVariants: variantsFromConfig(config.ShadowProductionVariants ?? []).map(notYetServing),
+        newModelServing: false,
         CreationTime: now,
         LastModifiedTime: now,
       };
@@ -502,7 +742,29 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       const endpoint = findEndpoint(ctx, requireName(input, 'EndpointName'));
       const configName = requireName(input, 'EndpointConfigName');
       const config = findConfig(ctx, configName);
+      const sent = input.DeploymentConfig;
+      const plan =
+        sent === undefined || sent === null
+          ? undefined
+          : parseDeploymentConfig(
+              sent,
+              (name) =>
+                options.alarmState === undefined || options.alarmState(ctx.region, name) !== undefined,
+            );
       refuseInProgress(endpoint);
+      if (plan) {
+        // SageMaker's deployment guardrails swap fleets variant for variant.
+        const names = (variants: readonly { VariantName: string }[]) =>
+          variants
+            .map((v) => v.VariantName)
+            .sort()
+            .join(',');
+        if (names(config.ProductionVariants) !== names(endpoint.variants)) {
+          throw validation(
+            `The new endpoint configuration "${configName}" must have the same variant names as the current one for a blue/green deployment.`,
+          );
+        }
+      }
       const change = deployment(ctx, config);
       change.variants = retainVariantProperties(
         change.variants,
@@ -510,6 +772,11 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         input.RetainAllVariantProperties === true,
         excludedProperties(input.ExcludeRetainedVariantProperties),
       );
+      if (plan) {
+        change.blueGreen = { plan };
+        endpoint.LastDeploymentConfig = sent;
+      }
+      delete endpoint.strandedFleets;
       endpoint.status = 'Updating';
       startChange(ctx, endpoint, change, updateDelayMs);
       return { EndpointArn: endpoint.EndpointArn };
@@ -595,13 +862,36 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         endpoint.variants.map((v) => [v.VariantName, (v.CurrentWeight / total) * 100]),
       );
       const shadow = endpoint.shadowVariants.find((v) => v.CurrentWeight > 0);
+      const run = endpoint.pending?.blueGreen;
+      const now = options.now();
+      // A deployment that ended at this very instant still served the minute now closing.
+      const justEnded =
+        endpoint.lastDeployment && endpoint.lastDeployment.endedAt >= now
+          ? endpoint.lastDeployment.fleets
+          : undefined;
+      const fleets: FleetTraffic | undefined = run
+        ? {
+            blueConfigName: endpoint.EndpointConfigName,
+            greenConfigName: endpoint.pending!.configName,
+            // The share that served the minute now closing: one starting at this very instant has not served yet.
+            greenShare: greenShare(run, now - 1),
+          }
+        : (justEnded ?? endpoint.strandedFleets);
       return {
         weights,
         ...(shadow
           ? { shadow: { variantName: shadow.VariantName, share: Math.min(1, shadow.CurrentWeight / total) } }
           : {}),
-        newModelServing: false,
+        ...(fleets ? { fleets } : {}),
+        newModelServing: endpoint.newModelServing,
       };
+    },
+    pollDeployments() {
+      for (const [region, s] of states) {
+        for (const endpoint of s.endpoints.values()) {
+          if (endpoint.pending?.blueGreen) settle(region, endpoint, true);
+        }
+      }
     },
     getEndpointStatus(region, endpointName) {
       const endpoint = states.get(region)?.endpoints.get(endpointName);
