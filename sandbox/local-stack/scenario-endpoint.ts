@@ -176,7 +176,8 @@ export async function configureScenario(options: ScenarioSetupOptions): Promise<
         }),
       );
     }
-    // A start refuses a policy naming an alarm that does not exist. Where the scenario defines no
+    // A start refuses a policy naming an alarm that does not exist (and SageMaker a blue/green
+    // deployment rolling back on one). Where the scenario defines no
     // alarm the policy names (a latency scenario under the standard policy), that alarm exists
     // anyway, quiet: missing data does not breach, so it never fires in the scenario.
     const defined = new Set(Object.values(alarmNames));
@@ -217,10 +218,20 @@ export async function configureScenario(options: ScenarioSetupOptions): Promise<
   return { endpointName, policyText, alarmNames };
 }
 
-/** The alarms a (renamed) policy's `rollback.onAlarms` names. */
+/** The alarms a (renamed) policy's `rollback.onAlarms` and blue/green `alarms` name. */
 function policyAlarmNames(text: string): string[] {
-  const policy = parseYaml(text) as { rollback?: { onAlarms?: Array<{ alarmName: string }> } };
-  return (policy.rollback?.onAlarms ?? []).map((entry) => entry.alarmName);
+  const policy = parseYaml(text) as PolicyAlarms;
+  return [
+    ...(policy.rollback?.onAlarms ?? []).map((entry) => entry.alarmName),
+    ...(policy.strategy?.blueGreen?.alarms ?? []),
+  ];
+}
+
+/** Where a policy names CloudWatch alarms. */
+interface PolicyAlarms {
+  rollback?: { onAlarms?: Array<{ alarmName: string }> };
+  /** The alarms SageMaker rolls a blue/green deployment back on. */
+  strategy?: { blueGreen?: { alarms?: string[] } };
 }
 
 /** The scenario's policy with this endpoint's name, region and alarm names. */
@@ -230,14 +241,12 @@ function renamePolicy(
   region: string,
   alarmNames: Readonly<Record<string, string>>,
 ): string {
-  const policy = parseYaml(text) as {
-    endpoint: { name: string; region: string };
-    rollback?: { onAlarms?: Array<{ alarmName: string }> };
-  };
+  const policy = parseYaml(text) as PolicyAlarms & { endpoint: { name: string; region: string } };
   policy.endpoint.name = endpointName;
   policy.endpoint.region = region;
-  for (const entry of policy.rollback?.onAlarms ?? []) {
-    entry.alarmName = alarmNames[entry.alarmName] ?? `${endpointName}-${entry.alarmName}`;
-  }
+  const renamed = (alarmName: string) => alarmNames[alarmName] ?? `${endpointName}-${alarmName}`;
+  for (const entry of policy.rollback?.onAlarms ?? []) entry.alarmName = renamed(entry.alarmName);
+  const blueGreen = policy.strategy?.blueGreen;
+  if (blueGreen?.alarms) blueGreen.alarms = blueGreen.alarms.map(renamed);
   return stringifyYaml(policy);
 }
