@@ -21,8 +21,9 @@
  * - a blue/green deployment: the scenario's baseline variant runs on two fleets, the old (blue)
  *   one playing the scenario's baseline and the new (green) one its canary, split by the routing
  *   share in force. Both fleets together are published under `{EndpointName, VariantName}` as
- *   always, and each fleet also under `{EndpointConfigName, EndpointName, VariantName}`. Once such
- *   a deployment has completed the variant plays the scenario's canary (the new model serves).
+ *   always, and each fleet also under `{EndpointConfigName, EndpointName, VariantName}`. While the
+ *   endpoint runs a model such a deployment brought in (it completed), the variant plays the
+ *   scenario's canary (the new model serves).
  * Custom metrics a scenario gives the canary (`customMetrics`) are published where a policy's
  * `custom` metrics read them, when the caller passes those metric definitions.
  */

@@ -29,8 +29,8 @@ export interface EndpointTraffic {
   /** Present while a blue/green deployment (UpdateEndpoint with `DeploymentConfig`) routes traffic. */
   fleets?: FleetTraffic;
   /**
-   * True when the config in service was put there by a completed blue/green deployment: its
-   * variants run the new model (the scenario's canary behaviour).
+   * True when the config in service runs a model that a completed blue/green deployment brought
+   * onto the endpoint: the new model serves (the scenario's canary behaviour).
    */
   newModelServing: boolean;
 }

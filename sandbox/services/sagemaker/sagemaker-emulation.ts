@@ -123,8 +123,11 @@ interface Endpoint {
   FailureReason?: string;
   /** The `DeploymentConfig` of the last UpdateEndpoint that had one (DescribeEndpoint's `LastDeploymentConfig`). */
   LastDeploymentConfig?: unknown;
-  /** The config in service was put there by a completed blue/green deployment (the new model serves). */
-  newModelServing: boolean;
+  /**
+   * Models a completed blue/green deployment brought onto the endpoint: while the config in
+   * service runs one of them, the new model serves (whatever later config changes kept it).
+   */
+  newModels: Set<string>;
   /** After `UpdateRollbackFailed`: the fleets left serving side by side. */
   strandedFleets?: FleetTraffic;
   /** The fleets of the last blue/green deployment and when it ended (completed or rolled back). */
@@ -257,7 +260,6 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
       });
       endpoint.variants = pending.variants.map(applied);
       endpoint.shadowVariants = pending.shadowVariants.map(applied);
-      if (pending.newConfig) endpoint.newModelServing = false;
       endpoint.EndpointConfigName = pending.configName;
       endpoint.status = 'InService';
     }
@@ -398,7 +400,15 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
     };
     endpoint.EndpointConfigName = pending.configName;
     endpoint.status = 'InService';
-    endpoint.newModelServing = true;
+    const blueModels = new Set(
+      (
+        state(region).configs.get(endpoint.lastDeployment.fleets.blueConfigName)?.ProductionVariants ?? []
+      ).map((v) => v.ModelName),
+    );
+    for (const v of pending.newConfig?.ProductionVariants ?? []) {
+      if (typeof v.ModelName === 'string' && !blueModels.has(v.ModelName))
+        endpoint.newModels.add(v.ModelName);
+    }
     endpoint.LastModifiedTime = endsAt;
     endpoint.pending = undefined;
   };
@@ -682,7 +692,7 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
         status: 'Creating',
         variants: variantsFromConfig(config.ProductionVariants).map(notYetServing),
         shadowVariants: variantsFromConfig(config.ShadowProductionVariants ?? []).map(notYetServing),
-        newModelServing: false,
+        newModels: new Set(),
         CreationTime: now,
         LastModifiedTime: now,
       };
@@ -883,7 +893,9 @@ export function createSageMaker(options: SageMakerOptions): SageMakerEmulation {
           ? { shadow: { variantName: shadow.VariantName, share: Math.min(1, shadow.CurrentWeight / total) } }
           : {}),
         ...(fleets ? { fleets } : {}),
-        newModelServing: endpoint.newModelServing,
+        newModelServing: (
+          state(region).configs.get(endpoint.EndpointConfigName)?.ProductionVariants ?? []
+        ).some((v) => typeof v.ModelName === 'string' && endpoint.newModels.has(v.ModelName)),
       };
     },
     pollDeployments() {
