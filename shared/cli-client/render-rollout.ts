@@ -87,6 +87,7 @@ export function renderStatus(status: RolloutStatus): string {
     if (config) lines.push(`  runs      ${config}`, ...variants);
   }
   if (status.endpointChange) lines.push(`  lifecycle ${status.endpointChange.description}`);
+  if (status.gate) lines.push(`  gate      ${status.gate.description}`);
   if (status.pauseCause) {
     lines.push(`  paused    ${describePauseCause(status.pauseCause, stepText(status))}`);
   }

@@ -43,6 +43,7 @@ import {
   variantsMissing,
 } from '../wording/describe-refusal';
 import { describeChangeKind, describeDeployingStart } from '../wording/describe-endpoint-change';
+import { BLUE_GREEN_NEEDS_MODEL } from '../wording/describe-blue-green';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import { advanceEndpointChange } from '../watchdog/advance-endpoint-change';
 import { applyIntent, commitTransition, describeError, missingVariants } from '../watchdog/commit-transition';
@@ -62,7 +63,9 @@ import {
   unavailable,
 } from './control-contract';
 import type { ControlDeps } from './control-deps';
+import { blueGreenCommand } from './blue-green-command';
 import { ladderCommand } from './ladder-command';
+import { startBlueGreenRollout } from './start-blue-green';
 import { checkStartAlarms, startAlarmNames } from './start-alarm-check';
 import { summarize } from './control-views';
 
@@ -99,6 +102,8 @@ export async function startRolloutCommand(
   if (policy.endpoint.name !== request.endpointName) {
     return invalid([policyForOtherEndpoint(policy.endpoint.name, request.endpointName)]);
   }
+  // SageMaker's blue/green deploys a config: a new model is what it needs, never weights.
+  if (policy.blueGreen && request.model === undefined) return invalid([BLUE_GREEN_NEEDS_MODEL]);
 
   let existing = await deps.store.get(request.endpointName);
   // A finished rollout whose last announcements are still pending: send them before it is replaced.
@@ -108,6 +113,16 @@ export async function startRolloutCommand(
   // has), but is cancelled only once every check below has passed: a refused start keeps it.
   const cancellable = existing !== undefined && cleanUpWaiting(existing);
   if (existing && !cancellable && needsTick(existing)) return conflictWithExisting(existing);
+  if (policy.blueGreen && request.model !== undefined) {
+    if (existing && needsTick(existing)) return conflictWithExisting(existing);
+    return startBlueGreenRollout(
+      deps,
+      { ...request, model: request.model },
+      { ...policy, blueGreen: policy.blueGreen },
+      text,
+      ctx,
+    );
+  }
 
   const region = policy.endpoint.region;
   let snapshot: EndpointSnapshot;
@@ -414,6 +429,10 @@ export async function runOperatorCommand(
     // A promoted rollout's region ladder takes pause, resume, promote and abort while it runs.
     const onLadder = await ladderCommand(deps, record, command, ctx);
     if (onLadder) return onLadder;
+    // SageMaker's guardrails run a blue/green deployment's traffic: rollback and abort go through the verdict.
+    const blueGreen = await blueGreenCommand(deps, record, command, ctx);
+    if (blueGreen === 'conflict') continue;
+    if (blueGreen) return blueGreen;
     const change = record.endpointChange;
     // A failed endpoint change waits for a person: resume tries it again.
     if (command.type === 'resume' && change?.status === 'failed') {

@@ -118,6 +118,32 @@ export interface DecisionView {
   evidence?: HistoryEntry['evidence'];
 }
 
+/** SageMaker's blue/green deployment of a rollout, as status shows it. */
+export interface BlueGreenView {
+  /** provisioning, shifting, baking, completed, rollingBack, rolledBack, rollbackFailed. */
+  phase: string;
+  /** The phase in words. */
+  description: string;
+  /** When the phase was first seen, ISO. */
+  since: string;
+  model: string;
+  /** The new fleet's share of the traffic, percent, as SageMaker's routing stands. */
+  greenShare: number;
+  /** The new (green) fleet's endpoint config, and the old (blue) one a rollback returns to. */
+  newConfig: string;
+  oldConfig: string;
+  /** Every alarm SageMaker rolls back on: the policy's, then the watchdog's verdict alarm. */
+  alarms: string[];
+  verdictAlarm: string;
+  /** The verdict the watchdog publishes: failing makes SageMaker roll back. */
+  verdict: 'passing' | 'failing';
+  rollbackRequested?: { at: string; by: string; reason: string };
+  /** The alarm SageMaker rolled back on, when known. */
+  rolledBackBy?: string;
+  /** SageMaker's FailureReason. */
+  failureReason?: string;
+}
+
 export interface RolloutSummary {
   endpointName: string;
   region: string;
@@ -145,6 +171,8 @@ export interface RolloutSummary {
   version: number;
   /** The endpoint change (canary deployment, baseline retirement, canary clean-up) owed or made last. */
   endpointChange?: EndpointChangeView;
+  /** SageMaker's blue/green deployment the rollout watches (`strategy.blueGreen`). */
+  blueGreen?: BlueGreenView;
 }
 
 /** How far the promoted model got in one target region. */

@@ -1,5 +1,6 @@
 import { splitTraffic } from '../domain/index';
 import { describeStep } from '../wording/describe-step';
+import { blueGreenView } from './blue-green-view';
 import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import type { EndpointChange } from '../domain/endpoint-change';
@@ -33,6 +34,7 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     updatedAt: record.updatedAt,
     version: record.version,
     ...(record.endpointChange ? { endpointChange: endpointChangeView(record.endpointChange) } : {}),
+    ...(state.blueGreen ? { blueGreen: blueGreenView({ ...state, blueGreen: state.blueGreen }) } : {}),
   };
 }
 

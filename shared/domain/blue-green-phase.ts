@@ -43,10 +43,10 @@ const BROKEN_STATUSES: ReadonlySet<string> = new Set(['UpdateRollbackFailed', 'F
  * - `UpdateRollbackFailed` (or `Failed`, `OutOfService`): the rollback failed and a person decides;
  * - `Updating` with the new config pending: provisioning until a green variant activates traffic, then
  *   shifting while the green share is below 100 %, then the final bake.
- * SageMaker does not report the share itself: it follows from the policy's routing and the time
- * since the first traffic status began (CANARY: the canary size for one wait interval, then all;
- * LINEAR: one more step each wait interval; ALL_AT_ONCE: all at once, its wait being the shift's
- * own bake). Inputs that drive it: the endpoint view, the configs of the deployment, the policy's
+ * The share comes from the newest traffic status's message when it gives one (`traffic on 10% of
+ * the new fleet's capacity`); otherwise it follows from the policy's routing and the time since
+ * the first traffic status began (CANARY: the canary size for one wait interval, then all; LINEAR:
+ * one more step each wait interval; ALL_AT_ONCE: all at once, its wait being the shift's own bake). Inputs that drive it: the endpoint view, the configs of the deployment, the policy's
  * routing, and `now` (epoch ms).
  */
 export function readBlueGreenPhase(
@@ -75,13 +75,32 @@ export function readBlueGreenPhase(
   const trafficStart = firstTrafficTime(view.pendingStatuses);
   if (trafficStart === null)
     return { kind: 'deployment', phase: 'provisioning', greenShare: 0, failureReason };
-  const shifted = shareAt(policy, view.greenInstanceCount, now - trafficStart);
-  return {
-    kind: 'deployment',
-    phase: shifted.finalBake ? 'baking' : 'shifting',
-    greenShare: shifted.share,
-    failureReason,
-  };
+  const timed = shareAt(policy, view.greenInstanceCount, now - trafficStart);
+  const reported = reportedShare(view.pendingStatuses);
+  const greenShare = reported?.share ?? timed.share;
+  const finalBake = reported
+    ? (reported.finalBake ?? (greenShare >= 100 && timed.finalBake))
+    : timed.finalBake;
+  return { kind: 'deployment', phase: finalBake ? 'baking' : 'shifting', greenShare, failureReason };
+}
+
+/**
+ * The share the newest traffic status's message gives (`... traffic on 10% of the new fleet's
+ * capacity`), and whether it names the final bake (TerminationWaitInSeconds); null without one.
+ */
+function reportedShare(
+  statuses: ReadonlyArray<VariantStatusView>,
+): { share: number; finalBake: boolean | undefined } | null {
+  let newest: VariantStatusView | null = null;
+  for (const s of statuses) {
+    if (!TRAFFIC_STATUSES.has(s.status) || !s.message) continue;
+    if (newest === null || (s.startTime ?? 0) >= (newest.startTime ?? 0)) newest = s;
+  }
+  const match = newest?.message ? /(\d+(?:\.\d+)?)\s*%/.exec(newest.message) : null;
+  if (!newest?.message || !match) return null;
+  const share = Math.max(0, Math.min(100, Math.round(Number(match[1]))));
+  const finalBake = /TerminationWait/i.test(newest.message) ? true : share < 100 ? false : undefined;
+  return { share, finalBake };
 }
 
 /** Earliest start of a traffic status (ActivatingTraffic, Baking) of the green fleet, or null. */

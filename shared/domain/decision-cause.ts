@@ -126,6 +126,38 @@ export type ShadowCause =
   /** On an endpoint: the shadow's model is in service as the canary variant, and the first step's weight applies. */
   | { kind: 'shadow-canary-ready'; toWeight: number; next: NextStop };
 
+/** What a gate point's hooks said, as the decisions at a gate name it (see gate-decision.ts). */
+export interface GateAbout {
+  point: 'beforeStart' | 'beforeStep' | 'beforePromotion';
+  /** The gates that said no (or whose call failed). */
+  hooks: string[];
+  /** "No" answers and failed calls in a row at this point. */
+  failures: number;
+  failureLimit: number;
+  /** The gates' own reason, or why the call failed. */
+  reason: string;
+  fromWeight: number;
+  /** The weight the held move goes to; null: promotion. Percent. */
+  nextWeight: number | null;
+}
+
+/**
+ * The decisions at a gate: held (a gate said no, the rollout stays where it is and asks again
+ * next tick), failed (`failureLimit` reached: rolled back or paused, as `onFailure` says), or
+ * passed after having held (the engine's own decision, `then`, goes through).
+ */
+export type GateCause =
+  | ({ kind: 'gate-held' } & GateAbout)
+  | ({ kind: 'gate-failed'; onFailure: 'rollback' | 'pause' } & GateAbout)
+  | {
+      kind: 'gate-passed';
+      point: 'beforeStart' | 'beforeStep' | 'beforePromotion';
+      hooks: string[];
+      /** Refusals in a row before the gate let go. */
+      failures: number;
+      then: DecisionCause;
+    };
+
 /** Why an alarm state change changed nothing. */
 export type AlarmIgnored = 'rollout-final' | 'not-in-policy' | 'unknown-state' | 'unchanged';
 
@@ -139,6 +171,8 @@ export type DecisionCause =
       reason?: string;
       /** The start's alarm check, overridden by an operator with a reason (`start --force`). */
       override?: AlarmCheckOverride;
+      /** Gates at `beforeStart` hold the first weight (`withStartGate`): the canary stays at 0 % until they allow. */
+      gate?: { point: 'beforeStart'; hooks: string[]; nextWeight: number };
       /** The rollout begins with a shadow phase (`strategy.canary.shadow`): the canary stays at 0 % meanwhile. */
       shadow?: ShadowStart;
     }
@@ -211,6 +245,8 @@ export type DecisionCause =
     }
   // A shadow phase (`strategy.canary.shadow`; see judge-shadow.ts).
   | ShadowCause
+  // Gates (hooks asked before the rollout moves on; see gate-decision.ts).
+  | GateCause
   // Operator commands.
   | {
       kind: 'command';

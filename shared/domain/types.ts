@@ -245,8 +245,11 @@ export interface TickInput {
 // State and decisions.
 // ---------------------------------------------------------------------------------------------
 
-/** `endpoint`: an endpoint change the rollout needs (deploying the canary) failed; `resume` retries it. */
-export type PauseCause = 'step' | 'operator' | 'inconclusive' | 'endpoint';
+/**
+ * `endpoint`: an endpoint change the rollout needs (deploying the canary) failed; `resume` retries it.
+ * `gate`: a gate said no `failureLimit` times in a row and its `onFailure` is `pause`; `resume` asks it again.
+ */
+export type PauseCause = 'step' | 'operator' | 'inconclusive' | 'endpoint' | 'gate';
 
 export interface StagedRollbackState {
   alarmName: string;
@@ -343,6 +346,12 @@ export interface GateState {
   failures: number;
   /** The hooks' own reason (or why the call failed). */
   reason: string;
+  /** Failures in a row that end the wait: the smallest `failureLimit` of the point's gates. */
+  failureLimit: number;
+  /** What reaching `failureLimit` does (rollback when any of the point's gates says so). */
+  onFailure: 'rollback' | 'pause';
+  /** The canary weight the held move goes to; null: promotion. Percent. */
+  nextWeight: number | null;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';

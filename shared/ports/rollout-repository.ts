@@ -2,6 +2,7 @@ import type { DecisionCause } from '../domain/decision-cause';
 import type { EndpointChange } from '../domain/endpoint-change';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationCurrent, RolloutNotification } from '../notify/notification';
+import type { HookCallResult } from './hook-caller';
 
 /**
  * Where rollouts and their history are kept (event receipts live in the rollout item). Every state write is conditional on
@@ -119,7 +120,7 @@ export interface HistoryEntry {
   /** Record version this entry produced (or saw, for alerts). */
   version: number;
   source: 'tick' | 'alarm' | 'operator' | 'reconcile' | 'start';
-  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights' | 'endpoint';
+  kind: 'decision' | 'alert' | 'command' | 'start' | 'weights' | 'endpoint' | 'hook';
   action?: Action;
   phase: Phase;
   stepIndex: number;
@@ -129,6 +130,8 @@ export interface HistoryEntry {
   cause?: DecisionCause;
   evidence?: Evidence;
   correlationId?: string;
+  /** `kind: 'hook'`: one hook call and its answer (which hook, at which point, attempts, status, allow, reason, ms). */
+  hook?: HookCallResult;
 }
 
 /** Another writer changed the rollout since it was read: re-read and decide again. */

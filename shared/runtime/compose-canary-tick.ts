@@ -10,6 +10,7 @@ import type { AlarmDeps } from '../watchdog/handle-alarm-event';
 import type { TickDeps } from '../watchdog/run-tick';
 import { perRegion } from './client-cache';
 import { clientCache, type RuntimeOptions, watchdogDeps } from './composition-root';
+import { hookCaller } from './compose-hooks';
 import type { WatchdogEnv } from './env';
 
 /**
@@ -25,6 +26,7 @@ export function canaryTickDeps(env: WatchdogEnv, options: RuntimeOptions = {}): 
   const settle = options.metricSettleSeconds ?? env.metricSettleSeconds ?? DEFAULT_METRIC_SETTLE_SECONDS;
   return {
     ...watchdogDeps(env, clients, options),
+    hooks: hookCaller(env, clients, options),
     metrics: perRegion((region) => new CloudWatchMetrics(clients.get(CloudWatchClient, region), settle)),
     alarmStates: perRegion((region) => new CloudWatchAlarmStates(clients.get(CloudWatchClient, region))),
     blueGreen: perRegion((region) => new SageMakerBlueGreenDeployments(clients.get(SageMakerClient, region))),

@@ -2,6 +2,7 @@ import { endpointConfigName, isWatchdogConfig } from '../domain/endpoint-config-
 import { type EndpointChange, isChangePending } from '../domain/endpoint-change';
 import { isFinal } from '../domain/is-final';
 import { planEndpointConfig } from '../domain/plan-endpoint-config';
+import { withStartGate } from '../domain/gate-start';
 import { startRollout } from '../domain/start-rollout';
 import type { RolloutState, Transition } from '../domain/types';
 import { endpointChangeNotification } from '../notify/notification';
@@ -252,7 +253,8 @@ async function beginSteps(
   ctx: ChangeContext,
   deployed: string,
 ): Promise<ChangeStep> {
-  const started = startRollout(record.policy, ctx.now);
+  // Gates at `beforeStart` hold the first weights: the rollout waits at 0% until the tick asks them.
+  const started = withStartGate(record.policy, startRollout(record.policy, ctx.now), ctx.now);
   const reason = `${deployed} ${started.decision.reason}`;
   const state: RolloutState = { ...started.state, startedAt: record.state.startedAt, message: reason };
   const transition: Transition = { state, decision: { ...started.decision, reason } };

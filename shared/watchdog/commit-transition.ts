@@ -461,7 +461,9 @@ function isMaterial(before: RolloutState, after: RolloutState): boolean {
     before.phase !== after.phase ||
     before.stepIndex !== after.stepIndex ||
     before.canaryWeight !== after.canaryWeight ||
-    JSON.stringify(before.staged) !== JSON.stringify(after.staged)
+    JSON.stringify(before.staged) !== JSON.stringify(after.staged) ||
+    // Reaching a gate (or another gate) is news: people learn why the rollout waits.
+    (before.gate?.point ?? null) !== (after.gate?.point ?? null)
   );
 }
 

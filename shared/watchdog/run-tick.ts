@@ -14,6 +14,7 @@ import type {
 } from '../domain/types';
 import { alertNotification, type RolloutNotification } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
+import type { HookCaller } from '../ports/hook-caller';
 import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { MetricsReader, MetricsTarget } from '../ports/metrics-reader';
 import type { PolicyLookup, PolicyReader } from '../ports/policy-reader';
@@ -24,6 +25,7 @@ import { advanceEndpointChange } from './advance-endpoint-change';
 import { commitTransition, describeError } from './commit-transition';
 import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
+import { passGates, tellHooks } from './pass-gates';
 import { publishVerdicts } from './publish-verdicts';
 import {
   blueGreenMetricsTarget,
@@ -62,6 +64,8 @@ export interface TickDeps extends WatchdogDeps {
   metrics(region: string): MetricsReader;
   /** Alarm states for a region; optional: without it alarms act only through their events. */
   alarmStates?(region: string): AlarmStates;
+  /** Calls the policies' hooks (gates and notify hooks); without it hooks do not apply. */
+  hooks?: HookCaller;
   /** Default DEFAULT_TICK_CONCURRENCY. */
   concurrency?: number;
   /** Each endpoint's drift-check interval. Milliseconds. Default `driftCheckInterval(active rollouts)`. */
@@ -474,7 +478,13 @@ async function processRollout(
       const value = regionAlarms?.get(alarmName);
       if (value) alarms[alarmName] = value;
     }
-    const transition = judgeTick(record.policy, record.state, { periods, alarms }, ctx.now);
+    // Gates (policy hooks) are asked only here, where hooks apply: `replay` runs the engine alone.
+    const transition = await passGates(
+      deps,
+      record,
+      judgeTick(record.policy, record.state, { periods, alarms }, ctx.now),
+      ctx,
+    );
     if (isRoutineHold(record.state, transition)) {
       return { endpointName, outcome: 'judged', action: 'hold', reason: transition.decision.reason };
     }
@@ -485,6 +495,7 @@ async function processRollout(
       ...(snapshot ? { snapshot } : {}),
     });
     if (committed.outcome === 'conflict') continue;
+    if (committed.outcome !== 'unchanged') await tellHooks(deps, record, transition, ctx);
     const outcome: RolloutOutcome =
       committed.outcome === 'unchanged'
         ? 'judged'
@@ -545,7 +556,8 @@ export function isRoutineHold(before: RolloutState, transition: Transition): boo
     before.consecutiveInconclusive === after.consecutiveInconclusive &&
     sameJson(before.consecutiveFailures, after.consecutiveFailures) &&
     sameJson(before.staged, after.staged) &&
-    sameJson(before.alarmStates, after.alarmStates)
+    sameJson(before.alarmStates, after.alarmStates) &&
+    sameJson(before.gate ?? null, after.gate ?? null)
   );
 }
 

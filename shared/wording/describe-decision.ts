@@ -23,6 +23,7 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
     case 'started': {
       const by = cause.operator ? ` (by ${cause.operator}${cause.reason ? `: ${cause.reason}` : ''})` : '';
       if (cause.shadow) return `${describeShadowStart(cause.shadow)}${by}`;
+      if (cause.gate) return `${describeGatedStart(cause.gate)}${by}`;
       return `rollout started: canary ${cause.canaryWeight}%; ${startNext(cause.next)}${by}`;
     }
     case 'input-ignored':
@@ -97,6 +98,10 @@ export function describeDecision(cause: DecisionCause, evidence: Evidence): stri
       return cause.completed.kind === 'all-steps'
         ? `${notesPrefix(cause.notes)}promoted: all steps complete and ${passing(cause.judgement, evidence)}`
         : `promoted: ${completion(cause.notes, cause.completed, cause.judgement, evidence)}`;
+    case 'gate-held':
+    case 'gate-failed':
+    case 'gate-passed':
+      return describeGateDecision(cause, evidence);
     case 'command':
       return describeCommand(cause);
     case 'shadow-judged':
@@ -178,6 +183,7 @@ function describeAlarmIgnored(cause: Extract<DecisionCause, { kind: 'alarm-ignor
 export function describePauseCause(pauseCause: PauseCause | null, at: string): string {
   if (pauseCause === 'step') return `at ${at}`;
   if (pauseCause === 'endpoint') return 'because an endpoint change failed';
+  if (pauseCause === 'gate') return 'because a gate said no too many times in a row';
   return pauseCause === 'inconclusive' ? 'after too many inconclusive judgements' : 'by an operator';
 }
 
@@ -287,4 +293,38 @@ function metricReasons(evidence: Evidence, verdict: Verdict | 'all'): string {
 
 function metricReason(evidence: Evidence, name: string): string | undefined {
   return evidence.metrics.find((metric) => metric.name === name)?.reason;
+}
+
+/** `before canary 5% -> 20%`, `before promotion`: the move a gate holds. */
+function gateMove(fromWeight: number, nextWeight: number | null): string {
+  return nextWeight === null ? 'promotion' : `canary ${fromWeight}% -> ${nextWeight}%`;
+}
+
+/** `rollout started: canary 0%, waiting at gate load-test before 5%`: a start held at its `beforeStart` gates. */
+export function describeGatedStart(gate: { hooks: ReadonlyArray<string>; nextWeight: number }): string {
+  return `rollout started: canary 0%, waiting at gate ${gate.hooks.join(', ')} before ${gate.nextWeight}% (asked at the next tick)`;
+}
+
+/** The words of a decision at a gate: held, failed into a rollback or a pause, or let go. */
+function describeGateDecision(
+  cause: Extract<DecisionCause, { kind: 'gate-held' | 'gate-failed' | 'gate-passed' }>,
+  evidence: Evidence,
+): string {
+  if (cause.kind === 'gate-passed') {
+    const after = cause.failures === 1 ? '1 refusal' : `${cause.failures} refusals`;
+    const then =
+      cause.then.kind === 'started'
+        ? `canary 0% -> ${cause.then.canaryWeight}%; ${startNext(cause.then.next)}`
+        : describeDecision(cause.then, evidence);
+    return `gate ${cause.hooks.join(', ')} let go after ${after}; ${then}`;
+  }
+  const gate = `gate ${cause.hooks.join(', ')}`;
+  const move = gateMove(cause.fromWeight, cause.nextWeight);
+  if (cause.kind === 'gate-held')
+    return `held at ${gate} before ${move} (${cause.failures} of ${cause.failureLimit} failures in a row): ${cause.reason}; asked again next minute`;
+  const outcome =
+    cause.onFailure === 'rollback'
+      ? `rolled back (canary ${cause.fromWeight}% -> 0%)`
+      : `paused at canary ${cause.fromWeight}% for a person (resume asks the gate again)`;
+  return `${gate} said no ${cause.failures} times in a row (limit ${cause.failureLimit}) before ${move}: ${cause.reason}; ${outcome}`;
 }

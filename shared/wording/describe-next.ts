@@ -1,5 +1,5 @@
 import { lifecycleOf } from '../domain/endpoint-change';
-import type { RolloutPolicy, RolloutState } from '../domain/types';
+import type { GateState, RolloutPolicy, RolloutState } from '../domain/types';
 import { describeBlueGreenNext } from './describe-blue-green';
 import { formatDuration, formatTime } from './format-values';
 
@@ -32,6 +32,9 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
     case 'Aborted':
       return `The canary (${canary}) gets no traffic. ${describeCleanUp(policy)} Start a new rollout when ready.`;
     case 'Paused':
+      if (state.pauseCause === 'gate' && state.gate) {
+        return `Paused at ${state.canaryWeight}% because gate ${state.gate.hooks.join(', ')} said no ${state.gate.failures} times in a row: ${state.gate.reason}. Resume asks the gate again; promote skips it (a person's decision); automatic rollback still applies.`;
+      }
       if (state.pauseCause === 'inconclusive') {
         return `Paused at ${state.canaryWeight}% because there was too little canary data to judge. Nothing changes until a person resumes (judging starts again) or promotes; automatic rollback still applies.`;
       }
@@ -40,6 +43,7 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
       }
       return `Waiting for a person at ${state.canaryWeight}%: resume to continue with the next step, or promote. Automatic rollback still applies.`;
     case 'Progressing': {
+      if (state.gate) return describeGateWait(state.gate);
       if (state.staged) {
         const until = formatTime(state.staged.observeUntil);
         return `Staged rollback for alarm ${state.staged.alarmName}: the canary is held at ${state.canaryWeight}% and observed until ${until}; then it is rolled back if the alarm or a metric still fails, otherwise restored to ${state.staged.restoreWeight}%.`;
@@ -54,6 +58,16 @@ export function describeNext(policy: RolloutPolicy, state: RolloutState): string
       return `The canary stays at ${state.canaryWeight}% and is judged every ${formatDuration(policy.analysis.intervalSeconds)}; then it is ${then} if the judgement passes.`;
     }
   }
+}
+
+/**
+ * `Waits at gate load-test (2 of 6 failures) before 20%; asked again next minute.`: a rollout
+ * held at a gate, and what its limit then does.
+ */
+export function describeGateWait(gate: GateState): string {
+  const before = gate.nextWeight === null ? 'promotion' : `${gate.nextWeight}%`;
+  const then = gate.onFailure === 'pause' ? 'paused for a person' : 'rolled back';
+  return `Waits at gate ${gate.hooks.join(', ')} (${gate.failures} of ${gate.failureLimit} failures) before ${before}; asked again next minute. Reason: ${gate.reason}. At ${gate.failureLimit} failures in a row it is ${then}; a failing canary is still rolled back.`;
 }
 
 /** What a promotion leaves to do on the endpoint, from the policy's lifecycle. */
