@@ -18,7 +18,8 @@
  * deployment back at that same close. A rollback (an alarm, or `MaximumExecutionTimeoutInSeconds`
  * passed) moves all traffic back to the old fleet at once, shows `RollingBack` for
  * `rollbackDelayMs`, and ends `InService` on the old config with a `FailureReason` naming the
- * alarm; `faults.failRollback` makes it end `UpdateRollbackFailed` instead.
+ * alarm; `faults.failRollback` makes it end `UpdateRollbackFailed` instead. `faults.holdEndpoint`
+ * keeps a blue/green deployment provisioning; traffic starts shifting once it is released.
  */
 import { AwsError } from '../../aws-error';
 import type { Faults } from '../../faults';
