@@ -5,6 +5,7 @@ import {
   isDeployingCanary,
   retryChange,
 } from '../domain/endpoint-change';
+import { withStartGate } from '../domain/gate-start';
 import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
@@ -194,7 +195,11 @@ export async function startRolloutCommand(
   const owner = `operator:${ctx.correlationId}`;
   const rolloutId = newRolloutId(request.endpointName, ctx.now);
   // From a model, the rollout waits at 0% while the canary is deployed; its steps begin once it is in service.
-  const begun = withNote(deploy ? deployingTransition(policy, transition, deploy) : transition, cancelled);
+  // Gates at `beforeStart` hold the first weights: the rollout waits at 0% until the tick asks them.
+  const begun = withNote(
+    deploy ? deployingTransition(policy, transition, deploy) : withStartGate(policy, transition, ctx.now),
+    cancelled,
+  );
   const started = startAnnouncement(
     deps,
     policy,

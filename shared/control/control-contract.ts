@@ -116,6 +116,27 @@ export interface DecisionView {
   /** Why, as data: the engine's typed cause (which metric, alarm, command and operator, step). */
   cause?: HistoryEntry['cause'];
   evidence?: HistoryEntry['evidence'];
+  /** `kind: hook`: the call and its answer (hook, point, attempts, status, allow, reason, ms). */
+  hook?: HistoryEntry['hook'];
+}
+
+/** The gate a rollout waits at (policy `hooks` of type gate that said no). */
+export interface GateView {
+  point: string;
+  /** The gates that said no (or whose call failed). */
+  hooks: string[];
+  /** When the rollout reached the gate, ISO. */
+  since: string;
+  /** "No" answers and failed calls in a row, and how many end the wait. */
+  failures: number;
+  failureLimit: number;
+  onFailure: 'rollback' | 'pause';
+  /** The weight the held move goes to; null: promotion. Percent. */
+  nextWeight: number | null;
+  /** The gates' own reason. */
+  reason: string;
+  /** The wait in words, with what happens next. */
+  description: string;
 }
 
 /** SageMaker's blue/green deployment of a rollout, as status shows it. */
@@ -171,6 +192,8 @@ export interface RolloutSummary {
   version: number;
   /** The endpoint change (canary deployment, baseline retirement, canary clean-up) owed or made last. */
   endpointChange?: EndpointChangeView;
+  /** The gate the rollout waits at, while it waits (absent: none). */
+  gate?: GateView;
   /** SageMaker's blue/green deployment the rollout watches (`strategy.blueGreen`). */
   blueGreen?: BlueGreenView;
 }

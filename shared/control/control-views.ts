@@ -5,7 +5,16 @@ import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import type { EndpointChange } from '../domain/endpoint-change';
 import { describeChangeStatus } from '../wording/describe-endpoint-change';
-import type { DecisionView, EndpointChangeView, EndpointView, RolloutSummary } from './control-contract';
+import type {
+  DecisionView,
+  EndpointChangeView,
+  EndpointView,
+  GateView,
+  RolloutSummary,
+} from './control-contract';
+import { isFinal } from '../domain/is-final';
+import type { GateState } from '../domain/types';
+import { describeGateWait } from '../wording/describe-next';
 
 /** How stored rollouts, history entries and endpoint snapshots are shown by the control API. */
 
@@ -34,7 +43,23 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     updatedAt: record.updatedAt,
     version: record.version,
     ...(record.endpointChange ? { endpointChange: endpointChangeView(record.endpointChange) } : {}),
+    ...(state.gate && !isFinal(state.phase) ? { gate: gateView(state.gate) } : {}),
     ...(state.blueGreen ? { blueGreen: blueGreenView({ ...state, blueGreen: state.blueGreen }) } : {}),
+  };
+}
+
+/** The gate a rollout waits at, as the API shows it: its hooks, their reason, the count, and what comes next. */
+export function gateView(gate: GateState): GateView {
+  return {
+    point: gate.point,
+    hooks: [...gate.hooks],
+    since: new Date(gate.since).toISOString(),
+    failures: gate.failures,
+    failureLimit: gate.failureLimit,
+    onFailure: gate.onFailure,
+    nextWeight: gate.nextWeight,
+    reason: gate.reason,
+    description: describeGateWait(gate),
   };
 }
 
@@ -71,6 +96,7 @@ export function decisionView(entry: HistoryEntry): DecisionView {
   };
   if (entry.cause) view.cause = entry.cause;
   if (entry.evidence) view.evidence = entry.evidence;
+  if (entry.hook) view.hook = entry.hook;
   return view;
 }
 
