@@ -180,7 +180,7 @@ export async function watchBlueGreen(
           blueGreen: done,
         },
         'rollback',
-        `${describeBlueGreenPhase(done)} ${describeRolledBackBy(done)}`,
+        `${describeBlueGreenPhase(done)}; rolled back ${describeRolledBackBy(done)}`,
       );
     }
     case 'rollbackFailed': {

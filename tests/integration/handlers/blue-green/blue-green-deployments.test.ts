@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION } from '../tick/watchdog-harness';
 import {
   type BlueGreenSuite,
+  type Body,
   blueGreenEndpoint,
   blueGreenPolicy,
   MINUTE,
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe('a healthy blue/green deployment', () => {
   const endpoint = `${SUITE}-healthy`;
-  let started: { status: number; body: any };
+  let started: { status: number; body: Body };
 
   beforeAll(async () => {
     await blueGreenEndpoint(s.h, endpoint);

@@ -25,18 +25,21 @@ import {
  */
 
 export const ALICE = 'arn:aws:iam::123456789012:user/alice';
+/** A JSON body of the control API, read field by field by the tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are read field by field in the tests
+export type Body = any;
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export interface BlueGreenSuite {
   h: Harness;
   /** SageMaker operations called so far, by name (every client, the suite's own included). */
   operations: Map<string, number>;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }>;
   /** One tick a minute later on the simulated clock. */
   tick(): Promise<void>;
   /** Ticks until `done` holds (at most `max` ticks). */
   tickUntil(done: () => Promise<boolean>, max?: number): Promise<void>;
-  status(endpointName: string): Promise<any>;
+  status(endpointName: string): Promise<Body>;
   messages(endpointName: string): RolloutNotification[];
   endpointStatus(endpointName: string): Promise<{ status: string; config: string; failureReason?: string }>;
 }
@@ -58,7 +61,7 @@ export async function startBlueGreenSuite(suite: string): Promise<BlueGreenSuite
       httpEvent(method, path, { now: h.clock.now(), userArn: ALICE, ...(body ? { body } : {}) }),
       lambdaContext('controlApi'),
     )) as { statusCode: number; body: string };
-    return { status: response.statusCode, body: JSON.parse(response.body) as any };
+    return { status: response.statusCode, body: JSON.parse(response.body) as Body };
   };
   const tick = async () => {
     await h.clock.advance(MINUTE);
