@@ -39,7 +39,8 @@ export class SageMakerEndpointConfigs implements EndpointConfigs {
     try {
       const out = await this.client.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
       const instanceCounts: Record<string, number> = {};
-      for (const v of out.ProductionVariants ?? []) {
+      // A shadow variant's instances count too (what a shadow's removal releases).
+      for (const v of [...(out.ProductionVariants ?? []), ...(out.ShadowProductionVariants ?? [])]) {
         if (v.VariantName && typeof v.CurrentInstanceCount === 'number')
           instanceCounts[v.VariantName] = v.CurrentInstanceCount;
       }
@@ -62,7 +63,12 @@ export class SageMakerEndpointConfigs implements EndpointConfigs {
       );
       const settings: Record<string, unknown> = {};
       for (const key of KEPT_SETTINGS) if (out[key] !== undefined) settings[key] = out[key];
-      return { variants: (out.ProductionVariants ?? []).map(toSpec), settings };
+      const shadowVariants = (out.ShadowProductionVariants ?? []).map(toSpec);
+      return {
+        variants: (out.ProductionVariants ?? []).map(toSpec),
+        ...(shadowVariants.length > 0 ? { shadowVariants } : {}),
+        settings,
+      };
     } catch (error) {
       if (isSageMakerNotFound(error)) return null;
       throw new SageMakerCallError(describe('DescribeEndpointConfig', configName, error), { cause: error });
@@ -86,6 +92,9 @@ export class SageMakerEndpointConfigs implements EndpointConfigs {
           ...(spec.settings as Record<string, never>),
           EndpointConfigName: configName,
           ProductionVariants: spec.variants.map(fromSpec),
+          ...(spec.shadowVariants?.length
+            ? { ShadowProductionVariants: spec.shadowVariants.map(fromSpec) }
+            : {}),
         }),
       );
     } catch (error) {

@@ -87,6 +87,12 @@ export function renderStatus(status: RolloutStatus): string {
     if (config) lines.push(`  runs      ${config}`, ...variants);
   }
   if (status.endpointChange) lines.push(`  lifecycle ${status.endpointChange.description}`);
+  if (status.shadow) {
+    const w = status.shadow.window;
+    lines.push(
+      `  shadow    ${status.shadow.description}; in the window: ${w.shadowRequests} copies (${w.shadowErrors5xx} 5XX) vs baseline ${w.baselineRequests} req (${w.baselineErrors5xx} 5XX)`,
+    );
+  }
   if (status.gate) lines.push(`  gate      ${status.gate.description}`);
   if (status.pauseCause) {
     lines.push(`  paused    ${describePauseCause(status.pauseCause, stepText(status))}`);

@@ -212,7 +212,8 @@ async function runUnredacted(argv: ReadonlyArray<string>, io: OperatorCliIo): Pr
         const startedText = (body: CommandOutcome) => withOverride(renderOutcome('started', body), body);
         const change = response.ok ? response.body.rollout.endpointChange : undefined;
         const deploying =
-          change?.kind === 'add-canary' && (change.status === 'waiting' || change.status === 'updating');
+          (change?.kind === 'add-canary' || change?.kind === 'add-shadow') &&
+          (change.status === 'waiting' || change.status === 'updating');
         if (!response.ok || !deploying || noWait) return print(response, json, startedText);
         const waited = await waitForCanaryDeployment(client, {
           endpointName: endpoint as string,

@@ -76,7 +76,10 @@ export async function waitForCanaryDeployment(
     }
     last = response.body;
     const change = last.endpointChange;
-    if (last.rolloutId !== options.rolloutId || change?.kind !== 'add-canary') {
+    if (
+      last.rolloutId !== options.rolloutId ||
+      (change?.kind !== 'add-canary' && change?.kind !== 'add-shadow')
+    ) {
       return { kind: 'ended', status: last };
     }
     const line = lineOf(change);

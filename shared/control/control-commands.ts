@@ -43,7 +43,12 @@ import {
   storedPolicyUnreadable,
   variantsMissing,
 } from '../wording/describe-refusal';
-import { describeChangeKind, describeDeployingStart } from '../wording/describe-endpoint-change';
+import {
+  describeChangeKind,
+  describeDeployingShadowStart,
+  describeDeployingStart,
+} from '../wording/describe-endpoint-change';
+import { shadowNeedsModel, shadowVariantTaken } from '../wording/describe-shadow';
 import { BLUE_GREEN_NEEDS_MODEL } from '../wording/describe-blue-green';
 import { withFirstWeightsOutcome } from '../wording/describe-weights';
 import { advanceEndpointChange } from '../watchdog/advance-endpoint-change';
@@ -103,6 +108,9 @@ export async function startRolloutCommand(
   if (policy.endpoint.name !== request.endpointName) {
     return invalid([policyForOtherEndpoint(policy.endpoint.name, request.endpointName)]);
   }
+  // A shadow phase deploys the new model as a shadow variant itself: there is nothing to watch without it.
+  if (policy.shadow && request.model === undefined)
+    return invalid([`model: ${shadowNeedsModel(request.endpointName)}`]);
   // SageMaker's blue/green deploys a config: a new model is what it needs, never weights.
   if (policy.blueGreen && request.model === undefined) return invalid([BLUE_GREEN_NEEDS_MODEL]);
 
@@ -222,7 +230,7 @@ export async function startRolloutCommand(
         ...(deploy
           ? {
               endpointChange: {
-                kind: 'add-canary' as const,
+                kind: policy.shadow ? ('add-shadow' as const) : ('add-canary' as const),
                 status: 'waiting' as const,
                 dueAt: ctx.now,
                 since: ctx.now,
@@ -286,6 +294,7 @@ async function checkModelStart(
     const deployment = await configs.describeEndpoint(policy.endpoint.name);
     const config = deployment.configName ? await configs.describeConfig(deployment.configName) : null;
     const running = config?.variants.find((v) => v.variantName === canaryVariant)?.modelName ?? '(unknown)';
+    if (policy.shadow) return conflict(shadowVariantTaken(policy.endpoint.name, canaryVariant, running));
     if (running === model) return { ok: true, deploy: false };
     return conflict(canaryVariantTaken(policy.endpoint.name, canaryVariant, running, model));
   } catch (error) {
@@ -331,12 +340,21 @@ function deployingTransition(policy: RolloutPolicy, transition: Transition, mode
   const cause = transition.decision.cause;
   const by =
     cause?.kind === 'started' && cause.operator ? { operator: cause.operator, reason: cause.reason } : {};
-  const reason = describeDeployingStart({
-    model,
-    canaryVariant: policy.endpoint.canaryVariant,
-    firstWeight: transition.state.canaryWeight,
-    ...by,
-  });
+  const reason = policy.shadow
+    ? describeDeployingShadowStart({
+        model,
+        canaryVariant: policy.endpoint.canaryVariant,
+        samplingPercent: policy.shadow.samplingPercent,
+        durationSeconds: policy.shadow.durationSeconds,
+        firstWeight: cause?.kind === 'started' && cause.shadow ? cause.shadow.firstWeight : 0,
+        ...by,
+      })
+    : describeDeployingStart({
+        model,
+        canaryVariant: policy.endpoint.canaryVariant,
+        firstWeight: transition.state.canaryWeight,
+        ...by,
+      });
   return {
     state: {
       ...transition.state,

@@ -196,6 +196,30 @@ export interface RolloutSummary {
   gate?: GateView;
   /** SageMaker's blue/green deployment the rollout watches (`strategy.blueGreen`). */
   blueGreen?: BlueGreenView;
+  /** The shadow phase (`strategy.canary.shadow`) the rollout runs, or ended in (absent: none). */
+  shadow?: ShadowView;
+}
+
+/** A shadow phase as `status` shows it: sampling, until when, and its evidence so far. */
+export interface ShadowView {
+  /** Percent of the production requests copied to the shadow. */
+  samplingPercent: number;
+  startedAt: string;
+  /** When the shadow may pass (its judgement must pass too). */
+  until: string;
+  /** judging: copies are judged; paused: judged, never passed; passed: being deployed as the canary; ended: removed. */
+  status: 'judging' | 'paused' | 'passed' | 'ended';
+  passedAt?: string;
+  /** The evidence in the analysis window so far: the shadow's copies and the baseline's requests. */
+  window: {
+    shadowRequests: number;
+    shadowErrors5xx: number;
+    baselineRequests: number;
+    baselineErrors5xx: number;
+  };
+  /** Failing judgements in a row per metric (rollback at the metric's failureLimit). */
+  consecutiveFailures: Record<string, number>;
+  description: string;
 }
 
 /** How far the promoted model got in one target region. */

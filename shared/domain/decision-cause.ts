@@ -122,6 +122,8 @@ export type ShadowCause =
       durationSeconds: number;
       toWeight: number;
       next: NextStop;
+      /** On an endpoint: the weight waits until the shadow's model is deployed as the canary variant. */
+      deployFirst?: boolean;
     }
   /** On an endpoint: the shadow's model is in service as the canary variant, and the first step's weight applies. */
   | { kind: 'shadow-canary-ready'; toWeight: number; next: NextStop };

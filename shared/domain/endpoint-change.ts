@@ -1,14 +1,21 @@
 import { DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS, DEFAULT_RETIRE_BASELINE_AFTER_SECONDS } from './defaults';
-import type { LifecyclePolicy, Phase, RolloutPolicy } from './types';
+import type { LifecyclePolicy, Phase, RolloutPolicy, RolloutState } from './types';
 
 /**
  * The endpoint changes the watchdog makes around a rollout, as data kept in the rollout's record:
  * - `add-canary`: a start from a model name deploys the canary variant beside the baseline;
  * - `retire-baseline`: after a promotion (and its hold-back) the promoted model becomes the
  *   baseline variant alone, and the old baseline's instances are released;
- * - `remove-canary`: after a rollback or an abort (and time to inspect) the canary variant goes.
+ * - `remove-canary`: after a rollback or an abort (and time to inspect) the canary variant goes;
+ * - `add-shadow`: a start from a model name with a shadow phase deploys the new model as a shadow
+ *   variant (under the canary variant's name) beside the baseline, answering nobody;
+ * - `shadow-to-canary`: the shadow passed, so its model becomes the canary production variant at
+ *   0 % (the first step's weight follows once it is in service);
+ * - `remove-shadow`: the shadow failed (or the rollout ended during it): the shadow goes at once,
+ *   the baseline alone again.
  */
-export type EndpointChangeKind = 'add-canary' | 'retire-baseline' | 'remove-canary';
+export type EndpointChangeKind =
+  'add-canary' | 'retire-baseline' | 'remove-canary' | 'add-shadow' | 'shadow-to-canary' | 'remove-shadow';
 
 /**
  * waiting: not begun (due at `dueAt`); updating: SageMaker accepted the UpdateEndpoint and is
@@ -35,7 +42,7 @@ export interface EndpointChange {
   since: number;
   /** 1 for the first try; a retry after a failure counts up and gets a config of its own name. */
   attempt: number;
-  /** `add-canary`: the model the canary variant runs. */
+  /** `add-canary`, `add-shadow`, `shadow-to-canary`: the model the canary (or shadow) variant runs. */
   model?: string;
   /** The endpoint config this change moves the endpoint to (named by `endpointConfigName`). */
   targetConfig?: string;
@@ -67,10 +74,19 @@ export function lifecycleOf(policy: RolloutPolicy): LifecyclePolicy {
 /**
  * The endpoint change a rollout owes once it reaches `phase`, or null: a promotion retires the
  * baseline after `retireBaselineAfterSeconds`, a rollback or an abort removes the canary after
- * `cleanUpAfterRollbackSeconds`; `never` (null) in the policy leaves the endpoint as it is.
- * Inputs that drive it: the new phase, the policy's lifecycle delays, and `now` (epoch ms).
+ * `cleanUpAfterRollbackSeconds`; `never` (null) in the policy leaves the endpoint as it is. A
+ * rollout that ended during its shadow phase (`state.shadow` kept) removes the shadow at once:
+ * it costs instances and serves nobody, and there is no canary to inspect.
+ * Inputs that drive it: the new phase, the policy's lifecycle delays, the state's shadow, and `now` (epoch ms).
  */
-export function followUpChange(policy: RolloutPolicy, phase: Phase, now: number): EndpointChange | null {
+export function followUpChange(
+  policy: RolloutPolicy,
+  phase: Phase,
+  now: number,
+  state?: Pick<RolloutState, 'shadow'>,
+): EndpointChange | null {
+  if (state?.shadow && (phase === 'RolledBack' || phase === 'Aborted'))
+    return { kind: 'remove-shadow', status: 'waiting', dueAt: now, since: now, attempt: 1 };
   // SageMaker's blue/green deployment already swapped the fleets (or kept the old one): nothing is owed.
   if (policy.blueGreen) return null;
   const lifecycle = lifecycleOf(policy);
@@ -95,9 +111,15 @@ export function isChangePending(change: EndpointChange | undefined): boolean {
   return change !== undefined && (change.status === 'waiting' || change.status === 'updating');
 }
 
-/** True while a start from a model is still deploying the canary: nothing is judged or stepped yet. */
+/**
+ * True while a start from a model is still deploying the canary (or its shadow, or turning a
+ * passed shadow into the canary): nothing is judged or stepped meanwhile.
+ */
 export function isDeployingCanary(change: EndpointChange | undefined): boolean {
-  return change?.kind === 'add-canary' && change.status !== 'done';
+  return (
+    (change?.kind === 'add-canary' || change?.kind === 'add-shadow' || change?.kind === 'shadow-to-canary') &&
+    change.status !== 'done'
+  );
 }
 
 /**

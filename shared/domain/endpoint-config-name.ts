@@ -8,10 +8,13 @@ const SUFFIX: Readonly<Record<EndpointChangeKind, string>> = {
   'add-canary': 'canary',
   'retire-baseline': 'promoted',
   'remove-canary': 'baseline',
+  'add-shadow': 'shadow',
+  'shadow-to-canary': 'canary',
+  'remove-shadow': 'baseline',
 };
 
 /** Names `endpointConfigName` makes, and only those: the configs the watchdog may delete. */
-const WATCHDOG_CONFIG_PATTERN = /-rw[0-9a-f]{8}-(canary|promoted|baseline|bluegreen)(-\d+)?$/;
+const WATCHDOG_CONFIG_PATTERN = /-rw[0-9a-f]{8}-(canary|promoted|baseline|bluegreen|shadow)(-\d+)?$/;
 
 /**
  * The deterministic name of the endpoint config a change moves the endpoint to: the endpoint's

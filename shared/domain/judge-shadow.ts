@@ -139,6 +139,31 @@ export function leaveShadow(
 }
 
 /**
+ * The watchdog's form of a shadow that passed (`transition`, from `judgeTick`): on an endpoint the
+ * shadow is not a production variant, so no weight can reach it yet. The rollout leaves the
+ * shadow's judgement but keeps the canary at 0 % (and `shadow.passedAt` set) while its model is
+ * deployed as the canary variant; `canaryAfterShadow` applies the first step once it is in service.
+ * Null for any other decision.
+ */
+export function deferShadowPass(before: RolloutState, transition: Transition, now: number): Transition | null {
+  const cause = transition.decision.cause;
+  if (cause?.kind !== 'shadow-passed' || !before.shadow) return null;
+  const deferred = { ...cause, deployFirst: true };
+  const decision = makeDecision('advance', deferred, transition.decision.evidence);
+  return {
+    state: {
+      ...transition.state,
+      phase: 'Progressing',
+      pauseCause: null,
+      canaryWeight: 0,
+      shadow: { ...before.shadow, passedAt: now },
+      message: decision.reason,
+    },
+    decision,
+  };
+}
+
+/**
  * On an endpoint the shadow that passed must first become a production variant (at 0 %); once it
  * is in service the first step's weight applies with this transition, on a window that starts
  * empty then. `state` is the rollout as it waited (left the shadow, canary still at 0 %).
@@ -278,11 +303,17 @@ export function judgeShadow(
     pauseCause: draft.phase === 'Paused' ? draft.pauseCause : null,
     pausedNow,
   };
-  if (draft.phase === 'Paused') return shadowTransition(draft, pausedNow ? 'pause' : 'hold', judged, evidence);
+  if (draft.phase === 'Paused')
+    return shadowTransition(draft, pausedNow ? 'pause' : 'hold', judged, evidence);
   if (now >= shadow.until && judgement.verdict === 'pass') {
     return leaveShadow(policy, draft, notes, evidence, now);
   }
-  return shadowTransition(draft, judgement.verdict === 'inconclusive' ? 'inconclusive' : 'hold', judged, evidence);
+  return shadowTransition(
+    draft,
+    judgement.verdict === 'inconclusive' ? 'inconclusive' : 'hold',
+    judged,
+    evidence,
+  );
 }
 
 /** Records the tick's alarm states; the first policy alarm that entered ALARM, if any. */

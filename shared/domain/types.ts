@@ -334,6 +334,11 @@ export interface ShadowState {
   startedAt: number;
   /** When the shadow has been judged long enough to become the canary (if it passes). */
   until: number;
+  /**
+   * On an endpoint: when the shadow passed. Its model is then deployed as the canary variant
+   * (at 0 %) before the first step's weight applies; absent while the shadow is judged.
+   */
+  passedAt?: number;
 }
 
 /** A rollout held at a gate: which point, which hooks said no (or failed), how often in a row, and their words. */

@@ -23,6 +23,8 @@ export interface EndpointDeployment {
 /** An endpoint config: its variants, and the config-wide settings a derived config keeps (data capture, KMS key, ...). */
 export interface EndpointConfigSpec {
   variants: ConfigVariantSpec[];
+  /** `ShadowProductionVariants` (SageMaker allows one): a copy of the requests, answering nobody. Absent or empty: none. */
+  shadowVariants?: ConfigVariantSpec[];
   settings: Readonly<Record<string, unknown>>;
 }
 

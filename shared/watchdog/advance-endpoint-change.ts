@@ -1,6 +1,7 @@
 import { endpointConfigName, isWatchdogConfig } from '../domain/endpoint-config-name';
-import { type EndpointChange, isChangePending } from '../domain/endpoint-change';
+import { type EndpointChange, isChangePending, isDeployingCanary } from '../domain/endpoint-change';
 import { isFinal } from '../domain/is-final';
+import { canaryAfterShadow } from '../domain/judge-shadow';
 import { planEndpointConfig } from '../domain/plan-endpoint-config';
 import { withStartGate } from '../domain/gate-start';
 import { startRollout } from '../domain/start-rollout';
@@ -73,7 +74,7 @@ export async function advanceEndpointChange(
   if (!change || !isChangePending(change)) return { kind: 'idle', record };
   const waiting = (reason: string): ChangeStep => ({ kind: 'waiting', record, reason });
   if (change.status === 'waiting' && ctx.now < change.dueAt) return waiting(describeChangeWaiting(change));
-  if (change.kind !== 'add-canary' && record.state.canaryWeight !== record.appliedCanaryWeight)
+  if (!isDeployingCanary(change) && record.state.canaryWeight !== record.appliedCanaryWeight)
     return waiting(
       `the ${describeChangeKind(change.kind)} waits for the final weights to reach the endpoint`,
     );
@@ -130,13 +131,27 @@ export async function advanceEndpointChange(
     const current = await configs.describeConfig(endpoint.configName);
     if (!current)
       return fail(deps, record, change, ctx, `config ${endpoint.configName}, in service, cannot be read`);
-    const plan = planEndpointConfig(record.policy, change, current.variants, endpoint.instanceCounts);
+    const plan = planEndpointConfig(
+      record.policy,
+      change,
+      current.variants,
+      endpoint.instanceCounts,
+      current.shadowVariants,
+    );
     if (plan.kind === 'refused') return fail(deps, record, change, ctx, plan.problem);
     if (plan.kind === 'unchanged') return finish(deps, record, change, endpoint, ctx, plan.reason);
-    if (change.kind === 'add-canary' && change.model && !(await configs.modelExists(change.model)))
+    if (
+      (change.kind === 'add-canary' || change.kind === 'add-shadow') &&
+      change.model &&
+      !(await configs.modelExists(change.model))
+    )
       return fail(deps, record, change, ctx, `model ${change.model} does not exist in ${record.region}`);
     if (!(await configs.describeConfig(target)))
-      await configs.createConfig(target, { variants: plan.variants, settings: current.settings });
+      await configs.createConfig(target, {
+        variants: plan.variants,
+        ...(plan.shadowVariants ? { shadowVariants: plan.shadowVariants } : {}),
+        settings: current.settings,
+      });
     intent = {
       ...change,
       status: 'updating',
@@ -232,15 +247,17 @@ async function finish(
     ...(endpoint.configName ? { targetConfig: endpoint.configName } : {}),
   };
   const reason = describeChangeDone(done, namesOf(record), cleanup, unchanged);
-  if (change.kind === 'add-canary' && !isFinal(record.state.phase)) {
+  if ((change.kind === 'add-canary' || change.kind === 'add-shadow') && !isFinal(record.state.phase)) {
     return beginSteps(deps, record, done, ctx, reason);
+  }
+  if (change.kind === 'shadow-to-canary' && !isFinal(record.state.phase)) {
+    return beginCanaryAfterShadow(deps, record, done, ctx, reason);
   }
   return commitChange(deps, record, change, done, ctx, {
     reason,
-    next:
-      change.kind === 'add-canary'
-        ? describeNext(record.policy, record.state)
-        : 'Nothing: the endpoint is ready for the next start.',
+    next: isDeployingCanary(change)
+      ? describeNext(record.policy, record.state)
+      : 'Nothing: the endpoint is ready for the next start.',
     notify: unchanged === undefined,
   });
 }
@@ -269,6 +286,33 @@ async function beginSteps(
 }
 
 /**
+ * The shadow that passed is in service as the canary variant: the first step's weight applies now
+ * (through commitTransition, like any weight), judged on a window that starts empty.
+ */
+async function beginCanaryAfterShadow(
+  deps: WatchdogDeps,
+  record: RolloutRecord,
+  done: EndpointChange,
+  ctx: ChangeContext,
+  deployed: string,
+): Promise<ChangeStep> {
+  const ready = canaryAfterShadow(record.policy, record.state, ctx.now);
+  const reason = `${deployed} ${ready.decision.reason}`;
+  const transition: Transition = {
+    state: { ...ready.state, message: reason },
+    decision: { ...ready.decision, reason },
+  };
+  const committed = await commitTransition(deps, record, transition, {
+    source: ctx.source,
+    correlationId: ctx.correlationId,
+    now: ctx.now,
+    patch: { endpointChange: done },
+  });
+  if (committed.outcome === 'conflict') return { kind: 'conflict', record };
+  return { kind: 'progressed', record: committed.record, reason };
+}
+
+/**
  * SageMaker refused or undid the change: recorded, announced as critical, and left to a person.
  * A canary that never got deployed cannot be stepped: its rollout waits, paused, for a person.
  */
@@ -284,7 +328,7 @@ async function fail(
   return commitChange(deps, record, change, failed, ctx, {
     reason,
     next: describeChangeFailedNext(failed),
-    pause: change.kind === 'add-canary',
+    pause: isDeployingCanary(change),
   });
 }
 

@@ -131,7 +131,7 @@ export async function commitTransition(
   // The decision that ends a rollout also schedules what it owes the endpoint: retiring the
   // baseline after a promotion, removing the canary after a rollback or an abort.
   if (isFinal(transition.state.phase) && transition.state.phase !== before.phase) {
-    const followUp = followUpChange(next.policy, transition.state.phase, now);
+    const followUp = followUpChange(next.policy, transition.state.phase, now, transition.state);
     if (followUp) next.endpointChange = followUp;
   }
   if (options.receipt) next.receipts = withReceipt(record.receipts, options.receipt);

@@ -25,6 +25,7 @@ import { advanceEndpointChange } from './advance-endpoint-change';
 import { commitTransition, describeError } from './commit-transition';
 import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
+import { isShadowPass, passShadow } from './pass-shadow';
 import { passGates, tellHooks } from './pass-gates';
 import { publishVerdicts } from './publish-verdicts';
 import {
@@ -487,6 +488,12 @@ async function processRollout(
     );
     if (isRoutineHold(record.state, transition)) {
       return { endpointName, outcome: 'judged', action: 'hold', reason: transition.decision.reason };
+    }
+    // On an endpoint a shadow that passed first becomes the canary variant, before any weight.
+    if (isShadowPass(transition)) {
+      const passed = await passShadow(deps, record, transition, ctx);
+      if (!passed) continue;
+      return passed;
     }
     const committed = await commitTransition(deps, record, transition, {
       source: 'tick',

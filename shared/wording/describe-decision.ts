@@ -157,7 +157,11 @@ function describeShadowDecision(cause: ShadowCause, evidence: Evidence): string 
         cause.samplingPercent
       }% of requests copied and all metrics pass (${metricReasons(evidence, 'pass')}); ${shadowTrafficNote(
         evidence,
-      )}; canary 0% -> ${cause.toWeight}%, judged on its own traffic from now; ${startNext(cause.next)}`;
+      )}; ${
+        cause.deployFirst
+          ? `its model is deployed as the canary variant first (at 0%), then canary 0% -> ${cause.toWeight}%, judged on its own traffic`
+          : `canary 0% -> ${cause.toWeight}%, judged on its own traffic from now`
+      }; ${startNext(cause.next)}`;
     case 'shadow-canary-ready':
       return `the shadow's model now serves as the canary: canary 0% -> ${cause.toWeight}%; ${startNext(cause.next)}`;
   }

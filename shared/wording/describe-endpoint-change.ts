@@ -1,4 +1,5 @@
 import type { EndpointChange, InstanceSet } from '../domain/endpoint-change';
+import { formatDuration } from './format-values';
 
 /** How the endpoint lifecycle's steps read in history, notifications and `status`. */
 
@@ -20,6 +21,9 @@ const WHAT: Readonly<Record<EndpointChange['kind'], string>> = {
   'add-canary': 'canary deployment',
   'retire-baseline': 'baseline retirement',
   'remove-canary': 'canary clean-up',
+  'add-shadow': 'shadow deployment',
+  'shadow-to-canary': 'canary deployment from the shadow',
+  'remove-shadow': 'shadow removal',
 };
 
 /** `baseline retirement`, `canary clean-up`, `canary deployment`. */
@@ -47,6 +51,12 @@ export function describeChangeBegun(change: EndpointChange, names: Names): strin
       return `Retiring the baseline of ${names.endpointName}: config ${target} runs the promoted model alone as variant ${names.baselineVariant} at 100%: ${costs}.${kept}`;
     case 'remove-canary':
       return `Removing the rolled-back canary from ${names.endpointName}: config ${target} runs ${names.baselineVariant} alone at 100%: ${costs}.${kept}`;
+    case 'add-shadow':
+      return `Deploying model ${change.model ?? '?'} as shadow variant ${names.canaryVariant} beside ${names.baselineVariant} on ${names.endpointName} (config ${target}): it gets a copy of a share of the requests and answers nobody; ${costs}.${kept}`;
+    case 'shadow-to-canary':
+      return `The shadow passed: config ${target} makes model ${change.model ?? '?'} the production variant ${names.canaryVariant} at 0% beside ${names.baselineVariant} on ${names.endpointName}, on the shadow's model and instances (no cost change), with no shadow left.${kept}`;
+    case 'remove-shadow':
+      return `Removing the shadow from ${names.endpointName} at once: config ${target} runs ${names.baselineVariant} alone at 100%; no user request was answered by the new model: ${costs}.${kept}`;
   }
 }
 
@@ -70,6 +80,12 @@ export function describeChangeDone(
       return `Baseline retired on ${names.endpointName}: config ${change.targetConfig} is InService, the promoted model serves all traffic as variant ${names.baselineVariant} (${costs}).${deleted}${kept} The endpoint is ready for the next start.`;
     case 'remove-canary':
       return `Canary removed from ${names.endpointName}: config ${change.targetConfig} is InService with ${names.baselineVariant} alone (${costs}).${deleted}${kept} The endpoint is ready for the next start.`;
+    case 'add-shadow':
+      return `Shadow deployed on ${names.endpointName}: config ${change.targetConfig} is InService with model ${change.model ?? '?'} as shadow variant ${names.canaryVariant}, answering nobody (${costs}).${deleted}${kept}`;
+    case 'shadow-to-canary':
+      return `Canary deployed from the shadow on ${names.endpointName}: config ${change.targetConfig} is InService with model ${change.model ?? '?'} as production variant ${names.canaryVariant} (same instances as the shadow).${deleted}${kept}`;
+    case 'remove-shadow':
+      return `Shadow removed from ${names.endpointName}: config ${change.targetConfig} is InService with ${names.baselineVariant} alone (${costs}); no user traffic ever moved to the new model.${deleted}${kept} The endpoint is ready for the next start.`;
   }
 }
 
@@ -88,12 +104,20 @@ export function describeChangeFailedNext(change: EndpointChange): string {
       return 'The baseline retirement is paused; the endpoint still serves the promoted model at 100% beside the idle baseline. Fix the cause, then `resume` to try again, or `rollback` to send traffic back to the baseline.';
     case 'remove-canary':
       return 'The canary clean-up is paused; the canary variant stays at 0%. Fix the cause, then `resume` to try again.';
+    case 'add-shadow':
+      return 'The rollout is paused before its shadow phase; nothing serves or copies to the new model. Fix the cause (model, capacity, quota), then `resume` to try the deployment again, or `abort`.';
+    case 'shadow-to-canary':
+      return 'The rollout is paused after its shadow passed; the shadow keeps its copies and no user request reaches the new model. Fix the cause, then `resume` to try again, or `abort` (the shadow is then removed).';
+    case 'remove-shadow':
+      return 'The shadow removal is paused; the shadow variant keeps getting copies of the requests (it answers nobody, but costs its instances). Fix the cause, then `resume` to try again.';
   }
 }
 
 /** What follows once the update is sent. */
 export function describeChangeBegunNext(change: EndpointChange): string {
-  return change.kind === 'add-canary'
+  if (change.kind === 'add-shadow')
+    return "The watchdog waits for the endpoint to be InService, then the shadow phase begins: the shadow is judged on its copies for the policy's shadow duration.";
+  return change.kind === 'add-canary' || change.kind === 'shadow-to-canary'
     ? 'The watchdog waits for the endpoint to be InService, then applies the first step.'
     : 'The watchdog waits for the endpoint to be InService, then deletes the superseded config it made.';
 }
@@ -120,6 +144,25 @@ export function describeChangeStatus(change: EndpointChange): string {
     case 'failed':
       return `${what} failed: ${change.failure ?? 'unknown reason'}; resume tries it again`;
   }
+}
+
+/**
+ * The start of a rollout from a model name with a shadow phase, which opens with the shadow's
+ * deployment: `rollout started (by alice): model fraud-v2 is deployed first as shadow variant
+ * canary (20% of requests copied, answering nobody); once it is InService the shadow is judged
+ * for 30m, then the steps begin at canary 10% if it passes`.
+ */
+export function describeDeployingShadowStart(args: {
+  model: string;
+  canaryVariant: string;
+  samplingPercent: number;
+  durationSeconds: number;
+  firstWeight: number;
+  operator?: string;
+  reason?: string | undefined;
+}): string {
+  const by = args.operator ? ` (by ${args.operator}${args.reason ? `: ${args.reason}` : ''})` : '';
+  return `rollout started${by}: model ${args.model} is deployed first as shadow variant ${args.canaryVariant} (${args.samplingPercent}% of requests copied, answering nobody); once it is InService the shadow is judged for ${formatDuration(args.durationSeconds)}, then the steps begin at canary ${args.firstWeight}% if it passes`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { lifecycleOf } from '../domain/endpoint-change';
+import { describeShadowNext } from './describe-shadow';
 import type { GateState, RolloutPolicy, RolloutState } from '../domain/types';
 import { describeBlueGreenNext } from './describe-blue-green';
 import { formatDuration, formatTime } from './format-values';
@@ -19,6 +20,9 @@ function nextWeightAfter(policy: RolloutPolicy, index: number): number | null {
 export function describeNext(policy: RolloutPolicy, state: RolloutState): string {
   // SageMaker's blue/green deployment carries the traffic: its phase says what comes next.
   if (policy.blueGreen && state.blueGreen) return describeBlueGreenNext(policy, state);
+  // A shadow phase (running, passed, or the one the rollout ended in) says what comes next itself.
+  const shadow = describeShadowNext(policy, state);
+  if (shadow !== null) return shadow;
   const canary = policy.endpoint.canaryVariant;
   switch (state.phase) {
     case 'Promoted': {

@@ -31,15 +31,18 @@ describe('shadow-passes-into-canary', () => {
 });
 
 describe('shadow-fails', () => {
-  it.each(seedsOf(fails))('rolls back during the shadow with no user request answered by the new model (seed %i)', (seed) => {
-    const run = expectScenarioOutcome(fails, seed);
-    expect(run.scores.userTrafficToNewModel).toBe(0);
-    expect(run.scores.matchesExpectation).toBe(true);
-    expect(run.timeline.every((e) => e.canaryWeight === 0 && e.decision.weights.canary === 0)).toBe(true);
-    expect(run.timeline.at(-1)?.decision.reason).toMatch(
-      /^shadow failed, rolled back: error-rate .*no user request was answered by the new model/,
-    );
-  });
+  it.each(seedsOf(fails))(
+    'rolls back during the shadow with no user request answered by the new model (seed %i)',
+    (seed) => {
+      const run = expectScenarioOutcome(fails, seed);
+      expect(run.scores.userTrafficToNewModel).toBe(0);
+      expect(run.scores.matchesExpectation).toBe(true);
+      expect(run.timeline.every((e) => e.canaryWeight === 0 && e.decision.weights.canary === 0)).toBe(true);
+      expect(run.timeline.at(-1)?.decision.reason).toMatch(
+        /^shadow failed, rolled back: error-rate .*no user request was answered by the new model/,
+      );
+    },
+  );
 });
 
 describe('shadow scenarios through the real replay process', () => {
@@ -73,7 +76,9 @@ describe('shadow scenarios through the real replay process', () => {
       expect(await child.close()).toBe(0);
     }
     const inProcess = runScenario(scenario, policy);
-    expect(player.result().timeline.map((e) => e.decision)).toEqual(inProcess.timeline.map((e) => e.decision));
+    expect(player.result().timeline.map((e) => e.decision)).toEqual(
+      inProcess.timeline.map((e) => e.decision),
+    );
     expect(child.stderr()).toEqual([]);
   });
 });

@@ -51,7 +51,12 @@ function playShadow(
       },
       { invocations: 3000 - Math.round(3000 * (weight / 100)) },
     );
-    const next = judgeTick(policy, state, { periods: [p], ...(s.alarms ? { alarms: s.alarms } : {}) }, at(minute));
+    const next = judgeTick(
+      policy,
+      state,
+      { periods: [p], ...(s.alarms ? { alarms: s.alarms } : {}) },
+      at(minute),
+    );
     ticks.push(next);
     state = next.state;
     if (isFinal(state.phase)) break;
@@ -102,8 +107,12 @@ describe('judgeShadow: a healthy shadow passes into the canary steps', () => {
     const passed = run.ticks[10]!;
     expect(passed.decision.action).toBe('advance');
     expect(passed.decision.cause).toMatchObject({ kind: 'shadow-passed', toWeight: 5, samplingPercent: 20 });
-    expect(passed.decision.reason).toMatch(/^shadow passed: 10m on 20% of requests copied and all metrics pass/);
-    expect(passed.decision.reason).toMatch(/canary 0% -> 5%, judged on its own traffic from now; next: step 2\/6 \(pause 10m\)$/);
+    expect(passed.decision.reason).toMatch(
+      /^shadow passed: 10m on 20% of requests copied and all metrics pass/,
+    );
+    expect(passed.decision.reason).toMatch(
+      /canary 0% -> 5%, judged on its own traffic from now; next: step 2\/6 \(pause 10m\)$/,
+    );
     expect(passed.state).toMatchObject({
       phase: 'Progressing',
       canaryWeight: 5,
@@ -134,7 +143,9 @@ describe('judgeShadow: a healthy shadow passes into the canary steps', () => {
     const policy = shadowPolicy();
     const run = playShadow(policy, 14, (minute) => (minute < 12 ? { copies: 10 } : {}));
     expect(run.ticks[10]!.decision.action).toBe('inconclusive');
-    expect(run.ticks[10]!.decision.reason).toMatch(/^shadow .*: 10m done, waiting for a passing judgement; inconclusive/);
+    expect(run.ticks[10]!.decision.reason).toMatch(
+      /^shadow .*: 10m done, waiting for a passing judgement; inconclusive/,
+    );
     expect(run.ticks[10]!.state.canaryWeight).toBe(0);
     // Enough copies again: the window has 100 of them on minute 12 (5 minutes of 10 + 600) and passes.
     expect(run.ticks[12]!.decision.cause?.kind).toBe('shadow-passed');
@@ -146,7 +157,9 @@ describe('judgeShadow: a healthy shadow passes into the canary steps', () => {
     });
     const run = playShadow(policy, 11, (minute) => (minute === 10 ? { errorRate: 0.5 } : {}));
     expect(run.ticks[10]!.decision.action).toBe('hold');
-    expect(run.ticks[10]!.decision.reason).toMatch(/10m done, waiting for a passing judgement; failing: error-rate/);
+    expect(run.ticks[10]!.decision.reason).toMatch(
+      /10m done, waiting for a passing judgement; failing: error-rate/,
+    );
     expect(run.ticks[10]!.state.shadow).not.toBeNull();
   });
 
@@ -155,7 +168,12 @@ describe('judgeShadow: a healthy shadow passes into the canary steps', () => {
       raw.strategy.canary.steps = [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }];
     });
     const passed = playShadow(policy, 11).ticks[10]!;
-    expect(passed.state).toMatchObject({ phase: 'Paused', pauseCause: 'step', canaryWeight: 10, stepIndex: 1 });
+    expect(passed.state).toMatchObject({
+      phase: 'Paused',
+      pauseCause: 'step',
+      canaryWeight: 10,
+      stepIndex: 1,
+    });
   });
 });
 
@@ -183,17 +201,30 @@ describe('judgeShadow: a failing shadow ends the rollout with no user traffic mo
     expect(run.ticks.every((t) => t.state.canaryWeight === 0)).toBe(true);
   });
 
-  it.each(['immediate', 'staged'])('fails at once when a policy alarm (%s) enters ALARM during the tick', (strategy) => {
-    const policy = shadowPolicy((raw) => {
-      raw.rollback.onAlarms = [{ alarmName: 'demo-canary-5xx', strategy, ...(strategy === 'staged' ? { observe: '2m' } : {}) }];
-    });
-    const run = playShadow(policy, 5, (minute) => (minute === 3 ? { alarms: { 'demo-canary-5xx': 'ALARM' } } : {}));
-    const last = run.ticks.at(-1)!;
-    expect(run.ticks).toHaveLength(4);
-    expect(last.decision.cause).toMatchObject({ kind: 'shadow-failed', alarmName: 'demo-canary-5xx', metrics: [] });
-    expect(last.decision.reason).toMatch(/^shadow failed, rolled back: alarm demo-canary-5xx entered ALARM;/);
-    expect(last.state).toMatchObject({ phase: 'RolledBack', canaryWeight: 0, staged: null });
-  });
+  it.each(['immediate', 'staged'])(
+    'fails at once when a policy alarm (%s) enters ALARM during the tick',
+    (strategy) => {
+      const policy = shadowPolicy((raw) => {
+        raw.rollback.onAlarms = [
+          { alarmName: 'demo-canary-5xx', strategy, ...(strategy === 'staged' ? { observe: '2m' } : {}) },
+        ];
+      });
+      const run = playShadow(policy, 5, (minute) =>
+        minute === 3 ? { alarms: { 'demo-canary-5xx': 'ALARM' } } : {},
+      );
+      const last = run.ticks.at(-1)!;
+      expect(run.ticks).toHaveLength(4);
+      expect(last.decision.cause).toMatchObject({
+        kind: 'shadow-failed',
+        alarmName: 'demo-canary-5xx',
+        metrics: [],
+      });
+      expect(last.decision.reason).toMatch(
+        /^shadow failed, rolled back: alarm demo-canary-5xx entered ALARM;/,
+      );
+      expect(last.state).toMatchObject({ phase: 'RolledBack', canaryWeight: 0, staged: null });
+    },
+  );
 
   it('fails on an alarm event between ticks, whatever the alarm’s strategy', () => {
     const policy = shadowPolicy((raw) => {
@@ -211,7 +242,10 @@ describe('operator commands during a shadow', () => {
   it('refuses promote: the new model has answered no user request yet', () => {
     const policy = shadowPolicy();
     const result = applyCommand(policy, startRollout(policy, at(0)).state, { type: 'promote' }, at(1));
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/^cannot promote: the new model is still a shadow/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^cannot promote: the new model is still a shadow/),
+    });
   });
 
   it('pauses a shadow (still judged, never passed) and resumes it as a shadow', () => {
@@ -224,11 +258,18 @@ describe('operator commands during a shadow', () => {
       state = judgeTick(policy, state, { periods: [period(minute, { invocations: 600 })] }, at(minute)).state;
     }
     expect(state).toMatchObject({ phase: 'Paused', canaryWeight: 0, shadow: { until: at(10) } });
-    expect(state.message).toMatch(/^shadow .* paused by an operator: still judged, not passed until resumed; all metrics pass/);
+    expect(state.message).toMatch(
+      /^shadow .* paused by an operator: still judged, not passed until resumed; all metrics pass/,
+    );
     const resumed = applyCommand(policy, state, { type: 'resume' }, at(11) + 1);
     if (!resumed.ok) throw new Error(resumed.error);
     expect(resumed.transition.state).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
-    const next = judgeTick(policy, resumed.transition.state, { periods: [period(12, { invocations: 600 })] }, at(12));
+    const next = judgeTick(
+      policy,
+      resumed.transition.state,
+      { periods: [period(12, { invocations: 600 })] },
+      at(12),
+    );
     expect(next.decision.cause?.kind).toBe('shadow-passed');
   });
 
@@ -236,7 +277,11 @@ describe('operator commands during a shadow', () => {
     const policy = shadowPolicy();
     const result = applyCommand(policy, startRollout(policy, at(0)).state, { type: 'abort' }, at(1));
     if (!result.ok) throw new Error(result.error);
-    expect(result.transition.state).toMatchObject({ phase: 'Aborted', canaryWeight: 0, shadow: { until: at(10) } });
+    expect(result.transition.state).toMatchObject({
+      phase: 'Aborted',
+      canaryWeight: 0,
+      shadow: { until: at(10) },
+    });
   });
 
   it('pauses after inconclusiveLimit inconclusive judgements in a row, like a canary', () => {
@@ -254,7 +299,11 @@ describe('operator commands during a shadow', () => {
 describe('canaryAfterShadow (on an endpoint, once the shadow is a production variant)', () => {
   it('applies the first step’s weight from the moment the canary is in service, on an empty window', () => {
     const policy = shadowPolicy();
-    const waiting: RolloutState = { ...startRollout(policy, at(0)).state, shadow: null, lastPeriodTime: at(10) };
+    const waiting: RolloutState = {
+      ...startRollout(policy, at(0)).state,
+      shadow: null,
+      lastPeriodTime: at(10),
+    };
     const ready = canaryAfterShadow(policy, waiting, at(13));
     expect(ready.decision.action).toBe('advance');
     expect(ready.decision.cause).toMatchObject({ kind: 'shadow-canary-ready', toWeight: 5 });
