@@ -9,6 +9,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Scenario } from '../../shared/simulation/scenario-schema';
+import { wireScenarioHooks } from './scenario-hooks';
 import { sandboxClientConfig } from './sandbox-clients';
 
 export interface SandboxTarget {
@@ -145,11 +146,15 @@ export async function createBaselineEndpoint(options: BaselineEndpointOptions): 
 export async function configureScenario(options: ScenarioSetupOptions): Promise<ScenarioSetup> {
   const { scenario, endpointName, region } = options;
   const alarmNames = Object.fromEntries(scenario.alarms.map((a) => [a.name, `${endpointName}-${a.name}`]));
-  const policyText = renamePolicy(
-    options.policyText ?? readFileSync(scenario.policyPath ?? scenario.policy, 'utf8'),
-    endpointName,
-    region,
-    alarmNames,
+  // The policy's hooks answer from the sandbox's receivers, scripted by the scenario's `hooks`.
+  const policyText = await wireScenarioHooks(
+    renamePolicy(
+      options.policyText ?? readFileSync(scenario.policyPath ?? scenario.policy, 'utf8'),
+      endpointName,
+      region,
+      alarmNames,
+    ),
+    { sandboxUrl: options.sandboxUrl, endpointName, scenario },
   );
   const cloudwatch = new CloudWatchClient(clientConfig(options));
   const ssm = new SSMClient(clientConfig(options));

@@ -11,7 +11,10 @@
  * - a variant segment (and its `loadSensitivity`) may carry `customMetrics`:
  *   `{ "<policy metric name>": { "mean": 0.93, "stddev": 0.01 } }`, one value per minute per variant
  *   with traffic, for policies with `custom` metrics;
- * - an alarm may carry `datapointsToAlarm` and `treatMissingData` as CloudWatch alarms do.
+ * - an alarm may carry `datapointsToAlarm` and `treatMissingData` as CloudWatch alarms do;
+ * - `hooks`: `{ "<hook name>": [{ "fromMinute": 0, "allow": false, "reason": "..." }, ...] }`, how
+ *   the sandbox's receiver of each of the policy's hooks answers from that minute on (the engine
+ *   alone, `replay` and `simulate`, ignores hooks: only the local stack plays them).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -83,6 +86,15 @@ export interface ScenarioAlarm {
   treatMissingData?: TreatMissingData;
 }
 
+/** How a scenario's hook receiver answers from a minute on (the sandbox's receivers play it). */
+export interface ScenarioHookAnswer {
+  fromMinute: number;
+  allow: boolean;
+  reason?: string;
+  /** HTTP status to answer with (default 200 for allow, 409 for no). */
+  status?: number;
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -105,6 +117,8 @@ export interface Scenario {
     /** User requests the new model may answer (a shadow that fails: 0). Absent: not checked. */
     userTrafficToNewModel?: number;
   } | null;
+  /** Scripts of the policy's hook receivers, by hook name, ascending by `fromMinute` (empty: none). */
+  hooks: Readonly<Record<string, ReadonlyArray<ScenarioHookAnswer>>>;
 }
 
 /** A scenario that cannot be played; `problems` lists every reason by path. */
@@ -182,6 +196,21 @@ const rawScenarioSchema = z.object({
   variants: z.record(z.string(), z.array(variantSegmentSchema).min(1, 'needs at least one segment')),
   alarms: z.array(alarmSchema).optional(),
   policy: z.string().min(1).optional(),
+  hooks: z
+    .record(
+      z.string().regex(/^[a-z0-9-]+$/, 'must be a hook name (lower-case letters, digits and hyphens)'),
+      z
+        .array(
+          z.object({
+            fromMinute: minute,
+            allow: z.boolean(),
+            reason: z.string().max(300, 'must be at most 300 characters').optional(),
+            status: z.number().int().min(200).max(599).optional(),
+          }),
+        )
+        .min(1, 'needs at least one answer'),
+    )
+    .optional(),
   expect: z
     .object({
       outcome: z.enum(['Promoted', 'RolledBack', 'Paused']),
@@ -249,6 +278,10 @@ export function parseScenario(
   });
   if (problems.length > 0) return { ok: false, problems };
 
+  for (const [name, answers] of Object.entries(value.hooks ?? {}))
+    checkAscending(answers, `hooks.${name}`, problems);
+  if (problems.length > 0) return { ok: false, problems };
+
   const policy = value.policy ?? DEFAULT_SCENARIO_POLICY;
   const scenario: Scenario = {
     name: value.name,
@@ -263,6 +296,9 @@ export function parseScenario(
     policy,
     policyPath: options.baseDir ? resolve(options.baseDir, policy) : null,
     expect: value.expect ? { ...value.expect } : null,
+    hooks: Object.fromEntries(
+      Object.entries(value.hooks ?? {}).map(([name, answers]) => [name, answers.map((a) => ({ ...a }))]),
+    ),
   };
   return { ok: true, scenario: deepFreeze(scenario) };
 }
