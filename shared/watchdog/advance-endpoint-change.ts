@@ -6,7 +6,7 @@ import { planEndpointConfig } from '../domain/plan-endpoint-config';
 import { withStartGate } from '../domain/gate-start';
 import { startRollout } from '../domain/start-rollout';
 import type { RolloutState, Transition } from '../domain/types';
-import { endpointChangeNotification } from '../notify/notification';
+import { endpointChangeNotification, notificationFromTransition } from '../notify/notification';
 import type { EndpointDeployment } from '../ports/endpoint-configs';
 import { EndpointNotFoundError, EndpointNotReadyError } from '../ports/endpoint-weights';
 import { type HistoryEntry, type RolloutRecord, VersionConflictError } from '../ports/rollout-repository';
@@ -280,6 +280,20 @@ async function beginSteps(
     correlationId: ctx.correlationId,
     now: ctx.now,
     patch: { endpointChange: done },
+    // A shadow's start moves no weight, yet it is news: the shadow is judged from now.
+    ...(done.kind === 'add-shadow'
+      ? {
+          notification: notificationFromTransition({
+            policy: record.policy,
+            before: record.state,
+            transition,
+            source: ctx.source,
+            correlationId: ctx.correlationId,
+            now: ctx.now,
+            ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+          }),
+        }
+      : {}),
   });
   if (committed.outcome === 'conflict') return { kind: 'conflict', record };
   return { kind: 'progressed', record: committed.record, reason };

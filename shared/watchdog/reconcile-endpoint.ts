@@ -1,4 +1,5 @@
 import { applyCommand } from '../domain/index';
+import { isShadowing } from '../domain/judge-shadow';
 import type { Evidence, RolloutState, Transition, VariantSummary } from '../domain/types';
 import { alertNotification } from '../notify/notification';
 import { EndpointNotFoundError, type EndpointSnapshot } from '../ports/endpoint-weights';
@@ -97,7 +98,10 @@ export async function reconcileEndpoint(
     });
   }
 
-  const missing = missingVariants(policy, snapshot);
+  // During a shadow phase the canary variant's name belongs to the shadow, not a production variant.
+  const missing = missingVariants(policy, snapshot).filter(
+    (name) => !(isShadowing(state) && name === policy.endpoint.canaryVariant),
+  );
   if (missing.length > 0) {
     return stop(deps, record, options, {
       command: 'abort',
