@@ -410,6 +410,8 @@ async function processRollout(
         verdicts: ctx.verdicts,
       });
       if (watched.kind === 'conflict') continue;
+      // The policy's notify hooks hear how it ended (afterEnd, onRollback), as for a canary.
+      if (watched.committed) await tellHooks(deps, record, watched.committed, ctx);
       return {
         endpointName,
         outcome: watched.outcome,

@@ -60,6 +60,8 @@ export type BlueGreenWatch =
       reason: string;
       notified?: boolean;
       canaryWeight?: number;
+      /** The transition this tick wrote (for the policy's notify hooks: afterEnd, onRollback). */
+      committed?: Transition;
     };
 
 const RUNNING: ReadonlySet<BlueGreenState['phase']> = new Set([
@@ -338,5 +340,6 @@ async function commit(
     reason,
     notified: notification !== undefined && committed.outcome !== 'unchanged',
     canaryWeight: state.canaryWeight,
+    ...(committed.outcome !== 'unchanged' ? { committed: transition } : {}),
   };
 }

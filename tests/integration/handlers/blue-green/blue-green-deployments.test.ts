@@ -180,9 +180,11 @@ describe("a deployment rolled back on the watchdog's verdict", () => {
 
   it('publishes a failing verdict when the new fleet is twice as slow as the old one (no alarm of the team sees it)', async () => {
     await blueGreenEndpoint(s.h, endpoint, { p50: 80, p99: 360 });
+    // The team's notify hook hears how the deployment ended.
+    const hooks = `hooks:\n  - { name: bg-told, at: [afterEnd, onRollback], type: notify, url: '${s.h.sandbox.hookUrl('bg-told')}' }\n`;
     await s.call('POST', '/rollouts', {
       endpointName: endpoint,
-      policy: blueGreenPolicy(endpoint),
+      policy: blueGreenPolicy(endpoint, undefined, hooks),
       model: `${endpoint}-v2`,
     });
     await s.tickUntil(async () => (await s.status(endpoint)).blueGreen.verdict === 'failing', 8);
@@ -216,6 +218,8 @@ describe("a deployment rolled back on the watchdog's verdict", () => {
     expect(s.messages(endpoint).at(-1)?.reason).toMatch(
       new RegExp(`on the watchdog's verdict alarm ${verdictAlarm}`),
     );
+    const told = s.h.sandbox.hooks.calls('bg-told').map((c) => (c.body as { point: string }).point);
+    expect(told).toEqual(['afterEnd', 'onRollback']);
   });
 });
 

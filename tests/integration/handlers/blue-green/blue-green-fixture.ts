@@ -93,7 +93,7 @@ export async function startBlueGreenSuite(suite: string): Promise<BlueGreenSuite
 }
 
 /** A policy of SageMaker's canary routing (20 % for 3m), a 3m bake, the team's 5XX alarm, and the standard analysis. */
-export function blueGreenPolicy(endpointName: string, alarm = `${endpointName}-5xx`): string {
+export function blueGreenPolicy(endpointName: string, alarm = `${endpointName}-5xx`, extra = ''): string {
   return `apiVersion: rollout-watchdog/v1
 endpoint: { name: ${endpointName}, region: ${REGION}, baselineVariant: primary, canaryVariant: canary }
 strategy:
@@ -108,7 +108,7 @@ analysis:
   metrics:
     - { name: error-rate, type: errorRate, threshold: 0.05, maxIncrease: 0.01, failureLimit: 2 }
     - { name: p99-latency, type: latency, statistic: p99, thresholdMs: 2000, maxIncreasePct: 30, failureLimit: 2 }
-`;
+${extra}`;
 }
 
 /**
