@@ -1,3 +1,4 @@
+import type { DecisionCause } from './decision-cause';
 import type { GateState, HookPoint, HookPolicy, RolloutPolicy, RolloutState, Transition } from './types';
 
 /** The points where a gate's "no" holds the rollout. */
@@ -23,9 +24,7 @@ export function hooksAt(policy: RolloutPolicy, point: HookPoint, kind: HookPolic
  */
 export function gatePointsCrossed(before: RolloutState, transition: Transition): GatePoint[] {
   const after = transition.state;
-  const told = transition.decision.cause;
-  // A move that went through after a gate held is the engine's own move, wrapped.
-  const cause = told?.kind === 'gate-passed' ? told.then : told;
+  const cause = engineCause(transition.decision.cause);
   if (!cause || cause.kind === 'command') return [];
   const points: GatePoint[] = [];
   const rises = after.canaryWeight > before.canaryWeight;
@@ -46,4 +45,13 @@ export function gateLimits(gates: ReadonlyArray<HookPolicy>): Pick<GateState, 'f
     failureLimit: limits.length > 0 ? Math.min(...limits) : 1,
     onFailure: gates.some((gate) => gate.onFailure !== 'pause') ? 'rollback' : 'pause',
   };
+}
+
+/**
+ * The engine's own cause of a decision: a move that went through after a gate had held it is
+ * worded as `gate-passed` and carries the engine's cause in `then`. Code that acts on what the
+ * engine decided (a shadow that passed, an advance) reads it through this.
+ */
+export function engineCause(cause: DecisionCause | undefined): DecisionCause | undefined {
+  return cause?.kind === 'gate-passed' ? cause.then : cause;
 }
