@@ -213,6 +213,28 @@ describe('the decision at a gate', () => {
     },
   );
 
+  it('asks afresh after a person resumes a rollout the gate paused', () => {
+    const p = gated(hook('load-test', { failureLimit: 2, onFailure: 'pause' }));
+    let state = before;
+    for (let i = 0; i < 2; i++)
+      state = decideAtGate(p, state, proposal, 'beforeStep', [no('load-test')], at(10 + i))!.state;
+    expect(state).toMatchObject({ phase: 'Paused', pauseCause: 'gate', gate: { failures: 2 } });
+    expect(describeNext(p, state)).toMatch(
+      /^Paused at 5% because gate load-test said no 2 times in a row: load test running\. Resume asks the gate again/,
+    );
+    const resumed = applyCommand(p, state, { type: 'resume' }, at(13), 'ops');
+    if (!resumed.ok) throw new Error(resumed.error);
+    const again = decideAtGate(
+      p,
+      resumed.transition.state,
+      proposal,
+      'beforeStep',
+      [no('load-test')],
+      at(14),
+    )!;
+    expect(again.state).toMatchObject({ phase: 'Progressing', gate: { failures: 1 } });
+  });
+
   it('counts a failed call as a failure, and the smallest failureLimit and rollback win between gates', () => {
     const p = gated(hook('a', { failureLimit: 4, onFailure: 'pause' }), hook('b', { failureLimit: 1 }));
     const failed: GateAnswer = { hook: 'b', allow: false, failed: true, reason: 'no answer within 10s' };
