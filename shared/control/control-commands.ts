@@ -5,7 +5,7 @@ import {
   isDeployingCanary,
   retryChange,
 } from '../domain/endpoint-change';
-import { withStartGate } from '../domain/gate-start';
+import { withResumeGate, withStartGate } from '../domain/gate-start';
 import { isFinal } from '../domain/is-final';
 import { needsTick } from '../domain/needs-tick';
 import type { OperatorCommand, RolloutPolicy, Transition } from '../domain/types';
@@ -478,7 +478,8 @@ export async function runOperatorCommand(
       baselineHeld,
     });
     if (!decided.ok) return conflict(decided.error);
-    const transition = decided.transition;
+    // A resume into a weight that gates hold waits for them: the tick asks and makes the move.
+    const transition = withResumeGate(record.policy, record.state, decided.transition, ctx.now);
     const committed = await commitTransition(deps, record, transition, {
       source: 'operator',
       correlationId: ctx.correlationId,

@@ -263,6 +263,8 @@ export type DecisionCause =
       at?: StepRef;
       /** `resume` past a manual pause: where the rollout waits next. */
       next?: NextStop;
+      /** `resume` into a weight that gates hold: the move waits for them (the tick asks). */
+      gate?: { point: 'beforeStart' | 'beforeStep'; hooks: string[]; nextWeight: number };
     };
 
 /**

@@ -1,6 +1,6 @@
 import type { DecisionCause } from './decision-cause';
 import { type GatePoint, gateLimits, gatePointsCrossed, hooksAt } from './gate-points';
-import { releaseStart } from './gate-start';
+import { releaseResume, releaseStart } from './gate-start';
 import { isFinal } from './is-final';
 import { makeDecision } from './make-decision';
 import type { GateState, RolloutPolicy, RolloutState, Transition } from './types';
@@ -43,6 +43,15 @@ export function gateProposal(
       transition: gate === null ? engine : withGate(engine, null),
       points: gatePointsCrossed(before, engine),
     };
+  }
+  if (
+    gate?.resume &&
+    before.phase === 'Progressing' &&
+    (gate.point === 'beforeStart' || gate.point === 'beforeStep')
+  ) {
+    const release = releaseResume(policy, engine.state, engine.decision.evidence, now);
+    // The resume is the operator's command: its point is the gate's, not one the engine crosses.
+    return { transition: release, points: [gate.point] };
   }
   if (gate?.point === 'beforeStart' && before.canaryWeight === 0 && before.phase === 'Progressing') {
     const release = releaseStart(policy, engine.state, engine.decision.evidence, now);
@@ -98,6 +107,8 @@ export function decideAtGate(
     reason,
     ...limits,
     nextWeight,
+    // A resume waiting at its gate stays one, so the tick keeps proposing the operator's move.
+    ...(counting?.resume || (previous?.resume && previous.point === point) ? { resume: true } : {}),
   };
   const evidence = proposal.decision.evidence;
   const about = {

@@ -357,6 +357,8 @@ export interface GateState {
   onFailure: 'rollback' | 'pause';
   /** The canary weight the held move goes to; null: promotion. Percent. */
   nextWeight: number | null;
+  /** The held move is an operator's `resume` past a manual pause: the tick makes it once the gates allow. */
+  resume?: boolean;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';

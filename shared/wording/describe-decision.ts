@@ -223,6 +223,9 @@ function describeCommand(cause: Extract<DecisionCause, { kind: 'command' }>): st
     case 'pause':
       return `paused ${who}${own} at canary ${cause.fromWeight}%`;
     case 'resume':
+      if (cause.gate) {
+        return `resumed ${who}${own}: waiting at gate ${cause.gate.hooks.join(', ')} before ${cause.gate.nextWeight}% (asked at the next tick)`;
+      }
       if (cause.next) {
         return `resumed ${who}${own}: canary ${cause.fromWeight}% -> ${cause.toWeight}%; ${resumeNext(cause.next)}`;
       }
@@ -315,12 +318,17 @@ function describeGateDecision(
   evidence: Evidence,
 ): string {
   if (cause.kind === 'gate-passed') {
-    const after = cause.failures === 1 ? '1 refusal' : `${cause.failures} refusals`;
+    const after =
+      cause.failures === 0
+        ? ''
+        : cause.failures === 1
+          ? ' after 1 refusal'
+          : ` after ${cause.failures} refusals`;
     const then =
       cause.then.kind === 'started'
         ? `canary 0% -> ${cause.then.canaryWeight}%; ${startNext(cause.then.next)}`
         : describeDecision(cause.then, evidence);
-    return `gate ${cause.hooks.join(', ')} let go after ${after}; ${then}`;
+    return `gate ${cause.hooks.join(', ')} ${cause.failures === 0 ? 'allowed' : 'let go'}${after}; ${then}`;
   }
   const gate = `gate ${cause.hooks.join(', ')}`;
   const move = gateMove(cause.fromWeight, cause.nextWeight);

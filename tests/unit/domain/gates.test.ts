@@ -7,7 +7,7 @@ import {
   passGateProposal,
 } from '../../../shared/domain/gate-decision';
 import { gatePointsCrossed, hooksAt } from '../../../shared/domain/gate-points';
-import { withStartGate } from '../../../shared/domain/gate-start';
+import { withResumeGate, withStartGate } from '../../../shared/domain/gate-start';
 import { applyCommand, judgeTick, startRollout, weightsOf } from '../../../shared/domain/index';
 import type { HookPolicy, RolloutPolicy, RolloutState, Transition } from '../../../shared/domain/types';
 import { describeNext } from '../../../shared/wording/describe-next';
@@ -314,6 +314,76 @@ describe('a rollout with gates, minute by minute', () => {
       at(0),
     );
     expect(gateProposal(policy, start.state, engine, at(0))).toEqual({ transition: engine, points: [] });
+  });
+});
+
+describe("an operator's resume into a gated weight", () => {
+  const policy = gated(hook('load-test', { failureLimit: 3 }));
+  const manual: RolloutPolicy = {
+    ...policy,
+    steps: [
+      { kind: 'setWeight', weight: 5 },
+      { kind: 'pause', durationSeconds: null },
+      { kind: 'setWeight', weight: 20 },
+      { kind: 'pause', durationSeconds: 600 },
+    ],
+  };
+  const paused = startRollout(manual, at(0)).state;
+
+  it('waits at the gate at its weight, and the tick makes the move once the gate allows', () => {
+    const resumed = applyCommand(manual, paused, { type: 'resume', reason: 'looks fine' }, at(5), 'alice');
+    if (!resumed.ok) throw new Error(resumed.error);
+    const waiting = withResumeGate(manual, paused, resumed.transition, at(5));
+    expect(waiting.state).toMatchObject({
+      phase: 'Progressing',
+      canaryWeight: 5,
+      stepIndex: 1,
+      gate: { point: 'beforeStep', resume: true, nextWeight: 20 },
+    });
+    expect(waiting.decision.reason).toBe(
+      'resumed by alice (looks fine): waiting at gate load-test before 20% (asked at the next tick)',
+    );
+
+    const tick = (state: RolloutState, minute: number, allow: boolean): Transition => {
+      const engine = judgeTick(
+        manual,
+        state,
+        { periods: [period(minute, { invocations: 150 }, { invocations: 2850 })] },
+        at(minute),
+      );
+      const proposal = gateProposal(manual, state, engine, at(minute));
+      expect(proposal.points).toEqual(['beforeStep']);
+      return (
+        decideAtGate(
+          manual,
+          state,
+          proposal.transition,
+          'beforeStep',
+          [allow ? yes('load-test') : no('load-test')],
+          at(minute),
+        ) ?? passGateProposal(state, proposal.transition, proposal.points, ['load-test'])
+      );
+    };
+    const held = tick(waiting.state, 6, false);
+    expect(held.state).toMatchObject({
+      phase: 'Progressing',
+      canaryWeight: 5,
+      gate: { failures: 1, resume: true },
+    });
+    const moved = tick(held.state, 7, true);
+    expect(moved.state).toMatchObject({ phase: 'Progressing', canaryWeight: 20, stepIndex: 3, gate: null });
+    expect(moved.decision.reason).toMatch(
+      /^gate load-test let go after 1 refusal; resumed by an operator: canary 5% -> 20%/,
+    );
+  });
+
+  it('is a plain resume when no gate holds the weight it goes to', () => {
+    const plain = startRollout({ ...manual, hooks: [] }, at(0)).state;
+    const resumed = applyCommand({ ...manual, hooks: [] }, plain, { type: 'resume' }, at(5));
+    if (!resumed.ok) throw new Error(resumed.error);
+    expect(withResumeGate({ ...manual, hooks: [] }, plain, resumed.transition, at(5))).toBe(
+      resumed.transition,
+    );
   });
 });
 
