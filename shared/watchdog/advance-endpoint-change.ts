@@ -285,7 +285,8 @@ async function beginSteps(
       ? {
           notification: notificationFromTransition({
             policy: record.policy,
-            before: record.state,
+            // Announced as the start it is: the shadow phase begins now.
+            before: null,
             transition,
             source: ctx.source,
             correlationId: ctx.correlationId,

@@ -226,6 +226,7 @@ describe('a healthy shadow passes into the canary', () => {
       /being deployed as the canary variant canary at 0%; once it is InService the canary gets 10%/,
     );
     const begun = messages(endpoint).find((n) => /^Shadow deployed on shadowlife-pass/.test(n.reason));
+    expect(begun?.eventType).toBe('rollout.started');
     expect(begun?.reason).toMatch(
       /rollout started as a shadow: 50% of production requests copied to the new model, which answers nobody, for 3m/,
     );
