@@ -27,6 +27,9 @@ import { decisionView, endpointView, summarize } from './control-views';
 /** Finished rollouts listed by `GET /rollouts` next to the active ones. Rollouts. */
 export const RECENT_ROLLOUTS_LIMIT = 20;
 
+/** History entries status reads to find the last decision among the hook calls. Entries. */
+export const STATUS_HISTORY_READ = 20;
+
 /**
  * Status of one rollout: the stored state, the last history entry (decision and evidence) and what
  * the endpoint reports. An unreadable endpoint is shown as `{ error }`, not a failed request.
@@ -38,10 +41,12 @@ export async function rolloutStatus(
   const record = await deps.store.get(endpointName);
   if (!record) return notFound(noRolloutFor(endpointName));
   const [history, endpoint] = await Promise.all([
-    deps.store.history(endpointName, { limit: 1 }),
+    // Hook calls are history too, one per gate per tick while a gate holds: the last decision is
+    // the newest entry that is not one (the gate itself is in `gate`).
+    deps.store.history(endpointName, { limit: STATUS_HISTORY_READ }),
     readEndpoint(deps, record),
   ]);
-  const last = history[0];
+  const last = history.find((entry) => entry.kind !== 'hook');
   const body: RolloutStatus = {
     ...summarize(record),
     lastDecision: last ? decisionView(last) : null,
