@@ -39,6 +39,7 @@ export async function blueGreenCommand(
   const bg = record.state.blueGreen;
   if (!bg || isFinal(record.state.phase)) return null;
   const { endpointName } = record;
+  if (bg.sent === false) return beforeDeployment(deps, record, command, ctx);
   if (bg.phase === 'rollbackFailed') {
     if (command.type !== 'abort')
       return conflict(
@@ -82,6 +83,58 @@ export async function blueGreenCommand(
     },
   };
   return commit(deps, record, state, 'rollback', reason, ctx);
+}
+
+/**
+ * A start still held at its beforeStart gate (nothing deployed): rollback and abort end it there,
+ * resume asks a gate that paused it again, pause and promote are refused (the gate decides when
+ * SageMaker starts; a person who wants to go ahead changes the gate's answer).
+ */
+async function beforeDeployment(
+  deps: ControlDeps,
+  record: RolloutRecord,
+  command: OperatorCommand,
+  ctx: ControlContext,
+): Promise<ControlResult<CommandOutcome> | 'conflict'> {
+  const who = `${ctx.operator}${command.reason ? ` (${command.reason})` : ''}`;
+  const gate = record.state.gate;
+  if (command.type === 'rollback' || command.type === 'abort') {
+    const phase = command.type === 'abort' ? 'Aborted' : 'RolledBack';
+    const reason = `${command.type === 'abort' ? 'aborted' : 'rolled back'} by ${who} before the blue/green deployment was sent: nothing was deployed`;
+    return commit(
+      deps,
+      record,
+      { ...record.state, phase, gate: null, pauseCause: null, message: reason },
+      command.type === 'abort' ? 'hold' : 'rollback',
+      reason,
+      ctx,
+    );
+  }
+  if (
+    command.type === 'resume' &&
+    record.state.phase === 'Paused' &&
+    record.state.pauseCause === 'gate' &&
+    gate
+  ) {
+    const reason = `resumed by ${who}: gate ${gate.hooks.join(', ')} is asked again before UpdateEndpoint`;
+    return commit(
+      deps,
+      record,
+      {
+        ...record.state,
+        phase: 'Progressing',
+        pauseCause: null,
+        gate: { ...gate, failures: 0 },
+        message: reason,
+      },
+      'hold',
+      reason,
+      ctx,
+    );
+  }
+  return conflict(
+    `cannot ${command.type} ${record.endpointName}: its blue/green deployment waits at gate ${gate?.hooks.join(', ') ?? '(none)'} (beforeStart) and has not been sent to SageMaker; the gate decides when it starts (rollback or abort end it)`,
+  );
 }
 
 async function commit(

@@ -4,7 +4,9 @@ import {
   rollbackAlarms,
 } from '../domain/blue-green-deployment-config';
 import { verdictAlarmName } from '../domain/blue-green-verdict';
+import { shareAt } from '../domain/blue-green-phase';
 import { blueGreenConfigName } from '../domain/endpoint-config-name';
+import { gateLimits, hooksAt } from '../domain/gate-points';
 import { emptyEvidence } from '../domain/make-decision';
 import type { BlueGreenState, RolloutPolicy, RolloutState, Transition } from '../domain/types';
 import { notificationFromTransition } from '../notify/notification';
@@ -96,6 +98,8 @@ export async function startBlueGreenRollout(
     return unavailable(endpointUnreadable(endpointName, describeError(error)));
   }
 
+  // Gates at `beforeStart` hold the deployment itself: UpdateEndpoint waits until the tick's gates allow.
+  const gates = hooksAt(policy, 'beforeStart', 'gate');
   const blueGreen: BlueGreenState = {
     phase: 'provisioning',
     since: ctx.now,
@@ -107,8 +111,29 @@ export async function startBlueGreenRollout(
     verdictAlarm,
     verdict: 'passing',
     rollbackRequested: null,
+    ...(gates.length > 0 ? { sent: false } : {}),
   };
-  const transition = startTransition(policy, blueGreen, ctx, request.reason);
+  let transition = startTransition(policy, blueGreen, ctx, request.reason);
+  if (gates.length > 0) {
+    const names = gates.map((gate) => gate.name);
+    const reason = `${transition.decision.reason}; UpdateEndpoint waits at gate ${names.join(', ')} (beforeStart)`;
+    transition = {
+      state: {
+        ...transition.state,
+        message: reason,
+        gate: {
+          point: 'beforeStart',
+          hooks: names,
+          since: ctx.now,
+          failures: 0,
+          reason: 'not asked yet',
+          ...gateLimits(gates),
+          nextWeight: shareAt(policy.blueGreen, null, 0).share,
+        },
+      },
+      decision: { ...transition.decision, reason },
+    };
+  }
   const owner = `operator:${ctx.correlationId}`;
   const time = new Date(ctx.now).toISOString();
   const notification = notificationFromTransition({
@@ -155,6 +180,10 @@ export async function startBlueGreenRollout(
     throw error;
   }
 
+  if (gates.length > 0) {
+    const drained = await drainOutbox(deps, record, owner);
+    return { ok: true, body: { outcome: 'deferred', rollout: summarize(drained.record) } };
+  }
   try {
     await deployments.deploy(
       endpointName,

@@ -327,6 +327,8 @@ export interface BlueGreenState {
   /** SageMaker's FailureReason, and the alarm that rolled the deployment back when known. */
   failureReason?: string;
   rolledBackBy?: string;
+  /** False while the start waits at its `beforeStart` gate: UpdateEndpoint not sent yet. Absent: sent at the start. */
+  sent?: boolean;
 }
 
 /** A shadow phase in progress: the canary variant is a shadow (weight 0, answering nobody). Epoch ms. */

@@ -407,6 +407,7 @@ async function processRollout(
         periods: metrics.periods.get(endpointName) ?? [],
         ...(unreadable ? { unreadable } : {}),
         ...(alarmStates ? { alarmStates } : {}),
+        ...(deps.hooks ? { hooks: deps.hooks } : {}),
         verdicts: ctx.verdicts,
       });
       if (watched.kind === 'conflict') continue;

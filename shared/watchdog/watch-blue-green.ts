@@ -17,6 +17,7 @@ import {
   type RolloutNotification,
 } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
+import type { HookCaller } from '../ports/hook-caller';
 import type { MetricsTarget } from '../ports/metrics-reader';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
@@ -27,6 +28,7 @@ import {
   describeRolledBackBy,
   describeVerdictPublished,
 } from '../wording/describe-blue-green';
+import { passBlueGreenStartGate } from './blue-green-start-gate';
 import { commitTransition, describeError } from './commit-transition';
 import type { WatchdogDeps } from './watchdog-deps';
 
@@ -49,6 +51,8 @@ export interface BlueGreenWatchContext {
   alarmStates?: (region: string) => AlarmStates;
   /** Where this tick collects the verdicts to publish in one call after every rollout was visited. */
   verdicts: VerdictToPublish[];
+  /** Calls the policy's hooks (a start waiting at its beforeStart gate); without it the gate waits. */
+  hooks?: HookCaller;
 }
 
 export type BlueGreenWatch =
@@ -124,6 +128,13 @@ export async function watchBlueGreen(
   if (!bg || !policy.blueGreen)
     return { kind: 'watched', outcome: 'held', reason: 'not a blue/green rollout' };
   if (isFinal(record.state.phase)) return { kind: 'watched', outcome: 'held', reason: 'finished' };
+  // A start held at its beforeStart gate: nothing deployed yet, the gates are asked.
+  if (bg.sent === false)
+    return passBlueGreenStartGate(deps, record, {
+      now: ctx.now,
+      correlationId: ctx.correlationId,
+      ...(ctx.hooks ? { hooks: ctx.hooks } : {}),
+    });
   if (bg.phase === 'rollbackFailed')
     return { kind: 'watched', outcome: 'held', reason: 'UpdateRollbackFailed: waiting for a person' };
   const deployments = deps.blueGreen?.(record.region);

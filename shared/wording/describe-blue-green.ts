@@ -97,6 +97,16 @@ export function describeBlueGreenNext(policy: RolloutPolicy, state: RolloutState
   const bg = state.blueGreen;
   if (!bg) return 'SageMaker runs the deployment; the watchdog reports each phase.';
   const alarms = bg.alarms.join(', ');
+  const ended = state.phase === 'Promoted' || state.phase === 'RolledBack' || state.phase === 'Aborted';
+  if (ended && (bg.phase === 'provisioning' || bg.phase === 'shifting' || bg.phase === 'baking'))
+    return `Nothing more happens: the rollout ended before SageMaker deployed anything, and the endpoint runs config ${bg.oldConfig} as before. Start a new rollout when ready.`;
+  const gate = state.gate;
+  if (bg.sent === false && gate) {
+    if (state.phase === 'Paused')
+      return `Paused before anything was deployed: gate ${gate.hooks.join(', ')} said no ${gate.failures} times in a row (${gate.reason}). Resume asks it again; abort or rollback gives up. SageMaker has not been asked to deploy.`;
+    const then = gate.onFailure === 'pause' ? 'paused for a person' : 'rolled back, nothing deployed';
+    return `UpdateEndpoint waits at gate ${gate.hooks.join(', ')} (${gate.failures} of ${gate.failureLimit} failures), asked again every minute; once it allows, SageMaker starts the deployment. At ${gate.failureLimit} failures in a row the rollout is ${then}.`;
+  }
   if (
     bg.rollbackRequested &&
     (bg.phase === 'provisioning' || bg.phase === 'shifting' || bg.phase === 'baking')

@@ -280,9 +280,73 @@ describe('a rollback SageMaker cannot finish', () => {
   });
 });
 
+describe('a blue/green start held at its beforeStart gate', () => {
+  const gatePolicy = (endpoint: string, failureLimit: number) =>
+    blueGreenPolicy(
+      endpoint,
+      undefined,
+      `hooks:\n  - { name: ${endpoint}-gate, at: beforeStart, url: '${s.h.sandbox.hookUrl(`${endpoint}-gate`)}', failureLimit: ${failureLimit} }\n`,
+    );
+
+  it('sends nothing to SageMaker while the gate says no, then deploys once it allows', async () => {
+    const endpoint = `${SUITE}-gated`;
+    await blueGreenEndpoint(s.h, endpoint);
+    s.h.sandbox.hooks.script(`${endpoint}-gate`, [
+      { fromMinute: 0, allow: false, reason: 'load test running' },
+      { fromMinute: 2, allow: true },
+    ]);
+    const started = await s.call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: gatePolicy(endpoint, 5),
+      model: `${endpoint}-v2`,
+    });
+    expect(started.status).toBe(201);
+    expect(started.body.rollout.gate).toMatchObject({ point: 'beforeStart', failures: 0 });
+    await s.tick();
+    expect((await s.status(endpoint)).gate).toMatchObject({
+      failures: 1,
+      reason: expect.stringMatching(/load test running/),
+    });
+    expect(await s.endpointStatus(endpoint)).toMatchObject({
+      status: 'InService',
+      config: `${endpoint}-initial`,
+    });
+    await s.tickUntil(async () => (await s.endpointStatus(endpoint)).status === 'Updating', 4);
+    expect((await s.status(endpoint)).gate).toBeUndefined();
+    expect(
+      s.messages(endpoint).some((m) => /gate .*-gate allowed: UpdateEndpoint to config/.test(m.reason)),
+    ).toBe(true);
+    await s.tickUntil(async () => final(await phaseOf(endpoint)), 15);
+    expect(await phaseOf(endpoint)).toBe('Promoted');
+  });
+
+  it('rolls back before anything is deployed when the gate keeps saying no', async () => {
+    const endpoint = `${SUITE}-gatefails`;
+    await blueGreenEndpoint(s.h, endpoint);
+    s.h.sandbox.hooks.script(`${endpoint}-gate`, [
+      { fromMinute: 0, allow: false, reason: 'change ticket rejected' },
+    ]);
+    await s.call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: gatePolicy(endpoint, 2),
+      model: `${endpoint}-v2`,
+    });
+    await s.tickUntil(async () => final(await phaseOf(endpoint)), 4);
+    const status = await s.status(endpoint);
+    expect(status.phase).toBe('RolledBack');
+    expect(status.message).toMatch(
+      /said no 2 times in a row before UpdateEndpoint: .*change ticket rejected; rolled back before anything was deployed/,
+    );
+    expect(await s.endpointStatus(endpoint)).toMatchObject({
+      status: 'InService',
+      config: `${endpoint}-initial`,
+    });
+  });
+});
+
 describe('the weights', () => {
   it('are never set by the watchdog during any of these deployments', () => {
     expect(s.operations.get('UpdateEndpointWeightsAndCapacities') ?? 0).toBe(0);
-    expect(s.operations.get('UpdateEndpoint') ?? 0).toBeGreaterThanOrEqual(5);
+    expect(s.operations.get('UpdateEndpoint') ?? 0).toBeGreaterThanOrEqual(6);
   });
 });
