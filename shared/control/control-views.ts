@@ -5,6 +5,7 @@ import type { EndpointSnapshot } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import type { EndpointChange } from '../domain/endpoint-change';
 import { describeChangeStatus } from '../wording/describe-endpoint-change';
+import { inShadow } from '../domain/judge-shadow';
 import { shadowView } from './shadow-view';
 import type {
   DecisionView,
@@ -45,7 +46,7 @@ export function summarize(record: RolloutRecord): RolloutSummary {
     version: record.version,
     ...(record.endpointChange ? { endpointChange: endpointChangeView(record.endpointChange) } : {}),
     ...(state.gate && !isFinal(state.phase) ? { gate: gateView(state.gate) } : {}),
-    ...(state.shadow ? { shadow: shadowView(policy, state) } : {}),
+    ...(inShadow(state.shadow) ? { shadow: shadowView(policy, state) } : {}),
     ...(state.blueGreen ? { blueGreen: blueGreenView({ ...state, blueGreen: state.blueGreen }) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_CLEAN_UP_AFTER_ROLLBACK_SECONDS, DEFAULT_RETIRE_BASELINE_AFTER_SECONDS } from './defaults';
+import { inShadow } from './judge-shadow';
 import type { LifecyclePolicy, Phase, RolloutPolicy, RolloutState } from './types';
 
 /**
@@ -85,7 +86,7 @@ export function followUpChange(
   now: number,
   state?: Pick<RolloutState, 'shadow'>,
 ): EndpointChange | null {
-  if (state?.shadow && (phase === 'RolledBack' || phase === 'Aborted'))
+  if (inShadow(state?.shadow) && (phase === 'RolledBack' || phase === 'Aborted'))
     return { kind: 'remove-shadow', status: 'waiting', dueAt: now, since: now, attempt: 1 };
   // SageMaker's blue/green deployment already swapped the fleets (or kept the old one): nothing is owed.
   if (policy.blueGreen) return null;

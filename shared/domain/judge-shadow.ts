@@ -42,9 +42,27 @@ export function shadowStartOf(policy: RolloutPolicy, shadow: ShadowState): Shado
   };
 }
 
+/** True for a shadow phase that has not become the canary yet (running, passed and being deployed, or ended in). */
+export function inShadow(shadow: ShadowState | null | undefined): shadow is ShadowState {
+  return shadow != null && shadow.canaryFrom === undefined;
+}
+
 /** True while the rollout's new model is a shadow: copied requests only, no user answered by it. */
 export function isShadowing(state: Pick<RolloutState, 'phase' | 'shadow'>): boolean {
-  return state.shadow != null && !isFinal(state.phase);
+  return inShadow(state.shadow) && !isFinal(state.phase);
+}
+
+/**
+ * The periods a tick hands the engine, less those from before the shadow became the canary: the
+ * canary is judged on its own traffic only. Unchanged for any other rollout.
+ */
+export function canaryPeriods(
+  state: RolloutState,
+  periods: TickInput['periods'] | undefined,
+): TickInput['periods'] | undefined {
+  const from = state.shadow?.canaryFrom;
+  if (from === undefined || !Array.isArray(periods)) return periods;
+  return periods.filter((period) => !(typeof period?.time === 'number' && period.time <= from));
 }
 
 /**
@@ -115,7 +133,7 @@ export function leaveShadow(
   now: number,
 ): Transition {
   const position = walkSteps(policy, 0, 0);
-  draft.shadow = null;
+  draft.shadow = { ...(draft.shadow as ShadowState), canaryFrom: now };
   draft.stepIndex = position.stepIndex;
   draft.stepStartedAt = now;
   draft.canaryWeight = position.canaryWeight;
@@ -145,7 +163,11 @@ export function leaveShadow(
  * deployed as the canary variant; `canaryAfterShadow` applies the first step once it is in service.
  * Null for any other decision.
  */
-export function deferShadowPass(before: RolloutState, transition: Transition, now: number): Transition | null {
+export function deferShadowPass(
+  before: RolloutState,
+  transition: Transition,
+  now: number,
+): Transition | null {
   const cause = transition.decision.cause;
   if (cause?.kind !== 'shadow-passed' || !before.shadow) return null;
   const deferred = { ...cause, deployFirst: true };
@@ -172,7 +194,7 @@ export function canaryAfterShadow(policy: RolloutPolicy, state: RolloutState, no
   const position = walkSteps(policy, 0, 0);
   const draft: RolloutState = {
     ...state,
-    shadow: null,
+    ...(state.shadow ? { shadow: { ...state.shadow, canaryFrom: now } } : {}),
     stepIndex: position.stepIndex,
     stepStartedAt: now,
     canaryWeight: position.canaryWeight,

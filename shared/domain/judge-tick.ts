@@ -2,7 +2,7 @@ import { cloneState } from './clone-state';
 import type { DecisionCause, StepCompletion, StepJudgement, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
 import { isFinal } from './is-final';
-import { judgeShadow } from './judge-shadow';
+import { canaryPeriods, inShadow, judgeShadow } from './judge-shadow';
 import { makeDecision, nextStop, stepRef } from './make-decision';
 import { mergePeriods } from './merge-periods';
 import { triggerAlarm } from './trigger-alarm';
@@ -142,7 +142,13 @@ export function judgeTick(
     };
   }
 
-  const merge = mergePeriods(policy, state.recent, state.lastPeriodTime, input?.periods, now);
+  const merge = mergePeriods(
+    policy,
+    state.recent,
+    state.lastPeriodTime,
+    canaryPeriods(state, input?.periods),
+    now,
+  );
   if (merge.accepted === 0 && merge.stale > 0) {
     return {
       state,
@@ -160,7 +166,7 @@ export function judgeTick(
   const notes: TickNote[] = [];
   if (merge.future > 0) notes.push({ kind: 'future-periods', count: merge.future, now });
   // A shadow is judged on the same window, but its decisions differ (see judge-shadow.ts).
-  if (s.shadow) return judgeShadow(policy, s, input?.alarms, notes, now);
+  if (inShadow(s.shadow)) return judgeShadow(policy, s, input?.alarms, notes, now);
 
   // Alarms act on transitions into ALARM (the last seen value is kept per alarm), so a level
   // reported on every tick acts once.

@@ -341,6 +341,12 @@ export interface ShadowState {
    * (at 0 %) before the first step's weight applies; absent while the shadow is judged.
    */
   passedAt?: number;
+  /**
+   * When the shadow became the canary (its first step's weight applied): from then on this is
+   * the record of a shadow that passed, and the canary's window holds only periods after it
+   * (never the shadow's copies, which CloudWatch would otherwise hand back as corrections).
+   */
+  canaryFrom?: number;
 }
 
 /** A rollout held at a gate: which point, which hooks said no (or failed), how often in a row, and their words. */

@@ -1,4 +1,5 @@
 import { isFinal } from '../domain/is-final';
+import { inShadow } from '../domain/judge-shadow';
 import type { RolloutPolicy, RolloutState } from '../domain/types';
 import { walkSteps } from '../domain/walk-steps';
 import { formatDuration, formatTime } from './format-values';
@@ -29,7 +30,7 @@ function secondsLeft(state: RolloutState): number {
  */
 export function describeShadowNext(policy: RolloutPolicy, state: RolloutState): string | null {
   const shadow = state.shadow;
-  if (!shadow) return null;
+  if (!inShadow(shadow)) return null;
   const canary = policy.endpoint.canaryVariant;
   if (state.phase === 'RolledBack')
     return `The shadow failed: it is removed now, and no user traffic moved (the new model answered no user request; ${canary} was never given a weight). Fix the model, then start a new rollout.`;

@@ -227,6 +227,11 @@ describe('the shadow kinds of endpoint changes', () => {
       });
       // After the shadow passed (shadow cleared) the canary's own clean-up applies.
       expect(followUpChange(policy, phase, at(3), { ...state, shadow: null })?.kind).toBe('remove-canary');
+      expect(
+        followUpChange(policy, phase, at(3), {
+          shadow: { startedAt: at(0), until: at(1), canaryFrom: at(2) },
+        })?.kind,
+      ).toBe('remove-canary');
     },
   );
 
