@@ -94,6 +94,14 @@ export function renderStatus(status: RolloutStatus): string {
     );
   }
   if (status.gate) lines.push(`  gate      ${status.gate.description}`);
+  if (status.blueGreen) {
+    const bg = status.blueGreen;
+    lines.push(
+      `  blue/grn  ${bg.description} (since ${bg.since}); new fleet ${bg.greenShare}%`,
+      `            new config ${bg.newConfig} (model ${bg.model}), old config ${bg.oldConfig}`,
+      `            SageMaker rolls back on ${bg.alarms.join(', ')}; verdict ${bg.verdict}${bg.rollbackRequested ? ` (rollback asked by ${bg.rollbackRequested.by}: ${bg.rollbackRequested.reason})` : ''}${bg.rolledBackBy ? `; rolled back on ${bg.rolledBackBy}` : ''}`,
+    );
+  }
   if (status.pauseCause) {
     lines.push(`  paused    ${describePauseCause(status.pauseCause, stepText(status))}`);
   }
