@@ -15,6 +15,7 @@ const HELP = `Usage: rollout-watchdog replay --policy FILE [--evidence]
 Runs the rollout engine over per-period metrics read from standard input, one JSON object per
 line, and writes one JSON answer per input line to standard output at once:
   {"time","phase","stepIndex","weights","action","reason"}
+(plus "shadowPercent" while a shadow phase runs: the share of requests to copy to the new model).
 The rollout starts at the first valid line's time. A malformed line gets an error object on
 standard error and an answer that repeats the current state (action "hold", reason
 "malformed input: ..."); the state does not change. Empty lines are ignored.
