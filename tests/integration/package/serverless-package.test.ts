@@ -54,11 +54,15 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * client for Lambda hooks is most of it (its whole service schema is bundled, about 90 KB; Invoke is
  * the only command used), the HTTPS caller with its HMAC signing, the gate logic and its wording the
  * rest: 659 KB → 756 KB measured (both packaged from the same tree, the hook caller removed from the
- * tick's composition for the first), so its ceiling rises by 100 KB.
+ * tick's composition for the first), so its ceiling rises by 100 KB. A blue/green start held at
+ * its beforeStart gate (the tick asks the gates before UpdateEndpoint; the control API's start
+ * and commands for it) adds 4 KB to the tick and 3 KB to the control API (measured with esbuild,
+ * blue/green stubbed out: 17 KB in all for the control API now): 760 KB → 764 KB and
+ * 655 KB → 658 KB.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  canaryTick: 760 * 1024,
-  controlApi: 655 * 1024,
+  canaryTick: 764 * 1024,
+  controlApi: 658 * 1024,
   slackNotifier: 370 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
