@@ -157,6 +157,29 @@ export function leaveShadow(
 }
 
 /**
+ * True when `after` left the shadow that `before` was judging: the shadow passed (whatever
+ * wraps the decision, such as a gate that let it go) and its first weight is due.
+ */
+export function leftShadow(before: RolloutState, after: RolloutState): boolean {
+  return (
+    inShadow(before.shadow) &&
+    before.shadow.passedAt === undefined &&
+    after.shadow?.canaryFrom !== undefined &&
+    !isFinal(after.phase)
+  );
+}
+
+/** The shadow's pass with `deployFirst` set, also inside a gate that let it go. */
+function deployingFirst(cause: DecisionCause | undefined): DecisionCause | undefined {
+  if (cause?.kind === 'shadow-passed') return { ...cause, deployFirst: true };
+  if (cause?.kind === 'gate-passed') {
+    const then = deployingFirst(cause.then);
+    return then ? { ...cause, then } : cause;
+  }
+  return cause;
+}
+
+/**
  * The watchdog's form of a shadow that passed (`transition`, from `judgeTick`): on an endpoint the
  * shadow is not a production variant, so no weight can reach it yet. The rollout leaves the
  * shadow's judgement but keeps the canary at 0 % (and `shadow.passedAt` set) while its model is
@@ -168,10 +191,11 @@ export function deferShadowPass(
   transition: Transition,
   now: number,
 ): Transition | null {
-  const cause = transition.decision.cause;
-  if (cause?.kind !== 'shadow-passed' || !before.shadow) return null;
-  const deferred = { ...cause, deployFirst: true };
-  const decision = makeDecision('advance', deferred, transition.decision.evidence);
+  if (!leftShadow(before, transition.state) || !before.shadow) return null;
+  const cause = deployingFirst(transition.decision.cause);
+  const decision = cause
+    ? makeDecision('advance', cause, transition.decision.evidence)
+    : { ...transition.decision, action: 'advance' as const };
   return {
     state: {
       ...transition.state,

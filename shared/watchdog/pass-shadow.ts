@@ -1,6 +1,6 @@
 import type { EndpointChange } from '../domain/endpoint-change';
-import { deferShadowPass } from '../domain/judge-shadow';
-import type { Action, Transition } from '../domain/types';
+import { deferShadowPass, leftShadow } from '../domain/judge-shadow';
+import type { Action, RolloutState, Transition } from '../domain/types';
 import type { RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { advanceEndpointChange } from './advance-endpoint-change';
@@ -8,9 +8,9 @@ import { commitTransition, describeError } from './commit-transition';
 import type { RolloutOutcome } from './run-tick';
 import type { WatchdogDeps } from './watchdog-deps';
 
-/** True when the engine's decision is a shadow that passed (its first weight waits on the endpoint). */
-export function isShadowPass(transition: Transition): boolean {
-  return transition.decision.cause?.kind === 'shadow-passed';
+/** True when the engine's decision left the shadow `before` judged (its first weight waits on the endpoint). */
+export function isShadowPass(before: RolloutState, transition: Transition): boolean {
+  return leftShadow(before, transition.state);
 }
 
 /** The shadow's model becomes the canary production variant at 0 %, from now (the model the shadow runs). */

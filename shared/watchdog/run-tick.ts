@@ -493,7 +493,7 @@ async function processRollout(
       return { endpointName, outcome: 'judged', action: 'hold', reason: transition.decision.reason };
     }
     // On an endpoint a shadow that passed first becomes the canary variant, before any weight.
-    if (isShadowPass(transition)) {
+    if (isShadowPass(record.state, transition)) {
       const passed = await passShadow(deps, record, transition, ctx);
       if (!passed) continue;
       return passed;

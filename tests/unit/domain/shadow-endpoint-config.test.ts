@@ -238,18 +238,19 @@ describe('the shadow kinds of endpoint changes', () => {
   it('defers a shadow that passed: the canary stays at 0% until its variant is deployed', () => {
     const policy = shadowPolicy();
     const before = startRollout(policy, at(0)).state;
+    const shadowPassed = {
+      kind: 'shadow-passed' as const,
+      notes: [],
+      samplingPercent: 20,
+      durationSeconds: 1800,
+      toWeight: 5,
+      next: { kind: 'promotion' as const },
+    };
     const passed: Transition = {
-      state: { ...before, shadow: null, canaryWeight: 5, stepIndex: 1 },
+      state: { ...before, shadow: { ...before.shadow!, canaryFrom: at(30) }, canaryWeight: 5, stepIndex: 1 },
       decision: {
         action: 'advance',
-        cause: {
-          kind: 'shadow-passed',
-          notes: [],
-          samplingPercent: 20,
-          durationSeconds: 1800,
-          toWeight: 5,
-          next: { kind: 'promotion' },
-        },
+        cause: shadowPassed,
         reason: '',
         evidence: startRollout(policy, at(0)).decision.evidence,
       },
@@ -260,15 +261,47 @@ describe('the shadow kinds of endpoint changes', () => {
       shadow: { passedAt: at(30) },
       phase: 'Progressing',
     });
+    expect(deferred.state.shadow?.canaryFrom).toBeUndefined();
     expect(deferred.decision.reason).toMatch(
       /its model is deployed as the canary variant first \(at 0%\), then canary 0% -> 5%/,
     );
+    // Anything that did not leave the shadow is not deferred.
     expect(
       deferShadowPass(
         before,
-        { ...passed, decision: { ...passed.decision, cause: { kind: 'failing', notes: [] } } },
+        { state: before, decision: { ...passed.decision, cause: { kind: 'failing', notes: [] } } },
         at(30),
       ),
     ).toBeNull();
+  });
+
+  it('defers a shadow let go by a gate the same way (the pass inside the gate’s decision)', () => {
+    const policy = shadowPolicy();
+    const before = startRollout(policy, at(0)).state;
+    const gated: Transition = {
+      state: { ...before, shadow: { ...before.shadow!, canaryFrom: at(31) }, canaryWeight: 5, stepIndex: 1 },
+      decision: {
+        action: 'advance',
+        cause: {
+          kind: 'gate-passed',
+          point: 'beforeStart',
+          hooks: ['load-test'],
+          failures: 1,
+          then: {
+            kind: 'shadow-passed',
+            notes: [],
+            samplingPercent: 20,
+            durationSeconds: 1800,
+            toWeight: 5,
+            next: { kind: 'promotion' },
+          },
+        },
+        reason: '',
+        evidence: startRollout(policy, at(0)).decision.evidence,
+      },
+    };
+    const deferred = deferShadowPass(before, gated, at(31))!;
+    expect(deferred.state).toMatchObject({ canaryWeight: 0, shadow: { passedAt: at(31) } });
+    expect(deferred.decision.cause).toMatchObject({ kind: 'gate-passed', then: { deployFirst: true } });
   });
 });
