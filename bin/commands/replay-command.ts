@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { createReplaySession } from '../../shared/simulation/replay-session';
 import { type CliIo, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { BLUE_GREEN_NOT_PLAYED } from '../../shared/wording/describe-blue-green';
 import { loadPolicyOrProblems } from './load-policy-or-problems';
 import { parseCommandArgs } from './parse-command-args';
 
@@ -51,6 +52,12 @@ export async function runReplayCommand(args: string[], io: CliIo): Promise<numbe
   if (!loaded.ok) {
     const error = loaded.kind === 'unreadable' ? 'unreadable policy file' : 'invalid policy';
     io.stderr.write(`${JSON.stringify({ error, file, problems: loaded.problems })}\n`);
+    return EXIT_USAGE;
+  }
+  if (loaded.policy.blueGreen) {
+    io.stderr.write(
+      `${JSON.stringify({ error: 'not replayed', file, problems: [BLUE_GREEN_NOT_PLAYED] })}\n`,
+    );
     return EXIT_USAGE;
   }
   const session = createReplaySession(loaded.policy, { includeEvidence: parsed.values.evidence === true });

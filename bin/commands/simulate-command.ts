@@ -11,6 +11,7 @@ import {
 import { runScenario } from '../../shared/simulation/run-scenario';
 import { loadScenarioFile, ScenarioValidationError } from '../../shared/simulation/scenario-schema';
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../cli-io';
+import { BLUE_GREEN_NOT_PLAYED } from '../../shared/wording/describe-blue-green';
 import { loadPolicyOrProblems } from './load-policy-or-problems';
 import { parseCommandArgs } from './parse-command-args';
 import { readInputFile } from './read-input-file';
@@ -80,6 +81,10 @@ export async function runSimulateCommand(args: string[], io: CliIo): Promise<num
   if (!loaded.ok) {
     const heading = loaded.kind === 'invalid' ? `${policyFile}: invalid policy\n` : '';
     io.stderr.write(`${heading}${loaded.problems.join('\n')}\n`);
+    return EXIT_USAGE;
+  }
+  if (loaded.policy.blueGreen) {
+    io.stderr.write(`simulate: ${BLUE_GREEN_NOT_PLAYED}\n`);
     return EXIT_USAGE;
   }
   const json = parsed.values.json === true;

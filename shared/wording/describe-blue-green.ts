@@ -153,3 +153,7 @@ export const BLUE_GREEN_NEEDS_MODEL =
 export function describeSince(bg: Pick<BlueGreenState, 'since'>): string {
   return `since ${formatTime(bg.since)}`;
 }
+
+/** Why `simulate` and `replay` do not play a blue/green policy: SageMaker moves its traffic, not the engine. */
+export const BLUE_GREEN_NOT_PLAYED =
+  "a blue/green policy (strategy.blueGreen) has no steps for the engine to play: SageMaker's deployment guardrails move its traffic. Play its scenarios on the local stack instead (npm run dev, or tests/e2e/blue-green-on-lambda.test.ts), where the sandbox emulates SageMaker's blue/green deployment";
