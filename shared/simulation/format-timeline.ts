@@ -66,6 +66,14 @@ export function formatScores(scores: ScenarioScores): string[] {
   } else if (scores.rollbackMinute !== null) {
     lines.push(`rolled back on minute ${scores.rollbackMinute} although no regression was injected`);
   }
+  if (scores.expectedUserTrafficToNewModel !== null) {
+    const allowed = scores.expectedUserTrafficToNewModel;
+    lines.push(
+      `user requests answered by the new model: ${count(scores.userTrafficToNewModel)} (expected at most ${count(allowed)}: ${
+        scores.userTrafficToNewModel <= allowed ? 'ok' : 'MISMATCH'
+      })`,
+    );
+  }
   if (scores.promoteMinute !== null) {
     lines.push(
       `promoted after ${scores.timeToPromoteMinutes} min (the steps allow ${

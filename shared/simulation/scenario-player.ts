@@ -67,6 +67,8 @@ export interface ScenarioScores {
   minimumPromoteMinutes: number | null;
   /** User requests the new model answered: canary requests while it had a weight (a shadow's copies answer nobody). */
   userTrafficToNewModel: number;
+  /** The most `expect.userTrafficToNewModel` allows; null when the scenario states no such limit. */
+  expectedUserTrafficToNewModel: number | null;
 }
 
 export interface ScenarioRun {
@@ -249,5 +251,6 @@ function scoreRun(
     timeToPromoteMinutes: promote ? (Date.parse(promote.time) - firstLineTime) / 60_000 : null,
     minimumPromoteMinutes: minimumPromoteMinutes(policy),
     userTrafficToNewModel,
+    expectedUserTrafficToNewModel: allowedUserTraffic ?? null,
   };
 }
