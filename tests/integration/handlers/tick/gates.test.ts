@@ -2,6 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaHookInvoker } from '../../../../shared/aws/lambda-hook-invoker';
+import { withStartGate } from '../../../../shared/domain/gate-start';
 import { startRollout } from '../../../../shared/domain/index';
 import type { HookPolicy } from '../../../../shared/domain/types';
 import { HookCallers } from '../../../../shared/hooks/call-hook';
@@ -211,6 +212,61 @@ describe('hooks against the sandbox receivers', () => {
     expect(unknown.failed).toBe(true);
     expect(unknown.reason).toMatch(/ResourceNotFoundException/);
   });
+
+  it('starts a rollout with a beforeStart gate at 0% and applies its first weight on the tick the gate allows', async () => {
+    const endpointName = 'gates-start';
+    await createEndpoint(h, endpointName);
+    await createCanaryAlarm(h, endpointName, `${endpointName}-canary-5xx`);
+    const text = standardPolicyText(endpointName);
+    const policy = {
+      ...parseOrThrow(text),
+      hooks: [
+        hook('change-ticket', {
+          at: ['beforeStart'],
+          target: { type: 'https', url: h.sandbox.hookUrl('change-ticket') },
+        }),
+      ],
+    };
+    h.sandbox.hooks.script('change-ticket', [
+      { fromMinute: 0, allow: false, reason: 'CHG-7 awaiting approval' },
+      { fromMinute: 3, allow: true, reason: 'CHG-7 approved' },
+    ]);
+    const { deps } = countingDeps(h);
+    const now = h.clock.now();
+    const started = withStartGate(policy, startRollout(policy, now), now);
+    await h.store.create(
+      {
+        endpointName,
+        region: REGION,
+        policyText: text,
+        policy,
+        state: started.state,
+        appliedCanaryWeight: 0,
+      },
+      now,
+    );
+    const traffic = playTraffic(h, loadScenario('healthy-steady'), endpointName);
+    const weights: number[] = [];
+    for (let minute = 1; minute <= 5; minute++) {
+      await h.clock.advance(MINUTE);
+      await runTick(deps, { now: h.clock.now(), correlationId: `gates-start-${minute}` });
+      weights.push((await h.store.get(endpointName))!.state.canaryWeight);
+    }
+    traffic.stop();
+    expect(weights).toEqual([0, 0, 5, 5, 5]);
+    const calls = h.sandbox.hooks
+      .calls('change-ticket')
+      .map((c) => c.body as { point: string; nextWeight: number });
+    expect(calls.map((c) => [c.point, c.nextWeight])).toEqual([
+      ['beforeStart', 5],
+      ['beforeStart', 5],
+      ['beforeStart', 5],
+    ]);
+    const history = await h.store.history(endpointName, { limit: 50 });
+    expect(history.find((e) => e.kind === 'decision' && e.action === 'advance')?.reason).toMatch(
+      /^gate change-ticket let go after 2 refusals; canary 0% -> 5%; next: step 2\/6 \(pause 10m\)/,
+    );
+  }, 60_000);
 
   it('holds a rollout at its gate tick after tick, records every call, then lets it go; a failing notify hook never blocks', async () => {
     const endpointName = 'gates-tick';
