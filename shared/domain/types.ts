@@ -319,7 +319,8 @@ export interface BlueGreenState {
   /** Set once the watchdog (its judgement, or an operator's rollback/abort) asked SageMaker to roll back. */
   rollbackRequested: {
     at: number;
-    by: 'judgement' | 'operator';
+    /** judgement: a metric at its failureLimit; alarm: an alarm of `rollback.onAlarms` in ALARM; operator: rollback/abort. */
+    by: 'judgement' | 'alarm' | 'operator';
     /** An operator's `abort` ends the rollout Aborted once SageMaker has rolled back; anything else RolledBack. */
     command?: 'rollback' | 'abort';
     reason: string;

@@ -408,6 +408,7 @@ async function processRollout(
         ...(unreadable ? { unreadable } : {}),
         ...(alarmStates ? { alarmStates } : {}),
         ...(deps.hooks ? { hooks: deps.hooks } : {}),
+        alarms: onAlarmStates(record.policy, metrics.alarms.get(record.region)),
         verdicts: ctx.verdicts,
       });
       if (watched.kind === 'conflict') continue;
@@ -526,6 +527,19 @@ async function processRollout(
     outcome: 'conflict',
     reason: `gave up after ${MAX_DECIDE_ATTEMPTS} conflicting writes`,
   };
+}
+
+/** The tick's states of the alarms a policy's `rollback.onAlarms` names (those it read). */
+function onAlarmStates(
+  policy: RolloutPolicy,
+  states: Map<string, AlarmStateValue> | undefined,
+): Record<string, AlarmStateValue> {
+  const out: Record<string, AlarmStateValue> = {};
+  for (const { alarmName } of policy.rollback.onAlarms) {
+    const value = states?.get(alarmName);
+    if (value) out[alarmName] = value;
+  }
+  return out;
 }
 
 /** The history entry of an alert the tick raises about a rollout (its state unchanged). */

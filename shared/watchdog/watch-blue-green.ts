@@ -5,6 +5,7 @@ import { judgeBlueGreen } from '../domain/judge-blue-green';
 import { emptyEvidence } from '../domain/make-decision';
 import type {
   Action,
+  AlarmStateValue,
   BlueGreenState,
   Evidence,
   PeriodObservation,
@@ -53,6 +54,8 @@ export interface BlueGreenWatchContext {
   verdicts: VerdictToPublish[];
   /** Calls the policy's hooks (a start waiting at its beforeStart gate); without it the gate waits. */
   hooks?: HookCaller;
+  /** This tick's states of the alarms the policy's `rollback.onAlarms` names (those read). */
+  alarms?: Readonly<Record<string, AlarmStateValue>>;
 }
 
 export type BlueGreenWatch =
@@ -231,7 +234,22 @@ export async function watchBlueGreen(
   let reason = describeBlueGreenPhase(observed);
   let judged = false;
   const takesTraffic = observed.phase === 'shifting' || observed.phase === 'baking';
-  if (takesTraffic && !bg.rollbackRequested && !ctx.unreadable) {
+  // An alarm of `rollback.onAlarms` is not SageMaker's to watch (only blueGreen.alarms are): the
+  // watchdog acts on it through its verdict, as it would roll a canary back.
+  const firing = policy.rollback.onAlarms.find((a) => ctx.alarms?.[a.alarmName] === 'ALARM')?.alarmName;
+  if (firing && !bg.rollbackRequested && observed.phase !== 'rollingBack') {
+    const why = `alarm ${firing} (rollback.onAlarms) is in ALARM`;
+    state = {
+      ...state,
+      blueGreen: {
+        ...observed,
+        verdict: 'failing',
+        rollbackRequested: { at: ctx.now, by: 'alarm', reason: why },
+      },
+    };
+    action = 'rollback';
+    reason = `${why}; ${describeVerdictPublished(bg.verdictAlarm)}`;
+  } else if (takesTraffic && !bg.rollbackRequested && !ctx.unreadable) {
     const judgement = judgeBlueGreen(policy, state, ctx.periods, ctx.now);
     state = { ...judgement.state, blueGreen: observed };
     evidence = judgement.evidence;

@@ -223,6 +223,30 @@ describe("a deployment rolled back on the watchdog's verdict", () => {
   });
 });
 
+describe("a deployment whose policy names its 5XX alarm in rollback.onAlarms, not among SageMaker's", () => {
+  const endpoint = `${SUITE}-onalarms`;
+
+  it('has the watchdog ask SageMaker to roll back through its verdict when the alarm fires', async () => {
+    await blueGreenEndpoint(s.h, endpoint, { errorRate5xx: 0.4 });
+    const onAlarms = `rollback:\n  onAlarms:\n    - { alarmName: ${endpoint}-5xx, strategy: immediate }\n`;
+    const started = await s.call('POST', '/rollouts', {
+      endpointName: endpoint,
+      policy: blueGreenPolicy(endpoint, '', onAlarms),
+      model: `${endpoint}-v2`,
+    });
+    expect(started.status).toBe(201);
+    expect(started.body.rollout.blueGreen.alarms).toEqual([`rollout-watchdog-verdict-${endpoint}`]);
+    await s.tickUntil(async () => final(await phaseOf(endpoint)), 12);
+    const status = await s.status(endpoint);
+    expect(status.phase).toBe('RolledBack');
+    expect(status.blueGreen.rolledBackBy).toBe(`rollout-watchdog-verdict-${endpoint}`);
+    expect(status.blueGreen.rollbackRequested).toMatchObject({
+      by: 'alarm',
+      reason: `alarm ${endpoint}-5xx (rollback.onAlarms) is in ALARM`,
+    });
+  });
+});
+
 describe("an operator's rollback during a deployment", () => {
   const endpoint = `${SUITE}-operator`;
 

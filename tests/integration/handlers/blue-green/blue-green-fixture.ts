@@ -100,8 +100,7 @@ strategy:
   blueGreen:
     trafficRouting: { type: canary, size: { capacityPercent: 20 }, waitInterval: 3m }
     bake: 3m
-    alarms: [${alarm}]
-analysis:
+${alarm ? `    alarms: [${alarm}]\n` : ''}analysis:
   interval: 1m
   window: 3m
   minCanaryInvocations: 100
