@@ -117,6 +117,26 @@ describe('gates on serverless-offline against the sandbox', () => {
     );
   });
 
+  it('tells the notify hook (rollout-audit, after the end) how each rollout ended, once', async () => {
+    for (const [run, phase] of [
+      [runs[0]!, 'Promoted'],
+      [runs[1]!, 'RolledBack'],
+    ] as const) {
+      const told = e2e.stack.sandbox.hooks
+        .calls(`${run.endpointName}-rollout-audit`)
+        .map((c) => c.body as { point: string; phase: string; hook: string });
+      // On a mismatch, say what the rollout's history recorded of its hook calls.
+      const history = await e2e.api.history(run.endpointName, 100);
+      const recorded = history.ok
+        ? history.body.entries.filter((e) => e.kind === 'hook').map((e) => `${e.time} ${e.reason}`)
+        : [history.error];
+      expect(
+        told.map((b) => [b.hook, b.point, b.phase]),
+        `${run.endpointName}: ${recorded.join(' | ')}`,
+      ).toEqual([['rollout-audit', 'afterEnd', phase]]);
+    }
+  });
+
   it("tells people the gate's reason in Slack", () => {
     const texts = e2e.stack.sandbox.slack.posts(LOCAL_SLACK_HOOK).map((m) => JSON.stringify(m));
     expect(
