@@ -113,6 +113,36 @@ export async function tellHooks(
   }
 }
 
+/**
+ * `tellHooks` after a commit that threw: when the rollout as stored now is the transition's
+ * (same rollout, a newer version, the transition's phase and weight), the decision was written
+ * before the failure and its notify hooks are told; otherwise nothing was decided and nobody is.
+ * Never throws.
+ */
+export async function tellHooksIfWritten(
+  deps: HookDeps,
+  before: RolloutRecord,
+  committed: Transition,
+  ctx: HookContext,
+): Promise<void> {
+  if (!deps.hooks || (before.policy.hooks ?? []).length === 0) return;
+  try {
+    const stored = await deps.store.get(before.endpointName);
+    const written =
+      stored !== undefined &&
+      stored.rolloutId === before.rolloutId &&
+      stored.version > before.version &&
+      stored.state.phase === committed.state.phase &&
+      stored.state.canaryWeight === committed.state.canaryWeight;
+    if (written) await tellHooks(deps, before, committed, ctx);
+  } catch (error) {
+    (deps.log ?? SILENT_LOG).warn('notify hooks not told: the rollout could not be read', {
+      endpointName: before.endpointName,
+      error: describeError(error),
+    });
+  }
+}
+
 /** The request a hook is sent about `transition` at `point` (the move's target in `nextWeight`). */
 export function hookRequest(
   record: RolloutRecord,

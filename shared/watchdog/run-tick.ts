@@ -26,7 +26,7 @@ import { commitTransition, describeError } from './commit-transition';
 import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
 import { isShadowPass, passShadow } from './pass-shadow';
-import { passGates, tellHooks } from './pass-gates';
+import { passGates, tellHooks, tellHooksIfWritten } from './pass-gates';
 import { publishVerdicts } from './publish-verdicts';
 import {
   blueGreenMetricsTarget,
@@ -499,12 +499,20 @@ async function processRollout(
       if (!passed) continue;
       return passed;
     }
-    const committed = await commitTransition(deps, record, transition, {
-      source: 'tick',
-      correlationId: ctx.correlationId,
-      now: ctx.now,
-      ...(snapshot ? { snapshot } : {}),
-    });
+    let committed: Awaited<ReturnType<typeof commitTransition>>;
+    try {
+      committed = await commitTransition(deps, record, transition, {
+        source: 'tick',
+        correlationId: ctx.correlationId,
+        now: ctx.now,
+        ...(snapshot ? { snapshot } : {}),
+      });
+    } catch (error) {
+      // A step after the decision's write may fail (weights, history): what was written stands,
+      // and its notify hooks are still told.
+      await tellHooksIfWritten(deps, record, transition, ctx);
+      throw error;
+    }
     if (committed.outcome === 'conflict') continue;
     if (committed.outcome !== 'unchanged') await tellHooks(deps, record, transition, ctx);
     const outcome: RolloutOutcome =
