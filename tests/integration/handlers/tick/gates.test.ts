@@ -1,6 +1,8 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { wireScenarioHooks } from '../../../../sandbox/local-stack/scenario-hooks';
 import { lambdaHookInvoker } from '../../../../shared/aws/lambda-hook-invoker';
 import { withStartGate } from '../../../../shared/domain/gate-start';
 import { startRollout } from '../../../../shared/domain/index';
@@ -211,6 +213,48 @@ describe('hooks against the sandbox receivers', () => {
     const unknown = await callers.call(hook('ghost', { retries: 0 }), { ...request, hook: 'ghost' });
     expect(unknown.failed).toBe(true);
     expect(unknown.reason).toMatch(/ResourceNotFoundException/);
+  });
+
+  it("points a scenario policy's hooks at scripted receivers, a signed hook's key created in SSM and checked", async () => {
+    const text = [
+      'hooks:',
+      '  - name: ci',
+      '    at: beforeStep',
+      '    url: https://ci.example.com/hooks/ci',
+      '    secret: /rollout-watchdog/hooks/ci',
+      '  - name: audit',
+      '    at: afterEnd',
+      '    type: notify',
+      '    lambda: rollout-hook-audit',
+    ].join('\n');
+    const wired = parseYaml(
+      await wireScenarioHooks(text, {
+        sandboxUrl: h.sandbox.url,
+        endpointName: 'wired',
+        scenario: { hooks: { ci: [{ fromMinute: 0, allow: false, reason: 'pipeline red' }] } },
+      }),
+    ) as { hooks: Array<{ url?: string; lambda?: string; secret?: string }> };
+    expect(wired.hooks[0]).toMatchObject({
+      url: h.sandbox.hookUrl('wired-ci'),
+      secret: '/rollout-watchdog/hooks/ci',
+    });
+    expect(wired.hooks[1]).toMatchObject({ lambda: 'wired-rollout-hook-audit' });
+    const ci = await callers.call(
+      hook('ci', {
+        target: { type: 'https', url: wired.hooks[0]!.url!, secretParameter: '/rollout-watchdog/hooks/ci' },
+      }),
+      { ...request, hook: 'ci' },
+    );
+    expect(ci).toMatchObject({ allow: false, status: 409, reason: 'HTTP 409: pipeline red' });
+    expect(h.sandbox.hooks.calls('wired-ci').map((c) => c.verified)).toEqual([true]);
+    const audit = await callers.call(
+      hook('audit', { kind: 'notify', target: { type: 'lambda', functionName: 'wired-rollout-hook-audit' } }),
+      {
+        ...request,
+        hook: 'audit',
+      },
+    );
+    expect(audit).toMatchObject({ allow: true, failed: false });
   });
 
   it('starts a rollout with a beforeStart gate at 0% and applies its first weight on the tick the gate allows', async () => {
