@@ -4,6 +4,7 @@ import { deploymentStats } from '../stats/deployment-stats';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeError } from '../watchdog/commit-transition';
 import { ladderOrder } from '../watchdog/region-sync-ladder';
+import { blueGreenMetricsTarget } from '../watchdog/watch-blue-green';
 import { noRolloutFor } from '../wording/describe-refusal';
 import {
   type ControlResult,
@@ -188,7 +189,8 @@ export async function rolloutMetrics(
     read = await deps.metrics(record.region).read(
       [
         {
-          key: endpointName,
+          // A blue/green rollout's fleets are read by endpoint config: the new one as the canary.
+          ...blueGreenMetricsTarget(record),
           policy: {
             ...policy,
             analysis: { ...policy.analysis, intervalSeconds: periodSeconds, windowSeconds, metrics: [] },

@@ -287,13 +287,16 @@
       : '';
     return `<section class="card" id="facts"><dl class="facts">
         <dt>phase</dt><dd id="phase">${phase(status.phase)}${status.pauseCause ? ` <span class="muted">(${esc(status.pauseCause)})</span>` : ''}</dd>
-        <dt>step of the plan</dt><dd id="step">${status.step === null ? 'past the last step' : `step ${status.stepIndex + 1} of ${status.stepCount}: ${esc(status.step)}`}<div class="steps">${steps}</div></dd>
+        <dt>step of the plan</dt><dd id="step">${status.blueGreen ? "SageMaker's blue/green deployment moves the traffic" : status.step === null ? 'past the last step' : `step ${status.stepIndex + 1} of ${status.stepCount}: ${esc(status.step)}`}<div class="steps">${steps}</div></dd>
         <dt>traffic</dt><dd id="weights"><span class="legend-dot" style="background:${COLORS.baseline}"></span>${esc(status.baselineVariant)} ${esc(status.weights[status.baselineVariant])}%
           &nbsp;<span class="legend-dot" style="background:${COLORS.canary}"></span>${esc(status.canaryVariant)} ${esc(status.weights[status.canaryVariant])}%${status.pendingWeights ? ' <span class="muted">(being applied)</span>' : ''}</dd>
         <dt>last decision</dt><dd id="last-decision">${esc(status.message)}</dd>
         <dt>started</dt><dd>${esc(time(status.startedAt))}</dd>
         <dt>endpoint</dt><dd id="endpoint">${endpoint}</dd>
         ${status.endpointChange ? `<dt>endpoint change</dt><dd id="endpoint-change">${esc(status.endpointChange.description)}</dd>` : ''}
+        ${status.shadow ? `<dt>shadow</dt><dd id="shadow">${esc(status.shadow.description)}</dd>` : ''}
+        ${status.blueGreen ? `<dt>blue/green</dt><dd id="blue-green">${esc(status.blueGreen.description)}</dd>` : ''}
+        ${status.gate ? `<dt>gate</dt><dd id="gate" class="error">${esc(status.gate.description)}</dd>` : ''}
       </dl></section>${regions}`;
   }
 

@@ -150,6 +150,19 @@ describe('a healthy blue/green deployment', () => {
   });
 });
 
+describe("the rollout page's metrics of a blue/green deployment", () => {
+  it('shows the old fleet as the baseline and the new fleet as the canary, each read by its endpoint config', async () => {
+    const endpoint = `${SUITE}-healthy`;
+    const response = await s.call('GET', `/rollouts/${endpoint}/metrics`);
+    expect(response.status).toBe(200);
+    const points = response.body.points as Array<{ variants: Record<string, { invocations: number }> }>;
+    const served = (variant: string) =>
+      points.reduce((sum, p) => sum + (p.variants[variant]?.invocations ?? 0), 0);
+    expect(served('canary')).toBeGreaterThan(0);
+    expect(served('primary')).toBeGreaterThan(0);
+  });
+});
+
 describe('a deployment SageMaker rolls back on its own alarm', () => {
   const endpoint = `${SUITE}-alarm`;
 
