@@ -159,7 +159,7 @@ export function passGateProposal(
     {
       kind: 'gate-passed',
       point: points[0] ?? (previous.point as GatePoint),
-      hooks: [...hooks],
+      hooks: hooks.length > 0 ? [...hooks] : [...previous.hooks],
       failures: previous.failures,
       then: inner,
     },
