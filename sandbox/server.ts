@@ -507,6 +507,7 @@ function builtInControlRoutes(
         [...services.values()].map((s) => [s.signingName, Object.keys(s.operations)]),
       );
       if (options.dynamodb) served.dynamodb = ['DynamoDB_20120810.* (dynalite)'];
+      if (options.restRoutes?.length) served.lambda = ['Invoke (hook functions, see /_sandbox/hooks)'];
       return { body: { ok: true, now: new Date(options.now()).toISOString(), services: served } };
     },
     ({ method, segments, body }) => {
