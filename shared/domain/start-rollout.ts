@@ -18,9 +18,7 @@ export function startRollout(
 ): Transition {
   // A shadow phase comes first: the canary waits at 0 % (see judge-shadow.ts).
   const shadow = startShadow(policy, now);
-  const position = shadow
-    ? { stepIndex: 0, canaryWeight: 0, manualPause: false }
-    : walkSteps(policy, 0, 0);
+  const position = shadow ? { stepIndex: 0, canaryWeight: 0, manualPause: false } : walkSteps(policy, 0, 0);
   const consecutiveFailures: Record<string, number> = {};
   for (const metric of policy.analysis.metrics) consecutiveFailures[metric.name] = 0;
   const draft: RolloutState = {

@@ -76,8 +76,7 @@ export function toReplayLine(
   const customNames = Object.keys(newModel.profile.customMetrics);
   if (customNames.length > 0) {
     const custom: Record<string, number | null> = {};
-    for (const name of customNames)
-      custom[name] = minute.dataGap ? null : (newModel.custom[name] ?? null);
+    for (const name of customNames) custom[name] = minute.dataGap ? null : (newModel.custom[name] ?? null);
     line.custom = custom;
   }
   return line;

@@ -98,7 +98,7 @@ export function describeHookPoint(point: HookPoint): string {
 }
 
 /**
- * One hook in one line, e.g. `load-test: gate before each weight step; calls Lambda load-test-gate
+ * One hook in one line, e.g. `load-test: gate before each weight step; calls Lambda rollout-hook-load-test
  * (timeout 10s, 2 retries); 6 refusals or failed calls in a row: rollback`.
  */
 export function describeHook(hook: HookPolicy): string {

@@ -101,8 +101,8 @@ describe('rollout-watchdog validate', () => {
     const result = await runInProcess(['validate', join(SCENARIO_POLICIES, 'gates.yaml')]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n').slice(1)).toEqual([
-      '  hook load-test: gate before each weight step; calls Lambda load-test-gate (timeout 10s, 2 retries); 6 refusals or failed calls in a row: rollback',
-      '  hook rollout-audit: notify after the rollout ends; calls Lambda rollout-audit (timeout 10s, 2 retries); never holds the rollout',
+      '  hook load-test: gate before each weight step; calls Lambda rollout-hook-load-test (timeout 10s, 2 retries); 6 refusals or failed calls in a row: rollback',
+      '  hook rollout-audit: notify after the rollout ends; calls Lambda rollout-hook-audit (timeout 10s, 2 retries); never holds the rollout',
     ]);
   });
 
