@@ -58,11 +58,13 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * its beforeStart gate (the tick asks the gates before UpdateEndpoint; the control API's start
  * and commands for it) adds 4 KB to the tick and 3 KB to the control API (measured with esbuild,
  * blue/green stubbed out: 17 KB in all for the control API now): 760 KB → 764 KB and
- * 655 KB → 658 KB.
+ * 655 KB → 658 KB. With every strategy landed together (the strategy and hooks schema, about 7 KB in
+ * each parser; the shadow's start, views and wording; the gate's status and wording; the rollout
+ * page's per-fleet metrics read), the control API measures 678.5 KB: its ceiling rises to 684 KB.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
   canaryTick: 764 * 1024,
-  controlApi: 658 * 1024,
+  controlApi: 684 * 1024,
   slackNotifier: 370 * 1024,
 };
 const FUNCTIONS = ['canaryTick', 'alarmRollback', 'regionSync', 'slackNotifier', 'controlApi'];
