@@ -22,6 +22,8 @@ export type NotificationEventType =
   | 'rollout.resumed'
   | 'rollout.promoted'
   | 'rollout.rollback-staged'
+  /** A blue/green deployment: the watchdog asked SageMaker to roll back (through its verdict alarm), or SageMaker is rolling back. */
+  | 'rollout.rollback-requested'
   | 'rollout.rolled-back'
   | 'rollout.aborted'
   | 'rollout.endpoint-changed'
@@ -318,7 +320,9 @@ function eventTypeOf(before: RolloutState | null, transition: Transition): Notif
   if (state.phase === 'RolledBack') return 'rollout.rolled-back';
   if (state.phase === 'Aborted') return 'rollout.aborted';
   if (state.phase === 'Promoted') return 'rollout.promoted';
-  if (decision.action === 'rollback') return 'rollout.rollback-staged';
+  // SageMaker, not the watchdog, moves a blue/green deployment's traffic: a rollback is asked of it.
+  if (decision.action === 'rollback')
+    return state.blueGreen ? 'rollout.rollback-requested' : 'rollout.rollback-staged';
   // Reaching a manual pause step is news about the new weight; `next` says a person is awaited.
   if (decision.action === 'advance' && before.phase !== 'Paused') return 'rollout.advanced';
   if (state.phase === 'Paused') {
@@ -334,6 +338,7 @@ function severityOf(eventType: NotificationEventType): Severity {
   switch (eventType) {
     case 'rollout.rolled-back':
     case 'rollout.rollback-staged':
+    case 'rollout.rollback-requested':
       return 'critical';
     case 'rollout.aborted':
     case 'rollout.paused':

@@ -21,6 +21,7 @@ const HEADLINE: Readonly<Record<string, string>> = {
   'rollout.resumed': 'The rollout resumed',
   'rollout.promoted': 'The canary was promoted',
   'rollout.rollback-staged': 'Staged rollback: the canary weight was halved',
+  'rollout.rollback-requested': 'SageMaker was asked to roll the deployment back',
   'rollout.rolled-back': 'The canary was rolled back',
   'rollout.aborted': 'The rollout was aborted',
   'rollout.endpoint-changed': 'The endpoint changed',

@@ -9,6 +9,7 @@ const CARD_REASON_CHARS = 600;
 const BROADCAST_EVENTS: ReadonlySet<NotificationEventType> = new Set([
   'rollout.rolled-back',
   'rollout.rollback-staged',
+  'rollout.rollback-requested',
 ]);
 
 /** A rollout's card: the thread's first message, kept current with `chat.update`. */

@@ -17,6 +17,7 @@ const TAG: Readonly<Record<NotificationEventType, string>> = {
   'rollout.resumed': 'RESUMED',
   'rollout.promoted': 'PROMOTED',
   'rollout.rollback-staged': 'STAGED ROLLBACK',
+  'rollout.rollback-requested': 'ROLLBACK REQUESTED',
   'rollout.rolled-back': 'ROLLED BACK',
   'rollout.aborted': 'ABORTED',
   'rollout.endpoint-changed': 'ENDPOINT',

@@ -58,6 +58,7 @@ describe('renderSubject', () => {
       'rollout.resumed',
       'rollout.promoted',
       'rollout.rollback-staged',
+      'rollout.rollback-requested',
       'rollout.rolled-back',
       'rollout.aborted',
       'rollout.alert',

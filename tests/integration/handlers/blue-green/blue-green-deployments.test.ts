@@ -206,6 +206,8 @@ describe("a deployment rolled back on the watchdog's verdict", () => {
     expect(status.phase).toBe('Progressing');
     expect(status.blueGreen.rollbackRequested).toMatchObject({ by: 'judgement' });
     const message = s.messages(endpoint).at(-1);
+    // Asked of SageMaker, not done yet, and not a halved canary: its own critical event type.
+    expect(message).toMatchObject({ eventType: 'rollout.rollback-requested', severity: 'critical' });
     expect(message?.reason).toMatch(/the watchdog's judgement of the new fleet failed: .*p99-latency/);
     expect(message?.reason).toMatch(
       new RegExp(`verdict 1 published: SageMaker rolls back once alarm ${verdictAlarm} is in ALARM`),
