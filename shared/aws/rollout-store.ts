@@ -415,6 +415,7 @@ function toItem(record: RolloutRecord): Record<string, unknown> {
   if (record.lastAnnounced) item.lastAnnounced = JSON.stringify(record.lastAnnounced);
   if (record.drainLease) item.drainLease = JSON.stringify(record.drainLease);
   if (record.endpointChange) item.endpointChange = JSON.stringify(record.endpointChange);
+  if (record.hooksOwed?.length) item.hooksOwed = JSON.stringify(record.hooksOwed);
   item.activePk = needsTick(record) ? ACTIVE_PARTITION : FINISHED_PARTITION;
   return item;
 }
@@ -445,5 +446,7 @@ function fromItem(item: Record<string, unknown>): RolloutRecord {
     record.drainLease = JSON.parse(item.drainLease) as NonNullable<RolloutRecord['drainLease']>;
   if (typeof item.endpointChange === 'string')
     record.endpointChange = JSON.parse(item.endpointChange) as NonNullable<RolloutRecord['endpointChange']>;
+  if (typeof item.hooksOwed === 'string')
+    record.hooksOwed = JSON.parse(item.hooksOwed) as NonNullable<RolloutRecord['hooksOwed']>;
   return record;
 }

@@ -1,8 +1,11 @@
 import type { DecisionCause } from '../domain/decision-cause';
 import type { EndpointChange } from '../domain/endpoint-change';
+import type { HookOwed } from '../domain/hooks-owed';
 import type { Action, Evidence, Phase, RolloutPolicy, RolloutState } from '../domain/types';
 import type { NotificationCurrent, RolloutNotification } from '../notify/notification';
 import type { HookCallResult } from './hook-caller';
+
+export type { HookOwed } from '../domain/hooks-owed';
 
 /**
  * Where rollouts and their history are kept (event receipts live in the rollout item). Every state write is conditional on
@@ -81,6 +84,12 @@ export interface RolloutRecord {
    * remove the canary): `shared/watchdog/advance-endpoint-change.ts` carries it out, resumably.
    */
   endpointChange?: EndpointChange;
+  /**
+   * Notify hooks (`afterEnd`, `onRollback`) owed for an end another writer decided (the alarm
+   * handler, an operator): written in the same conditional write as that end, told by the next
+   * tick, then cleared (see `tellOwedHooks`). A record with anything owed stays on the tick's work list.
+   */
+  hooksOwed?: HookOwed[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { followUpChange } from '../domain/endpoint-change';
+import { hooksOwedBy } from '../domain/hooks-owed';
 import { isFinal } from '../domain/is-final';
 import { splitTraffic } from '../domain/index';
 import type { RolloutPolicy, RolloutState, Transition } from '../domain/types';
@@ -133,6 +134,13 @@ export async function commitTransition(
   if (isFinal(transition.state.phase) && transition.state.phase !== before.phase) {
     const followUp = followUpChange(next.policy, transition.state.phase, now, transition.state);
     if (followUp) next.endpointChange = followUp;
+  }
+  // Only the tick calls hooks (a hook caller in every bundle would cost ~97 KB each): an end
+  // another writer decides records, in this same write, the notify hooks it owes; the next tick
+  // tells them (see tellOwedHooks). The tick tells its own ends right after its commit.
+  if (options.source !== 'tick') {
+    const owed = hooksOwedBy(next.policy, before, transition.state, { source: options.source, now });
+    if (owed.length > 0) next.hooksOwed = [...(record.hooksOwed ?? []), ...owed];
   }
   if (options.receipt) next.receipts = withReceipt(record.receipts, options.receipt);
   if (sameContent(record, next)) return { outcome: 'unchanged', record, weights: 'none' };

@@ -173,7 +173,8 @@ export function hookRequest(
   return request;
 }
 
-async function callAll(
+/** Calls every hook in `hooks` with `request` at once; a caller that throws counts as a failed call. */
+export async function callAll(
   caller: HookCaller,
   hooks: ReadonlyArray<HookPolicy>,
   request: Omit<HookRequest, 'hook'>,
@@ -198,7 +199,8 @@ async function callAll(
   );
 }
 
-function hookHistory(
+/** The history entry of one hook call and its answer, about `record` as it stands. */
+export function hookHistory(
   record: RolloutRecord,
   result: HookCallResult,
   kind: 'gate' | 'notify',
@@ -220,7 +222,7 @@ function hookHistory(
 }
 
 /** History is an audit trail: a failed write is logged, never thrown (the decision stands). */
-async function appendHookHistory(
+export async function appendHookHistory(
   deps: HookDeps,
   endpointName: string,
   entries: HistoryEntry[],

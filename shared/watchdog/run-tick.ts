@@ -27,6 +27,7 @@ import { claimLease, drainOutbox, enqueue } from './outbox';
 import { reconcileEndpoint } from './reconcile-endpoint';
 import { isShadowPass, passShadow } from './pass-shadow';
 import { passGates, tellHooks, tellHooksIfWritten } from './pass-gates';
+import { tellOwedHooks } from './tell-owed-hooks';
 import { publishVerdicts } from './publish-verdicts';
 import {
   blueGreenMetricsTarget,
@@ -357,6 +358,11 @@ async function processRollout(
           error: drained.error,
         });
       if (!needsTick(record)) return { endpointName, outcome: 'skipped', reason: 'announcements sent' };
+    }
+    // Notify hooks an end decided elsewhere (alarm, operator) still owes: told here, at least once.
+    if (record.hooksOwed?.length) {
+      record = await tellOwedHooks(deps, record, ctx);
+      if (!needsTick(record)) return { endpointName, outcome: 'skipped', reason: 'owed hooks told' };
     }
 
     // Policy bookkeeping first, so an alert is sent by the one writer that records it.
