@@ -1,16 +1,14 @@
 import { blueGreenDeploymentConfig } from '../domain/blue-green-deployment-config';
 import { hooksAt } from '../domain/gate-points';
-import { emptyEvidence } from '../domain/make-decision';
-import type { Action, RolloutState, Transition } from '../domain/types';
-import { notificationFromTransition } from '../notify/notification';
+import type { RolloutState } from '../domain/types';
 import type { HookCaller, HookCallResult } from '../ports/hook-caller';
 import { EndpointNotReadyError } from '../ports/endpoint-weights';
 import type { HistoryEntry, RolloutRecord } from '../ports/rollout-repository';
 import { SILENT_LOG } from '../ports/watchdog-log';
 import { describeHookCall } from '../wording/describe-hook-call';
-import { commitTransition, describeError } from './commit-transition';
+import { describeError } from './commit-transition';
 import { isRetryableFailure } from './is-retryable-failure';
-import type { BlueGreenWatch } from './watch-blue-green';
+import { type BlueGreenWatch, commitBlueGreen } from './commit-blue-green';
 import type { WatchdogDeps } from './watchdog-deps';
 
 export interface StartGateContext {
@@ -76,7 +74,7 @@ export async function passBlueGreenStartGate(
       gate: { ...gate, hooks: names, failures, reason },
       message: `waits at gate ${names.join(', ')} before UpdateEndpoint (${failures} of ${gate.failureLimit}): ${reason}`,
     };
-    return commit(deps, record, ctx, state, 'hold', state.message, true);
+    return commitBlueGreen(deps, record, ctx, state, 'hold', state.message, undefined, undefined, true);
   }
   if (gate.onFailure === 'pause') {
     const message = `gate ${names.join(', ')} said no ${failures} times in a row before UpdateEndpoint: ${reason}; paused for a person (resume asks again, abort gives up); nothing was deployed`;
@@ -87,11 +85,11 @@ export async function passBlueGreenStartGate(
       gate: { ...gate, hooks: names, failures, reason },
       message,
     };
-    return commit(deps, record, ctx, state, 'pause', message);
+    return commitBlueGreen(deps, record, ctx, state, 'pause', message);
   }
   const message = `gate ${names.join(', ')} said no ${failures} times in a row before UpdateEndpoint: ${reason}; rolled back before anything was deployed (the endpoint still runs config ${bg.oldConfig})`;
   const state: RolloutState = { ...record.state, phase: 'RolledBack', gate: null, message };
-  return commit(deps, record, ctx, state, 'rollback', message);
+  return commitBlueGreen(deps, record, ctx, state, 'rollback', message);
 }
 
 /** The gates allowed: UpdateEndpoint with the DeploymentConfig, then the deployment is watched. */
@@ -126,7 +124,7 @@ async function deploy(
       blueGreen: { ...bg, failureReason: describeError(error) },
       message,
     };
-    return commit(deps, record, ctx, state, 'hold', message);
+    return commitBlueGreen(deps, record, ctx, state, 'hold', message);
   }
   const message = `gate ${results.map((r) => r.hook).join(', ')} allowed: UpdateEndpoint to config ${bg.newConfig} sent through SageMaker's guardrails`;
   const state: RolloutState = {
@@ -135,46 +133,7 @@ async function deploy(
     blueGreen: { ...bg, sent: true, since: ctx.now },
     message,
   };
-  return commit(deps, record, ctx, state, 'advance', message);
-}
-
-async function commit(
-  deps: WatchdogDeps,
-  record: RolloutRecord,
-  ctx: StartGateContext,
-  state: RolloutState,
-  action: Action,
-  reason: string,
-  quiet = false,
-): Promise<BlueGreenWatch> {
-  const transition: Transition = { state, decision: { action, reason, evidence: emptyEvidence() } };
-  const notification = quiet
-    ? undefined
-    : notificationFromTransition({
-        policy: record.policy,
-        before: record.state,
-        transition,
-        source: 'tick',
-        correlationId: ctx.correlationId,
-        now: ctx.now,
-        ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
-      });
-  const committed = await commitTransition(deps, record, transition, {
-    source: 'tick',
-    correlationId: ctx.correlationId,
-    now: ctx.now,
-    skipWeights: true,
-    ...(notification ? { notification } : { silent: true }),
-  });
-  if (committed.outcome === 'conflict') return { kind: 'conflict' };
-  return {
-    kind: 'watched',
-    outcome: committed.outcome === 'unchanged' ? 'judged' : 'applied',
-    action,
-    reason,
-    notified: notification !== undefined && committed.outcome !== 'unchanged',
-    ...(committed.outcome !== 'unchanged' ? { committed: transition } : {}),
-  };
+  return commitBlueGreen(deps, record, ctx, state, 'advance', message);
 }
 
 /** Each gate call and its answer, in history (an audit trail: a failed write is logged, never thrown). */

@@ -10,13 +10,8 @@ import type {
   Evidence,
   PeriodObservation,
   RolloutState,
-  Transition,
 } from '../domain/types';
-import {
-  alertNotification,
-  notificationFromTransition,
-  type RolloutNotification,
-} from '../notify/notification';
+import { alertNotification } from '../notify/notification';
 import type { AlarmStates } from '../ports/alarm-states';
 import type { HookCaller } from '../ports/hook-caller';
 import type { MetricsTarget } from '../ports/metrics-reader';
@@ -30,7 +25,8 @@ import {
   describeVerdictPublished,
 } from '../wording/describe-blue-green';
 import { passBlueGreenStartGate } from './blue-green-start-gate';
-import { commitTransition, describeError } from './commit-transition';
+import { commitBlueGreen, type BlueGreenWatch } from './commit-blue-green';
+import { describeError } from './commit-transition';
 import type { WatchdogDeps } from './watchdog-deps';
 
 /** One endpoint's verdict for this tick's PutMetricData. */
@@ -57,19 +53,6 @@ export interface BlueGreenWatchContext {
   /** This tick's states of the alarms the policy's `rollback.onAlarms` names (those read). */
   alarms?: Readonly<Record<string, AlarmStateValue>>;
 }
-
-export type BlueGreenWatch =
-  | { kind: 'conflict' }
-  | {
-      kind: 'watched';
-      outcome: 'held' | 'judged' | 'applied';
-      action?: Action;
-      reason: string;
-      notified?: boolean;
-      canaryWeight?: number;
-      /** The transition this tick wrote (for the policy's notify hooks: afterEnd, onRollback). */
-      committed?: Transition;
-    };
 
 const RUNNING: ReadonlySet<BlueGreenState['phase']> = new Set([
   'provisioning',
@@ -172,7 +155,7 @@ export async function watchBlueGreen(
   switch (reading.phase) {
     case 'completed':
       await deleteOldConfig(deps, record, bg);
-      return commit(
+      return commitBlueGreen(
         deps,
         record,
         ctx,
@@ -184,7 +167,7 @@ export async function watchBlueGreen(
       const by = await whichAlarm(record, observed, ctx);
       const done: BlueGreenState = { ...observed, ...(by ? { rolledBackBy: by } : {}) };
       const aborted = bg.rollbackRequested?.command === 'abort';
-      return commit(
+      return commitBlueGreen(
         deps,
         record,
         ctx,
@@ -221,7 +204,7 @@ export async function watchBlueGreen(
         correlationId: ctx.correlationId,
         ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
       });
-      return commit(deps, record, ctx, state, 'pause', reason, alert);
+      return commitBlueGreen(deps, record, ctx, state, 'pause', reason, alert);
     }
     default:
       break;
@@ -285,7 +268,7 @@ export async function watchBlueGreen(
       reason: judged ? `${reason}; judged: no metric at its failure limit` : reason,
     };
   state = { ...state, message: reason };
-  return commit(deps, record, ctx, state, action, reason, undefined, evidence, !news);
+  return commitBlueGreen(deps, record, ctx, state, action, reason, undefined, evidence, !news);
 }
 
 /** Adds the rollout's verdict to this tick's batch: failing once the watchdog asked SageMaker to roll back. */
@@ -325,50 +308,4 @@ async function deleteOldConfig(deps: WatchdogDeps, record: RolloutRecord, bg: Bl
       error: describeError(error),
     });
   }
-}
-
-/** Writes the new state with its history entry and notification; never a weights call (the share is SageMaker's). */
-async function commit(
-  deps: WatchdogDeps,
-  record: RolloutRecord,
-  ctx: BlueGreenWatchContext,
-  draft: RolloutState,
-  action: Action,
-  reason: string,
-  alert?: RolloutNotification,
-  evidence: Evidence = emptyEvidence(),
-  quiet = false,
-): Promise<BlueGreenWatch> {
-  const state: RolloutState = { ...draft, message: reason };
-  const transition: Transition = { state, decision: { action, reason, evidence } };
-  const notification =
-    alert ??
-    (quiet
-      ? undefined
-      : notificationFromTransition({
-          policy: record.policy,
-          before: record.state,
-          transition,
-          source: 'tick',
-          correlationId: ctx.correlationId,
-          now: ctx.now,
-          ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
-        }));
-  const committed = await commitTransition(deps, record, transition, {
-    source: 'tick',
-    correlationId: ctx.correlationId,
-    now: ctx.now,
-    skipWeights: true,
-    ...(notification ? { notification } : { silent: true }),
-  });
-  if (committed.outcome === 'conflict') return { kind: 'conflict' };
-  return {
-    kind: 'watched',
-    outcome: committed.outcome === 'unchanged' ? 'judged' : 'applied',
-    action,
-    reason,
-    notified: notification !== undefined && committed.outcome !== 'unchanged',
-    canaryWeight: state.canaryWeight,
-    ...(committed.outcome !== 'unchanged' ? { committed: transition } : {}),
-  };
 }
