@@ -1,5 +1,6 @@
 import type { FailedMetric } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
+import { failedMetrics } from './failed-metrics';
 import { emptyEvidence } from './make-decision';
 import { mergePeriods } from './merge-periods';
 import type { Evidence, PeriodObservation, RolloutPolicy, RolloutState, Verdict } from './types';
@@ -49,14 +50,6 @@ export function judgeBlueGreen(
   next.consecutiveFailures = judgement.consecutiveFailures;
   next.lastJudgedAt = now;
   next.consecutiveInconclusive = judgement.verdict === 'inconclusive' ? next.consecutiveInconclusive + 1 : 0;
-  const failed: FailedMetric[] = judgement.breached.map((metric) => ({
-    metric: metric.name,
-    observed: metric.canary,
-    baseline: metric.baseline,
-    limit: metric.limit,
-    consecutiveFailures: metric.consecutiveFailures,
-    failureLimit:
-      policy.analysis.metrics.find((m) => m.name === metric.name)?.failureLimit ?? metric.consecutiveFailures,
-  }));
+  const failed: FailedMetric[] = failedMetrics(policy, judgement.breached);
   return { state: next, judged: true, verdict: judgement.verdict, failed, evidence: judgement.evidence };
 }

@@ -1,5 +1,6 @@
 import type { DecisionCause, ShadowStart, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
+import { failedMetrics } from './failed-metrics';
 import { isFinal } from './is-final';
 import { makeDecision, nextStop } from './make-decision';
 import type {
@@ -311,16 +312,7 @@ export function judgeShadow(
   draft.lastJudgedAt = now;
 
   if (judgement.breached.length > 0) {
-    const metrics = judgement.breached.map((metric) => ({
-      metric: metric.name,
-      observed: metric.canary,
-      baseline: metric.baseline,
-      limit: metric.limit,
-      consecutiveFailures: metric.consecutiveFailures,
-      failureLimit:
-        policy.analysis.metrics.find((candidate) => candidate.name === metric.name)?.failureLimit ??
-        metric.consecutiveFailures,
-    }));
+    const metrics = failedMetrics(policy, judgement.breached);
     return shadowFailed(draft, { kind: 'shadow-failed', notes, samplingPercent, metrics }, evidence);
   }
 

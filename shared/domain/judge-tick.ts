@@ -1,6 +1,7 @@
 import { cloneState } from './clone-state';
 import type { DecisionCause, StepCompletion, StepJudgement, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
+import { failedMetrics } from './failed-metrics';
 import { isFinal } from './is-final';
 import { canaryPeriods, inShadow, judgeShadow } from './judge-shadow';
 import { makeDecision, nextStop, stepRef } from './make-decision';
@@ -193,16 +194,7 @@ export function judgeTick(
   s.lastJudgedAt = now;
 
   if (judgement.breached.length > 0) {
-    const metrics = judgement.breached.map((metric) => ({
-      metric: metric.name,
-      observed: metric.canary,
-      baseline: metric.baseline,
-      limit: metric.limit,
-      consecutiveFailures: metric.consecutiveFailures,
-      failureLimit:
-        policy.analysis.metrics.find((candidate) => candidate.name === metric.name)?.failureLimit ??
-        metric.consecutiveFailures,
-    }));
+    const metrics = failedMetrics(policy, judgement.breached);
     return rolledBack(s, { kind: 'metric-failed', notes, metrics }, evidence);
   }
 
