@@ -1,6 +1,7 @@
 import type { DecisionCause, ShadowStart, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
 import { failedMetrics } from './failed-metrics';
+import { isAlarmValue } from './is-alarm-value';
 import { isFinal } from './is-final';
 import { makeDecision, nextStop } from './make-decision';
 import type {
@@ -24,9 +25,6 @@ import { walkSteps } from './walk-steps';
  * inconclusive streak are the canary's own; only what a decision does differs: a failure ends
  * the rollout with the canary never having had a weight, and a pass applies the first step.
  */
-
-const isAlarmValue = (value: unknown): value is AlarmStateValue =>
-  value === 'OK' || value === 'ALARM' || value === 'INSUFFICIENT_DATA';
 
 /** The shadow phase a rollout started at `now` runs, or null when the policy has none. */
 export function startShadow(policy: RolloutPolicy, now: number): ShadowState | null {

@@ -2,6 +2,7 @@ import { cloneState } from './clone-state';
 import type { DecisionCause, StepCompletion, StepJudgement, TickNote } from './decision-cause';
 import { evaluateWindow } from './evaluate-window';
 import { failedMetrics } from './failed-metrics';
+import { isAlarmValue } from './is-alarm-value';
 import { isFinal } from './is-final';
 import { canaryPeriods, inShadow, judgeShadow } from './judge-shadow';
 import { makeDecision, nextStop, stepRef } from './make-decision';
@@ -25,9 +26,6 @@ import { walkSteps } from './walk-steps';
  * The decisions of a tick, as data: every branch below names its cause (see decision-cause.ts)
  * and leaves the words to shared/wording/describe-decision.ts.
  */
-
-const isAlarmValue = (value: unknown): value is AlarmStateValue =>
-  value === 'OK' || value === 'ALARM' || value === 'INSUFFICIENT_DATA';
 
 /** Finishes a transition on the engine's own draft copy of the state (see cloneState). */
 function transition(
