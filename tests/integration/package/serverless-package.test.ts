@@ -61,9 +61,11 @@ const BUNDLE_BUDGETS: Readonly<Record<string, number>> = { slackNotifier: 150 * 
  * 655 KB → 658 KB. With every strategy landed together (the strategy and hooks schema, about 7 KB in
  * each parser; the shadow's start, views and wording; the gate's status and wording; the rollout
  * page's per-fleet metrics read), the control API measures 678.5 KB: its ceiling rises to 684 KB.
+ * Telling notify hooks of ends decided outside the tick (the owed hooks the tick tells) adds 1.9 KB
+ * to the tick: 765.1 KB measured, its ceiling 770 KB.
  */
 const OVER_BUDGET_CEILINGS: Readonly<Record<string, number>> = {
-  canaryTick: 764 * 1024,
+  canaryTick: 770 * 1024,
   controlApi: 684 * 1024,
   slackNotifier: 370 * 1024,
 };
