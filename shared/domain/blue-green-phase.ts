@@ -29,7 +29,14 @@ export interface BlueGreenEndpointView {
  * endpoint does something this deployment did not start (someone else's update).
  */
 export type BlueGreenReading =
-  | { kind: 'deployment'; phase: BlueGreenPhase; greenShare: number; failureReason: string | null }
+  | {
+      kind: 'deployment';
+      phase: BlueGreenPhase;
+      greenShare: number;
+      failureReason: string | null;
+      /** When the new fleet first took traffic (epoch ms), once it has: the caller keeps it for the next reading. */
+      trafficStartedAt?: number;
+    }
   | { kind: 'other'; reason: string };
 
 const TRAFFIC_STATUSES: ReadonlySet<string> = new Set(['ActivatingTraffic', 'Baking']);
@@ -51,7 +58,7 @@ const BROKEN_STATUSES: ReadonlySet<string> = new Set(['UpdateRollbackFailed', 'F
  */
 export function readBlueGreenPhase(
   view: BlueGreenEndpointView,
-  deployment: Pick<BlueGreenState, 'newConfig' | 'oldConfig' | 'greenShare'>,
+  deployment: Pick<BlueGreenState, 'newConfig' | 'oldConfig' | 'greenShare' | 'trafficStartedAt'>,
   policy: BlueGreenPolicy,
   now: number,
 ): BlueGreenReading {
@@ -72,7 +79,11 @@ export function readBlueGreenPhase(
       kind: 'other',
       reason: `the endpoint is ${view.status} deploying ${view.pendingConfigName ?? 'no config'}`,
     };
-  const trafficStart = firstTrafficTime(view.pendingStatuses);
+  // A variant status's StartTime is when its current status began, so after the first shift the
+  // statuses no longer tell when traffic started: the first reading that saw it is remembered.
+  const seen = firstTrafficTime(view.pendingStatuses);
+  const trafficStart =
+    deployment.trafficStartedAt ?? (seen === null ? null : Number.isFinite(seen) ? seen : now);
   if (trafficStart === null)
     return { kind: 'deployment', phase: 'provisioning', greenShare: 0, failureReason };
   const timed = shareAt(policy, view.greenInstanceCount, now - trafficStart);
@@ -81,7 +92,13 @@ export function readBlueGreenPhase(
   const finalBake = reported
     ? (reported.finalBake ?? (greenShare >= 100 && timed.finalBake))
     : timed.finalBake;
-  return { kind: 'deployment', phase: finalBake ? 'baking' : 'shifting', greenShare, failureReason };
+  return {
+    kind: 'deployment',
+    phase: finalBake ? 'baking' : 'shifting',
+    greenShare,
+    failureReason,
+    trafficStartedAt: trafficStart,
+  };
 }
 
 /**
@@ -112,7 +129,7 @@ function firstTrafficTime(statuses: ReadonlyArray<VariantStatusView>): number | 
     seen = true;
     if (s.startTime !== null && (first === null || s.startTime < first)) first = s.startTime;
   }
-  // A traffic status without a time: traffic flows, from when is unknown (taken as now).
+  // A traffic status without a time: traffic flows, from when is unknown (the caller takes now).
   return first ?? (seen ? Number.POSITIVE_INFINITY : null);
 }
 

@@ -330,6 +330,8 @@ export interface BlueGreenState {
   rolledBackBy?: string;
   /** False while the start waits at its `beforeStart` gate: UpdateEndpoint not sent yet. Absent: sent at the start. */
   sent?: boolean;
+  /** When the new fleet first took traffic (epoch ms): the routing's clock, which later variant statuses no longer tell. */
+  trafficStartedAt?: number;
 }
 
 /** A shadow phase in progress: the canary variant is a shadow (weight 0, answering nobody). Epoch ms. */

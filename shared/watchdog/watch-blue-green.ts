@@ -150,6 +150,7 @@ export async function watchBlueGreen(
     since: reading.phase === bg.phase ? bg.since : ctx.now,
     greenShare: reading.greenShare,
     ...(reading.failureReason ? { failureReason: reading.failureReason } : {}),
+    ...(reading.trafficStartedAt !== undefined ? { trafficStartedAt: reading.trafficStartedAt } : {}),
   };
 
   switch (reading.phase) {

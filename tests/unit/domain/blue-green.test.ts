@@ -231,6 +231,31 @@ describe('where a deployment stands, read from DescribeEndpoint', () => {
     expect(reading).toMatchObject({ kind: 'deployment', phase, greenShare: share });
   });
 
+  it("remembers when the new fleet first took traffic: a later status (its StartTime is the current status's own) does not restart the routing clock", () => {
+    // The canary shift began at minute 1; at minute 8 SageMaker shows only the final bake's status,
+    // begun at minute 6, with no share in its message.
+    const later = view({ pendingStatuses: [traffic('Baking', 6)] });
+    const first = readBlueGreenPhase(
+      view({ pendingStatuses: [traffic('ActivatingTraffic', 1)] }),
+      deployment,
+      canary10,
+      at(2),
+    );
+    expect(first).toMatchObject({
+      kind: 'deployment',
+      phase: 'shifting',
+      greenShare: 10,
+      trafficStartedAt: at(1),
+    });
+    const remembered = readBlueGreenPhase(later, { ...deployment, trafficStartedAt: at(1) }, canary10, at(8));
+    expect(remembered).toMatchObject({
+      kind: 'deployment',
+      phase: 'baking',
+      greenShare: 100,
+      trafficStartedAt: at(1),
+    });
+  });
+
   it('leaves alone an update it did not start', () => {
     const reading = readBlueGreenPhase(
       view({ pendingConfigName: 'someone-elses' }),
