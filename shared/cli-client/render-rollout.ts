@@ -24,6 +24,8 @@ function weightsText(weights: Readonly<Record<string, number | null>>): string {
 }
 
 function stepText(summary: RolloutSummary): string {
+  // A blue/green policy has no steps of its own: SageMaker's deployment moves the traffic.
+  if (summary.stepCount === 0) return "SageMaker's blue/green deployment";
   if (summary.step === null) return `all ${summary.stepCount} steps done`;
   return `step ${summary.stepIndex + 1}/${summary.stepCount}: ${summary.step}`;
 }

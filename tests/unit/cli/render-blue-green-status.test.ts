@@ -49,6 +49,11 @@ function status(): RolloutStatus {
 }
 
 describe('status of a blue/green rollout', () => {
+  it("names SageMaker's deployment where a canary's step would be (a blue/green policy has no steps)", () => {
+    const firstLine = renderStatus(status()).split('\n')[0];
+    expect(firstLine).toBe(`${EP} (us-east-1)  Progressing  SageMaker's blue/green deployment`);
+  });
+
   it('shows the phase, the green share, both configs, the rollback alarms and the verdict', () => {
     const text = renderStatus(status());
     expect(text).toContain(
