@@ -15,9 +15,12 @@ export const DEFAULT_TRAFFIC_ACTIVATION_MS = 30_000;
 
 /** Longest wait interval and final bake SageMaker accepts, seconds. */
 export const MAX_WAIT_SECONDS = 3600;
-/** Shortest and longest `MaximumExecutionTimeoutInSeconds` SageMaker accepts. */
+/**
+ * Shortest and longest `MaximumExecutionTimeoutInSeconds` SageMaker accepts in a
+ * BlueGreenUpdatePolicy (8 hours; a RollingUpdatePolicy's own limit is 4 hours).
+ */
 export const MIN_EXECUTION_TIMEOUT_SECONDS = 600;
-export const MAX_EXECUTION_TIMEOUT_SECONDS = 14_400;
+export const MAX_EXECUTION_TIMEOUT_SECONDS = 28_800;
 
 export type RoutingType = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
 

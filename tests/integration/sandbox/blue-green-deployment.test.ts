@@ -467,6 +467,11 @@ describe('SageMaker blue/green deployments in the sandbox, through the real SDK 
         config: deploymentConfig(routing('ALL_AT_ONCE', 0), 0, { maximumExecutionTimeoutSeconds: 60 }),
         message: /maximumExecutionTimeoutInSeconds/,
       },
+      {
+        problem: 'a maximum execution timeout above eight hours',
+        config: deploymentConfig(routing('ALL_AT_ONCE', 0), 0, { maximumExecutionTimeoutSeconds: 28_801 }),
+        message: /maximumExecutionTimeoutInSeconds/,
+      },
     ])('refuses $problem', async ({ config, message }) => {
       await expect(deploy(name, config)).rejects.toMatchObject({
         name: 'ValidationException',

@@ -131,6 +131,14 @@ describe('reading a DeploymentConfig', () => {
     expect(() => parseDeploymentConfig(raw, exists)).toThrow(message);
   });
 
+  it('takes an execution timeout up to eight hours, as SageMaker does for blue/green', () => {
+    const plan = parseDeploymentConfig(
+      config({ Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 }, { MaximumExecutionTimeoutInSeconds: 28_800 }),
+      exists,
+    );
+    expect(plan.maximumExecutionMs).toBe(28_800_000);
+  });
+
   it('names every rollback alarm it cannot find', () => {
     expect(() =>
       parseDeploymentConfig(config({ Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 }), () => false),
