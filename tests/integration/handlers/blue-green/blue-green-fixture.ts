@@ -1,10 +1,6 @@
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { createBaselineEndpoint } from '../../../../sandbox/local-stack/scenario-endpoint';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
 import { parseScenario, type Scenario } from '../../../../shared/simulation/scenario-schema';
 import { httpEvent } from '../control-api/control-api-fixture';
@@ -120,32 +116,13 @@ export async function blueGreenEndpoint(
   endpointName: string,
   green: { errorRate5xx?: number; p99?: number; p50?: number } = {},
 ): Promise<void> {
-  for (const model of [`${endpointName}-v1`, `${endpointName}-v2`]) {
-    await h.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: model,
-        ExecutionRoleArn: 'arn:aws:iam::000000000000:role/sagemaker',
-        PrimaryContainer: { Image: `000000000000.dkr.ecr.${REGION}.amazonaws.com/${model}:1` },
-      }),
-    );
-  }
-  await h.sagemaker.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${endpointName}-initial`,
-      ProductionVariants: [
-        {
-          VariantName: 'primary',
-          ModelName: `${endpointName}-v1`,
-          InstanceType: 'ml.m5.xlarge',
-          InitialInstanceCount: 2,
-          InitialVariantWeight: 1,
-        },
-      ],
-    }),
-  );
-  await h.sagemaker.send(
-    new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-initial` }),
-  );
+  await createBaselineEndpoint({
+    sandboxUrl: h.sandbox.url,
+    region: REGION,
+    endpointName,
+    baselineVariant: 'primary',
+    models: [`${endpointName}-v1`, `${endpointName}-v2`],
+  });
   await h.cloudwatch.send(
     new PutMetricAlarmCommand({
       AlarmName: `${endpointName}-5xx`,

@@ -1,12 +1,7 @@
-import {
-  CreateEndpointCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrafficHandle } from '../../../../sandbox/traffic';
+import { createBaselineEndpoint } from '../../../../sandbox/local-stack/scenario-endpoint';
 import type { RolloutNotification } from '../../../../shared/notify/notification';
 import { parseScenario, type Scenario } from '../../../../shared/simulation/scenario-schema';
 import { httpEvent } from '../control-api/control-api-fixture';
@@ -119,32 +114,13 @@ async function runs(endpointName: string) {
 }
 
 async function baselineOnlyEndpoint(endpointName: string): Promise<void> {
-  for (const model of [`${endpointName}-v1`, `${endpointName}-v2`]) {
-    await h.sagemaker.send(
-      new CreateModelCommand({
-        ModelName: model,
-        ExecutionRoleArn: 'arn:aws:iam::000000000000:role/sagemaker',
-        PrimaryContainer: { Image: `000000000000.dkr.ecr.${REGION}.amazonaws.com/${model}:1` },
-      }),
-    );
-  }
-  await h.sagemaker.send(
-    new CreateEndpointConfigCommand({
-      EndpointConfigName: `${endpointName}-initial`,
-      ProductionVariants: [
-        {
-          VariantName: 'primary',
-          ModelName: `${endpointName}-v1`,
-          InstanceType: 'ml.m5.xlarge',
-          InitialInstanceCount: 2,
-          InitialVariantWeight: 1,
-        },
-      ],
-    }),
-  );
-  await h.sagemaker.send(
-    new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-initial` }),
-  );
+  await createBaselineEndpoint({
+    sandboxUrl: h.sandbox.url,
+    region: REGION,
+    endpointName,
+    baselineVariant: 'primary',
+    models: [`${endpointName}-v1`, `${endpointName}-v2`],
+  });
   await h.clock.advance(ENDPOINT_DELAY_MS);
   weightsSeen.set(endpointName, []);
 }
